@@ -1,0 +1,25 @@
+"""The access log: every read or change of case data, written in the caller's transaction.
+
+If the row cannot be written the transaction fails, and so does the request (fail closed).
+Rows hold identifiers and a purpose, never case content (no CPR numbers, no free text).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from engine.model import Actor
+from engine.store.tables import AccessLog
+
+
+def record(
+    session: Session, actor: Actor, *, action: str, purpose: str, at: datetime,
+    instance_id: str | None = None,
+) -> None:
+    session.add(AccessLog(
+        at=at, actor=actor.user_id, roles=",".join(sorted(actor.roles)),
+        municipality=actor.municipality, action=action, instance_id=instance_id,
+        purpose=purpose, route=actor.route, request_id=actor.request_id,
+    ))

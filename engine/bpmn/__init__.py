@@ -1,0 +1,1 @@
+"""Everything that knows about SpiffWorkflow and BPMN/DMN XML."""

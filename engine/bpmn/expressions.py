@@ -1,0 +1,242 @@
+"""Turning what Camunda Modeler users write into the Python expressions SpiffWorkflow evaluates.
+
+Modeler users write conditions as JUEL (`${outcome == 'bfu' && !urgent}`) and timers as ISO
+literals (`PT24H`, `P4M`) or as `${deadline_variable}`. SpiffWorkflow evaluates both as Python.
+This module translates the small JUEL subset a Modeler user writes and refuses anything else
+with a message that says what is supported. It never evaluates anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+JUEL_WRAPPER = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
+ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
+ISO_CYCLE = re.compile(r"^R\d*/")
+ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|&&|\|\||[<>!()\[\].,+\-*/%])
+    """,
+    re.X,
+)
+
+_WORD_OPERATORS = {
+    "and": "and",
+    "or": "or",
+    "not": "not",
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "gt": ">",
+    "le": "<=",
+    "ge": ">=",
+    "div": "/",
+    "mod": "%",
+    "true": "True",
+    "false": "False",
+    "null": "None",
+    "empty": "is_empty",
+}
+_SYMBOL_OPERATORS = {"&&": "and", "||": "or", "!": "not"}
+
+
+class ExpressionError(ValueError):
+    """An expression outside the supported subset."""
+
+
+@dataclass(frozen=True)
+class TimerExpression:
+    """A timer body as Python: either a quoted literal or an expression over variables."""
+
+    python: str
+    literal: str | None
+
+
+def is_juel(text: str) -> bool:
+    return JUEL_WRAPPER.match(text) is not None
+
+
+def juel_to_python(text: str, functions: frozenset[str] = frozenset()) -> str:
+    """Translate `${…}` to Python; text without `${…}` is returned unchanged (already Python).
+
+    Supported: variables, `a.b` property access, string/number/boolean/null literals,
+    comparisons, `&&`/`||`/`!` and their word forms, `empty`, arithmetic, parentheses, and calls
+    of the named helper `functions`. Method calls and everything else raise `ExpressionError`.
+    """
+    match = JUEL_WRAPPER.match(text)
+    if match is None:
+        return text.strip()
+    tokens = _tokenize(match.group("body"))
+    if not tokens:
+        raise ExpressionError("empty expression")
+    return " ".join(_translate(tokens, functions)).replace(" [ ", "[").replace(" ]", "]")
+
+
+def normalise_timer(text: str, functions: frozenset[str] = frozenset()) -> TimerExpression:
+    """Turn a timer body into a Python expression SpiffWorkflow can evaluate.
+
+    `PT24H`, `P4M`, `R/P6M` and offset-carrying instants become quoted literals; `${name}`
+    becomes the variable `name`. A bare identifier is read as a variable, as SpiffWorkflow does.
+    """
+    body = (text or "").strip()
+    if not body:
+        raise ExpressionError("the timer has no value")
+    if is_juel(body):
+        return TimerExpression(juel_to_python(body, functions), None)
+    if body[:1] in "\"'" and body[-1:] == body[:1]:
+        body = body[1:-1]
+    upper = body.upper()
+    if ISO_DURATION.match(upper) or ISO_CYCLE.match(upper):
+        return TimerExpression(repr(upper), upper)
+    if ISO_INSTANT.match(body):
+        if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", body):
+            raise ExpressionError(
+                f"the date '{body}' has no UTC offset; write e.g. {body}Z or {body}+01:00"
+            )
+        return TimerExpression(repr(body), body)
+    if IDENTIFIER.match(body):
+        return TimerExpression(body, None)
+    raise ExpressionError(
+        f"'{body}' is neither an ISO 8601 duration (PT24H, P4M), a cycle (R/P6M), "
+        "a date with offset, nor ${variable}"
+    )
+
+
+def _tokenize(body: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(body):
+        match = _TOKEN.match(body, position)
+        if match is None:
+            raise ExpressionError(f"unexpected character {body[position]!r} at {position + 1}")
+        kind = match.lastgroup or ""
+        if kind != "space":
+            tokens.append((kind, match.group()))
+        position = match.end()
+    return tokens
+
+
+def _translate(tokens: list[tuple[str, str]], functions: frozenset[str]) -> list[str]:
+    out: list[str] = []
+    for index, (kind, value) in enumerate(tokens):
+        following = tokens[index + 1][1] if index + 1 < len(tokens) else None
+        previous = tokens[index - 1][1] if index > 0 else None
+        if kind == "name":
+            out.append(_translate_name(value, previous, following, functions))
+        elif kind == "op":
+            out.append(_translate_op(value, following))
+        elif kind == "string":
+            out.append(repr(_unquote(value)))
+        else:
+            out.append(value)
+    return _apply_empty(_merge_properties(out))
+
+
+def _translate_name(name: str, previous: str | None, following: str | None, fns: frozenset[str]) -> str:
+    if name.startswith("_"):
+        raise ExpressionError(f"names may not start with '_': {name}")
+    if previous == ".":
+        if following == "(":
+            raise ExpressionError(f"method calls such as .{name}(…) are not supported")
+        return f'"{name}"'
+    if name in _WORD_OPERATORS and name != "empty":
+        return _WORD_OPERATORS[name]
+    if name == "empty":
+        return "is_empty"
+    if following == "(" and name not in fns:
+        raise ExpressionError(f"unknown function '{name}'; available: {', '.join(sorted(fns)) or 'none'}")
+    return name
+
+
+def _translate_op(op: str, following: str | None) -> str:
+    if op == "!" and following == "=":
+        raise ExpressionError("write != without spaces")
+    return _SYMBOL_OPERATORS.get(op, op)
+
+
+def _merge_properties(parts: list[str]) -> list[str]:
+    """`a . "b"` (from `a.b`) becomes `a["b"]` so dictionaries are read by key."""
+    merged: list[str] = []
+    index = 0
+    while index < len(parts):
+        if parts[index] == "." and merged and index + 1 < len(parts):
+            merged[-1] = f"{merged[-1]}[{parts[index + 1]}]"
+            index += 2
+            continue
+        merged.append(parts[index])
+        index += 1
+    return merged
+
+
+def _apply_empty(parts: list[str]) -> list[str]:
+    """JUEL's prefix operator `empty x` becomes the helper call `is_empty(x)`."""
+    result: list[str] = []
+    index = 0
+    while index < len(parts):
+        if parts[index] == "is_empty" and index + 1 < len(parts) and parts[index + 1] != "(":
+            result.append(f"is_empty({parts[index + 1]})")
+            index += 2
+            continue
+        result.append(parts[index])
+        index += 1
+    return result
+
+
+def _unquote(literal: str) -> str:
+    inner = literal[1:-1]
+    return re.sub(r"\\(.)", r"\1", inner)
+
+
+_FEEL_RANGE = re.compile(r"^([\[\]])\s*(.+?)\s*\.\.\s*(.+?)\s*([\[\]])$")
+_FEEL_LITERALS = {"true": "True", "false": "False", "null": "None"}
+
+
+def feel_literal_to_python(text: str) -> str:
+    """A DMN output entry: FEEL literals (`"x"`, numbers, true/false/null) as Python."""
+    stripped = (text or "").strip()
+    return _FEEL_LITERALS.get(stripped, stripped)
+
+
+def feel_unary_to_python(text: str | None) -> str | None:
+    """A DMN input entry (FEEL unary test) as the Python SpiffWorkflow's DMN engine evaluates.
+
+    `-` or empty means "any"; `[3..6]` becomes `3 <= ? <= 6`; `"a","b"` becomes `? in ("a","b")`;
+    `not("a")` becomes `? != "a"`; comparisons such as `>= 7` and literals pass through.
+    """
+    stripped = (text or "").strip()
+    if stripped in ("", "-"):
+        return None
+    range_match = _FEEL_RANGE.match(stripped)
+    if range_match:
+        open_, low, high, close = range_match.groups()
+        low_op = "<=" if open_ == "[" else "<"
+        high_op = "<=" if close == "]" else "<"
+        return f"{low} {low_op} ? {high_op} {high}"
+    negated = re.match(r"^not\s*\((.*)\)$", stripped, re.S)
+    if negated:
+        inner = feel_unary_to_python(negated.group(1))
+        return None if inner is None else f"not ({_as_test(inner)})"
+    if _is_literal_list(stripped):
+        return f"? in ({stripped},)"
+    return feel_literal_to_python(stripped)
+
+
+def _as_test(unary: str) -> str:
+    if "?" in unary:
+        return unary
+    if unary[:2] in ("<=", ">=", "==", "!=") or unary[:1] in "<>":
+        return f"? {unary}"
+    return f"? == {unary}"
+
+
+def _is_literal_list(text: str) -> bool:
+    parts = [p.strip() for p in re.findall(r'"(?:[^"\\]|\\.)*"|[^,]+', text)]
+    return len(parts) > 1 and all(p.startswith('"') or re.match(r"^-?\d", p) for p in parts)

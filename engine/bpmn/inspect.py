@@ -1,0 +1,119 @@
+"""Reading the wait states of a live SpiffWorkflow instance.
+
+After every step the engine mirrors these into tables (open tasks, timers, message
+subscriptions, current activities) so that queries never need to load an instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessage
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.events import TIMER_KINDS
+from engine.model import FormFieldInfo
+
+ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task: Any
+    definition: Any
+    kind: str
+
+
+def element_id(task: Any) -> str | None:
+    return getattr(task.task_spec, "bpmn_id", None)
+
+
+def element_name(task: Any) -> str:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name
+
+
+def extensions(task: Any) -> dict[str, Any]:
+    return dict(getattr(task.task_spec, "extensions", None) or {})
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+
+
+def external_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    """Service tasks waiting for a worker: SpiffWorkflow leaves them STARTED."""
+    return [t for t in workflow.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ServiceTask)]
+
+
+def _event_definitions(task: Any) -> list[Any]:
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    found = []
+    for task in _waiting(workflow):
+        for definition in _event_definitions(task):
+            kind = TIMER_KINDS.get(type(definition))
+            if kind is not None:
+                found.append(WaitingTimer(task, definition, kind))
+    return found
+
+
+def waiting_messages(workflow: BpmnWorkflow) -> list[tuple[Any, Any]]:
+    """(task, message definition) for every catch event and receive task waiting for a message."""
+    found = []
+    for task in _waiting(workflow):
+        for definition in _event_definitions(task):
+            if isinstance(definition, BpmnMessage):
+                found.append((task, definition))
+    return found
+
+
+def _waiting(workflow: BpmnWorkflow) -> Iterator[Any]:
+    return iter(workflow.get_tasks(state=TaskState.WAITING))
+
+
+def current_activities(workflow: BpmnWorkflow) -> list[str]:
+    """Element ids where a token stands (user tasks, external tasks, waiting events, subprocesses)."""
+    ids = []
+    for task in workflow.get_tasks(state=ACTIVE):
+        bpmn_id = element_id(task)
+        if bpmn_id and bpmn_id not in ids:
+            ids.append(bpmn_id)
+    return ids
+
+
+def form_fields(task: Any) -> tuple[FormFieldInfo, ...]:
+    spec = task.task_spec
+    if not isinstance(spec, UserTask):
+        return ()
+    return tuple(_form_field(f) for f in spec.form.fields)
+
+
+def _form_field(field: Any) -> FormFieldInfo:
+    constraints = tuple((v.name, v.config) for v in field.validation)
+    options = tuple((o.id, o.name) for o in getattr(field, "options", []))
+    return FormFieldInfo(
+        id=field.id,
+        label=field.label,
+        type=field.type,
+        required=any(name == "required" for name, _ in constraints),
+        options=options,
+        default=field.default_value,
+        constraints=constraints,
+    )
+
+
+def is_stuck(workflow: BpmnWorkflow) -> bool:
+    """Not completed but nothing can ever move it (e.g. a dead-end flow)."""
+    return not workflow.completed and not workflow.get_tasks(state=ACTIVE)

@@ -1,0 +1,153 @@
+"""Rewriting a Camunda Modeler document into what SpiffWorkflow evaluates, and refusing what it
+cannot run correctly.
+
+Conditions (`${…}`) and timer bodies (`PT24H`, `${deadline}`) are rewritten in place as Python.
+Constructs SpiffWorkflow silently gets wrong (link events, interrupting event subprocesses,
+compensation, conditional events, non-Python scripts, specific call-activity variable mappings)
+are reported as problems with their element ids, so a deploy fails loudly instead of a case
+failing silently months later.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.bpmn.expressions import (
+    ExpressionError,
+    feel_literal_to_python,
+    feel_unary_to_python,
+    juel_to_python,
+    normalise_timer,
+)
+from engine.bpmn.scripting import HELPER_NAMES
+from engine.errors import DefinitionProblem
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN, "camunda": CAMUNDA}
+
+_UNSUPPORTED = {
+    "linkEventDefinition": "link events are not supported; connect the flow directly",
+    "compensateEventDefinition": "compensation is not supported",
+    "conditionalEventDefinition": "conditional events are not supported; use a gateway",
+    "complexGateway": "complex gateways are not supported",
+}
+_PYTHON_SCRIPT_FORMATS = {"", "python", "text/x-python"}
+
+
+def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionProblem]:
+    """Rewrite conditions and timers of `tree` in place; return the problems found."""
+    root = tree.getroot()
+    problems: list[DefinitionProblem] = []
+    problems += _check_unsupported(root, resource)
+    problems += _rewrite_conditions(root, resource)
+    problems += _rewrite_timers(root, resource)
+    problems += _check_scripts(root, resource)
+    problems += _check_call_activities(root, resource)
+    problems += _check_event_subprocesses(root, resource)
+    if not root.xpath(".//bpmn:process[@isExecutable='true']", namespaces=NS):
+        problems.append(DefinitionProblem("no executable process (isExecutable='true')", resource))
+    return problems
+
+
+def normalise_dmn(tree: etree._ElementTree, resource: str) -> list[DefinitionProblem]:
+    """Rewrite FEEL unary tests and output literals of every decision table to Python."""
+    problems: list[DefinitionProblem] = []
+    root = tree.getroot()
+    namespace = etree.QName(root).namespace
+    for entry in root.iter(f"{{{namespace}}}inputEntry"):
+        text_node = entry.find(f"{{{namespace}}}text")
+        if text_node is not None:
+            text_node.text = feel_unary_to_python(text_node.text) or "-"
+    for entry in root.iter(f"{{{namespace}}}outputEntry"):
+        text_node = entry.find(f"{{{namespace}}}text")
+        if text_node is not None and text_node.text:
+            text_node.text = feel_literal_to_python(text_node.text)
+    if not list(root.iter(f"{{{namespace}}}decision")):
+        problems.append(DefinitionProblem("no decision in the DMN file", resource))
+    return problems
+
+
+def _owner_id(element: etree._Element) -> str | None:
+    node: etree._Element | None = element
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def _problem(element: etree._Element, resource: str, message: str) -> DefinitionProblem:
+    return DefinitionProblem(message, resource, _owner_id(element), element.sourceline)
+
+
+def _check_unsupported(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    problems = []
+    for tag, message in _UNSUPPORTED.items():
+        for element in root.iter(f"{{{BPMN}}}{tag}"):
+            problems.append(_problem(element, resource, message))
+    return problems
+
+
+def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    problems = []
+    for element in root.iter(f"{{{BPMN}}}conditionExpression", f"{{{BPMN}}}completionCondition",
+                             f"{{{BPMN}}}loopCardinality"):
+        language = (element.get("language") or "").lower()
+        if language not in ("", "juel", "python"):
+            problems.append(_problem(element, resource, f"expression language '{language}' is not supported"))
+            continue
+        try:
+            element.text = juel_to_python(element.text or "", HELPER_NAMES)
+        except ExpressionError as err:
+            problems.append(_problem(element, resource, str(err)))
+    return problems
+
+
+def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    problems = []
+    for definition in root.iter(f"{{{BPMN}}}timerEventDefinition"):
+        bodies = [child for child in definition if isinstance(child.tag, str)]
+        if len(bodies) != 1:
+            problems.append(_problem(definition, resource, "a timer needs exactly one of timeDate, timeDuration or timeCycle"))
+            continue
+        try:
+            bodies[0].text = normalise_timer(bodies[0].text or "", HELPER_NAMES).python
+        except ExpressionError as err:
+            problems.append(_problem(definition, resource, str(err)))
+    return problems
+
+
+def _check_scripts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    problems = []
+    for task in root.iter(f"{{{BPMN}}}scriptTask"):
+        script_format = (task.get("scriptFormat") or "").lower()
+        if script_format not in _PYTHON_SCRIPT_FORMATS:
+            problems.append(_problem(task, resource, f"script format '{script_format}' is not supported; scripts are restricted Python"))
+        if task.get(f"{{{CAMUNDA}}}resource"):
+            problems.append(_problem(task, resource, "external script resources are not supported"))
+        if task.find(f"{{{BPMN}}}script") is None:
+            problems.append(_problem(task, resource, "the script task has no script"))
+    return problems
+
+
+def _check_call_activities(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    problems = []
+    for activity in root.iter(f"{{{BPMN}}}callActivity"):
+        if not activity.get("calledElement"):
+            problems.append(_problem(activity, resource, "the call activity has no calledElement"))
+        for mapping in activity.iterfind(".//camunda:in", NS) + activity.iterfind(".//camunda:out", NS):
+            if mapping.get("variables") != "all":
+                problems.append(_problem(activity, resource, "only camunda:in/out variables='all' is supported: all variables are passed in and out"))
+    return problems
+
+
+def _check_event_subprocesses(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    problems = []
+    for subprocess in root.iter(f"{{{BPMN}}}subProcess"):
+        if subprocess.get("triggeredByEvent") != "true":
+            continue
+        for start in subprocess.iterfind("bpmn:startEvent", NS):
+            if start.get("isInterrupting", "true") != "false":
+                problems.append(_problem(start, resource, "interrupting event subprocesses are not supported; set isInterrupting='false' or use a boundary event"))
+    return problems

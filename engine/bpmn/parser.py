@@ -1,0 +1,329 @@
+"""Compiling deployed BPMN and DMN resources into SpiffWorkflow specs, with deploy-time checks.
+
+`compile_resources` is the single entry point: it parses safely, normalises Camunda
+expressions, parses with `SagsflowParser` (which keeps the Camunda attributes the stock parser
+drops) and walks every spec so that each condition, timer, script and form compiles before
+anything is stored. All problems are collected and reported together, with element ids.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import EventBasedGatewayParser, ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import (
+    EventBasedGateway,
+    ExclusiveGateway,
+    InclusiveGateway,
+    ParallelGateway,
+    ReceiveTask,
+    SendTask,
+    ServiceTask,
+)
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskParser
+from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
+from engine.bpmn.spec_checks import check_specs
+from engine.bpmn.events import own_message, own_timer
+from engine.bpmn.xml import kind_of, parse_xml
+from engine.errors import DefinitionProblem, InvalidDefinitionError
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
+DMN_SUFFIXES = (".dmn", ".dmn11.xml")
+KEPT_ATTRIBUTES = (
+    "assignee", "candidateGroups", "candidateUsers", "dueDate", "followUpDate", "priority",
+    "type", "topic", "formKey", "class", "delegateExpression", "expression", "resultVariable",
+    "asyncBefore", "asyncAfter", "versionTag",
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    content: bytes
+    id: str | None = None
+
+    @property
+    def kind(self) -> str:
+        lowered = self.name.lower()
+        if lowered.endswith(BPMN_SUFFIXES):
+            return "bpmn"
+        if lowered.endswith(DMN_SUFFIXES):
+            return "dmn"
+        return "other"
+
+
+@dataclass
+class CompiledProcess:
+    id: str
+    name: str | None
+    resource_name: str
+    version_tag: str | None
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+@dataclass
+class CompiledDecision:
+    id: str
+    name: str | None
+    resource_name: str
+
+
+@dataclass
+class Bundle:
+    processes: dict[str, CompiledProcess] = field(default_factory=dict)
+    decisions: dict[str, CompiledDecision] = field(default_factory=dict)
+    external_resources: list[Resource] = field(default_factory=list)
+
+
+class _CamundaAttributes:
+    """Mixin: keep camunda:properties, the Camunda attributes and inputOutput in `extensions`."""
+
+    node: etree._Element
+
+    def parse_extensions(self, node: etree._Element | None = None) -> dict[str, Any]:
+        element = self.node if node is None else node
+        extensions: dict[str, Any] = {}
+        properties = element.xpath(
+            "./bpmn:extensionElements/camunda:properties/camunda:property",
+            namespaces={"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": CAMUNDA_MODEL_NS},
+        )
+        for prop in properties:
+            extensions[prop.get("name")] = prop.get("value")
+        for attribute in KEPT_ATTRIBUTES:
+            value = element.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
+            if value is not None:
+                extensions[f"camunda:{attribute}"] = value
+        input_output = _input_output(element)
+        if input_output:
+            extensions["camunda:inputOutput"] = input_output
+        return extensions
+
+    def parse_timer_event(self, event: etree._Element) -> Any:
+        return own_timer(super().parse_timer_event(event))  # type: ignore[misc]
+
+    def parse_message_event(self, event: etree._Element) -> Any:
+        return own_message(super().parse_message_event(event))  # type: ignore[misc]
+
+
+def _input_output(element: etree._Element) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for kind in ("inputParameter", "outputParameter"):
+        nodes = element.xpath(
+            f"./*[local-name()='extensionElements']/*[local-name()='inputOutput']/*[local-name()='{kind}']"
+        )
+        if nodes:
+            found[kind] = {n.get("name"): (n.text or "").strip() for n in nodes}
+    return found
+
+
+class _SagsflowUserTaskParser(_CamundaAttributes, UserTaskParser):  # type: ignore[misc]
+    def get_form(self) -> Form:
+        """Read camunda:formData even without camunda:formKey (the Modeler's generated forms)."""
+        form = Form()
+        form.key = self.attribute("formKey", "camunda") or ""
+        for xml_field in self.xpath(".//camunda:formData/camunda:formField"):
+            field_ = self.get_enum_field(xml_field) if xml_field.get("type") == "enum" else FormField()
+            field_.id = xml_field.get("id")
+            field_.type = xml_field.get("type") or "string"
+            field_.label = xml_field.get("label")
+            field_.default_value = xml_field.get("defaultValue")
+            for child in xml_field:
+                if child.tag == f"{{{CAMUNDA_MODEL_NS}}}properties":
+                    for prop in child:
+                        field_.add_property(prop.get("id"), prop.get("value"))
+                if child.tag == f"{{{CAMUNDA_MODEL_NS}}}validation":
+                    for constraint in child:
+                        field_.add_validation(constraint.get("name"), constraint.get("config"))
+            form.add_field(field_)
+        return form
+
+
+def _with_attributes(parser_class: type) -> type:
+    if issubclass(parser_class, _CamundaAttributes):
+        return parser_class
+    return type(f"Sagsflow{parser_class.__name__}", (_CamundaAttributes, parser_class), {})
+
+
+class SagsflowParser(CamundaParser):  # type: ignore[misc]
+    """CamundaParser that keeps what the stock one drops and uses Sagsflow's timer definitions."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **{tag: (_with_attributes(p), spec) for tag, (p, spec) in CamundaParser.OVERRIDE_PARSER_CLASSES.items()},
+        full_tag("userTask"): (_SagsflowUserTaskParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1]),
+        full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
+        full_tag("sendTask"): (_with_attributes(SendTaskParser), SendTask),
+        full_tag("receiveTask"): (_with_attributes(ReceiveTaskParser), ReceiveTask),
+        full_tag("eventBasedGateway"): (_with_attributes(EventBasedGatewayParser), EventBasedGateway),
+        full_tag("exclusiveGateway"): (_with_attributes(ConditionalGatewayParser), ExclusiveGateway),
+        full_tag("inclusiveGateway"): (_with_attributes(ConditionalGatewayParser), InclusiveGateway),
+        full_tag("parallelGateway"): (_with_attributes(GatewayParser), ParallelGateway),
+    }
+
+
+_validator_lock = threading.Lock()
+_validator: BpmnValidator | None = None
+
+
+def _schema_validate(tree: etree._ElementTree, resource: str) -> list[DefinitionProblem]:
+    global _validator  # noqa: PLW0603 - the XSD is expensive to load; load once, lazily
+    with _validator_lock:
+        if _validator is None:
+            _validator = BpmnValidator()
+        try:
+            _validator.validate(tree, resource)
+        except ValidationException as err:
+            return [DefinitionProblem(f"not valid BPMN 2.0: {err}", resource, None, _line(err))]
+    return []
+
+
+def _line(err: ValidationException) -> int | None:
+    line = getattr(err, "line_number", None)
+    return line if isinstance(line, int) else None
+
+
+ExternalLookup = Callable[[str], Sequence[Resource]]
+
+
+def compile_resources(
+    resources: Sequence[Resource], external: ExternalLookup | None = None
+) -> Bundle:
+    """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
+
+    `external(process_or_decision_id)` supplies already-deployed resources for call activities
+    and business rule tasks that reference something outside this deployment.
+    """
+    problems: list[DefinitionProblem] = []
+    bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
+    dmn_trees: list[tuple[Resource, etree._ElementTree]] = []
+    for resource in resources:
+        if resource.kind == "other":
+            continue
+        tree, found = _prepare(resource)
+        problems += found
+        if tree is not None:
+            (bpmn_trees if resource.kind == "bpmn" else dmn_trees).append((resource, tree))
+    if problems:
+        raise InvalidDefinitionError(problems)
+    if not bpmn_trees and not dmn_trees:
+        raise InvalidDefinitionError([DefinitionProblem("no BPMN or DMN resource in the deployment")])
+    return _parse(bpmn_trees, dmn_trees, external)
+
+
+def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem]]:
+    tree = parse_xml(resource.content, resource.name)
+    kind = kind_of(tree)
+    if kind != resource.kind:
+        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)]
+    if kind == "bpmn":
+        found = _schema_validate(tree, resource.name)
+        return tree, found or normalise_bpmn(tree, resource.name)
+    return tree, normalise_dmn(tree, resource.name)
+
+
+def _parse(
+    bpmn_trees: list[tuple[Resource, etree._ElementTree]],
+    dmn_trees: list[tuple[Resource, etree._ElementTree]],
+    external: ExternalLookup | None,
+) -> Bundle:
+    parser = SagsflowParser()
+    bundle = Bundle()
+    try:
+        for resource, tree in dmn_trees:
+            parser.add_dmn_xml(tree.getroot(), filename=resource.name)
+            for decision_id, dmn in _new_decisions(parser, bundle):
+                bundle.decisions[decision_id] = CompiledDecision(decision_id, dmn.get_name(), resource.name)
+        _add_referenced_decisions(parser, bpmn_trees, external, bundle)
+        for resource, tree in bpmn_trees:
+            parser.add_bpmn_xml(tree, filename=resource.name)
+        _add_external_processes(parser, external, bundle)
+        own_ids = [(resource, pid) for resource, tree in bpmn_trees for pid in _process_ids(tree)]
+        for resource, process_id in own_ids:
+            bundle.processes[process_id] = _compile_process(parser, process_id, resource.name)
+    except (ValidationException, SpiffWorkflowException, NotImplementedError) as err:
+        raise InvalidDefinitionError([_problem_from(err)]) from None
+    problems = check_specs(bundle.processes.values())
+    if problems:
+        raise InvalidDefinitionError(problems)
+    return bundle
+
+
+def _new_decisions(parser: SagsflowParser, bundle: Bundle) -> Iterable[tuple[str, Any]]:
+    return [(d, p) for d, p in parser.dmn_parsers.items() if d not in bundle.decisions]
+
+
+def _process_ids(tree: etree._ElementTree) -> list[str]:
+    return [
+        p.get("id")
+        for p in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+        if p.get("isExecutable") == "true"
+    ]
+
+
+def _compile_process(parser: SagsflowParser, process_id: str, resource_name: str) -> CompiledProcess:
+    process_parser = parser.get_process_parser(process_id)
+    node = process_parser.node
+    return CompiledProcess(
+        id=process_id,
+        name=node.get("name"),
+        resource_name=resource_name,
+        version_tag=node.get(f"{{{CAMUNDA_MODEL_NS}}}versionTag"),
+        spec=parser.get_spec(process_id),
+        subprocess_specs=parser.get_subprocess_specs(process_id),
+    )
+
+
+def _add_referenced_decisions(
+    parser: SagsflowParser,
+    bpmn_trees: list[tuple[Resource, etree._ElementTree]],
+    external: ExternalLookup | None,
+    bundle: Bundle,
+) -> None:
+    for _resource, tree in bpmn_trees:
+        for task in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}businessRuleTask"):
+            ref = task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef")
+            if ref and ref not in parser.dmn_parsers and external is not None:
+                for extra in external(ref):
+                    tree_, _ = _prepare(extra)
+                    if tree_ is not None and extra.kind == "dmn":
+                        parser.add_dmn_xml(tree_.getroot(), filename=extra.name)
+                        bundle.external_resources.append(extra)
+
+
+def _add_external_processes(parser: SagsflowParser, external: ExternalLookup | None, bundle: Bundle) -> None:
+    if external is None:
+        return
+    seen: set[str] = set()
+    missing = _missing_processes(parser) - seen
+    while missing:
+        for process_id in missing:
+            seen.add(process_id)
+            for extra in external(process_id):
+                tree, _ = _prepare(extra)
+                if tree is not None and extra.kind == "bpmn" and extra not in bundle.external_resources:
+                    parser.add_bpmn_xml(tree, filename=extra.name)
+                    bundle.external_resources.append(extra)
+        missing = _missing_processes(parser) - seen
+
+
+def _missing_processes(parser: SagsflowParser) -> set[str]:
+    return {p for p in parser.get_process_dependencies() if p and p not in parser.process_parsers}
+
+
+def _problem_from(err: Exception) -> DefinitionProblem:
+    element_id = getattr(err, "id", None) or None
+    resource = getattr(err, "file_name", None) or None
+    message = str(err).split("\n")[0]
+    return DefinitionProblem(message, resource, element_id, _line(err) if isinstance(err, ValidationException) else None)

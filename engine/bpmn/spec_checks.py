@@ -1,0 +1,178 @@
+"""Deploy-time checks over parsed specs: every expression, timer, script and form must compile.
+
+SpiffWorkflow only evaluates these when a token reaches them, which for a follow-up timer can
+be months after the deploy. Walking the specs here turns those late failures into a refused
+deploy that names the element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+from engine.bpmn.events import CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition
+from engine.bpmn.expressions import ExpressionError, juel_to_python
+from engine.bpmn.scripting import HELPER_NAMES, check_expression, check_script
+from engine.calendar import parse_iso_duration
+from engine.errors import DefinitionProblem
+
+FORM_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
+EXPRESSION_ATTRIBUTES = ("camunda:dueDate", "camunda:assignee", "camunda:candidateGroups", "camunda:candidateUsers")
+
+
+class _Compiled(Protocol):
+    id: str
+    resource_name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def check_specs(processes: Iterable[_Compiled]) -> list[DefinitionProblem]:
+    problems: list[DefinitionProblem] = []
+    for process in processes:
+        specs = [process.spec, *[s for s in process.subprocess_specs.values() if s is not None]]
+        for spec in specs:
+            for task_spec in spec.task_specs.values():
+                for element_id, message in _check_task_spec(task_spec):
+                    problems.append(DefinitionProblem(message, spec.file or process.resource_name, element_id))
+    return _unique(problems)
+
+
+def _unique(problems: list[DefinitionProblem]) -> list[DefinitionProblem]:
+    seen: set[DefinitionProblem] = set()
+    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+def _check_task_spec(task_spec: Any) -> Iterator[tuple[str | None, str]]:
+    element_id = getattr(task_spec, "bpmn_id", None)
+    checks = (
+        _conditions(task_spec), _timers(task_spec), _script(task_spec), _service(task_spec),
+        _user_task(task_spec), _loops(task_spec), _decision(task_spec),
+    )
+    for found in checks:
+        for message in found:
+            yield element_id, message
+
+
+def _expression(expression: str | None, what: str) -> Iterator[str]:
+    if expression is None:
+        return
+    try:
+        check_expression(expression)
+    except ExpressionError as err:
+        yield f"{what}: {err}"
+
+
+def _conditions(task_spec: Any) -> Iterator[str]:
+    if isinstance(task_spec, ExclusiveGateway | InclusiveGateway):
+        for condition, target in task_spec.cond_task_specs:
+            expression = condition.args[0] if condition is not None else None
+            yield from _expression(expression, f"condition towards '{target}'")
+
+
+def _timer_definitions(task_spec: Any) -> list[Any]:
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def _timers(task_spec: Any) -> Iterator[str]:
+    for definition in _timer_definitions(task_spec):
+        if isinstance(definition, TimeDateEventDefinition | DurationTimerEventDefinition | CycleTimerEventDefinition):
+            yield from _timer(definition)
+
+
+def _timer(definition: Any) -> Iterator[str]:
+    expression = definition.expression
+    literal = expression[1:-1] if expression[:1] in "'\"" else None
+    if literal is None:
+        yield from _expression(expression, "timer")
+        return
+    try:
+        if isinstance(definition, DurationTimerEventDefinition):
+            parse_iso_duration(literal)
+        elif isinstance(definition, CycleTimerEventDefinition):
+            _check_cycle(literal)
+    except ValueError as err:
+        yield f"timer '{literal}': {err}"
+
+
+def _check_cycle(text: str) -> None:
+    parts = text.split("/")
+    if len(parts) not in (2, 3) or not parts[0].startswith("R"):
+        raise ValueError("a cycle is R[n]/[start/]duration, e.g. R/P6M or R3/2026-01-01T09:00:00Z/P3M")
+    parse_iso_duration(parts[-1])
+
+
+def _script(task_spec: Any) -> Iterator[str]:
+    if isinstance(task_spec, ScriptTask):
+        try:
+            check_script(task_spec.script or "")
+        except ExpressionError as err:
+            yield f"script: {err}"
+
+
+def _service(task_spec: Any) -> Iterator[str]:
+    if isinstance(task_spec, ServiceTask):
+        extensions = task_spec.extensions or {}
+        if extensions.get("camunda:type") != "external" or not extensions.get("camunda:topic"):
+            yield "service tasks must be external tasks (camunda:type='external' with a camunda:topic)"
+
+
+def _user_task(task_spec: Any) -> Iterator[str]:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    for attribute in EXPRESSION_ATTRIBUTES:
+        value = extensions.get(attribute)
+        if value and "{" in value:
+            try:
+                yield from _expression(juel_to_python(value, HELPER_NAMES), attribute)
+            except ExpressionError as err:
+                yield f"{attribute}: {err}"
+    if isinstance(task_spec, UserTask):
+        for field in task_spec.form.fields:
+            if field.type not in FORM_TYPES:
+                yield f"form field '{field.id}': type '{field.type}' is not one of {', '.join(sorted(FORM_TYPES))}"
+            if field.type == "enum" and not getattr(field, "options", None):
+                yield f"form field '{field.id}': an enum needs at least one value"
+
+
+def _loops(task_spec: Any) -> Iterator[str]:
+    if isinstance(task_spec, StandardLoopTask):
+        yield from _expression(task_spec.condition, "loop condition")
+    if isinstance(task_spec, MultiInstanceTask):
+        cardinality = task_spec.cardinality
+        if isinstance(cardinality, str):
+            yield from _expression(cardinality, "loop cardinality")
+        yield from _expression(task_spec.condition, "completion condition")
+
+
+def _decision(task_spec: Any) -> Iterator[str]:
+    if not isinstance(task_spec, BusinessRuleTask):
+        return
+    table = task_spec.dmnEngine.decision_table
+    for column in table.inputs:
+        yield from _expression(column.expression, f"decision input '{column.label or column.id}'")
+    for rule in table.rules:
+        yield from _rule(rule)
+
+
+def _rule(rule: Any) -> Iterator[str]:
+    for entry in rule.inputEntries:
+        for test in entry.lhs:
+            if test is not None:
+                as_expression = test.replace("?", "value") if "?" in test else f"value {test}"
+                if "?" not in test and not test.lstrip().startswith(("<", ">", "=", "!", "in ", "not in")):
+                    as_expression = f"value == ({test})"
+                yield from _expression(as_expression, f"decision rule {rule.row_number}")
+    for entry in rule.outputEntries:
+        yield from _expression(entry.text or "None", f"decision rule {rule.row_number} output")

@@ -1,0 +1,30 @@
+"""Engine settings, read from the environment (prefix SAGSFLOW_) when the composition root asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+
+
+class EngineSettings(BaseSettings):
+    """Everything the engine needs to know about its environment. No module-level instance."""
+
+    model_config = SettingsConfigDict(env_prefix="SAGSFLOW_", extra="ignore")
+
+    database_url: str = "sqlite:///./sagsflow.db"
+    workflows_dir: Path = DEFAULT_WORKFLOWS
+    deploy_workflows_on_start: bool = True
+    case_process_key: str = Field(default="boernesag", description="process started by POST /cases")
+    script_seconds: float = Field(default=2.0, gt=0, description="time limit of one script task")
+    step_max_tasks: int = Field(default=5_000, gt=0, description="engine tasks one command may run")
+    step_seconds: float = Field(default=10.0, gt=0, description="time limit of one command's engine steps")
+    timer_batch: int = Field(default=200, gt=0)
+    timer_lease_seconds: float = Field(default=60.0, gt=0)
+    timer_max_attempts: int = Field(default=5, gt=0)
+    tick_seconds: float = Field(default=1.0, gt=0)
+    run_scheduler: bool = True
+    pool_size: int = 20

@@ -1,0 +1,216 @@
+"""Deploying BPMN/DMN and finding the parsed spec of a definition version.
+
+A deployment is refused as a whole if any resource has a problem; nothing is stored then.
+Each executable process (and each DMN decision) gets a new version only when its content
+(its own file plus the files it calls) differs from the newest version; identical content
+reuses that version. Running instances stay pinned to the version they started on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
+from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError
+from engine.model import Actor, DefinitionInfo, DeploymentInfo
+from engine.store import definitions as repo
+from engine.store.tables import Definition, Deployment
+from engine.store.tables import Resource as ResourceRow
+
+MAX_RESOURCES = 50
+
+
+@dataclass(frozen=True)
+class LoadedDefinition:
+    """A definition version with its parsed spec, ready to run instances."""
+
+    id: str
+    key: str
+    version: int
+    name: str | None
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    resources: Sequence[tuple[str, bytes]]
+    name: str
+    source: str | None = None
+    tenant_id: str | None = None
+    duplicate_filtering: bool = False
+
+
+class DefinitionCache:
+    """Parsed specs by definition id. Definitions never change, so entries never go stale."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._entries: OrderedDict[str, LoadedDefinition] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, definition_id: str) -> LoadedDefinition:
+        with self._lock:
+            entry = self._entries.get(definition_id)
+            if entry is not None:
+                self._entries.move_to_end(definition_id)
+                return entry
+        entry = _load(session, definition_id)
+        with self._lock:
+            self._entries[definition_id] = entry
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return entry
+
+
+def _load(session: Session, definition_id: str) -> LoadedDefinition:
+    row = repo.get(session, definition_id)
+    if row is None or row.kind != "process":
+        raise NotFoundError("process definition", definition_id)
+    resources = [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
+    process = compile_resources(resources).processes[row.key]
+    return LoadedDefinition(row.id, row.key, row.version, row.name, process.spec, process.subprocess_specs)
+
+
+def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
+    """Validate and store a deployment; raise `InvalidDefinitionError` and store nothing on problems."""
+    resources = _check_request(request)
+    if request.duplicate_filtering:
+        duplicate = _duplicate_of(session, request, resources)
+        if duplicate is not None:
+            return duplicate
+    bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
+    deployment = Deployment(
+        id=str(uuid.uuid4()), name=request.name, source=request.source,
+        tenant_id=request.tenant_id, deployed_at=now, deployed_by=actor.user_id,
+    )
+    session.add(deployment)
+    rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
+    definitions, new = _version(session, bundle, deployment, rows)
+    session.flush()
+    return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+
+
+def _check_request(request: DeployRequest) -> list[Resource]:
+    if not request.resources:
+        raise InvalidDefinitionError([DefinitionProblem("no deployment resources were uploaded")])
+    if len(request.resources) > MAX_RESOURCES:
+        raise InvalidDefinitionError([DefinitionProblem(f"more than {MAX_RESOURCES} resources")])
+    names = [name for name, _ in request.resources]
+    if len(set(names)) != len(names):
+        raise InvalidDefinitionError([DefinitionProblem("two resources have the same file name")])
+    return [Resource(name, content) for name, content in request.resources]
+
+
+def _external(session: Session, reference: str) -> list[Resource]:
+    for kind in ("process", "decision"):
+        row = repo.latest(session, kind, reference)
+        if row is not None:
+            return [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
+    return []
+
+
+def _hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _store_resources(session: Session, deployment_id: str, resources: list[Resource]) -> dict[str, ResourceRow]:
+    rows: dict[str, ResourceRow] = {}
+    for resource in resources:
+        if resource.name in rows:
+            continue
+        row = ResourceRow(
+            id=str(uuid.uuid4()), deployment_id=deployment_id, name=resource.name,
+            kind=resource.kind, content_hash=_hash(resource.content), content=resource.content,
+        )
+        session.add(row)
+        rows[resource.name] = row
+    return rows
+
+
+def _version(
+    session: Session, bundle: Bundle, deployment: Deployment, rows: dict[str, ResourceRow]
+) -> tuple[list[Definition], list[Definition]]:
+    all_defs: list[Definition] = []
+    new_defs: list[Definition] = []
+    used = [r for r in rows.values() if r.kind in ("bpmn", "dmn")]
+    content_hash = _hash("".join(sorted(r.content_hash for r in used)).encode())
+    entries: list[tuple[str, str, str | None, str, str | None]] = [
+        ("process", p.id, p.name, p.resource_name, p.version_tag) for p in bundle.processes.values()
+    ] + [("decision", d.id, d.name, d.resource_name, None) for d in bundle.decisions.values()]
+    for kind, key, name, resource_name, tag in entries:
+        own_hash = _hash((rows[resource_name].content_hash + content_hash).encode())
+        current = repo.latest(session, kind, key)
+        if current is not None and current.content_hash == own_hash:
+            all_defs.append(current)
+            continue
+        version = (current.version + 1) if current else 1
+        definition = Definition(
+            id=f"{key}:{version}:{uuid.uuid4()}", kind=kind, key=key, version=version, name=name,
+            version_tag=tag, deployment_id=deployment.id, resource_name=resource_name,
+            content_hash=own_hash, resource_ids=json.dumps([r.id for r in used]),
+            deployed_at=deployment.deployed_at,
+        )
+        session.add(definition)
+        all_defs.append(definition)
+        new_defs.append(definition)
+    return all_defs, new_defs
+
+
+def _duplicate_of(session: Session, request: DeployRequest, resources: list[Resource]) -> DeploymentInfo | None:
+    previous = repo.find_duplicate_deployment(session, request.name, request.source, request.tenant_id)
+    if previous is None:
+        return None
+    stored = {r.name: r.content_hash for r in repo.resources_of_deployment(session, previous.id)}
+    if any(stored.get(r.name) != _hash(r.content) for r in resources):
+        return None
+    definitions = repo.definitions_of_deployment(session, previous.id)
+    return _deployment_info(previous, definitions, [], [r.name for r in resources], duplicate=True)
+
+
+def definition_info(row: Definition) -> DefinitionInfo:
+    return DefinitionInfo(
+        id=row.id, key=row.key, version=row.version, name=row.name, resource_name=row.resource_name,
+        deployment_id=row.deployment_id, deployed_at=row.deployed_at, content_hash=row.content_hash,
+        version_tag=row.version_tag,
+    )
+
+
+def _deployment_info(
+    deployment: Deployment, definitions: list[Definition], new: list[Definition],
+    resource_names: list[str], duplicate: bool = False,
+) -> DeploymentInfo:
+    return DeploymentInfo(
+        id=deployment.id, name=deployment.name, source=deployment.source,
+        tenant_id=deployment.tenant_id, deployed_at=deployment.deployed_at,
+        definitions=tuple(definition_info(d) for d in definitions),
+        new_definitions=tuple(definition_info(d) for d in new),
+        resources=tuple(resource_names), duplicate=duplicate,
+    )
+
+
+def resolve(session: Session, *, definition_id: str | None = None, key: str | None = None) -> Definition:
+    """A process definition by id, or the newest version of a key."""
+    row = repo.get(session, definition_id) if definition_id else repo.latest(session, "process", key or "")
+    if row is None or row.kind != "process":
+        raise NotFoundError("process definition", definition_id or key or "")
+    return row
+
+
+def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessList:
+    """Compile resources without storing anything (for `sagsflow validate`)."""
+    bundle = compile_resources([Resource(n, c) for n, c in resources])
+    return list(bundle.processes.values())
+
+
+CompiledProcessList = list[CompiledProcess]

@@ -1,0 +1,105 @@
+"""Domain errors. They carry the identifiers a caller needs and know nothing of HTTP.
+
+`api/problems.py` holds the one table that maps each class to a status code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(EngineError):
+    """The object does not exist, or the caller may not know that it exists."""
+
+    def __init__(self, kind: str, identifier: str) -> None:
+        super().__init__(f"{kind} '{identifier}' does not exist")
+        self.kind = kind
+        self.identifier = identifier
+
+
+class WrongStateError(EngineError):
+    """The object exists but is not in a state where the command applies."""
+
+
+class ConcurrentUpdateError(EngineError):
+    """Another command changed the same object first; nothing was changed."""
+
+    def __init__(self, identifier: str, kind: str = "case") -> None:
+        super().__init__(f"{kind} {identifier} was changed by another request; reload and retry")
+        self.identifier = identifier
+
+
+class ForbiddenError(EngineError):
+    """The caller is known but its role does not allow the command."""
+
+
+class LockedByOtherWorkerError(EngineError):
+    """An external task is locked by another worker."""
+
+
+class TooLargeError(EngineError):
+    """An upload or a value is larger than the configured limit."""
+
+
+@dataclass(frozen=True)
+class DefinitionProblem:
+    """One reason a deployment was refused, pointing at the BPMN element when known."""
+
+    message: str
+    resource: str | None = None
+    element_id: str | None = None
+    line: int | None = None
+
+    def describe(self) -> str:
+        where = [w for w in (self.resource, self.element_id and f"element '{self.element_id}'") if w]
+        if self.line:
+            where.append(f"line {self.line}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class InvalidDefinitionError(EngineError):
+    """A BPMN or DMN upload was refused; nothing was deployed."""
+
+    def __init__(self, problems: list[DefinitionProblem]) -> None:
+        super().__init__("; ".join(p.describe() for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class VariableProblem:
+    """One invalid variable: its name (or path) and what is wrong with it."""
+
+    name: str
+    message: str
+
+
+class InvalidVariablesError(EngineError):
+    """Submitted variables were refused; nothing was changed."""
+
+    def __init__(self, problems: list[VariableProblem]) -> None:
+        super().__init__("; ".join(f"{p.name}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+class ProcessError(EngineError):
+    """The diagram itself failed while running (a script, condition or timer expression).
+
+    The command is rolled back; the instance stays at its last wait state.
+    """
+
+    def __init__(self, message: str, *, element_id: str | None = None) -> None:
+        where = f"element '{element_id}': " if element_id else ""
+        super().__init__(f"{where}{message}")
+        self.element_id = element_id
+
+
+class NotCorrelatedError(EngineError):
+    """A message matched no waiting case, or more than one."""

@@ -1,0 +1,129 @@
+"""Use cases on cases (process instances): start one, open one from an underretning, read, list."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlmodel import Session
+
+from engine import access, audit, inputs, info
+from engine.bpmn import inspect
+from engine.deadlines import DeadlineSettings, format_instant
+from engine.definitions import resolve
+from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
+from engine.model import Actor, InstanceInfo, Page
+from engine.runner import Runner, StepResult
+from engine.store import instances as repo
+from engine.store import tasks as task_repo
+from engine.store import timers as timer_repo
+from engine.store.instances import InstanceFilter
+
+MAX_BUSINESS_KEY = 200
+REPORTER_TYPES = ("professional", "private", "anonymous", "child", "parent")
+
+
+@dataclass(frozen=True)
+class ReportOfConcern:
+    """An underretning as it arrives: the facts that start a case and its first deadlines."""
+
+    received_at: datetime
+    reporter_type: str
+    child_ref: str
+    text: str
+    team: str | None = None
+    business_key: str | None = None
+
+
+def start(
+    session: Session, runner: Runner, *, actor: Actor, deadlines: DeadlineSettings,
+    definition_id: str | None = None, key: str | None = None, business_key: str | None = None,
+    variables: dict[str, Any] | None = None, team: str | None = None,
+) -> StepResult:
+    access.require(actor, *access.CASE_WRITERS)
+    _check_business_key(business_key)
+    definition = resolve(session, definition_id=definition_id, key=key)
+    checked = inputs.prepare(variables or {}, current={}, deadlines=deadlines)
+    result = runner.start(session, definition, actor=actor, business_key=business_key,
+                          variables=checked, team=team or _first(actor.teams))
+    audit.record(session, actor, action="create", purpose="start case", at=runner.clock.now(),
+                 instance_id=result.instance.id)
+    return result
+
+
+def open_case(
+    session: Session, runner: Runner, report: ReportOfConcern, *, actor: Actor,
+    deadlines: DeadlineSettings, process_key: str,
+) -> StepResult:
+    """Start the case process from an underretning (barnets lov §§ 132-137)."""
+    if report.reporter_type not in REPORTER_TYPES:
+        raise InvalidVariablesError([VariableProblem("reporter_type", f"must be one of {', '.join(REPORTER_TYPES)}")])
+    if report.received_at > runner.clock.now():
+        raise InvalidVariablesError([VariableProblem("received_at", "lies in the future")])
+    variables = {
+        "report_received_at": format_instant(report.received_at),
+        "reporter_type": report.reporter_type,
+        "child_ref": report.child_ref,
+        "report_text": report.text,
+    }
+    business_key = report.business_key or _new_case_number(report.received_at)
+    return start(session, runner, actor=actor, deadlines=deadlines, key=process_key,
+                 business_key=business_key, variables=variables, team=report.team)
+
+
+def get(
+    session: Session, runner: Runner, instance_id: str, *, actor: Actor, purpose: str,
+    with_variables: bool = True,
+) -> InstanceInfo:
+    row = repo.get(session, instance_id, actor.municipality)
+    if row is None:
+        raise NotFoundError("case", instance_id)
+    tasks = task_repo.for_instance(session, row.id)
+    if not access.may_see_case(actor, row.team, row.caseworker, {t.assignee for t in tasks if t.assignee}):
+        raise NotFoundError("case", instance_id)
+    variables = current_variables(runner.load(session, row)) if with_variables else None
+    audit.record(session, actor, action="read", purpose=purpose, at=runner.clock.now(), instance_id=row.id)
+    return info.instance_info(
+        row,
+        tasks=tuple(info.task_info(t, row) for t in tasks),
+        timers=tuple(info.timer_info(t) for t in timer_repo.for_instance(session, row.id)),
+        history=tuple(info.event_info(e) for e in repo.events_for(session, row.id)),
+        variables=variables,
+    )
+
+
+def search(
+    session: Session, runner: Runner, f: InstanceFilter, *, actor: Actor, purpose: str,
+    offset: int = 0, limit: int = 50,
+) -> Page[InstanceInfo]:
+    scope = access.case_scope(actor)
+    if scope is not None:
+        f = InstanceFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
+    rows, total = repo.search(session, f, offset=offset, limit=limit)
+    audit.record(session, actor, action="search", purpose=purpose, at=runner.clock.now())
+    return Page(tuple(info.instance_info(r) for r in rows), total, offset, limit)
+
+
+def current_variables(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The variables as the case sees them now: the data of its most advanced active task."""
+    active = workflow.get_tasks(state=inspect.ACTIVE)
+    source = active[-1] if active else (workflow.last_task or workflow.task_tree)
+    return {k: v for k, v in source.data.items() if not k.startswith("_") and k != "data_objects"}
+
+
+def _check_business_key(key: str | None) -> None:
+    if key is None:
+        return
+    if not key.strip() or len(key) > MAX_BUSINESS_KEY or "\x00" in key:
+        raise InvalidVariablesError([VariableProblem("businessKey", f"must be 1-{MAX_BUSINESS_KEY} printable characters")])
+
+
+def _new_case_number(received_at: datetime) -> str:
+    return f"S-{received_at.year}-{secrets.token_hex(4).upper()}"
+
+
+def _first(values: frozenset[str]) -> str | None:
+    return sorted(values)[0] if values else None

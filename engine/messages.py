@@ -1,0 +1,79 @@
+"""Correlating a message to the case(s) waiting for it, by business key or instance id.
+
+Cases waiting for a message are found through the subscription table (no instance is loaded
+to search). A message that matches no waiting case, or several when only one was expected,
+is refused and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from sqlmodel import Session
+
+from engine import access, audit, inputs
+from engine.bpmn import inspect
+from engine.bpmn.events import MessageEventDefinition
+from engine.deadlines import DeadlineSettings
+from engine.errors import NotCorrelatedError, WrongStateError
+from engine.model import Actor
+from engine.runner import Runner, StepResult
+from engine.store import instances as instance_repo
+
+MAX_MESSAGE_NAME = 300
+
+
+def correlate(
+    session: Session, runner: Runner, message_name: str, *, actor: Actor, deadlines: DeadlineSettings,
+    business_key: str | None = None, instance_id: str | None = None,
+    variables: dict[str, Any] | None = None, all_matches: bool = False,
+) -> list[StepResult]:
+    access.require(actor, *access.CASE_WRITERS)
+    if not message_name or len(message_name) > MAX_MESSAGE_NAME:
+        raise NotCorrelatedError("a message needs a name")
+    candidates = instance_repo.instances_waiting_for(
+        session, message_name, actor.municipality, business_key, instance_id
+    )
+    if not candidates:
+        raise NotCorrelatedError(f"no case is waiting for message '{message_name}'" + _where(business_key))
+    if len(candidates) > 1 and not all_matches:
+        raise NotCorrelatedError(f"{len(candidates)} cases wait for message '{message_name}'" + _where(business_key))
+    return [
+        _deliver(session, runner, found, message_name, variables or {}, actor, deadlines)
+        for found in sorted(candidates)
+    ]
+
+
+def _deliver(
+    session: Session, runner: Runner, instance_id: str, message_name: str, variables: dict[str, Any],
+    actor: Actor, deadlines: DeadlineSettings,
+) -> StepResult:
+    instance = runner.lock(session, instance_id, actor.municipality)
+    workflow = runner.load(session, instance)
+    waiting = [(t, d) for t, d in inspect.waiting_messages(workflow) if d.name == message_name]
+    if not waiting:
+        raise WrongStateError(f"case {instance_id} no longer waits for '{message_name}'")
+    task, definition = waiting[0]
+    checked = inputs.prepare(variables, current=task.data, deadlines=deadlines)
+
+    def deliver(wf: BpmnWorkflow) -> None:
+        wf.send_event(BpmnEvent(definition, _payload(definition, checked)))
+
+    result = runner.advance(session, instance, workflow, actor=actor, command=deliver)
+    now = runner.clock.now()
+    instance_repo.add_event(session, instance, at=now, kind="message_correlated", actor=actor.user_id,
+                            element_id=inspect.element_id(task), data={"message": message_name, "variables": checked})
+    audit.record(session, actor, action="update", purpose=f"message {message_name}", at=now, instance_id=instance.id)
+    return result
+
+
+def _payload(definition: Any, variables: dict[str, Any]) -> dict[str, Any]:
+    """Camunda-parsed catch events wrap the payload; plain BPMN receive tasks merge it directly."""
+    if isinstance(definition, MessageEventDefinition):
+        return {"payload": variables, "result_var": definition.result_var}
+    return variables
+
+
+def _where(business_key: str | None) -> str:
+    return f" with business key '{business_key}'" if business_key else ""

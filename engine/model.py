@@ -1,0 +1,166 @@
+"""Plain, frozen types the engine returns and accepts. No table models, no HTTP schemas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Role(StrEnum):
+    INTEGRATOR = "integrator"
+    CASEWORKER = "caseworker"
+    LEADER = "leader"
+    PROCESS_OWNER = "process_owner"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a person or a system account, always inside one municipality.
+
+    `route` and `request_id` say through which request; they go into the access log.
+    """
+
+    user_id: str
+    municipality: str
+    roles: frozenset[Role]
+    teams: frozenset[str] = frozenset()
+    route: str | None = None
+    request_id: str | None = None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+SYSTEM_USER = "system"
+
+
+def system_actor(municipality: str) -> Actor:
+    """The engine acting on its own (timers, catch-up) inside one municipality."""
+    return Actor(SYSTEM_USER, municipality, frozenset({Role.ADMIN}))
+
+
+@dataclass(frozen=True)
+class DefinitionInfo:
+    id: str
+    key: str
+    version: int
+    name: str | None
+    resource_name: str
+    deployment_id: str
+    deployed_at: datetime
+    content_hash: str
+    version_tag: str | None = None
+
+
+@dataclass(frozen=True)
+class DeploymentInfo:
+    id: str
+    name: str
+    source: str | None
+    tenant_id: str | None
+    deployed_at: datetime
+    definitions: tuple[DefinitionInfo, ...]
+    new_definitions: tuple[DefinitionInfo, ...]
+    resources: tuple[str, ...]
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class FormFieldInfo:
+    id: str
+    label: str | None
+    type: str
+    required: bool = False
+    options: tuple[tuple[str, str | None], ...] = ()
+    default: str | None = None
+    constraints: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: str
+    instance_id: str
+    element_id: str
+    name: str
+    kind: str
+    state: str
+    municipality: str
+    business_key: str | None
+    process_key: str
+    definition_id: str
+    created_at: datetime
+    candidate_groups: tuple[str, ...] = ()
+    candidate_users: tuple[str, ...] = ()
+    assignee: str | None = None
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+    phase: str | None = None
+    topic: str | None = None
+    form: tuple[FormFieldInfo, ...] = ()
+    retries: int | None = None
+    lock_owner: str | None = None
+    lock_expires_at: datetime | None = None
+    error_message: str | None = None
+    variables: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class TimerInfo:
+    id: str
+    instance_id: str
+    element_id: str
+    name: str | None
+    kind: str
+    due_at: datetime
+    status: str
+    fired_at: datetime | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: int
+    instance_id: str
+    at: datetime
+    kind: str
+    actor: str
+    element_id: str | None = None
+    task_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InstanceInfo:
+    id: str
+    definition_id: str
+    process_key: str
+    business_key: str | None
+    municipality: str
+    status: str
+    phase: str | None
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    version: int
+    team: str | None = None
+    caseworker: str | None = None
+    next_due_at: datetime | None = None
+    current_activities: tuple[str, ...] = ()
+    tasks: tuple[TaskInfo, ...] = ()
+    timers: tuple[TimerInfo, ...] = ()
+    history: tuple[EventInfo, ...] = ()
+    variables: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int

@@ -1,0 +1,196 @@
+"""The only module that runs SpiffWorkflow.
+
+Every command that advances a case (start, complete a task, fire a timer, deliver a message,
+finish an external task) goes through `Runner`: load the instance with the restricted script
+engine attached, apply the command, run engine steps within limits, mirror the wait states
+(tasks, timers, subscriptions, phase, next deadline) and save with a version check, all in the
+caller's transaction. If anything raises, nothing is saved: the caller's transaction rolls back
+and the case stays at its last wait state.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlmodel import Session
+
+from engine import timers, waits
+from engine.bpmn import inspect
+from engine.bpmn.scripting import create_script_engine
+from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.clock import Clock
+from engine.config import EngineSettings
+from engine.definitions import DefinitionCache
+from engine.errors import NotFoundError, ProcessError
+from engine.model import Actor
+from engine.store import instances as instance_repo
+from engine.store.tables import Definition, Instance
+
+
+class _StepLimitError(Exception):
+    pass
+
+
+@dataclass
+class StepResult:
+    instance: Instance
+    tasks: waits.TaskChange
+    timers: timers.TimerChange
+
+
+class Runner:
+    def __init__(self, cache: DefinitionCache, clock: Clock, settings: EngineSettings) -> None:
+        self.cache = cache
+        self.clock = clock
+        self.settings = settings
+        self.script_engine = create_script_engine(settings.script_seconds)
+
+    def start(
+        self, session: Session, definition: Definition, *, actor: Actor, business_key: str | None,
+        variables: dict[str, Any], team: str | None = None,
+    ) -> StepResult:
+        loaded = self.cache.get(session, definition.id)
+        workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
+        workflow.task_tree.set_data(**variables)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**variables)
+        now = self.clock.now()
+        row = Instance(
+            id=str(uuid.uuid4()), definition_id=definition.id, process_key=definition.key,
+            business_key=business_key, municipality=actor.municipality, status="active", phase=None,
+            team=team, state="", version=1, started_at=now, updated_at=now, phase_since=now,
+            started_by=actor.user_id,
+        )
+        self._run_steps(workflow)
+        row.state = dump_state(workflow)
+        session.add(row)
+        session.flush()
+        instance_repo.add_event(session, row, at=now, kind="instance_started", actor=actor.user_id,
+                                data={"definition_id": definition.id, "variables": sorted(variables)})
+        return self._mirror_and_save(session, row, workflow, actor, completed_task_id=None, is_new=True)
+
+    def lock(self, session: Session, instance_id: str, municipality: str) -> Instance:
+        row = instance_repo.lock(session, instance_id)
+        if row is None or row.municipality != municipality:
+            raise NotFoundError("case", instance_id)
+        return row
+
+    def load(self, session: Session, row: Instance) -> BpmnWorkflow:
+        loaded = self.cache.get(session, row.definition_id)
+        return load_state(row.state, loaded.spec, loaded.subprocess_specs, self.script_engine)
+
+    def advance(
+        self, session: Session, row: Instance, workflow: BpmnWorkflow, *, actor: Actor,
+        command: Callable[[BpmnWorkflow], None], completed_task_id: str | None = None,
+    ) -> StepResult:
+        """Apply `command` to the loaded `workflow`, run it to its next wait states and save."""
+        try:
+            command(workflow)
+        except SpiffWorkflowException as err:
+            raise _process_error(err) from err
+        self._run_steps(workflow)
+        return self._mirror_and_save(session, row, workflow, actor, completed_task_id=completed_task_id)
+
+    def _run_steps(self, workflow: BpmnWorkflow) -> None:
+        deadline = time.monotonic() + self.settings.step_seconds
+        counter = {"tasks": 0}
+        last: dict[str, Any] = {}
+
+        def guard(task: Any) -> None:
+            counter["tasks"] += 1
+            last["task"] = task
+            if counter["tasks"] > self.settings.step_max_tasks or time.monotonic() > deadline:
+                raise _StepLimitError
+
+        try:
+            workflow.do_engine_steps(will_complete_task=guard)
+        except _StepLimitError:
+            element = inspect.element_id(last["task"]) if last else None
+            raise ProcessError(
+                "the process did not reach a wait state within the step limit (endless loop?)",
+                element_id=element,
+            ) from None
+        except SpiffWorkflowException as err:
+            raise _process_error(err) from err
+        if inspect.is_stuck(workflow):
+            raise ProcessError("the process reached a dead end: nothing is active and it has not ended")
+
+    def _mirror_and_save(
+        self, session: Session, row: Instance, workflow: BpmnWorkflow, actor: Actor,
+        *, completed_task_id: str | None, is_new: bool = False,
+    ) -> StepResult:
+        now = self.clock.now()
+        task_change = waits.sync_tasks(session, row, workflow, now, completed_task_id=completed_task_id,
+                                       actor_id=actor.user_id)
+        waits.sync_subscriptions(session, row, workflow, now)
+        timer_change = timers.sync(session, row, workflow, now)
+        values = self._row_values(row, workflow, now)
+        self._record(session, row, actor, now, task_change, timer_change, values)
+        if is_new:
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.add(row)
+        else:
+            instance_repo.save(session, row, values)
+        return StepResult(row, task_change, timer_change)
+
+    def _row_values(self, row: Instance, workflow: BpmnWorkflow, now: datetime) -> dict[str, Any]:
+        phase = waits.phase_of(workflow, row.phase)
+        values: dict[str, Any] = {
+            "state": dump_state(workflow),
+            "status": "completed" if workflow.completed else "active",
+            "phase": phase,
+            "current_activities": json.dumps(inspect.current_activities(workflow)),
+            "next_due_at": timers.next_due_at(workflow),
+            "updated_at": now,
+        }
+        if phase != row.phase:
+            values["phase_since"] = now
+        if workflow.completed:
+            values["ended_at"] = now
+        return values
+
+    def _record(
+        self, session: Session, row: Instance, actor: Actor, now: datetime,
+        task_change: waits.TaskChange, timer_change: timers.TimerChange, values: dict[str, Any],
+    ) -> None:
+        def event(kind: str, **kwargs: Any) -> None:
+            instance_repo.add_event(session, row, at=now, kind=kind, actor=actor.user_id, **kwargs)
+
+        for task in task_change.created:
+            event("task_created", element_id=task.element_id, task_id=task.id,
+                  data={"kind": task.kind, "due_at": _iso(task.due_at)})
+        for task in task_change.cancelled:
+            event("task_cancelled", element_id=task.element_id, task_id=task.id)
+        for timer in timer_change.scheduled:
+            event("timer_scheduled", element_id=timer.element_id, task_id=timer.task_id,
+                  data={"due_at": _iso(timer.due_at), "purpose": timer.purpose, "deadline": timer.deadline})
+        for timer in timer_change.cancelled:
+            event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id)
+        if values["phase"] != row.phase:
+            event("phase_changed", data={"from": row.phase, "to": values["phase"]})
+        if values["status"] == "completed" and row.status != "completed":
+            event("instance_completed")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _process_error(err: SpiffWorkflowException) -> ProcessError:
+    task_spec = getattr(err, "task_spec", None)
+    element = getattr(task_spec, "bpmn_id", None)
+    message = str(err).split("\n")[0]
+    cause = getattr(err, "exception", None)
+    if cause is not None and str(cause) not in message:
+        message = f"{message}: {cause}"
+    return ProcessError(message, element_id=element)

@@ -1,0 +1,164 @@
+"""`Engine`: the one object the API (and the CLI and scheduler) talks to.
+
+Each method is one use case: it opens a transaction, calls the use-case module, and returns
+plain `engine.model` values. Transactions are opened here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from engine import access, definitions, instances, messages, tasks, tick
+from engine.clock import Clock
+from engine.config import EngineSettings
+from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
+from engine.definitions import DefinitionCache, DeployRequest
+from engine.errors import ConcurrentUpdateError
+from engine.info import instance_info, task_info
+from engine.instances import ReportOfConcern
+from engine.model import Actor, DefinitionInfo, DeploymentInfo, InstanceInfo, Page, TaskInfo
+from engine.runner import Runner, StepResult
+from engine.store import definitions as definition_repo
+from engine.store import tasks as task_repo
+from engine.store.database import Store
+from engine.store.instances import InstanceFilter
+from engine.store.tasks import TaskFilter
+
+BOOT_DEPLOYMENT_SOURCE = "sagsflow"
+
+
+class Engine:
+    def __init__(
+        self, store: Store, clock: Clock, settings: EngineSettings,
+        deadlines: DeadlineSettings = DEFAULT_SETTINGS,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.deadlines = deadlines
+        self.cache = DefinitionCache()
+        self.runner = Runner(self.cache, clock, settings)
+
+    # --- definitions -------------------------------------------------------------------
+
+    def deploy(self, request: DeployRequest, *, actor: Actor) -> DeploymentInfo:
+        access.require(actor, *access.DEPLOYERS)
+        try:
+            with self.store.write() as session:
+                return definitions.deploy(session, request, actor=actor, now=self.clock.now())
+        except IntegrityError:
+            raise ConcurrentUpdateError(request.name, kind="deployment") from None
+
+    def deploy_directory(self, directory: Path, *, actor: Actor) -> DeploymentInfo | None:
+        """Deploy workflows/*.bpmn and *.dmn at start-up (a no-op when nothing changed)."""
+        files = sorted(p for p in directory.glob("*") if p.suffix in (".bpmn", ".dmn"))
+        if not files:
+            return None
+        request = DeployRequest(
+            resources=[(p.name, p.read_bytes()) for p in files], name=directory.name,
+            source=BOOT_DEPLOYMENT_SOURCE, duplicate_filtering=True,
+        )
+        return self.deploy(request, actor=actor)
+
+    def list_definitions(
+        self, *, actor: Actor, key: str | None = None, latest_only: bool = False, offset: int = 0, limit: int = 100,
+    ) -> Page[DefinitionInfo]:
+        with self.store.read() as session:
+            rows, total = definition_repo.list_definitions(
+                session, key=key, latest_only=latest_only, offset=offset, limit=limit
+            )
+            return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
+
+    def get_definition(self, definition_id: str, *, actor: Actor) -> DefinitionInfo:
+        with self.store.read() as session:
+            return definitions.definition_info(definitions.resolve(session, definition_id=definition_id))
+
+    def definition_xml(self, definition_id: str, *, actor: Actor) -> bytes:
+        with self.store.read() as session:
+            row = definitions.resolve(session, definition_id=definition_id)
+            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
+            return resource.content if resource else b""
+
+    # --- cases -------------------------------------------------------------------------
+
+    def start_instance(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None,
+        business_key: str | None = None, variables: dict[str, Any] | None = None,
+    ) -> InstanceInfo:
+        with self.store.write() as session:
+            result = instances.start(
+                session, self.runner, actor=actor, deadlines=self.deadlines, definition_id=definition_id,
+                key=key, business_key=business_key, variables=variables,
+            )
+            return _summary(session, result)
+
+    def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
+        with self.store.write() as session:
+            result = instances.open_case(
+                session, self.runner, report, actor=actor, deadlines=self.deadlines,
+                process_key=self.settings.case_process_key,
+            )
+            return _summary(session, result)
+
+    def get_case(self, instance_id: str, *, actor: Actor, purpose: str = "case view") -> InstanceInfo:
+        with self.store.write() as session:  # the access-log row commits with the read
+            return instances.get(session, self.runner, instance_id, actor=actor, purpose=purpose)
+
+    def list_cases(
+        self, f: InstanceFilter, *, actor: Actor, offset: int = 0, limit: int = 50, purpose: str = "case list",
+    ) -> Page[InstanceInfo]:
+        with self.store.write() as session:
+            return instances.search(session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit)
+
+    # --- tasks -------------------------------------------------------------------------
+
+    def list_tasks(self, f: TaskFilter, *, actor: Actor, offset: int = 0, limit: int = 50) -> Page[TaskInfo]:
+        with self.store.write() as session:
+            return tasks.search(session, self.runner, f, actor=actor, offset=offset, limit=limit)
+
+    def get_task(self, task_id: str, *, actor: Actor) -> TaskInfo:
+        with self.store.write() as session:
+            return tasks.get(session, self.runner, task_id, actor=actor)
+
+    def claim_task(self, task_id: str, *, actor: Actor, user_id: str | None = None) -> TaskInfo:
+        with self.store.write() as session:
+            return tasks.claim(session, self.runner, task_id, actor=actor, user_id=user_id)
+
+    def unclaim_task(self, task_id: str, *, actor: Actor) -> TaskInfo:
+        with self.store.write() as session:
+            return tasks.unclaim(session, self.runner, task_id, actor=actor)
+
+    def complete_task(self, task_id: str, variables: dict[str, Any], *, actor: Actor) -> InstanceInfo:
+        with self.store.write() as session:
+            result = tasks.complete(session, self.runner, task_id, variables, actor=actor, deadlines=self.deadlines)
+            return _summary(session, result)
+
+    # --- messages and timers -----------------------------------------------------------
+
+    def correlate(
+        self, message_name: str, *, actor: Actor, business_key: str | None = None,
+        instance_id: str | None = None, variables: dict[str, Any] | None = None, all_matches: bool = False,
+    ) -> list[InstanceInfo]:
+        with self.store.write() as session:
+            results = messages.correlate(
+                session, self.runner, message_name, actor=actor, deadlines=self.deadlines,
+                business_key=business_key, instance_id=instance_id, variables=variables, all_matches=all_matches,
+            )
+            return [_summary(session, r) for r in results]
+
+    def fire_due_timers(self) -> tick.TickResult:
+        return tick.fire_due(self.store, self.runner, self.settings)
+
+
+def _summary(session: Session, result: StepResult) -> InstanceInfo:
+    row = result.instance
+    open_tasks = tuple(task_info(t, row) for t in task_repo.open_for(session, row.id))
+    return instance_info(row, tasks=open_tasks)
+
+
+__all__: Sequence[str] = ("Engine",)

@@ -1,0 +1,1 @@
+"""Persistence only: tables, sessions, queries. No business rules, no SpiffWorkflow."""

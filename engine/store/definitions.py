@@ -1,0 +1,109 @@
+"""Queries for deployments, resources and definition versions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from engine.store.tables import Definition, Deployment, Resource
+
+
+def latest(session: Session, kind: str, key: str) -> Definition | None:
+    statement = (
+        select(Definition)
+        .where(Definition.kind == kind, Definition.key == key)
+        .order_by(col(Definition.version).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def get(session: Session, definition_id: str) -> Definition | None:
+    return session.get(Definition, definition_id)
+
+
+def by_key_version(session: Session, kind: str, key: str, version: int) -> Definition | None:
+    statement = select(Definition).where(
+        Definition.kind == kind, Definition.key == key, Definition.version == version
+    )
+    return session.exec(statement).first()
+
+
+def resources_of(session: Session, definition: Definition) -> list[Resource]:
+    ids = json.loads(definition.resource_ids)
+    rows = session.exec(select(Resource).where(col(Resource.id).in_(ids))).all()
+    by_id = {r.id: r for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def resource_by_name(session: Session, deployment_id: str, name: str) -> Resource | None:
+    statement = select(Resource).where(Resource.deployment_id == deployment_id, Resource.name == name)
+    return session.exec(statement).first()
+
+
+def resources_of_deployment(session: Session, deployment_id: str) -> list[Resource]:
+    statement = select(Resource).where(Resource.deployment_id == deployment_id).order_by(col(Resource.name))
+    return list(session.exec(statement).all())
+
+
+def list_definitions(
+    session: Session,
+    *,
+    kind: str = "process",
+    key: str | None = None,
+    latest_only: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[Definition], int]:
+    statement = select(Definition).where(Definition.kind == kind)
+    if key is not None:
+        statement = statement.where(Definition.key == key)
+    if latest_only:
+        newest = (
+            select(Definition.key, func.max(Definition.version).label("v"))
+            .where(Definition.kind == kind)
+            .group_by(Definition.key)
+            .subquery()
+        )
+        statement = statement.join(
+            newest, (Definition.key == newest.c.key) & (Definition.version == newest.c.v)
+        )
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(
+        statement.order_by(col(Definition.key), col(Definition.version).desc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), int(total)
+
+
+def definitions_of_deployment(session: Session, deployment_id: str) -> list[Definition]:
+    statement = select(Definition).where(Definition.deployment_id == deployment_id)
+    return list(session.exec(statement).all())
+
+
+def find_duplicate_deployment(
+    session: Session, name: str, source: str | None, tenant_id: str | None
+) -> Deployment | None:
+    """The newest deployment with the same name, source and tenant (Camunda's duplicate filter)."""
+    statement = (
+        select(Deployment)
+        .where(Deployment.name == name, Deployment.source == source, Deployment.tenant_id == tenant_id)
+        .order_by(col(Deployment.deployed_at).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def list_deployments(session: Session, offset: int = 0, limit: int = 100) -> tuple[list[Deployment], int]:
+    total = session.exec(select(func.count()).select_from(Deployment)).one()
+    rows = session.exec(
+        select(Deployment).order_by(col(Deployment.deployed_at).desc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), int(total)
+
+
+def add_all(session: Session, rows: Sequence[object]) -> None:
+    for row in rows:
+        session.add(row)

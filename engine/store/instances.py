@@ -1,0 +1,132 @@
+"""Queries for instances (cases), their events and subscriptions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from engine.errors import ConcurrentUpdateError
+from engine.store.tables import Event, Incident, Instance, Subscription
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    municipality: str
+    status: str | None = None
+    process_key: str | None = None
+    definition_id: str | None = None
+    business_key: str | None = None
+    business_key_like: str | None = None
+    phase: str | None = None
+    team: str | None = None
+    caseworker: str | None = None
+    activity_id: str | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    ids: Sequence[str] | None = None
+    visible_to_user: str | None = None
+    visible_to_teams: tuple[str, ...] | None = None
+
+
+def lock(session: Session, instance_id: str) -> Instance | None:
+    """The instance row, locked until the transaction ends (PostgreSQL; SQLite holds the write lock)."""
+    statement = select(Instance).where(Instance.id == instance_id).with_for_update()
+    return session.exec(statement).first()
+
+
+def get(session: Session, instance_id: str, municipality: str) -> Instance | None:
+    row = session.get(Instance, instance_id)
+    return row if row is not None and row.municipality == municipality else None
+
+
+def save(session: Session, row: Instance, values: dict[str, Any]) -> None:
+    """Write `values` and bump the version, refusing if someone else changed the row first."""
+    result = session.execute(
+        update(Instance)
+        .where(col(Instance.id) == row.id, col(Instance.version) == row.version)
+        .values(**values, version=row.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentUpdateError(row.id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.version += 1
+
+
+def search(session: Session, f: InstanceFilter, *, offset: int, limit: int, newest_first: bool = True) -> tuple[list[Instance], int]:
+    statement = select(Instance).where(Instance.municipality == f.municipality)
+    simple = {
+        Instance.status: f.status, Instance.process_key: f.process_key,
+        Instance.definition_id: f.definition_id, Instance.business_key: f.business_key,
+        Instance.phase: f.phase, Instance.team: f.team, Instance.caseworker: f.caseworker,
+    }
+    for column, value in simple.items():
+        if value is not None:
+            statement = statement.where(column == value)
+    if f.business_key_like:
+        statement = statement.where(col(Instance.business_key).like(f.business_key_like))
+    if f.activity_id:
+        statement = statement.where(col(Instance.current_activities).contains(json.dumps(f.activity_id)))
+    if f.started_after:
+        statement = statement.where(col(Instance.started_at) >= f.started_after)
+    if f.started_before:
+        statement = statement.where(col(Instance.started_at) < f.started_before)
+    if f.ids is not None:
+        statement = statement.where(col(Instance.id).in_(list(f.ids)))
+    if f.visible_to_user is not None:
+        from sqlalchemy import or_  # noqa: PLC0415 - local to keep the common path short
+
+        statement = statement.where(
+            or_(Instance.caseworker == f.visible_to_user, col(Instance.team).in_(list(f.visible_to_teams or ())))
+        )
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    order = col(Instance.started_at).desc() if newest_first else col(Instance.started_at)
+    rows = session.exec(statement.order_by(order, col(Instance.id)).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def add_event(
+    session: Session, instance: Instance, *, at: datetime, kind: str, actor: str,
+    element_id: str | None = None, task_id: str | None = None, data: dict[str, Any] | None = None,
+) -> None:
+    session.add(Event(
+        instance_id=instance.id, municipality=instance.municipality, at=at, kind=kind, actor=actor,
+        element_id=element_id, task_id=task_id, data=json.dumps(data or {}, ensure_ascii=False),
+    ))
+
+
+def events_for(session: Session, instance_id: str) -> list[Event]:
+    statement = select(Event).where(Event.instance_id == instance_id).order_by(col(Event.id))
+    return list(session.exec(statement).all())
+
+
+def subscriptions_for(session: Session, instance_id: str) -> list[Subscription]:
+    return list(session.exec(select(Subscription).where(Subscription.instance_id == instance_id)).all())
+
+
+def instances_waiting_for(
+    session: Session, message_name: str, municipality: str, business_key: str | None, instance_id: str | None
+) -> list[str]:
+    statement = (
+        select(Subscription.instance_id)
+        .join(Instance, col(Instance.id) == col(Subscription.instance_id))
+        .where(Subscription.message_name == message_name, Subscription.municipality == municipality)
+        .distinct()
+    )
+    if business_key is not None:
+        statement = statement.where(Instance.business_key == business_key)
+    if instance_id is not None:
+        statement = statement.where(Instance.id == instance_id)
+    return list(session.exec(statement).all())
+
+
+def open_incidents(session: Session, instance_id: str) -> list[Incident]:
+    statement = select(Incident).where(Incident.instance_id == instance_id, col(Incident.resolved_at).is_(None))
+    return list(session.exec(statement).all())

@@ -1,0 +1,207 @@
+"""SQLModel table models. Only `engine/store` imports them; the engine returns `engine.model` types.
+
+Every time column is an aware UTC instant (`UTCDateTime`). JSON payloads are stored as text
+written by the engine, so SQLite and PostgreSQL store byte-identical values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from engine.store.types import UTCDateTime
+
+
+def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Deployment(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    source: str | None = Field(default=None, max_length=200)
+    tenant_id: str | None = Field(default=None, max_length=100)
+    deployed_at: datetime = Field(sa_column=_utc())
+    deployed_by: str = Field(max_length=200)
+
+
+class Resource(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    deployment_id: str = Field(foreign_key="deployment.id", index=True, max_length=64)
+    name: str = Field(max_length=300)
+    kind: str = Field(max_length=20)
+    content_hash: str = Field(index=True, max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Definition(SQLModel, table=True):
+    """One version of a process (or decision) key; instances are pinned to it."""
+
+    __table_args__ = (UniqueConstraint("kind", "key", "version", name="uq_definition_version"),)
+
+    id: str = Field(primary_key=True, max_length=300)
+    kind: str = Field(max_length=20)
+    key: str = Field(index=True, max_length=200)
+    version: int
+    name: str | None = Field(default=None, max_length=300)
+    version_tag: str | None = Field(default=None, max_length=100)
+    deployment_id: str = Field(foreign_key="deployment.id", index=True, max_length=64)
+    resource_name: str = Field(max_length=300)
+    content_hash: str = Field(max_length=64)
+    resource_ids: str = Field(sa_column=Column(Text, nullable=False))
+    deployed_at: datetime = Field(sa_column=_utc())
+
+
+class Instance(SQLModel, table=True):
+    """A running or ended case. `state` is the serialized SpiffWorkflow task tree."""
+
+    __table_args__ = (
+        Index("ix_instance_municipality_status", "municipality", "status"),
+        Index("ix_instance_municipality_phase", "municipality", "phase"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    definition_id: str = Field(foreign_key="definition.id", index=True, max_length=300)
+    process_key: str = Field(index=True, max_length=200)
+    business_key: str | None = Field(default=None, index=True, max_length=200)
+    municipality: str = Field(max_length=100)
+    status: str = Field(max_length=20)
+    phase: str | None = Field(default=None, max_length=100)
+    team: str | None = Field(default=None, index=True, max_length=100)
+    caseworker: str | None = Field(default=None, index=True, max_length=200)
+    current_activities: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    state: str = Field(sa_column=Column(Text, nullable=False))
+    version: int = 1
+    started_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+    phase_since: datetime = Field(sa_column=_utc())
+    ended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    next_due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    started_by: str = Field(max_length=200)
+
+
+class Task(SQLModel, table=True):
+    """A user task or external task, open or finished, mirrored from the instance state."""
+
+    __table_args__ = (
+        Index("ix_task_municipality_state", "municipality", "state"),
+        Index("ix_task_topic_state", "topic", "state"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    municipality: str = Field(max_length=100)
+    element_id: str = Field(max_length=200)
+    name: str = Field(max_length=300)
+    kind: str = Field(max_length=20)
+    state: str = Field(max_length=20)
+    candidate_groups: str = Field(default="", max_length=1000)
+    candidate_users: str = Field(default="", max_length=1000)
+    assignee: str | None = Field(default=None, index=True, max_length=200)
+    phase: str | None = Field(default=None, max_length=100)
+    topic: str | None = Field(default=None, max_length=200)
+    priority: int = 50
+    created_at: datetime = Field(sa_column=_utc())
+    due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    completed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    completed_by: str | None = Field(default=None, max_length=200)
+    retries: int | None = None
+    retry_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    lock_owner: str | None = Field(default=None, max_length=200)
+    lock_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    error_message: str | None = Field(default=None, max_length=2000)
+    error_details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Timer(SQLModel, table=True):
+    """A due instant the tick must act on. Written in the same transaction as the step that made it."""
+
+    __table_args__ = (Index("ix_timer_status_due", "status", "due_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    municipality: str = Field(max_length=100)
+    task_id: str = Field(max_length=36)
+    element_id: str = Field(max_length=200)
+    name: str | None = Field(default=None, max_length=300)
+    kind: str = Field(max_length=20)
+    purpose: str | None = Field(default=None, max_length=50)
+    deadline: str | None = Field(default=None, max_length=100)
+    due_at: datetime = Field(sa_column=_utc())
+    status: str = Field(max_length=20)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    fired_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Subscription(SQLModel, table=True):
+    """A case waiting for a named message (for correlation without loading instances)."""
+
+    __table_args__ = (Index("ix_subscription_message", "message_name", "municipality"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    municipality: str = Field(max_length=100)
+    task_id: str = Field(max_length=36)
+    element_id: str = Field(max_length=200)
+    message_name: str = Field(max_length=300)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Event(SQLModel, table=True):
+    """The append-only history of every case: who did what, when, and what changed."""
+
+    __table_args__ = (
+        Index("ix_event_municipality_kind_at", "municipality", "kind", "at"),
+        Index("ix_event_instance_id_id", "instance_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: str = Field(max_length=36)
+    municipality: str = Field(max_length=100)
+    at: datetime = Field(sa_column=_utc())
+    kind: str = Field(max_length=50)
+    actor: str = Field(max_length=200)
+    element_id: str | None = Field(default=None, max_length=200)
+    task_id: str | None = Field(default=None, max_length=36)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class Incident(SQLModel, table=True):
+    """Something that needs a human: an external task out of retries, a timer that keeps failing."""
+
+    id: str = Field(primary_key=True, max_length=36)
+    instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    municipality: str = Field(max_length=100)
+    task_id: str | None = Field(default=None, max_length=36)
+    element_id: str | None = Field(default=None, max_length=200)
+    type: str = Field(max_length=50)
+    message: str = Field(max_length=2000)
+    created_at: datetime = Field(sa_column=_utc())
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class AccessLog(SQLModel, table=True):
+    """Who read or changed which case, when, through which route and for what purpose.
+
+    Written in the same transaction as the read or change; if it cannot be written the request
+    fails. Append-only: nothing in the application updates or deletes these rows.
+    """
+
+    __table_args__ = (Index("ix_access_log_instance_at", "instance_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc())
+    actor: str = Field(max_length=200)
+    roles: str = Field(max_length=200)
+    municipality: str = Field(max_length=100)
+    action: str = Field(max_length=20)
+    instance_id: str | None = Field(default=None, max_length=36)
+    purpose: str = Field(max_length=200)
+    route: str | None = Field(default=None, max_length=300)
+    request_id: str | None = Field(default=None, max_length=64)

@@ -1,0 +1,64 @@
+"""Queries for timer rows: the source of truth for every due instant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, text, update
+from sqlmodel import Session, col, select
+
+from engine.store.tables import Timer
+
+
+def pending_for(session: Session, instance_id: str) -> list[Timer]:
+    statement = select(Timer).where(Timer.instance_id == instance_id, Timer.status == "pending")
+    return list(session.exec(statement).all())
+
+
+def for_instance(session: Session, instance_id: str) -> list[Timer]:
+    statement = select(Timer).where(Timer.instance_id == instance_id).order_by(col(Timer.due_at))
+    return list(session.exec(statement).all())
+
+
+def claim_due(
+    session: Session, *, now: datetime, until: datetime, owner: str, limit: int, postgres: bool
+) -> list[str]:
+    """Mark up to `limit` due, unclaimed (or lease-expired) pending timers as claimed by `owner`.
+
+    PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent workers claim disjoint rows.
+    SQLite: the caller's write transaction began with BEGIN IMMEDIATE, so claims are serial.
+    """
+    claimable = and_(
+        Timer.status == "pending",
+        col(Timer.due_at) <= now,
+        or_(col(Timer.claimed_until).is_(None), col(Timer.claimed_until) < now),
+    )
+    candidates = select(Timer.id).where(claimable).order_by(col(Timer.due_at)).limit(limit)
+    if postgres:
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.exec(candidates).all())
+    if ids:
+        session.execute(
+            update(Timer)
+            .where(col(Timer.id).in_(ids))
+            .values(claimed_by=owner, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def lock(session: Session, timer_id: str) -> Timer | None:
+    statement = select(Timer).where(Timer.id == timer_id).with_for_update()
+    return session.exec(statement).first()
+
+
+def next_due(session: Session) -> datetime | None:
+    statement = (
+        select(Timer.due_at).where(Timer.status == "pending").order_by(col(Timer.due_at)).limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(text("SELECT status, count(*) FROM timer GROUP BY status")).all()
+    return {str(status): int(count) for status, count in rows}

@@ -1,0 +1,142 @@
+"""Use cases on user tasks: list, read, claim, unclaim, complete.
+
+Completing is the step the law cares most about (it is where the written assessments and
+decisions are recorded), so its checks are strict: the task must be open and READY in the
+instance, the submitted variables must satisfy the task's form, and exactly one of several
+concurrent completions wins; the others get `WrongStateError` (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlmodel import Session
+
+from engine import access, audit, info, inputs
+from engine.bpmn import inspect
+from engine.deadlines import DeadlineSettings
+from engine.errors import ForbiddenError, NotFoundError, WrongStateError
+from engine.model import Actor, Page, Role, TaskInfo
+from engine.runner import Runner, StepResult
+from engine.store import instances as instance_repo
+from engine.store import tasks as repo
+from engine.store.tables import Instance, Task
+from engine.store.tasks import TaskFilter
+
+
+def search(session: Session, runner: Runner, f: TaskFilter, *, actor: Actor, offset: int, limit: int) -> Page[TaskInfo]:
+    scope = access.case_scope(actor)
+    if scope is not None:
+        f = TaskFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
+    rows, total = repo.search(session, f, offset=offset, limit=limit)
+    audit.record(session, actor, action="search", purpose="task list", at=runner.clock.now())
+    return Page(tuple(info.task_info(t, i) for t, i in rows), total, offset, limit)
+
+
+def get(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> TaskInfo:
+    task, instance = _visible(session, task_id, actor)
+    form: tuple[Any, ...] = ()
+    variables = None
+    if task.state == "open":
+        workflow = runner.load(session, instance)
+        live = workflow.get_task_from_id(UUID(task_id))
+        if live is not None:
+            form = inspect.form_fields(live)
+            variables = {k: v for k, v in live.data.items() if not k.startswith("_")}
+    audit.record(session, actor, action="read", purpose=f"task {task.element_id}", at=runner.clock.now(),
+                 instance_id=instance.id)
+    return info.task_info(task, instance, form, variables)
+
+
+def claim(session: Session, runner: Runner, task_id: str, *, actor: Actor, user_id: str | None = None) -> TaskInfo:
+    """Assign the task to `user_id` (default: the actor). Leaders may assign to others."""
+    access.require(actor, Role.CASEWORKER, Role.LEADER, Role.ADMIN)
+    assignee = user_id or actor.user_id
+    if assignee != actor.user_id and not actor.has(Role.LEADER, Role.ADMIN):
+        raise ForbiddenError("only a leader may assign a task to someone else")
+    task, instance = _open_user_task(session, runner, task_id, actor)
+    if task.assignee not in (None, assignee) and not actor.has(Role.LEADER, Role.ADMIN):
+        raise WrongStateError(f"task {task_id} is already claimed by {task.assignee}")
+    return _set_assignee(session, runner, task, instance, assignee, actor)
+
+
+def unclaim(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> TaskInfo:
+    access.require(actor, Role.CASEWORKER, Role.LEADER, Role.ADMIN)
+    task, instance = _open_user_task(session, runner, task_id, actor)
+    if task.assignee not in (None, actor.user_id) and not actor.has(Role.LEADER, Role.ADMIN):
+        raise ForbiddenError("only the assignee or a leader may unclaim a task")
+    return _set_assignee(session, runner, task, instance, None, actor)
+
+
+def complete(
+    session: Session, runner: Runner, task_id: str, variables: dict[str, Any], *,
+    actor: Actor, deadlines: DeadlineSettings,
+) -> StepResult:
+    access.require(actor, *access.CASE_WRITERS)
+    task, instance = _open_user_task(session, runner, task_id, actor)
+    if task.assignee not in (None, actor.user_id) and not actor.has(Role.LEADER, Role.ADMIN):
+        raise ForbiddenError(f"task {task_id} is assigned to someone else")
+    workflow = runner.load(session, instance)
+    live = _ready(workflow, task_id)
+    checked = inputs.prepare(variables, current=live.data, form=inspect.form_fields(live), deadlines=deadlines)
+
+    def run(_: BpmnWorkflow) -> None:
+        live.set_data(**checked)
+        live.run()
+
+    result = runner.advance(session, instance, workflow, actor=actor, command=run, completed_task_id=task_id)
+    now = runner.clock.now()
+    instance_repo.add_event(session, instance, at=now, kind="task_completed", actor=actor.user_id,
+                            element_id=task.element_id, task_id=task_id, data={"variables": checked})
+    audit.record(session, actor, action="update", purpose=f"complete {task.element_id}", at=now,
+                 instance_id=instance.id)
+    return result
+
+
+def _visible(session: Session, task_id: str, actor: Actor) -> tuple[Task, Instance]:
+    task = repo.get(session, task_id, actor.municipality)
+    instance = instance_repo.get(session, task.instance_id, actor.municipality) if task else None
+    if task is None or instance is None:
+        raise NotFoundError("task", task_id)
+    if not access.may_see_case(actor, instance.team, instance.caseworker, {task.assignee} - {None}):  # type: ignore[arg-type]
+        raise NotFoundError("task", task_id)
+    return task, instance
+
+
+def _open_user_task(session: Session, runner: Runner, task_id: str, actor: Actor) -> tuple[Task, Instance]:
+    """The task and its instance, with the instance locked and the task state re-read under the lock."""
+    task, _ = _visible(session, task_id, actor)
+    instance = runner.lock(session, task.instance_id, actor.municipality)
+    session.refresh(task)
+    if task.kind != "user":
+        raise WrongStateError(f"task {task_id} is an external task; workers complete it")
+    if task.state != "open":
+        raise WrongStateError(f"task {task_id} is already {task.state}")
+    return task, instance
+
+
+def _ready(workflow: BpmnWorkflow, task_id: str) -> Any:
+    live = workflow.get_task_from_id(UUID(task_id))
+    if live is None or live.state != TaskState.READY or not live.task_spec.manual:
+        raise WrongStateError(f"task {task_id} is not ready")
+    return live
+
+
+def _set_assignee(
+    session: Session, runner: Runner, task: Task, instance: Instance, assignee: str | None, actor: Actor
+) -> TaskInfo:
+    now = runner.clock.now()
+    previous = task.assignee
+    task.assignee = assignee
+    session.add(task)
+    instance_repo.add_event(session, instance, at=now, kind="task_assigned", actor=actor.user_id,
+                            element_id=task.element_id, task_id=task.id, data={"from": previous, "to": assignee})
+    if assignee and assignee != instance.caseworker and ",raadgiver," in task.candidate_groups:
+        instance_repo.add_event(session, instance, at=now, kind="caseworker_changed", actor=actor.user_id,
+                                data={"from": instance.caseworker, "to": assignee})
+        instance_repo.save(session, instance, {"caseworker": assignee, "updated_at": now})
+    audit.record(session, actor, action="update", purpose=f"assign {task.element_id}", at=now, instance_id=instance.id)
+    return info.task_info(task, instance)

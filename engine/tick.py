@@ -1,0 +1,130 @@
+"""The timer tick: claim due timer rows and fire each through the runner, once.
+
+Claiming happens in its own short transaction (a lease, so a crashed worker's claims expire).
+Each firing is one transaction that locks the instance, re-reads the timer row, and only if it
+is still pending advances the instance and marks the row fired. Two workers that somehow hold
+the same row therefore fire it once. A timer whose firing fails is retried on later ticks and
+becomes an incident after `timer_max_attempts`; it never blocks the other timers.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlmodel import Session
+
+from engine import timers
+from engine.config import EngineSettings
+from engine.errors import ConcurrentUpdateError, EngineError
+from engine.model import Actor, system_actor
+from engine.runner import Runner
+from engine.store import instances as instance_repo
+from engine.store import timers as repo
+from engine.store.database import Store
+from engine.store.tables import Incident, Instance, Timer
+
+log = logging.getLogger("sagsflow.timers")
+WORKER_ID = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class TickResult:
+    claimed: int
+    fired: int
+    failed: int
+
+
+def fire_due(store: Store, runner: Runner, settings: EngineSettings) -> TickResult:
+    """Fire every timer due now (in batches until none is left). Safe to call from many workers."""
+    claimed = fired = failed = 0
+    while True:
+        ids = _claim(store, runner, settings)
+        claimed += len(ids)
+        for timer_id in ids:
+            outcome = _fire_one(store, runner, settings, timer_id)
+            fired += outcome == "fired"
+            failed += outcome == "failed"
+        if len(ids) < settings.timer_batch:
+            return TickResult(claimed, fired, failed)
+
+
+def _claim(store: Store, runner: Runner, settings: EngineSettings) -> list[str]:
+    now = runner.clock.now()
+    with store.write() as session:
+        return repo.claim_due(
+            session, now=now, until=now + timedelta(seconds=settings.timer_lease_seconds),
+            owner=WORKER_ID, limit=settings.timer_batch, postgres=not store.is_sqlite,
+        )
+
+
+def _fire_one(store: Store, runner: Runner, settings: EngineSettings, timer_id: str) -> str:
+    try:
+        with store.write() as session:
+            return _fire_in(session, runner, timer_id)
+    except ConcurrentUpdateError:
+        return "retry"  # the lease expires and a later tick tries again
+    except EngineError as err:
+        _record_failure(store, runner, settings, timer_id, err.message)
+        return "failed"
+
+
+def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
+    head = session.get(Timer, timer_id)
+    if head is None:
+        return "gone"
+    instance = runner.lock(session, head.instance_id, head.municipality)
+    timer = repo.lock(session, timer_id)
+    if timer is None or timer.status != "pending":
+        return "already"
+    workflow = runner.load(session, instance)
+    actor = system_actor(instance.municipality)
+    now = runner.clock.now()
+    released = {"ok": False}
+
+    def fire(wf: BpmnWorkflow) -> None:
+        released["ok"] = timers.mark_fired(wf, timer)
+
+    timer.status, timer.fired_at, timer.claimed_until = "fired", now, None
+    session.add(timer)
+    runner.advance(session, instance, workflow, actor=actor, command=fire)
+    if not released["ok"]:
+        timer.status = "cancelled"
+    _record_fired(session, instance, timer, actor, now)
+    return "fired"
+
+
+def _record_fired(session: Session, instance: Instance, timer: Timer, actor: Actor, now: object) -> None:
+    data = {"due_at": timer.due_at.isoformat(), "purpose": timer.purpose, "deadline": timer.deadline,
+            "late_seconds": round((timer.fired_at - timer.due_at).total_seconds(), 3) if timer.fired_at else None}
+    instance_repo.add_event(session, instance, at=timer.fired_at or timer.due_at, kind="timer_fired",
+                            actor=actor.user_id, element_id=timer.element_id, task_id=timer.task_id, data=data)
+    if timer.purpose == "breach":
+        instance_repo.add_event(session, instance, at=timer.fired_at or timer.due_at, kind="deadline_breached",
+                                actor=actor.user_id, element_id=timer.element_id, data=data)
+    elif timer.purpose == "reminder":
+        instance_repo.add_event(session, instance, at=timer.fired_at or timer.due_at, kind="deadline_reminder",
+                                actor=actor.user_id, element_id=timer.element_id, data=data)
+
+
+def _record_failure(store: Store, runner: Runner, settings: EngineSettings, timer_id: str, message: str) -> None:
+    with store.write() as session:
+        timer = repo.lock(session, timer_id)
+        if timer is None or timer.status != "pending":
+            return
+        timer.attempts += 1
+        timer.last_error = message[:2000]
+        timer.claimed_until = runner.clock.now() + timedelta(seconds=settings.timer_lease_seconds * timer.attempts)
+        if timer.attempts >= settings.timer_max_attempts:
+            timer.status = "failed"
+            session.add(Incident(
+                id=str(uuid.uuid4()), instance_id=timer.instance_id, municipality=timer.municipality,
+                task_id=timer.task_id, element_id=timer.element_id, type="failedTimer",
+                message=message[:2000], created_at=runner.clock.now(),
+            ))
+        session.add(timer)
+        log.warning("timer %s on %s failed (attempt %d)", timer.id, timer.element_id, timer.attempts)

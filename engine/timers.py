@@ -1,0 +1,154 @@
+"""Durable timers: computing due instants on the legal calendar, mirroring them as rows, firing them.
+
+When a token reaches a timer, `sync` computes its due instant once (Europe/Copenhagen calendar,
+see `engine/calendar.py`), writes it into the SpiffWorkflow task and into a `timer` row, in the
+same transaction as the step. The tick (`claim_due` then `fire` per timer) marks a row fired in
+the same transaction that advances the instance, after re-checking the row under the instance
+lock, so a timer fires at most once even with several workers, and every due row is eventually
+fired after any downtime: nothing is discarded for being late.
+
+Cycles: after a firing the next slot is computed from the anchor with calendar arithmetic
+(no drift); after downtime a cycle fires once and continues from the next future slot.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlmodel import Session
+
+from engine.bpmn import inspect
+from engine.bpmn.events import CYCLE_FIRE, FIRED
+from engine.calendar import add_iso_duration, next_cycle_slot
+from engine.deadlines import format_instant, parse_instant
+from engine.errors import ProcessError
+from engine.store import timers as repo
+from engine.store.tables import Instance, Timer
+
+
+@dataclass(frozen=True)
+class TimerChange:
+    """What `sync` did, for the event log."""
+
+    scheduled: list[Timer]
+    cancelled: list[Timer]
+
+
+def sync(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> TimerChange:
+    """Make the pending timer rows of `instance` match the timers its workflow waits on."""
+    pending = {row.task_id: row for row in repo.pending_for(session, instance.id)}
+    scheduled: list[Timer] = []
+    waiting_ids: set[str] = set()
+    for waiting in inspect.waiting_timers(workflow):
+        task_id = str(waiting.task.id)
+        due = _ensure_due(waiting, now)
+        if due is None:
+            continue
+        waiting_ids.add(task_id)
+        row = pending.get(task_id)
+        if row is None:
+            row = _new_row(instance, waiting, due, now)
+            session.add(row)
+            scheduled.append(row)
+    cancelled = [row for task_id, row in pending.items() if task_id not in waiting_ids]
+    for row in cancelled:
+        row.status = "cancelled"
+        session.add(row)
+    return TimerChange(scheduled, cancelled)
+
+
+def next_due_at(workflow: BpmnWorkflow) -> datetime | None:
+    dues = [d for w in inspect.waiting_timers(workflow) if (d := _stored_due(w)) is not None]
+    return min(dues) if dues else None
+
+
+def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> bool:
+    """Release the timer's waiting task in `workflow`; False if it no longer waits."""
+    for waiting in inspect.waiting_timers(workflow):
+        if str(waiting.task.id) == timer.task_id:
+            key = CYCLE_FIRE if waiting.kind == "cycle" else FIRED
+            waiting.task.internal_data[key] = True
+            waiting.task.task_spec._update(waiting.task)
+            return True
+    return False
+
+
+def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: datetime, now: datetime) -> Timer:
+    properties = inspect.extensions(waiting.task)
+    return Timer(
+        id=str(uuid.uuid4()), instance_id=instance.id, municipality=instance.municipality,
+        task_id=str(waiting.task.id), element_id=inspect.element_id(waiting.task) or "",
+        name=inspect.element_name(waiting.task), kind=waiting.kind,
+        purpose=properties.get("purpose"), deadline=properties.get("deadline"),
+        due_at=due, status="pending", created_at=now,
+    )
+
+
+def _stored_due(waiting: inspect.WaitingTimer) -> datetime | None:
+    value = waiting.task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    return parse_instant(value) if isinstance(value, str) else None
+
+
+def _ensure_due(waiting: inspect.WaitingTimer, now: datetime) -> datetime | None:
+    """The stored due instant, computing and storing it on first sight. None: cycle finished."""
+    task = waiting.task
+    value = task.internal_data.get("event_value")
+    if waiting.kind == "cycle":
+        return _cycle_due(waiting, value, now)
+    if value is None:
+        value = format_instant(_first_due(waiting, now))
+        task.internal_data["event_value"] = value
+    return parse_instant(value)
+
+
+def _evaluate(waiting: inspect.WaitingTimer) -> Any:
+    task = waiting.task
+    try:
+        return task.workflow.script_engine.evaluate(task, waiting.definition.expression)
+    except Exception as err:  # noqa: BLE001 - any evaluation failure is a diagram problem
+        raise ProcessError(f"timer expression failed: {err}", element_id=inspect.element_id(task)) from err
+
+
+def _first_due(waiting: inspect.WaitingTimer, now: datetime) -> datetime:
+    value = _evaluate(waiting)
+    element = inspect.element_id(waiting.task)
+    try:
+        if waiting.kind == "duration":
+            return add_iso_duration(now, str(value))
+        return parse_instant(value)
+    except ValueError as err:
+        raise ProcessError(f"timer value {value!r}: {err}", element_id=element) from err
+
+
+def _cycle_due(waiting: inspect.WaitingTimer, value: Any, now: datetime) -> datetime | None:
+    task = waiting.task
+    if value is None:
+        value = _new_cycle(waiting, now)
+        task.internal_data["event_value"] = value
+    if value["cycles"] == 0:
+        return None
+    if value.get("next") is None:
+        anchor = parse_instant(value["anchor"])
+        value["next"] = format_instant(next_cycle_slot(anchor, value["period"], after=now))
+    return parse_instant(value["next"])
+
+
+def _new_cycle(waiting: inspect.WaitingTimer, now: datetime) -> dict[str, Any]:
+    text = str(_evaluate(waiting))
+    parts = text.split("/")
+    element = inspect.element_id(waiting.task)
+    try:
+        cycles = int(parts[0][1:]) if parts[0][1:] else -1
+        anchor = parse_instant(parts[1]) if len(parts) == 3 else now
+        period = parts[-1]
+        first = anchor if len(parts) == 3 and anchor > now else next_cycle_slot(anchor, period, after=now)
+    except (ValueError, IndexError) as err:
+        raise ProcessError(f"timer cycle {text!r}: {err}", element_id=element) from err
+    return {"cycles": cycles, "anchor": format_instant(anchor), "period": period,
+            "next": format_instant(first), "fired": 0}

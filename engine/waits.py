@@ -1,0 +1,133 @@
+"""Mirroring an instance's wait states into the task and subscription tables after each step.
+
+The tables let task lists, reports and message correlation run as indexed queries without
+loading a single workflow. They are rewritten in the same transaction as the instance state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlmodel import Session
+
+from engine.bpmn import inspect
+from engine.bpmn.expressions import ExpressionError, ISO_DURATION, is_juel, juel_to_python
+from engine.bpmn.scripting import HELPER_NAMES
+from engine.calendar import add_iso_duration
+from engine.deadlines import parse_instant
+from engine.errors import ProcessError
+from engine.store import instances as instance_repo
+from engine.store import tasks as task_repo
+from engine.store.tables import Instance, Subscription, Task
+
+
+@dataclass
+class TaskChange:
+    created: list[Task] = field(default_factory=list)
+    completed: list[Task] = field(default_factory=list)
+    cancelled: list[Task] = field(default_factory=list)
+
+
+def sync_tasks(
+    session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
+    *, completed_task_id: str | None = None, actor_id: str | None = None,
+) -> TaskChange:
+    change = TaskChange()
+    open_rows = {row.id: row for row in task_repo.open_for(session, instance.id)}
+    live = inspect.ready_user_tasks(workflow) + inspect.external_tasks(workflow)
+    live_ids = {str(t.id) for t in live}
+    for task in live:
+        if str(task.id) not in open_rows:
+            row = _new_task_row(instance, task, now)
+            session.add(row)
+            change.created.append(row)
+    for task_id, row in open_rows.items():
+        if task_id in live_ids:
+            continue
+        done = task_id == completed_task_id
+        row.state = "completed" if done else "cancelled"
+        row.completed_at = now
+        row.completed_by = actor_id if done else None
+        row.lock_owner = row.lock_expires_at = None
+        session.add(row)
+        (change.completed if done else change.cancelled).append(row)
+    return change
+
+
+def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
+    existing = {(s.task_id, s.message_name): s for s in instance_repo.subscriptions_for(session, instance.id)}
+    wanted = {(str(task.id), definition.name): task for task, definition in inspect.waiting_messages(workflow)}
+    for key, task in wanted.items():
+        if key not in existing:
+            session.add(Subscription(
+                id=str(uuid.uuid4()), instance_id=instance.id, municipality=instance.municipality,
+                task_id=key[0], element_id=inspect.element_id(task) or "", message_name=key[1], created_at=now,
+            ))
+    for key, row in existing.items():
+        if key not in wanted:
+            session.delete(row)
+
+
+def phase_of(workflow: BpmnWorkflow, previous: str | None) -> str | None:
+    """The `phase` property of the first active element that has one, else the previous phase."""
+    for task in workflow.get_tasks(state=inspect.ACTIVE):
+        phase = inspect.extensions(task).get("phase")
+        if phase:
+            return str(phase)
+    return previous
+
+
+def _new_task_row(instance: Instance, task: Any, now: datetime) -> Task:
+    ext = inspect.extensions(task)
+    is_user = bool(task.task_spec.manual)
+    return Task(
+        id=str(task.id), instance_id=instance.id, municipality=instance.municipality,
+        element_id=inspect.element_id(task) or task.task_spec.name, name=inspect.element_name(task),
+        kind="user" if is_user else "external", state="open",
+        candidate_groups=_csv(_value(task, ext.get("camunda:candidateGroups"))),
+        candidate_users=_csv(_value(task, ext.get("camunda:candidateUsers"))),
+        assignee=_value(task, ext.get("camunda:assignee")) or None,
+        phase=ext.get("phase"), topic=ext.get("camunda:topic"),
+        priority=_priority(ext.get("camunda:priority")),
+        created_at=now, due_at=_due(task, ext.get("camunda:dueDate"), now),
+    )
+
+
+def _value(task: Any, raw: str | None) -> str | None:
+    if not raw or not is_juel(raw):
+        return raw
+    try:
+        value = task.workflow.script_engine.evaluate(task, juel_to_python(raw, HELPER_NAMES))
+    except (ExpressionError, Exception) as err:
+        raise ProcessError(f"expression {raw!r} failed: {err}", element_id=inspect.element_id(task)) from err
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return None if value is None else str(value)
+
+
+def _due(task: Any, raw: str | None, now: datetime) -> datetime | None:
+    value = _value(task, raw)
+    if not value:
+        return None
+    try:
+        if ISO_DURATION.match(value):
+            return add_iso_duration(now, value)
+        return parse_instant(value)
+    except ValueError as err:
+        raise ProcessError(f"due date {value!r}: {err}", element_id=inspect.element_id(task)) from err
+
+
+def _csv(value: str | None) -> str:
+    items = [v.strip() for v in (value or "").split(",") if v.strip()]
+    return f",{','.join(items)}," if items else ""
+
+
+def _priority(raw: str | None) -> int:
+    try:
+        return int(raw) if raw else 50
+    except ValueError:
+        return 50
