@@ -60,10 +60,10 @@ def _deliver(
     def deliver(wf: BpmnWorkflow) -> None:
         wf.send_event(BpmnEvent(definition, _payload(definition, checked)))
 
-    result = runner.advance(session, instance, workflow, actor=actor, command=deliver)
     now = runner.clock.now()
     instance_repo.add_event(session, instance, at=now, kind="message_correlated", actor=actor.user_id,
                             element_id=inspect.element_id(task), data={"message": message_name, "variables": checked})
+    result = runner.advance(session, instance, workflow, actor=actor, command=deliver)
     audit.record(session, actor, action="update", purpose=f"message {message_name}", at=now, instance_id=instance.id)
     return result
 

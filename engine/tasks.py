@@ -87,10 +87,10 @@ def complete(
         live.set_data(**checked)
         live.run()
 
-    result = runner.advance(session, instance, workflow, actor=actor, command=run, completed_task_id=task_id)
     now = runner.clock.now()
     instance_repo.add_event(session, instance, at=now, kind="task_completed", actor=actor.user_id,
                             element_id=task.element_id, task_id=task_id, data={"variables": checked})
+    result = runner.advance(session, instance, workflow, actor=actor, command=run, completed_task_id=task_id)
     audit.record(session, actor, action="update", purpose=f"complete {task.element_id}", at=now,
                  instance_id=instance.id)
     return result

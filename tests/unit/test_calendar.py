@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time as process_time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -117,7 +117,7 @@ def test_a_datetime_is_refused_where_a_date_is_expected() -> None:
 
 def test_naive_instants_are_refused_everywhere() -> None:
     naive = datetime(2026, 3, 1, 9, 0)
-    calls = (
+    calls: tuple[Callable[[], object], ...] = (
         lambda: to_utc(naive),
         lambda: local_date(naive),
         lambda: add_elapsed(naive, timedelta(hours=1)),
@@ -321,7 +321,7 @@ def test_parse_iso_duration_reads_every_component() -> None:
     ],
 )
 def test_parse_iso_duration_rejects_anything_else(bad: str) -> None:
-    with pytest.raises(ValueError, match="ISO 8601|no components|'T'"):
+    with pytest.raises(ValueError, match=r"ISO 8601|no components|'T'"):
         parse_iso_duration(bad)
 
 
@@ -386,7 +386,10 @@ def test_daily_cycle_across_the_spring_switch_stays_at_09_00() -> None:
 def test_short_cycle_far_behind_is_found_quickly() -> None:
     anchor = utc(2026, 1, 1)
     assert_utc(next_cycle_slot(anchor, "PT1H", utc(2027, 1, 1, 0, 30)), utc(2027, 1, 1, 1))
-    assert_utc(next_cycle_slot(anchor, "PT1S", utc(2026, 12, 31, 23, 59)), utc(2026, 12, 31, 23, 59) + timedelta(seconds=1))
+    assert_utc(
+        next_cycle_slot(anchor, "PT1S", utc(2026, 12, 31, 23, 59)),
+        utc(2026, 12, 31, 23, 59) + timedelta(seconds=1),
+    )
 
 
 def test_anchor_in_the_future_gives_the_first_slot() -> None:

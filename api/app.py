@@ -1,0 +1,126 @@
+"""`create_app`: the composition root of the HTTP service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api import problems
+from api.auth import Authenticator
+from api.routers import cases, definitions, dev, health, messages, tasks
+from api.settings import LOOPBACK_HOSTS, ApiSettings
+from engine.bootstrap import build_engine
+from engine.clock import Clock, OffsetClock
+from engine.errors import TooLargeError
+from engine.config import EngineSettings
+from engine.model import Actor, Role
+from engine.scheduler import start_scheduler
+from engine.service import Engine
+
+log = logging.getLogger("sagsflow")
+
+DESCRIPTION = """
+Sagsflow runs the lifecycle of Danish child-welfare cases under *barnets lov* as BPMN processes:
+underretning → screening → afdækning/BFU → afgørelse → opstartsmøde → opfølgning → afslutning.
+
+Errors are `application/problem+json`. A second or concurrent completion of the same task gets 409.
+"""
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def check_security(settings: ApiSettings, authenticator: Authenticator) -> None:
+    """Refuse to serve without authentication, and dev mode anywhere but loopback."""
+    if settings.dev_mode and settings.host not in LOOPBACK_HOSTS:
+        raise ConfigurationError(f"dev mode only binds to loopback, not {settings.host}")
+    if not authenticator.configured:
+        raise ConfigurationError(
+            "no authentication configured: set SAGSFLOW_OIDC_ISSUER, SAGSFLOW_OIDC_AUDIENCE and "
+            "SAGSFLOW_OIDC_JWKS_URL (or _FILE), or SAGSFLOW_DEV_MODE=1 for a loopback quick start"
+        )
+
+
+def create_app(
+    settings: ApiSettings | None = None, engine_settings: EngineSettings | None = None,
+    *, clock: Clock | None = None, engine: Engine | None = None,
+) -> FastAPI:
+    settings = settings or ApiSettings()
+    engine_settings = engine_settings or EngineSettings()
+    authenticator = Authenticator(settings)
+    check_security(settings, authenticator)
+    if clock is None and settings.dev_mode and settings.dev_clock:
+        clock = OffsetClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = engine or build_engine(engine_settings, clock)
+        app.state.engine = built
+        if engine_settings.deploy_workflows_on_start:
+            system = Actor("system", settings.dev_municipality, frozenset({Role.ADMIN}))
+            built.deploy_directory(engine_settings.workflows_dir, actor=system)
+        scheduler = start_scheduler(built, engine_settings.tick_seconds) if engine_settings.run_scheduler else None
+        if settings.dev_mode:
+            log.warning("DEV MODE on http://%s:%d — token: %s", settings.host, settings.port, authenticator.dev_token)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=True)
+            if engine is None:
+                built.store.dispose()
+
+    app = FastAPI(title="Sagsflow", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.authenticator = authenticator
+    problems.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    for router in (health.router, definitions.router, cases.router, tasks.router, messages.router, dev.router):
+        app.include_router(router)
+    return app
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes (413), also when they arrive chunked."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            await _too_large(scope, self.limit)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise TooLargeError(f"the request body exceeds {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _too_large(scope: Any, limit: int) -> JSONResponse:
+    request = Request(scope)
+    return problems.error_response(request, 413, "too-large", "Request too large",
+                                   f"the request body exceeds {limit} bytes", "InvalidRequestException")
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory` and several workers: settings come from the environment."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app()

@@ -1,0 +1,63 @@
+"""The `sagsflow` command: serve, validate diagrams, hash a service-account password."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="sagsflow", description="BPMN case engine for barnets lov")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default=os.environ.get("SAGSFLOW_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("SAGSFLOW_PORT", "8080")))
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--dev", action="store_true", help="dev mode: loopback only, printed token")
+    validate = commands.add_parser("validate", help="check BPMN/DMN files as a deploy would")
+    validate.add_argument("files", nargs="+", type=Path)
+    commands.add_parser("hash-password", help="hash a Basic-auth service-account password")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        _serve(args.host, args.port, args.workers, args.dev)
+    elif args.command == "validate":
+        sys.exit(_validate(args.files))
+    elif args.command == "hash-password":
+        from api.auth import hash_password  # noqa: PLC0415
+
+        print(hash_password(getpass.getpass("password: ")))  # noqa: T201
+
+
+def _serve(host: str, port: int, workers: int, dev: bool) -> None:
+    import uvicorn  # noqa: PLC0415
+
+    os.environ["SAGSFLOW_HOST"] = host
+    os.environ["SAGSFLOW_PORT"] = str(port)
+    if dev:
+        os.environ["SAGSFLOW_DEV_MODE"] = "1"
+        os.environ.setdefault("SAGSFLOW_DEV_CLOCK", "1")
+    uvicorn.run("api.app:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False)
+
+
+def _validate(files: Sequence[Path]) -> int:
+    from engine.definitions import validate_files  # noqa: PLC0415
+    from engine.errors import InvalidDefinitionError  # noqa: PLC0415
+
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        print(f"not found: {', '.join(map(str, missing))}", file=sys.stderr)  # noqa: T201
+        return 2
+    try:
+        processes = validate_files([(f.name, f.read_bytes()) for f in files])
+    except InvalidDefinitionError as err:
+        for problem in err.problems:
+            print(f"error: {problem.describe()}", file=sys.stderr)  # noqa: T201
+        return 1
+    for process in processes:
+        print(f"ok: process '{process.id}' ({process.name or '-'}) in {process.resource_name}")  # noqa: T201
+    return 0

@@ -1,0 +1,165 @@
+"""The one table mapping engine errors to HTTP, and the two error body shapes.
+
+Native routes answer RFC 9457 `application/problem+json`; the Camunda-compatible routes under
+/engine-rest answer Camunda 7's `{"type": …, "message": …}` with `application/json`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.errors import (
+    ConcurrentUpdateError,
+    EngineError,
+    ForbiddenError,
+    InvalidDefinitionError,
+    InvalidVariablesError,
+    LockedByOtherWorkerError,
+    NotCorrelatedError,
+    NotFoundError,
+    ProcessError,
+    TooLargeError,
+    WrongStateError,
+)
+
+log = logging.getLogger("sagsflow.api")
+PROBLEM_JSON = "application/problem+json"
+CAMUNDA_PREFIX = "/engine-rest"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    status: int
+    slug: str
+    title: str
+    camunda_type: str
+    camunda_status: int | None = None
+
+
+PROBLEMS: dict[type[EngineError], ProblemType] = {
+    NotFoundError: ProblemType(404, "not-found", "Not found", "InvalidRequestException"),
+    WrongStateError: ProblemType(409, "wrong-state", "Wrong state", "InvalidRequestException"),
+    ConcurrentUpdateError: ProblemType(409, "concurrent-update", "Changed by another request", "OptimisticLockingException"),
+    ForbiddenError: ProblemType(403, "forbidden", "Forbidden", "AuthorizationException"),
+    InvalidDefinitionError: ProblemType(422, "invalid-definition", "Invalid BPMN or DMN", "ParseException", 400),
+    InvalidVariablesError: ProblemType(422, "invalid-variables", "Invalid variables", "InvalidRequestException", 400),
+    ProcessError: ProblemType(422, "process-error", "The diagram failed while running", "ProcessEngineException", 500),
+    NotCorrelatedError: ProblemType(409, "not-correlated", "Message not correlated", "MismatchingMessageCorrelationException", 400),
+    LockedByOtherWorkerError: ProblemType(409, "locked", "Locked by another worker", "InvalidRequestException", 400),
+    TooLargeError: ProblemType(413, "too-large", "Too large", "InvalidRequestException"),
+}
+
+
+class AuthError(Exception):
+    """Missing or invalid credentials (401)."""
+
+    def __init__(self, message: str, scheme: str = "Bearer") -> None:
+        super().__init__(message)
+        self.message = message
+        self.scheme = scheme
+
+
+def problem_type(error: EngineError) -> ProblemType:
+    for cls in type(error).__mro__:
+        found = PROBLEMS.get(cls)  # type: ignore[call-overload]
+        if found is not None:
+            return found
+    return ProblemType(400, "bad-request", "Bad request", "InvalidRequestException")
+
+
+def _is_camunda(request: Request) -> bool:
+    return request.url.path.startswith(CAMUNDA_PREFIX)
+
+
+def error_response(request: Request, status: int, slug: str, title: str, detail: str,
+                   camunda_type: str, extra: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    if _is_camunda(request):
+        body: dict[str, Any] = {"type": camunda_type, "message": detail}
+        if extra and "details" in extra:
+            body["details"] = extra["details"]
+        return JSONResponse(body, status_code=status, headers=headers)
+    body = {"type": f"https://sagsflow.dk/problems/{slug}", "title": title, "status": status, "detail": detail}
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
+    if isinstance(error, InvalidDefinitionError):
+        problems = [
+            {"message": p.message, "resource": p.resource, "element_id": p.element_id, "line": p.line}
+            for p in error.problems
+        ]
+        if camunda:
+            return {"details": _camunda_parse_details(error)}
+        return {"errors": problems}
+    if isinstance(error, InvalidVariablesError):
+        return {"errors": [{"name": p.name, "message": p.message} for p in error.problems]}
+    if isinstance(error, ProcessError) and error.element_id:
+        return {"element_id": error.element_id}
+    return {}
+
+
+def _camunda_parse_details(error: InvalidDefinitionError) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    for p in error.problems:
+        entry = details.setdefault(p.resource or "deployment", {"errors": [], "warnings": []})
+        entry["errors"].append({"message": p.message, "line": p.line or 0, "column": 0,
+                                "mainBpmnElementId": p.element_id, "bpmnElementIds": [p.element_id] if p.element_id else []})
+    return details
+
+
+async def engine_error_handler(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, EngineError)
+    kind = problem_type(error)
+    camunda = _is_camunda(request)
+    status = (kind.camunda_status or kind.status) if camunda else kind.status
+    detail = error.message
+    if camunda and isinstance(error, InvalidDefinitionError):
+        detail = f"ENGINE-09005 Could not parse BPMN process. Errors: {error.message}"
+    return error_response(request, status, kind.slug, kind.title, detail, kind.camunda_type, _extra(error, camunda))
+
+
+async def auth_error_handler(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AuthError)
+    challenge = 'Basic realm="sagsflow"' if _is_camunda(request) else 'Bearer realm="sagsflow"'
+    return error_response(request, 401, "unauthenticated", "Unauthenticated", error.message,
+                          "AuthenticationException", headers={"WWW-Authenticate": challenge})
+
+
+async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [{"name": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg"))} for e in error.errors()]
+    detail = "; ".join(f"{e['name']}: {e['message']}" for e in errors) or "invalid request"
+    return error_response(request, 422 if not _is_camunda(request) else 400, "invalid-request",
+                          "Invalid request", detail[:2000], "InvalidRequestException", {"errors": errors[:50]})
+
+
+async def http_error_handler(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    title = str(error.detail) if error.detail else "Error"
+    return error_response(request, error.status_code, "http-error", title, title, "RestException",
+                          headers=getattr(error, "headers", None))
+
+
+async def unexpected_error_handler(request: Request, error: Exception) -> JSONResponse:
+    reference = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s on %s %s: %s", reference, request.method, request.url.path, type(error).__name__)
+    return error_response(request, 500, "internal", "Internal error",
+                          f"an unexpected error occurred (reference {reference})", "ProcessEngineException")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(EngineError, engine_error_handler)
+    app.add_exception_handler(AuthError, auth_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)

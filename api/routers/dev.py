@@ -1,0 +1,37 @@
+"""Dev mode only: move the clock forward, so a demo can jump four months."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import Field
+
+from api.deps import AdminActor, EngineDep
+from api.schemas.common import Strict
+from engine.clock import OffsetClock
+
+router = APIRouter(tags=["dev"])
+
+
+class AdvanceIn(Strict):
+    days: int = Field(default=0, ge=0, le=3660)
+    hours: int = Field(default=0, ge=0, le=100_000)
+    minutes: int = Field(default=0, ge=0, le=1_000_000)
+
+
+class ClockOut(Strict):
+    now: datetime
+    offset_seconds: float
+    fired: int
+
+
+@router.post("/dev/clock/advance", response_model=ClockOut)
+def advance(request: Request, engine: EngineDep, actor: AdminActor, body: AdvanceIn) -> ClockOut:
+    """Move the engine's clock forward and fire every timer that became due."""
+    clock = engine.clock
+    if not request.app.state.settings.dev_clock or not isinstance(clock, OffsetClock):
+        raise HTTPException(404, "the dev clock is not enabled")
+    now = clock.advance(timedelta(days=body.days, hours=body.hours, minutes=body.minutes))
+    fired = engine.fire_due_timers().fired
+    return ClockOut(now=now, offset_seconds=clock.offset.total_seconds(), fired=fired)

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from api.schemas.common import Strict, Variables
+from engine.model import EventInfo, FormFieldInfo, InstanceInfo, TaskInfo, TimerInfo
+
+
+class ReportIn(Strict):
+    """An underretning (report of concern) that opens a case."""
+
+    received_at: AwareDatetime = Field(description="when the municipality received the report")
+    reporter_type: Literal["professional", "private", "anonymous", "child", "parent"]
+    child_ref: str = Field(min_length=1, max_length=64, description="reference to the child (e.g. CPR or an internal id)")
+    text: str = Field(default="", max_length=20_000, description="the report as received")
+    team: str | None = Field(default=None, max_length=100)
+    case_number: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class StartIn(Strict):
+    business_key: str | None = Field(default=None, max_length=200)
+    variables: Variables = Field(default_factory=dict)
+
+
+class FormFieldOut(BaseModel):
+    id: str
+    label: str | None
+    type: str
+    required: bool
+    options: list[dict[str, str | None]]
+    default: str | None
+
+    @classmethod
+    def of(cls, f: FormFieldInfo) -> FormFieldOut:
+        return cls(id=f.id, label=f.label, type=f.type, required=f.required,
+                   options=[{"id": i, "name": n} for i, n in f.options], default=f.default)
+
+
+class TaskOut(BaseModel):
+    id: str
+    case_id: str
+    business_key: str | None
+    element_id: str
+    name: str
+    kind: str
+    state: str
+    phase: str | None
+    candidate_groups: list[str]
+    assignee: str | None
+    created_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    form: list[FormFieldOut] | None = None
+    variables: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, t: TaskInfo) -> TaskOut:
+        return cls(id=t.id, case_id=t.instance_id, business_key=t.business_key, element_id=t.element_id,
+                   name=t.name, kind=t.kind, state=t.state, phase=t.phase, candidate_groups=list(t.candidate_groups),
+                   assignee=t.assignee, created_at=t.created_at, due_at=t.due_at, completed_at=t.completed_at,
+                   completed_by=t.completed_by, form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
+                   variables=t.variables)
+
+
+class DeadlineOut(BaseModel):
+    id: str
+    element_id: str
+    name: str | None
+    kind: str
+    due_at: datetime
+    status: Literal["pending", "fired", "cancelled", "failed"] | str
+    fired_at: datetime | None
+
+    @classmethod
+    def of(cls, t: TimerInfo) -> DeadlineOut:
+        return cls(id=t.id, element_id=t.element_id, name=t.name, kind=t.kind, due_at=t.due_at,
+                   status=t.status, fired_at=t.fired_at)
+
+
+class EventOut(BaseModel):
+    at: datetime
+    kind: str
+    actor: str
+    element_id: str | None
+    task_id: str | None
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: EventInfo) -> EventOut:
+        return cls(at=e.at, kind=e.kind, actor=e.actor, element_id=e.element_id, task_id=e.task_id, data=e.data)
+
+
+class CaseOut(BaseModel):
+    id: str
+    business_key: str | None
+    process_key: str
+    definition_id: str
+    status: str
+    phase: str | None
+    team: str | None
+    caseworker: str | None
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    next_due_at: datetime | None
+    current_activities: list[str]
+    version: int
+    tasks: list[TaskOut] = Field(default_factory=list)
+    deadlines: list[DeadlineOut] | None = None
+    history: list[EventOut] | None = None
+    variables: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, i: InstanceInfo, *, detail: bool = False) -> CaseOut:
+        return cls(
+            id=i.id, business_key=i.business_key, process_key=i.process_key, definition_id=i.definition_id,
+            status=i.status, phase=i.phase, team=i.team, caseworker=i.caseworker, started_at=i.started_at,
+            updated_at=i.updated_at, ended_at=i.ended_at, next_due_at=i.next_due_at,
+            current_activities=list(i.current_activities), version=i.version,
+            tasks=[TaskOut.of(t) for t in i.tasks],
+            deadlines=[DeadlineOut.of(t) for t in i.timers] if detail else None,
+            history=[EventOut.of(e) for e in i.history] if detail else None,
+            variables=i.variables if detail else None,
+        )
+
+
+class CompleteIn(Strict):
+    variables: Variables = Field(default_factory=dict)
+
+
+class ClaimIn(Strict):
+    user_id: str | None = Field(default=None, max_length=200)
+
+
+class MessageIn(Strict):
+    name: str = Field(min_length=1, max_length=300)
+    business_key: str | None = Field(default=None, max_length=200)
+    case_id: str | None = Field(default=None, max_length=36)
+    variables: Variables = Field(default_factory=dict)
+    all: bool = False

@@ -1,0 +1,32 @@
+"""HTTP-side settings (authentication, limits, dev mode). Read when the app is created."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAGSFLOW_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    dev_mode: bool = Field(default=False, description="loopback-only quick start with a printed token")
+    dev_token: str | None = Field(default=None, description="fixed dev token (random if unset)")
+    dev_municipality: str = "0101"
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_jwks_file: Path | None = None
+    oidc_algorithms: str = "RS256,ES256"
+    claim_municipality: str = "municipality"
+    claim_roles: str = "roles"
+    claim_teams: str = "teams"
+    basic_users_file: Path | None = Field(default=None, description="JSON file of Basic-auth service accounts")
+    max_body_bytes: int = 5_000_000
+    max_page_size: int = 500
+    dev_clock: bool = Field(default=False, description="allow moving the clock through /dev/clock")
