@@ -16,8 +16,8 @@ from api.routers import cases, definitions, dev, health, messages, tasks
 from api.settings import LOOPBACK_HOSTS, ApiSettings
 from engine.bootstrap import build_engine
 from engine.clock import Clock, OffsetClock
-from engine.errors import TooLargeError
 from engine.config import EngineSettings
+from engine.errors import TooLargeError
 from engine.model import Actor, Role
 from engine.scheduler import start_scheduler
 from engine.service import Engine
@@ -48,8 +48,11 @@ def check_security(settings: ApiSettings, authenticator: Authenticator) -> None:
 
 
 def create_app(
-    settings: ApiSettings | None = None, engine_settings: EngineSettings | None = None,
-    *, clock: Clock | None = None, engine: Engine | None = None,
+    settings: ApiSettings | None = None,
+    engine_settings: EngineSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
 ) -> FastAPI:
     settings = settings or ApiSettings()
     engine_settings = engine_settings or EngineSettings()
@@ -65,9 +68,16 @@ def create_app(
         if engine_settings.deploy_workflows_on_start:
             system = Actor("system", settings.dev_municipality, frozenset({Role.ADMIN}))
             built.deploy_directory(engine_settings.workflows_dir, actor=system)
-        scheduler = start_scheduler(built, engine_settings.tick_seconds) if engine_settings.run_scheduler else None
+        scheduler = (
+            start_scheduler(built, engine_settings.tick_seconds) if engine_settings.run_scheduler else None
+        )
         if settings.dev_mode:
-            log.warning("DEV MODE on http://%s:%d — token: %s", settings.host, settings.port, authenticator.dev_token)
+            log.warning(
+                "DEV MODE on http://%s:%d — token: %s",
+                settings.host,
+                settings.port,
+                authenticator.dev_token,
+            )
         try:
             yield
         finally:
@@ -81,7 +91,14 @@ def create_app(
     app.state.authenticator = authenticator
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    for router in (health.router, definitions.router, cases.router, tasks.router, messages.router, dev.router):
+    for router in (
+        health.router,
+        definitions.router,
+        cases.router,
+        tasks.router,
+        messages.router,
+        dev.router,
+    ):
         app.include_router(router)
     return app
 
@@ -116,8 +133,14 @@ class BodyLimit:
 
 def _too_large(scope: Any, limit: int) -> JSONResponse:
     request = Request(scope)
-    return problems.error_response(request, 413, "too-large", "Request too large",
-                                   f"the request body exceeds {limit} bytes", "InvalidRequestException")
+    return problems.error_response(
+        request,
+        413,
+        "too-large",
+        "Request too large",
+        f"the request body exceeds {limit} bytes",
+        "InvalidRequestException",
+    )
 
 
 def app_factory() -> FastAPI:

@@ -98,8 +98,12 @@ class Authenticator:
         key = self._signing_key(token)
         try:
             claims = jwt.decode(
-                token, key=key, algorithms=self._algorithms, audience=self.settings.oidc_audience,
-                issuer=self.settings.oidc_issuer, leeway=30,
+                token,
+                key=key,
+                algorithms=self._algorithms,
+                audience=self.settings.oidc_audience,
+                issuer=self.settings.oidc_issuer,
+                leeway=30,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as err:
@@ -131,8 +135,12 @@ class Authenticator:
             raise AuthError("invalid token: no municipality claim")
         teams = claims.get(self.settings.claim_teams) or []
         teams = teams.split() if isinstance(teams, str) else teams
-        return Actor(str(claims["sub"]), municipality, _roles(claims.get(self.settings.claim_roles)),
-                     frozenset(str(t) for t in teams))
+        return Actor(
+            str(claims["sub"]),
+            municipality,
+            _roles(claims.get(self.settings.claim_roles)),
+            frozenset(str(t) for t in teams),
+        )
 
     def _basic(self, credentials: str) -> Actor:
         try:
@@ -158,7 +166,10 @@ class Authenticator:
         accounts = {}
         for entry in json.loads(path.read_text()):
             accounts[entry["username"]] = ServiceAccount(
-                entry["username"], entry["password_hash"], entry["municipality"],
-                _roles(entry.get("roles", [])), frozenset(entry.get("teams", [])),
+                entry["username"],
+                entry["password_hash"],
+                entry["municipality"],
+                _roles(entry.get("roles", [])),
+                frozenset(entry.get("teams", [])),
             )
         return accounts

@@ -40,8 +40,15 @@ def _serve(host: str, port: int, workers: int, dev: bool) -> None:
     if dev:
         os.environ["SAGSFLOW_DEV_MODE"] = "1"
         os.environ.setdefault("SAGSFLOW_DEV_CLOCK", "1")
-    uvicorn.run("api.app:app_factory", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "api.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def _validate(files: Sequence[Path]) -> int:

@@ -47,13 +47,29 @@ class ProblemType:
 PROBLEMS: dict[type[EngineError], ProblemType] = {
     NotFoundError: ProblemType(404, "not-found", "Not found", "InvalidRequestException"),
     WrongStateError: ProblemType(409, "wrong-state", "Wrong state", "InvalidRequestException"),
-    ConcurrentUpdateError: ProblemType(409, "concurrent-update", "Changed by another request", "OptimisticLockingException"),
+    ConcurrentUpdateError: ProblemType(
+        409, "concurrent-update", "Changed by another request", "OptimisticLockingException"
+    ),
     ForbiddenError: ProblemType(403, "forbidden", "Forbidden", "AuthorizationException"),
-    InvalidDefinitionError: ProblemType(422, "invalid-definition", "Invalid BPMN or DMN", "ParseException", 400),
-    InvalidVariablesError: ProblemType(422, "invalid-variables", "Invalid variables", "InvalidRequestException", 400),
-    ProcessError: ProblemType(422, "process-error", "The diagram failed while running", "ProcessEngineException", 500),
-    NotCorrelatedError: ProblemType(409, "not-correlated", "Message not correlated", "MismatchingMessageCorrelationException", 400),
-    LockedByOtherWorkerError: ProblemType(409, "locked", "Locked by another worker", "InvalidRequestException", 400),
+    InvalidDefinitionError: ProblemType(
+        422, "invalid-definition", "Invalid BPMN or DMN", "ParseException", 400
+    ),
+    InvalidVariablesError: ProblemType(
+        422, "invalid-variables", "Invalid variables", "InvalidRequestException", 400
+    ),
+    ProcessError: ProblemType(
+        422, "process-error", "The diagram failed while running", "ProcessEngineException", 500
+    ),
+    NotCorrelatedError: ProblemType(
+        409,
+        "not-correlated",
+        "Message not correlated",
+        "MismatchingMessageCorrelationException",
+        400,
+    ),
+    LockedByOtherWorkerError: ProblemType(
+        409, "locked", "Locked by another worker", "InvalidRequestException", 400
+    ),
     TooLargeError: ProblemType(413, "too-large", "Too large", "InvalidRequestException"),
 }
 
@@ -69,7 +85,7 @@ class AuthError(Exception):
 
 def problem_type(error: EngineError) -> ProblemType:
     for cls in type(error).__mro__:
-        found = PROBLEMS.get(cls)  # type: ignore[call-overload]
+        found = PROBLEMS.get(cls)
         if found is not None:
             return found
     return ProblemType(400, "bad-request", "Bad request", "InvalidRequestException")
@@ -79,15 +95,27 @@ def _is_camunda(request: Request) -> bool:
     return request.url.path.startswith(CAMUNDA_PREFIX)
 
 
-def error_response(request: Request, status: int, slug: str, title: str, detail: str,
-                   camunda_type: str, extra: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    camunda_type: str,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     if _is_camunda(request):
         body: dict[str, Any] = {"type": camunda_type, "message": detail}
         if extra and "details" in extra:
             body["details"] = extra["details"]
         return JSONResponse(body, status_code=status, headers=headers)
-    body = {"type": f"https://sagsflow.dk/problems/{slug}", "title": title, "status": status, "detail": detail}
+    body = {
+        "type": f"https://sagsflow.dk/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -95,7 +123,12 @@ def error_response(request: Request, status: int, slug: str, title: str, detail:
 def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
     if isinstance(error, InvalidDefinitionError):
         problems = [
-            {"message": p.message, "resource": p.resource, "element_id": p.element_id, "line": p.line}
+            {
+                "message": p.message,
+                "resource": p.resource,
+                "element_id": p.element_id,
+                "line": p.line,
+            }
             for p in error.problems
         ]
         if camunda:
@@ -112,8 +145,15 @@ def _camunda_parse_details(error: InvalidDefinitionError) -> dict[str, Any]:
     details: dict[str, Any] = {}
     for p in error.problems:
         entry = details.setdefault(p.resource or "deployment", {"errors": [], "warnings": []})
-        entry["errors"].append({"message": p.message, "line": p.line or 0, "column": 0,
-                                "mainBpmnElementId": p.element_id, "bpmnElementIds": [p.element_id] if p.element_id else []})
+        entry["errors"].append(
+            {
+                "message": p.message,
+                "line": p.line or 0,
+                "column": 0,
+                "mainBpmnElementId": p.element_id,
+                "bpmnElementIds": [p.element_id] if p.element_id else [],
+            }
+        )
     return details
 
 
@@ -125,36 +165,74 @@ async def engine_error_handler(request: Request, error: Exception) -> JSONRespon
     detail = error.message
     if camunda and isinstance(error, InvalidDefinitionError):
         detail = f"ENGINE-09005 Could not parse BPMN process. Errors: {error.message}"
-    return error_response(request, status, kind.slug, kind.title, detail, kind.camunda_type, _extra(error, camunda))
+    return error_response(
+        request, status, kind.slug, kind.title, detail, kind.camunda_type, _extra(error, camunda)
+    )
 
 
 async def auth_error_handler(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AuthError)
     challenge = 'Basic realm="sagsflow"' if _is_camunda(request) else 'Bearer realm="sagsflow"'
-    return error_response(request, 401, "unauthenticated", "Unauthenticated", error.message,
-                          "AuthenticationException", headers={"WWW-Authenticate": challenge})
+    return error_response(
+        request,
+        401,
+        "unauthenticated",
+        "Unauthenticated",
+        error.message,
+        "AuthenticationException",
+        headers={"WWW-Authenticate": challenge},
+    )
 
 
 async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [{"name": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg"))} for e in error.errors()]
+    errors = [
+        {"name": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg"))}
+        for e in error.errors()
+    ]
     detail = "; ".join(f"{e['name']}: {e['message']}" for e in errors) or "invalid request"
-    return error_response(request, 422 if not _is_camunda(request) else 400, "invalid-request",
-                          "Invalid request", detail[:2000], "InvalidRequestException", {"errors": errors[:50]})
+    return error_response(
+        request,
+        422 if not _is_camunda(request) else 400,
+        "invalid-request",
+        "Invalid request",
+        detail[:2000],
+        "InvalidRequestException",
+        {"errors": errors[:50]},
+    )
 
 
 async def http_error_handler(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     title = str(error.detail) if error.detail else "Error"
-    return error_response(request, error.status_code, "http-error", title, title, "RestException",
-                          headers=getattr(error, "headers", None))
+    return error_response(
+        request,
+        error.status_code,
+        "http-error",
+        title,
+        title,
+        "RestException",
+        headers=getattr(error, "headers", None),
+    )
 
 
 async def unexpected_error_handler(request: Request, error: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
-    log.error("unexpected error %s on %s %s: %s", reference, request.method, request.url.path, type(error).__name__)
-    return error_response(request, 500, "internal", "Internal error",
-                          f"an unexpected error occurred (reference {reference})", "ProcessEngineException")
+    log.error(
+        "unexpected error %s on %s %s: %s",
+        reference,
+        request.method,
+        request.url.path,
+        type(error).__name__,
+    )
+    return error_response(
+        request,
+        500,
+        "internal",
+        "Internal error",
+        f"an unexpected error occurred (reference {reference})",
+        "ProcessEngineException",
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -26,7 +26,9 @@ class ApiSettings(BaseSettings):
     claim_municipality: str = "municipality"
     claim_roles: str = "roles"
     claim_teams: str = "teams"
-    basic_users_file: Path | None = Field(default=None, description="JSON file of Basic-auth service accounts")
+    basic_users_file: Path | None = Field(
+        default=None, description="JSON file of Basic-auth service accounts"
+    )
     max_body_bytes: int = 5_000_000
     max_page_size: int = 500
     dev_clock: bool = Field(default=False, description="allow moving the clock through /dev/clock")

@@ -15,11 +15,24 @@ from engine.store.tables import AccessLog
 
 
 def record(
-    session: Session, actor: Actor, *, action: str, purpose: str, at: datetime,
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    purpose: str,
+    at: datetime,
     instance_id: str | None = None,
 ) -> None:
-    session.add(AccessLog(
-        at=at, actor=actor.user_id, roles=",".join(sorted(actor.roles)),
-        municipality=actor.municipality, action=action, instance_id=instance_id,
-        purpose=purpose, route=actor.route, request_id=actor.request_id,
-    ))
+    session.add(
+        AccessLog(
+            at=at,
+            actor=actor.user_id,
+            roles=",".join(sorted(actor.roles)),
+            municipality=actor.municipality,
+            action=action,
+            instance_id=instance_id,
+            purpose=purpose,
+            route=actor.route,
+            request_id=actor.request_id,
+        )
+    )

@@ -10,8 +10,10 @@ from engine.store.database import Store
 
 
 def build_engine(
-    settings: EngineSettings | None = None, clock: Clock | None = None,
-    deadlines: DeadlineSettings = DEFAULT_SETTINGS, migrate: bool = True,
+    settings: EngineSettings | None = None,
+    clock: Clock | None = None,
+    deadlines: DeadlineSettings = DEFAULT_SETTINGS,
+    migrate: bool = True,
 ) -> Engine:
     settings = settings or EngineSettings()
     clock = clock or SystemClock()

@@ -255,9 +255,7 @@ def parse_iso_duration(iso: str) -> IsoDuration:
     if match["time"] == "":
         raise ValueError(f"{iso!r} has a 'T' but no hours, minutes or seconds after it")
     parts = {
-        name: int(value)
-        for name, value in match.groupdict().items()
-        if name != "time" and value is not None
+        name: int(value) for name, value in match.groupdict().items() if name != "time" and value is not None
     }
     if not parts:
         raise ValueError(f"{iso!r} has no components; write e.g. 'P4M' or 'PT24H'")

@@ -68,9 +68,7 @@ DEFAULT_SETTINGS = DeadlineSettings()
 # --- The rules ----------------------------------------------------------------------------
 
 
-def report_assessment_due(
-    received_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS
-) -> datetime:
+def report_assessment_due(received_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS) -> datetime:
     """Assess a report of concern (underretning) within 24 clock hours, weekends included.
 
     barnets lov §§ 136-137: the municipality must within 24 hours assess whether the child's
@@ -80,9 +78,7 @@ def report_assessment_due(
     return add_elapsed(received_at, timedelta(hours=settings.assessment_hours))
 
 
-def report_receipt_due(
-    received_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS
-) -> datetime:
+def report_receipt_due(received_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS) -> datetime:
     """Acknowledge receipt to a professional reporter within 6 working days (hverdage).
 
     barnets lov § 137 — UNVERIFIED: the 6 working days are stated by municipalities' public
@@ -124,9 +120,7 @@ def child_plan_due(decided_at: datetime, settings: DeadlineSettings = DEFAULT_SE
     return add_months(decided_at, settings.child_plan_months)
 
 
-def first_follow_up_due(
-    started_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS
-) -> datetime:
+def first_follow_up_due(started_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS) -> datetime:
     """Hold the first follow-up on a measure (indsats) within 3 months of its start.
 
     UNVERIFIED for barnets lov: the former Serviceloven § 70 rule, kept as a configurable
@@ -235,9 +229,7 @@ class DeadlineRule:
 def _from_trigger(rule: Callable[[datetime, DeadlineSettings], datetime]) -> Compute:
     """Adapt a rule that needs nothing but the trigger instant."""
 
-    def compute(
-        start: datetime, _variables: Mapping[str, object], settings: DeadlineSettings
-    ) -> datetime:
+    def compute(start: datetime, _variables: Mapping[str, object], settings: DeadlineSettings) -> datetime:
         return rule(start, settings)
 
     return compute
@@ -251,9 +243,7 @@ def _receipt_if_professional(
     return report_receipt_due(received_at, settings)
 
 
-def _follow_up(
-    held_at: datetime, variables: Mapping[str, object], settings: DeadlineSettings
-) -> datetime:
+def _follow_up(held_at: datetime, variables: Mapping[str, object], settings: DeadlineSettings) -> datetime:
     value = variables.get("next_follow_up_date")
     try:
         agreed = None if value is None else _parse_agreed_date(value)

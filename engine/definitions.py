@@ -91,8 +91,12 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
             return duplicate
     bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
     deployment = Deployment(
-        id=str(uuid.uuid4()), name=request.name, source=request.source,
-        tenant_id=request.tenant_id, deployed_at=now, deployed_by=actor.user_id,
+        id=str(uuid.uuid4()),
+        name=request.name,
+        source=request.source,
+        tenant_id=request.tenant_id,
+        deployed_at=now,
+        deployed_by=actor.user_id,
     )
     session.add(deployment)
     rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
@@ -124,14 +128,20 @@ def _hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _store_resources(session: Session, deployment_id: str, resources: list[Resource]) -> dict[str, ResourceRow]:
+def _store_resources(
+    session: Session, deployment_id: str, resources: list[Resource]
+) -> dict[str, ResourceRow]:
     rows: dict[str, ResourceRow] = {}
     for resource in resources:
         if resource.name in rows:
             continue
         row = ResourceRow(
-            id=str(uuid.uuid4()), deployment_id=deployment_id, name=resource.name,
-            kind=resource.kind, content_hash=_hash(resource.content), content=resource.content,
+            id=str(uuid.uuid4()),
+            deployment_id=deployment_id,
+            name=resource.name,
+            kind=resource.kind,
+            content_hash=_hash(resource.content),
+            content=resource.content,
         )
         session.add(row)
         rows[resource.name] = row
@@ -156,9 +166,16 @@ def _version(
             continue
         version = (current.version + 1) if current else 1
         definition = Definition(
-            id=f"{key}:{version}:{uuid.uuid4()}", kind=kind, key=key, version=version, name=name,
-            version_tag=tag, deployment_id=deployment.id, resource_name=resource_name,
-            content_hash=own_hash, resource_ids=json.dumps([r.id for r in used]),
+            id=f"{key}:{version}:{uuid.uuid4()}",
+            kind=kind,
+            key=key,
+            version=version,
+            name=name,
+            version_tag=tag,
+            deployment_id=deployment.id,
+            resource_name=resource_name,
+            content_hash=own_hash,
+            resource_ids=json.dumps([r.id for r in used]),
             deployed_at=deployment.deployed_at,
         )
         session.add(definition)
@@ -167,7 +184,9 @@ def _version(
     return all_defs, new_defs
 
 
-def _duplicate_of(session: Session, request: DeployRequest, resources: list[Resource]) -> DeploymentInfo | None:
+def _duplicate_of(
+    session: Session, request: DeployRequest, resources: list[Resource]
+) -> DeploymentInfo | None:
     previous = repo.find_duplicate_deployment(session, request.name, request.source, request.tenant_id)
     if previous is None:
         return None
@@ -180,22 +199,35 @@ def _duplicate_of(session: Session, request: DeployRequest, resources: list[Reso
 
 def definition_info(row: Definition) -> DefinitionInfo:
     return DefinitionInfo(
-        id=row.id, key=row.key, version=row.version, name=row.name, resource_name=row.resource_name,
-        deployment_id=row.deployment_id, deployed_at=row.deployed_at, content_hash=row.content_hash,
+        id=row.id,
+        key=row.key,
+        version=row.version,
+        name=row.name,
+        resource_name=row.resource_name,
+        deployment_id=row.deployment_id,
+        deployed_at=row.deployed_at,
+        content_hash=row.content_hash,
         version_tag=row.version_tag,
     )
 
 
 def _deployment_info(
-    deployment: Deployment, definitions: list[Definition], new: list[Definition],
-    resource_names: list[str], duplicate: bool = False,
+    deployment: Deployment,
+    definitions: list[Definition],
+    new: list[Definition],
+    resource_names: list[str],
+    duplicate: bool = False,
 ) -> DeploymentInfo:
     return DeploymentInfo(
-        id=deployment.id, name=deployment.name, source=deployment.source,
-        tenant_id=deployment.tenant_id, deployed_at=deployment.deployed_at,
+        id=deployment.id,
+        name=deployment.name,
+        source=deployment.source,
+        tenant_id=deployment.tenant_id,
+        deployed_at=deployment.deployed_at,
         definitions=tuple(definition_info(d) for d in definitions),
         new_definitions=tuple(definition_info(d) for d in new),
-        resources=tuple(resource_names), duplicate=duplicate,
+        resources=tuple(resource_names),
+        duplicate=duplicate,
     )
 
 

@@ -26,9 +26,7 @@ def validate_form(fields: Sequence[FormFieldInfo], variables: Mapping[str, Any])
         return
     by_id = {f.id: f for f in fields}
     problems = [
-        VariableProblem(name, "not a field of this task's form")
-        for name in variables
-        if name not in by_id
+        VariableProblem(name, "not a field of this task's form") for name in variables if name not in by_id
     ]
     for field in fields:
         problems.extend(_check_field(field, variables))

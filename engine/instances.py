@@ -10,17 +10,16 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, inputs, info
+from engine import access, audit, info, inputs
 from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
-from engine.model import Actor, InstanceInfo, Page
+from engine.model import Actor, InstanceFilter, InstanceInfo, Page
 from engine.runner import Runner, StepResult
 from engine.store import instances as repo
 from engine.store import tasks as task_repo
 from engine.store import timers as timer_repo
-from engine.store.instances import InstanceFilter
 
 MAX_BUSINESS_KEY = 200
 REPORTER_TYPES = ("professional", "private", "anonymous", "child", "parent")
@@ -39,28 +38,54 @@ class ReportOfConcern:
 
 
 def start(
-    session: Session, runner: Runner, *, actor: Actor, deadlines: DeadlineSettings,
-    definition_id: str | None = None, key: str | None = None, business_key: str | None = None,
-    variables: dict[str, Any] | None = None, team: str | None = None,
+    session: Session,
+    runner: Runner,
+    *,
+    actor: Actor,
+    deadlines: DeadlineSettings,
+    definition_id: str | None = None,
+    key: str | None = None,
+    business_key: str | None = None,
+    variables: dict[str, Any] | None = None,
+    team: str | None = None,
 ) -> StepResult:
     access.require(actor, *access.CASE_WRITERS)
     _check_business_key(business_key)
     definition = resolve(session, definition_id=definition_id, key=key)
     checked = inputs.prepare(variables or {}, current={}, deadlines=deadlines)
-    result = runner.start(session, definition, actor=actor, business_key=business_key,
-                          variables=checked, team=team or _first(actor.teams))
-    audit.record(session, actor, action="create", purpose="start case", at=runner.clock.now(),
-                 instance_id=result.instance.id)
+    result = runner.start(
+        session,
+        definition,
+        actor=actor,
+        business_key=business_key,
+        variables=checked,
+        team=team or _first(actor.teams),
+    )
+    audit.record(
+        session,
+        actor,
+        action="create",
+        purpose="start case",
+        at=runner.clock.now(),
+        instance_id=result.instance.id,
+    )
     return result
 
 
 def open_case(
-    session: Session, runner: Runner, report: ReportOfConcern, *, actor: Actor,
-    deadlines: DeadlineSettings, process_key: str,
+    session: Session,
+    runner: Runner,
+    report: ReportOfConcern,
+    *,
+    actor: Actor,
+    deadlines: DeadlineSettings,
+    process_key: str,
 ) -> StepResult:
     """Start the case process from an underretning (barnets lov §§ 132-137)."""
     if report.reporter_type not in REPORTER_TYPES:
-        raise InvalidVariablesError([VariableProblem("reporter_type", f"must be one of {', '.join(REPORTER_TYPES)}")])
+        raise InvalidVariablesError(
+            [VariableProblem("reporter_type", f"must be one of {', '.join(REPORTER_TYPES)}")]
+        )
     if report.received_at > runner.clock.now():
         raise InvalidVariablesError([VariableProblem("received_at", "lies in the future")])
     variables = {
@@ -70,12 +95,25 @@ def open_case(
         "report_text": report.text,
     }
     business_key = report.business_key or _new_case_number(report.received_at)
-    return start(session, runner, actor=actor, deadlines=deadlines, key=process_key,
-                 business_key=business_key, variables=variables, team=report.team)
+    return start(
+        session,
+        runner,
+        actor=actor,
+        deadlines=deadlines,
+        key=process_key,
+        business_key=business_key,
+        variables=variables,
+        team=report.team,
+    )
 
 
 def get(
-    session: Session, runner: Runner, instance_id: str, *, actor: Actor, purpose: str,
+    session: Session,
+    runner: Runner,
+    instance_id: str,
+    *,
+    actor: Actor,
+    purpose: str,
     with_variables: bool = True,
 ) -> InstanceInfo:
     row = repo.get(session, instance_id, actor.municipality)
@@ -96,8 +134,14 @@ def get(
 
 
 def search(
-    session: Session, runner: Runner, f: InstanceFilter, *, actor: Actor, purpose: str,
-    offset: int = 0, limit: int = 50,
+    session: Session,
+    runner: Runner,
+    f: InstanceFilter,
+    *,
+    actor: Actor,
+    purpose: str,
+    offset: int = 0,
+    limit: int = 50,
 ) -> Page[InstanceInfo]:
     scope = access.case_scope(actor)
     if scope is not None:
@@ -118,7 +162,9 @@ def _check_business_key(key: str | None) -> None:
     if key is None:
         return
     if not key.strip() or len(key) > MAX_BUSINESS_KEY or "\x00" in key:
-        raise InvalidVariablesError([VariableProblem("businessKey", f"must be 1-{MAX_BUSINESS_KEY} printable characters")])
+        raise InvalidVariablesError(
+            [VariableProblem("businessKey", f"must be 1-{MAX_BUSINESS_KEY} printable characters")]
+        )
 
 
 def _new_case_number(received_at: datetime) -> str:

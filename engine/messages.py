@@ -25,9 +25,16 @@ MAX_MESSAGE_NAME = 300
 
 
 def correlate(
-    session: Session, runner: Runner, message_name: str, *, actor: Actor, deadlines: DeadlineSettings,
-    business_key: str | None = None, instance_id: str | None = None,
-    variables: dict[str, Any] | None = None, all_matches: bool = False,
+    session: Session,
+    runner: Runner,
+    message_name: str,
+    *,
+    actor: Actor,
+    deadlines: DeadlineSettings,
+    business_key: str | None = None,
+    instance_id: str | None = None,
+    variables: dict[str, Any] | None = None,
+    all_matches: bool = False,
 ) -> list[StepResult]:
     access.require(actor, *access.CASE_WRITERS)
     if not message_name or len(message_name) > MAX_MESSAGE_NAME:
@@ -38,7 +45,9 @@ def correlate(
     if not candidates:
         raise NotCorrelatedError(f"no case is waiting for message '{message_name}'" + _where(business_key))
     if len(candidates) > 1 and not all_matches:
-        raise NotCorrelatedError(f"{len(candidates)} cases wait for message '{message_name}'" + _where(business_key))
+        raise NotCorrelatedError(
+            f"{len(candidates)} cases wait for message '{message_name}'" + _where(business_key)
+        )
     return [
         _deliver(session, runner, found, message_name, variables or {}, actor, deadlines)
         for found in sorted(candidates)
@@ -46,8 +55,13 @@ def correlate(
 
 
 def _deliver(
-    session: Session, runner: Runner, instance_id: str, message_name: str, variables: dict[str, Any],
-    actor: Actor, deadlines: DeadlineSettings,
+    session: Session,
+    runner: Runner,
+    instance_id: str,
+    message_name: str,
+    variables: dict[str, Any],
+    actor: Actor,
+    deadlines: DeadlineSettings,
 ) -> StepResult:
     instance = runner.lock(session, instance_id, actor.municipality)
     workflow = runner.load(session, instance)
@@ -61,10 +75,24 @@ def _deliver(
         wf.send_event(BpmnEvent(definition, _payload(definition, checked)))
 
     now = runner.clock.now()
-    instance_repo.add_event(session, instance, at=now, kind="message_correlated", actor=actor.user_id,
-                            element_id=inspect.element_id(task), data={"message": message_name, "variables": checked})
+    instance_repo.add_event(
+        session,
+        instance,
+        at=now,
+        kind="message_correlated",
+        actor=actor.user_id,
+        element_id=inspect.element_id(task),
+        data={"message": message_name, "variables": checked},
+    )
     result = runner.advance(session, instance, workflow, actor=actor, command=deliver)
-    audit.record(session, actor, action="update", purpose=f"message {message_name}", at=now, instance_id=instance.id)
+    audit.record(
+        session,
+        actor,
+        action="update",
+        purpose=f"message {message_name}",
+        at=now,
+        instance_id=instance.id,
+    )
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -164,3 +165,45 @@ class Page(Generic[T]):
     total: int
     offset: int
     limit: int
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    municipality: str
+    status: str | None = None
+    process_key: str | None = None
+    definition_id: str | None = None
+    business_key: str | None = None
+    business_key_like: str | None = None
+    phase: str | None = None
+    team: str | None = None
+    caseworker: str | None = None
+    activity_id: str | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    ids: Sequence[str] | None = None
+    visible_to_user: str | None = None
+    visible_to_teams: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    municipality: str
+    state: str | None = "open"
+    kind: str | None = None
+    instance_id: str | None = None
+    business_key: str | None = None
+    process_key: str | None = None
+    element_id: str | None = None
+    candidate_group: str | None = None
+    candidate_groups_any: tuple[str, ...] | None = None
+    candidate_user: str | None = None
+    assignee: str | None = None
+    unassigned: bool = False
+    assigned: bool = False
+    topic: str | None = None
+    team: str | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    visible_to_user: str | None = None
+    visible_to_teams: tuple[str, ...] | None = None

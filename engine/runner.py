@@ -55,8 +55,14 @@ class Runner:
         self.script_engine = create_script_engine(settings.script_seconds)
 
     def start(
-        self, session: Session, definition: Definition, *, actor: Actor, business_key: str | None,
-        variables: dict[str, Any], team: str | None = None,
+        self,
+        session: Session,
+        definition: Definition,
+        *,
+        actor: Actor,
+        business_key: str | None,
+        variables: dict[str, Any],
+        team: str | None = None,
     ) -> StepResult:
         loaded = self.cache.get(session, definition.id)
         workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
@@ -65,17 +71,33 @@ class Runner:
             task.set_data(**variables)
         now = self.clock.now()
         row = Instance(
-            id=str(uuid.uuid4()), definition_id=definition.id, process_key=definition.key,
-            business_key=business_key, municipality=actor.municipality, status="active", phase=None,
-            team=team, state="", version=1, started_at=now, updated_at=now, phase_since=now,
+            id=str(uuid.uuid4()),
+            definition_id=definition.id,
+            process_key=definition.key,
+            business_key=business_key,
+            municipality=actor.municipality,
+            status="active",
+            phase=None,
+            team=team,
+            state="",
+            version=1,
+            started_at=now,
+            updated_at=now,
+            phase_since=now,
             started_by=actor.user_id,
         )
         self._run_steps(workflow)
         row.state = dump_state(workflow)
         session.add(row)
         session.flush()
-        instance_repo.add_event(session, row, at=now, kind="instance_started", actor=actor.user_id,
-                                data={"definition_id": definition.id, "variables": sorted(variables)})
+        instance_repo.add_event(
+            session,
+            row,
+            at=now,
+            kind="instance_started",
+            actor=actor.user_id,
+            data={"definition_id": definition.id, "variables": sorted(variables)},
+        )
         return self._mirror_and_save(session, row, workflow, actor, completed_task_id=None, is_new=True)
 
     def lock(self, session: Session, instance_id: str, municipality: str) -> Instance:
@@ -89,8 +111,14 @@ class Runner:
         return load_state(row.state, loaded.spec, loaded.subprocess_specs, self.script_engine)
 
     def advance(
-        self, session: Session, row: Instance, workflow: BpmnWorkflow, *, actor: Actor,
-        command: Callable[[BpmnWorkflow], None], completed_task_id: str | None = None,
+        self,
+        session: Session,
+        row: Instance,
+        workflow: BpmnWorkflow,
+        *,
+        actor: Actor,
+        command: Callable[[BpmnWorkflow], None],
+        completed_task_id: str | None = None,
     ) -> StepResult:
         """Apply `command` to the loaded `workflow`, run it to its next wait states and save."""
         try:
@@ -125,12 +153,19 @@ class Runner:
             raise ProcessError("the process reached a dead end: nothing is active and it has not ended")
 
     def _mirror_and_save(
-        self, session: Session, row: Instance, workflow: BpmnWorkflow, actor: Actor,
-        *, completed_task_id: str | None, is_new: bool = False,
+        self,
+        session: Session,
+        row: Instance,
+        workflow: BpmnWorkflow,
+        actor: Actor,
+        *,
+        completed_task_id: str | None,
+        is_new: bool = False,
     ) -> StepResult:
         now = self.clock.now()
-        task_change = waits.sync_tasks(session, row, workflow, now, completed_task_id=completed_task_id,
-                                       actor_id=actor.user_id)
+        task_change = waits.sync_tasks(
+            session, row, workflow, now, completed_task_id=completed_task_id, actor_id=actor.user_id
+        )
         waits.sync_subscriptions(session, row, workflow, now)
         timer_change = timers.sync(session, row, workflow, now)
         values = self._row_values(row, workflow, now)
@@ -160,20 +195,38 @@ class Runner:
         return values
 
     def _record(
-        self, session: Session, row: Instance, actor: Actor, now: datetime,
-        task_change: waits.TaskChange, timer_change: timers.TimerChange, values: dict[str, Any],
+        self,
+        session: Session,
+        row: Instance,
+        actor: Actor,
+        now: datetime,
+        task_change: waits.TaskChange,
+        timer_change: timers.TimerChange,
+        values: dict[str, Any],
     ) -> None:
         def event(kind: str, **kwargs: Any) -> None:
             instance_repo.add_event(session, row, at=now, kind=kind, actor=actor.user_id, **kwargs)
 
         for task in task_change.created:
-            event("task_created", element_id=task.element_id, task_id=task.id,
-                  data={"kind": task.kind, "due_at": _iso(task.due_at)})
+            event(
+                "task_created",
+                element_id=task.element_id,
+                task_id=task.id,
+                data={"kind": task.kind, "due_at": _iso(task.due_at)},
+            )
         for task in task_change.cancelled:
             event("task_cancelled", element_id=task.element_id, task_id=task.id)
         for timer in timer_change.scheduled:
-            event("timer_scheduled", element_id=timer.element_id, task_id=timer.task_id,
-                  data={"due_at": _iso(timer.due_at), "purpose": timer.purpose, "deadline": timer.deadline})
+            event(
+                "timer_scheduled",
+                element_id=timer.element_id,
+                task_id=timer.task_id,
+                data={
+                    "due_at": _iso(timer.due_at),
+                    "purpose": timer.purpose,
+                    "deadline": timer.deadline,
+                },
+            )
         for timer in timer_change.cancelled:
             event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id)
         if values["phase"] != row.phase:

@@ -22,15 +22,29 @@ def _tick(engine: Engine) -> None:
     try:
         result = engine.fire_due_timers()
         if result.claimed:
-            log.info("timer tick: claimed %d, fired %d, failed %d", result.claimed, result.fired, result.failed)
-    except Exception:  # noqa: BLE001 - the tick must survive a database hiccup; the next one retries
+            log.info(
+                "timer tick: claimed %d, fired %d, failed %d",
+                result.claimed,
+                result.fired,
+                result.failed,
+            )
+    except Exception:
         log.exception("timer tick failed")
 
 
 def start_scheduler(engine: Engine, tick_seconds: float) -> Any:
-    scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
-    scheduler.add_job(_tick, "interval", seconds=tick_seconds, args=[engine], id=TICK_JOB_ID,
-                      replace_existing=True, next_run_time=None)
+    scheduler = BackgroundScheduler(
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    )
+    scheduler.add_job(
+        _tick,
+        "interval",
+        seconds=tick_seconds,
+        args=[engine],
+        id=TICK_JOB_ID,
+        replace_existing=True,
+        next_run_time=None,
+    )
     scheduler.start()
     scheduler.modify_job(TICK_JOB_ID, next_run_time=_now(engine))
     return scheduler

@@ -21,20 +21,30 @@ from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
-from engine.model import Actor, DefinitionInfo, DeploymentInfo, InstanceInfo, Page, TaskInfo
+from engine.model import (
+    Actor,
+    DefinitionInfo,
+    DeploymentInfo,
+    InstanceFilter,
+    InstanceInfo,
+    Page,
+    TaskFilter,
+    TaskInfo,
+)
 from engine.runner import Runner, StepResult
 from engine.store import definitions as definition_repo
 from engine.store import tasks as task_repo
 from engine.store.database import Store
-from engine.store.instances import InstanceFilter
-from engine.store.tasks import TaskFilter
 
 BOOT_DEPLOYMENT_SOURCE = "sagsflow"
 
 
 class Engine:
     def __init__(
-        self, store: Store, clock: Clock, settings: EngineSettings,
+        self,
+        store: Store,
+        clock: Clock,
+        settings: EngineSettings,
         deadlines: DeadlineSettings = DEFAULT_SETTINGS,
     ) -> None:
         self.store = store
@@ -60,13 +70,21 @@ class Engine:
         if not files:
             return None
         request = DeployRequest(
-            resources=[(p.name, p.read_bytes()) for p in files], name=directory.name,
-            source=BOOT_DEPLOYMENT_SOURCE, duplicate_filtering=True,
+            resources=[(p.name, p.read_bytes()) for p in files],
+            name=directory.name,
+            source=BOOT_DEPLOYMENT_SOURCE,
+            duplicate_filtering=True,
         )
         return self.deploy(request, actor=actor)
 
     def list_definitions(
-        self, *, actor: Actor, key: str | None = None, latest_only: bool = False, offset: int = 0, limit: int = 100,
+        self,
+        *,
+        actor: Actor,
+        key: str | None = None,
+        latest_only: bool = False,
+        offset: int = 0,
+        limit: int = 100,
     ) -> Page[DefinitionInfo]:
         with self.store.read() as session:
             rows, total = definition_repo.list_definitions(
@@ -87,20 +105,35 @@ class Engine:
     # --- cases -------------------------------------------------------------------------
 
     def start_instance(
-        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None,
-        business_key: str | None = None, variables: dict[str, Any] | None = None,
+        self,
+        *,
+        actor: Actor,
+        definition_id: str | None = None,
+        key: str | None = None,
+        business_key: str | None = None,
+        variables: dict[str, Any] | None = None,
     ) -> InstanceInfo:
         with self.store.write() as session:
             result = instances.start(
-                session, self.runner, actor=actor, deadlines=self.deadlines, definition_id=definition_id,
-                key=key, business_key=business_key, variables=variables,
+                session,
+                self.runner,
+                actor=actor,
+                deadlines=self.deadlines,
+                definition_id=definition_id,
+                key=key,
+                business_key=business_key,
+                variables=variables,
             )
             return _summary(session, result)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
             result = instances.open_case(
-                session, self.runner, report, actor=actor, deadlines=self.deadlines,
+                session,
+                self.runner,
+                report,
+                actor=actor,
+                deadlines=self.deadlines,
                 process_key=self.settings.case_process_key,
             )
             return _summary(session, result)
@@ -110,10 +143,18 @@ class Engine:
             return instances.get(session, self.runner, instance_id, actor=actor, purpose=purpose)
 
     def list_cases(
-        self, f: InstanceFilter, *, actor: Actor, offset: int = 0, limit: int = 50, purpose: str = "case list",
+        self,
+        f: InstanceFilter,
+        *,
+        actor: Actor,
+        offset: int = 0,
+        limit: int = 50,
+        purpose: str = "case list",
     ) -> Page[InstanceInfo]:
         with self.store.write() as session:
-            return instances.search(session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit)
+            return instances.search(
+                session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
 
     # --- tasks -------------------------------------------------------------------------
 
@@ -135,19 +176,34 @@ class Engine:
 
     def complete_task(self, task_id: str, variables: dict[str, Any], *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
-            result = tasks.complete(session, self.runner, task_id, variables, actor=actor, deadlines=self.deadlines)
+            result = tasks.complete(
+                session, self.runner, task_id, variables, actor=actor, deadlines=self.deadlines
+            )
             return _summary(session, result)
 
     # --- messages and timers -----------------------------------------------------------
 
     def correlate(
-        self, message_name: str, *, actor: Actor, business_key: str | None = None,
-        instance_id: str | None = None, variables: dict[str, Any] | None = None, all_matches: bool = False,
+        self,
+        message_name: str,
+        *,
+        actor: Actor,
+        business_key: str | None = None,
+        instance_id: str | None = None,
+        variables: dict[str, Any] | None = None,
+        all_matches: bool = False,
     ) -> list[InstanceInfo]:
         with self.store.write() as session:
             results = messages.correlate(
-                session, self.runner, message_name, actor=actor, deadlines=self.deadlines,
-                business_key=business_key, instance_id=instance_id, variables=variables, all_matches=all_matches,
+                session,
+                self.runner,
+                message_name,
+                actor=actor,
+                deadlines=self.deadlines,
+                business_key=business_key,
+                instance_id=instance_id,
+                variables=variables,
+                all_matches=all_matches,
             )
             return [_summary(session, r) for r in results]
 

@@ -19,15 +19,16 @@ from engine import access, audit, info, inputs
 from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings
 from engine.errors import ForbiddenError, NotFoundError, WrongStateError
-from engine.model import Actor, Page, Role, TaskInfo
+from engine.model import Actor, Page, Role, TaskFilter, TaskInfo
 from engine.runner import Runner, StepResult
 from engine.store import instances as instance_repo
 from engine.store import tasks as repo
 from engine.store.tables import Instance, Task
-from engine.store.tasks import TaskFilter
 
 
-def search(session: Session, runner: Runner, f: TaskFilter, *, actor: Actor, offset: int, limit: int) -> Page[TaskInfo]:
+def search(
+    session: Session, runner: Runner, f: TaskFilter, *, actor: Actor, offset: int, limit: int
+) -> Page[TaskInfo]:
     scope = access.case_scope(actor)
     if scope is not None:
         f = TaskFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
@@ -46,12 +47,20 @@ def get(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> Task
         if live is not None:
             form = inspect.form_fields(live)
             variables = {k: v for k, v in live.data.items() if not k.startswith("_")}
-    audit.record(session, actor, action="read", purpose=f"task {task.element_id}", at=runner.clock.now(),
-                 instance_id=instance.id)
+    audit.record(
+        session,
+        actor,
+        action="read",
+        purpose=f"task {task.element_id}",
+        at=runner.clock.now(),
+        instance_id=instance.id,
+    )
     return info.task_info(task, instance, form, variables)
 
 
-def claim(session: Session, runner: Runner, task_id: str, *, actor: Actor, user_id: str | None = None) -> TaskInfo:
+def claim(
+    session: Session, runner: Runner, task_id: str, *, actor: Actor, user_id: str | None = None
+) -> TaskInfo:
     """Assign the task to `user_id` (default: the actor). Leaders may assign to others."""
     access.require(actor, Role.CASEWORKER, Role.LEADER, Role.ADMIN)
     assignee = user_id or actor.user_id
@@ -72,8 +81,13 @@ def unclaim(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> 
 
 
 def complete(
-    session: Session, runner: Runner, task_id: str, variables: dict[str, Any], *,
-    actor: Actor, deadlines: DeadlineSettings,
+    session: Session,
+    runner: Runner,
+    task_id: str,
+    variables: dict[str, Any],
+    *,
+    actor: Actor,
+    deadlines: DeadlineSettings,
 ) -> StepResult:
     access.require(actor, *access.CASE_WRITERS)
     task, instance = _open_user_task(session, runner, task_id, actor)
@@ -81,18 +95,34 @@ def complete(
         raise ForbiddenError(f"task {task_id} is assigned to someone else")
     workflow = runner.load(session, instance)
     live = _ready(workflow, task_id)
-    checked = inputs.prepare(variables, current=live.data, form=inspect.form_fields(live), deadlines=deadlines)
+    checked = inputs.prepare(
+        variables, current=live.data, form=inspect.form_fields(live), deadlines=deadlines
+    )
 
     def run(_: BpmnWorkflow) -> None:
         live.set_data(**checked)
         live.run()
 
     now = runner.clock.now()
-    instance_repo.add_event(session, instance, at=now, kind="task_completed", actor=actor.user_id,
-                            element_id=task.element_id, task_id=task_id, data={"variables": checked})
+    instance_repo.add_event(
+        session,
+        instance,
+        at=now,
+        kind="task_completed",
+        actor=actor.user_id,
+        element_id=task.element_id,
+        task_id=task_id,
+        data={"variables": checked},
+    )
     result = runner.advance(session, instance, workflow, actor=actor, command=run, completed_task_id=task_id)
-    audit.record(session, actor, action="update", purpose=f"complete {task.element_id}", at=now,
-                 instance_id=instance.id)
+    audit.record(
+        session,
+        actor,
+        action="update",
+        purpose=f"complete {task.element_id}",
+        at=now,
+        instance_id=instance.id,
+    )
     return result
 
 
@@ -126,17 +156,43 @@ def _ready(workflow: BpmnWorkflow, task_id: str) -> Any:
 
 
 def _set_assignee(
-    session: Session, runner: Runner, task: Task, instance: Instance, assignee: str | None, actor: Actor
+    session: Session,
+    runner: Runner,
+    task: Task,
+    instance: Instance,
+    assignee: str | None,
+    actor: Actor,
 ) -> TaskInfo:
     now = runner.clock.now()
     previous = task.assignee
     task.assignee = assignee
     session.add(task)
-    instance_repo.add_event(session, instance, at=now, kind="task_assigned", actor=actor.user_id,
-                            element_id=task.element_id, task_id=task.id, data={"from": previous, "to": assignee})
+    instance_repo.add_event(
+        session,
+        instance,
+        at=now,
+        kind="task_assigned",
+        actor=actor.user_id,
+        element_id=task.element_id,
+        task_id=task.id,
+        data={"from": previous, "to": assignee},
+    )
     if assignee and assignee != instance.caseworker and ",raadgiver," in task.candidate_groups:
-        instance_repo.add_event(session, instance, at=now, kind="caseworker_changed", actor=actor.user_id,
-                                data={"from": instance.caseworker, "to": assignee})
+        instance_repo.add_event(
+            session,
+            instance,
+            at=now,
+            kind="caseworker_changed",
+            actor=actor.user_id,
+            data={"from": instance.caseworker, "to": assignee},
+        )
         instance_repo.save(session, instance, {"caseworker": assignee, "updated_at": now})
-    audit.record(session, actor, action="update", purpose=f"assign {task.element_id}", at=now, instance_id=instance.id)
+    audit.record(
+        session,
+        actor,
+        action="update",
+        purpose=f"assign {task.element_id}",
+        at=now,
+        instance_id=instance.id,
+    )
     return info.task_info(task, instance)

@@ -57,8 +57,12 @@ def _claim(store: Store, runner: Runner, settings: EngineSettings) -> list[str]:
     now = runner.clock.now()
     with store.write() as session:
         return repo.claim_due(
-            session, now=now, until=now + timedelta(seconds=settings.timer_lease_seconds),
-            owner=WORKER_ID, limit=settings.timer_batch, postgres=not store.is_sqlite,
+            session,
+            now=now,
+            until=now + timedelta(seconds=settings.timer_lease_seconds),
+            owner=WORKER_ID,
+            limit=settings.timer_batch,
+            postgres=not store.is_sqlite,
         )
 
 
@@ -99,32 +103,69 @@ def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
 
 
 def _record_fired(session: Session, instance: Instance, timer: Timer, actor: Actor, now: object) -> None:
-    data = {"due_at": timer.due_at.isoformat(), "purpose": timer.purpose, "deadline": timer.deadline,
-            "late_seconds": round((timer.fired_at - timer.due_at).total_seconds(), 3) if timer.fired_at else None}
-    instance_repo.add_event(session, instance, at=timer.fired_at or timer.due_at, kind="timer_fired",
-                            actor=actor.user_id, element_id=timer.element_id, task_id=timer.task_id, data=data)
+    data = {
+        "due_at": timer.due_at.isoformat(),
+        "purpose": timer.purpose,
+        "deadline": timer.deadline,
+        "late_seconds": round((timer.fired_at - timer.due_at).total_seconds(), 3) if timer.fired_at else None,
+    }
+    instance_repo.add_event(
+        session,
+        instance,
+        at=timer.fired_at or timer.due_at,
+        kind="timer_fired",
+        actor=actor.user_id,
+        element_id=timer.element_id,
+        task_id=timer.task_id,
+        data=data,
+    )
     if timer.purpose == "breach":
-        instance_repo.add_event(session, instance, at=timer.fired_at or timer.due_at, kind="deadline_breached",
-                                actor=actor.user_id, element_id=timer.element_id, data=data)
+        instance_repo.add_event(
+            session,
+            instance,
+            at=timer.fired_at or timer.due_at,
+            kind="deadline_breached",
+            actor=actor.user_id,
+            element_id=timer.element_id,
+            data=data,
+        )
     elif timer.purpose == "reminder":
-        instance_repo.add_event(session, instance, at=timer.fired_at or timer.due_at, kind="deadline_reminder",
-                                actor=actor.user_id, element_id=timer.element_id, data=data)
+        instance_repo.add_event(
+            session,
+            instance,
+            at=timer.fired_at or timer.due_at,
+            kind="deadline_reminder",
+            actor=actor.user_id,
+            element_id=timer.element_id,
+            data=data,
+        )
 
 
-def _record_failure(store: Store, runner: Runner, settings: EngineSettings, timer_id: str, message: str) -> None:
+def _record_failure(
+    store: Store, runner: Runner, settings: EngineSettings, timer_id: str, message: str
+) -> None:
     with store.write() as session:
         timer = repo.lock(session, timer_id)
         if timer is None or timer.status != "pending":
             return
         timer.attempts += 1
         timer.last_error = message[:2000]
-        timer.claimed_until = runner.clock.now() + timedelta(seconds=settings.timer_lease_seconds * timer.attempts)
+        timer.claimed_until = runner.clock.now() + timedelta(
+            seconds=settings.timer_lease_seconds * timer.attempts
+        )
         if timer.attempts >= settings.timer_max_attempts:
             timer.status = "failed"
-            session.add(Incident(
-                id=str(uuid.uuid4()), instance_id=timer.instance_id, municipality=timer.municipality,
-                task_id=timer.task_id, element_id=timer.element_id, type="failedTimer",
-                message=message[:2000], created_at=runner.clock.now(),
-            ))
+            session.add(
+                Incident(
+                    id=str(uuid.uuid4()),
+                    instance_id=timer.instance_id,
+                    municipality=timer.municipality,
+                    task_id=timer.task_id,
+                    element_id=timer.element_id,
+                    type="failedTimer",
+                    message=message[:2000],
+                    created_at=runner.clock.now(),
+                )
+            )
         session.add(timer)
         log.warning("timer %s on %s failed (attempt %d)", timer.id, timer.element_id, timer.attempts)

@@ -80,11 +80,18 @@ def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> bool:
 def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: datetime, now: datetime) -> Timer:
     properties = inspect.extensions(waiting.task)
     return Timer(
-        id=str(uuid.uuid4()), instance_id=instance.id, municipality=instance.municipality,
-        task_id=str(waiting.task.id), element_id=inspect.element_id(waiting.task) or "",
-        name=inspect.element_name(waiting.task), kind=waiting.kind,
-        purpose=properties.get("purpose"), deadline=properties.get("deadline"),
-        due_at=due, status="pending", created_at=now,
+        id=str(uuid.uuid4()),
+        instance_id=instance.id,
+        municipality=instance.municipality,
+        task_id=str(waiting.task.id),
+        element_id=inspect.element_id(waiting.task) or "",
+        name=inspect.element_name(waiting.task),
+        kind=waiting.kind,
+        purpose=properties.get("purpose"),
+        deadline=properties.get("deadline"),
+        due_at=due,
+        status="pending",
+        created_at=now,
     )
 
 
@@ -111,7 +118,7 @@ def _evaluate(waiting: inspect.WaitingTimer) -> Any:
     task = waiting.task
     try:
         return task.workflow.script_engine.evaluate(task, waiting.definition.expression)
-    except Exception as err:  # noqa: BLE001 - any evaluation failure is a diagram problem
+    except Exception as err:
         raise ProcessError(f"timer expression failed: {err}", element_id=inspect.element_id(task)) from err
 
 
@@ -150,5 +157,10 @@ def _new_cycle(waiting: inspect.WaitingTimer, now: datetime) -> dict[str, Any]:
         first = anchor if len(parts) == 3 and anchor > now else next_cycle_slot(anchor, period, after=now)
     except (ValueError, IndexError) as err:
         raise ProcessError(f"timer cycle {text!r}: {err}", element_id=element) from err
-    return {"cycles": cycles, "anchor": format_instant(anchor), "period": period,
-            "next": format_instant(first), "fired": 0}
+    return {
+        "cycles": cycles,
+        "anchor": format_instant(anchor),
+        "period": period,
+        "next": format_instant(first),
+        "fired": 0,
+    }

@@ -78,9 +78,7 @@ def _check_name(name: object, protected: frozenset[str]) -> list[VariableProblem
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         shown = repr(name)[:70]
         return [
-            VariableProblem(
-                shown, "a name must start with a letter and contain only A-Z, a-z, 0-9 and _"
-            )
+            VariableProblem(shown, "a name must start with a letter and contain only A-Z, a-z, 0-9 and _")
         ]
     lowered = name.lower()
     if name in _BUILTIN_NAMES or name in _ENGINE_NAMES or lowered.startswith(RESERVED_PREFIXES):
@@ -123,9 +121,7 @@ def _check_string(path: str, value: str, limits: VariableLimits) -> list[Variabl
     return []
 
 
-def _check_list(
-    path: str, items: list[Any], limits: VariableLimits, depth: int
-) -> list[VariableProblem]:
+def _check_list(path: str, items: list[Any], limits: VariableLimits, depth: int) -> list[VariableProblem]:
     if len(items) > limits.max_collection_items:
         return [VariableProblem(path, f"more than {limits.max_collection_items} items")]
     problems: list[VariableProblem] = []

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
 from engine.bpmn import inspect
-from engine.bpmn.expressions import ExpressionError, ISO_DURATION, is_juel, juel_to_python
+from engine.bpmn.expressions import ISO_DURATION, ExpressionError, is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES
 from engine.calendar import add_iso_duration
 from engine.deadlines import parse_instant
@@ -33,8 +33,13 @@ class TaskChange:
 
 
 def sync_tasks(
-    session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
-    *, completed_task_id: str | None = None, actor_id: str | None = None,
+    session: Session,
+    instance: Instance,
+    workflow: BpmnWorkflow,
+    now: datetime,
+    *,
+    completed_task_id: str | None = None,
+    actor_id: str | None = None,
 ) -> TaskChange:
     change = TaskChange()
     open_rows = {row.id: row for row in task_repo.open_for(session, instance.id)}
@@ -60,13 +65,22 @@ def sync_tasks(
 
 def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
     existing = {(s.task_id, s.message_name): s for s in instance_repo.subscriptions_for(session, instance.id)}
-    wanted = {(str(task.id), definition.name): task for task, definition in inspect.waiting_messages(workflow)}
+    wanted = {
+        (str(task.id), definition.name): task for task, definition in inspect.waiting_messages(workflow)
+    }
     for key, task in wanted.items():
         if key not in existing:
-            session.add(Subscription(
-                id=str(uuid.uuid4()), instance_id=instance.id, municipality=instance.municipality,
-                task_id=key[0], element_id=inspect.element_id(task) or "", message_name=key[1], created_at=now,
-            ))
+            session.add(
+                Subscription(
+                    id=str(uuid.uuid4()),
+                    instance_id=instance.id,
+                    municipality=instance.municipality,
+                    task_id=key[0],
+                    element_id=inspect.element_id(task) or "",
+                    message_name=key[1],
+                    created_at=now,
+                )
+            )
     for key, row in existing.items():
         if key not in wanted:
             session.delete(row)
@@ -85,15 +99,21 @@ def _new_task_row(instance: Instance, task: Any, now: datetime) -> Task:
     ext = inspect.extensions(task)
     is_user = bool(task.task_spec.manual)
     return Task(
-        id=str(task.id), instance_id=instance.id, municipality=instance.municipality,
-        element_id=inspect.element_id(task) or task.task_spec.name, name=inspect.element_name(task),
-        kind="user" if is_user else "external", state="open",
+        id=str(task.id),
+        instance_id=instance.id,
+        municipality=instance.municipality,
+        element_id=inspect.element_id(task) or task.task_spec.name,
+        name=inspect.element_name(task),
+        kind="user" if is_user else "external",
+        state="open",
         candidate_groups=_csv(_value(task, ext.get("camunda:candidateGroups"))),
         candidate_users=_csv(_value(task, ext.get("camunda:candidateUsers"))),
         assignee=_value(task, ext.get("camunda:assignee")) or None,
-        phase=ext.get("phase"), topic=ext.get("camunda:topic"),
+        phase=ext.get("phase"),
+        topic=ext.get("camunda:topic"),
         priority=_priority(ext.get("camunda:priority")),
-        created_at=now, due_at=_due(task, ext.get("camunda:dueDate"), now),
+        created_at=now,
+        due_at=_due(task, ext.get("camunda:dueDate"), now),
     )
 
 

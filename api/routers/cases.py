@@ -11,7 +11,7 @@ from api.deps import CaseActor, EngineDep
 from api.schemas.cases import CaseOut, ReportIn, StartIn
 from api.schemas.common import PageOut
 from engine.instances import ReportOfConcern
-from engine.store.instances import InstanceFilter
+from engine.model import InstanceFilter
 
 router = APIRouter(tags=["cases"])
 
@@ -20,9 +20,14 @@ router = APIRouter(tags=["cases"])
 def open_case(engine: EngineDep, actor: CaseActor, report: ReportIn) -> CaseOut:
     """Open a case from an underretning; its 24-hour and receipt deadlines start now."""
     case = engine.open_case(
-        ReportOfConcern(received_at=report.received_at, reporter_type=report.reporter_type,
-                        child_ref=report.child_ref, text=report.text, team=report.team,
-                        business_key=report.case_number),
+        ReportOfConcern(
+            received_at=report.received_at,
+            reporter_type=report.reporter_type,
+            child_ref=report.child_ref,
+            text=report.text,
+            team=report.team,
+            business_key=report.case_number,
+        ),
         actor=actor,
     )
     return CaseOut.of(case)
@@ -31,23 +36,40 @@ def open_case(engine: EngineDep, actor: CaseActor, report: ReportIn) -> CaseOut:
 @router.post("/processes/{key}/start", status_code=201, response_model=CaseOut)
 def start_process(engine: EngineDep, actor: CaseActor, key: str, body: StartIn) -> CaseOut:
     """Start the newest version of process `key` with the given variables."""
-    case = engine.start_instance(actor=actor, key=key, business_key=body.business_key, variables=body.variables)
+    case = engine.start_instance(
+        actor=actor, key=key, business_key=body.business_key, variables=body.variables
+    )
     return CaseOut.of(case)
 
 
 @router.get("/cases", response_model=PageOut[CaseOut])
 def list_cases(
-    engine: EngineDep, actor: CaseActor,
-    status: str | None = None, phase: str | None = None, team: str | None = None,
-    caseworker: str | None = None, business_key: str | None = None, process_key: str | None = None,
-    activity: str | None = None, started_after: datetime | None = None, started_before: datetime | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    engine: EngineDep,
+    actor: CaseActor,
+    status: str | None = None,
+    phase: str | None = None,
+    team: str | None = None,
+    caseworker: str | None = None,
+    business_key: str | None = None,
+    process_key: str | None = None,
+    activity: str | None = None,
+    started_after: datetime | None = None,
+    started_before: datetime | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageOut[CaseOut]:
     """Cases of the caller's municipality (caseworkers: their teams' and their own cases)."""
     f = InstanceFilter(
-        municipality=actor.municipality, status=status, phase=phase, team=team, caseworker=caseworker,
-        business_key=business_key, process_key=process_key, activity_id=activity,
-        started_after=started_after, started_before=started_before,
+        municipality=actor.municipality,
+        status=status,
+        phase=phase,
+        team=team,
+        caseworker=caseworker,
+        business_key=business_key,
+        process_key=process_key,
+        activity_id=activity,
+        started_after=started_after,
+        started_before=started_before,
     )
     page = engine.list_cases(f, actor=actor, offset=offset, limit=limit)
     return PageOut(items=[CaseOut.of(c) for c in page.items], total=page.total, offset=offset, limit=limit)

@@ -26,7 +26,8 @@ async def read_upload(upload: UploadFile, limit: int = MAX_FILE_BYTES) -> bytes:
 
 @router.post("/definitions", status_code=201, response_model=DeploymentOut)
 async def deploy(
-    engine: EngineDep, actor: Deployer,
+    engine: EngineDep,
+    actor: Deployer,
     files: Annotated[list[UploadFile], File(description="BPMN (.bpmn) and DMN (.dmn) files")],
     name: Annotated[str | None, Form(max_length=200)] = None,
 ) -> DeploymentOut:
@@ -38,11 +39,20 @@ async def deploy(
 
 @router.get("/definitions", response_model=PageOut[DefinitionOut])
 def list_definitions(
-    engine: EngineDep, actor: DefinitionReader, key: str | None = None, latest: bool = False,
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    engine: EngineDep,
+    actor: DefinitionReader,
+    key: str | None = None,
+    latest: bool = False,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> PageOut[DefinitionOut]:
     page = engine.list_definitions(actor=actor, key=key, latest_only=latest, offset=offset, limit=limit)
-    return PageOut(items=[DefinitionOut.of(d) for d in page.items], total=page.total, offset=offset, limit=limit)
+    return PageOut(
+        items=[DefinitionOut.of(d) for d in page.items],
+        total=page.total,
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get("/definitions/{definition_id}", response_model=DefinitionOut)

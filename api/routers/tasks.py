@@ -9,21 +9,34 @@ from fastapi import APIRouter, Query
 from api.deps import CaseActor, EngineDep, TaskActor
 from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
 from api.schemas.common import PageOut
-from engine.store.tasks import TaskFilter
+from engine.model import TaskFilter
 
 router = APIRouter(tags=["tasks"])
 
 
 @router.get("/tasks", response_model=PageOut[TaskOut])
 def list_tasks(
-    engine: EngineDep, actor: TaskActor,
-    candidate_group: str | None = None, assignee: str | None = None, case_id: str | None = None,
-    business_key: str | None = None, unassigned: bool = False, state: str = "open",
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    engine: EngineDep,
+    actor: TaskActor,
+    candidate_group: str | None = None,
+    assignee: str | None = None,
+    case_id: str | None = None,
+    business_key: str | None = None,
+    unassigned: bool = False,
+    state: str = "open",
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageOut[TaskOut]:
-    f = TaskFilter(municipality=actor.municipality, state=state, kind="user", instance_id=case_id,
-                   business_key=business_key, candidate_group=candidate_group, assignee=assignee,
-                   unassigned=unassigned)
+    f = TaskFilter(
+        municipality=actor.municipality,
+        state=state,
+        kind="user",
+        instance_id=case_id,
+        business_key=business_key,
+        candidate_group=candidate_group,
+        assignee=assignee,
+        unassigned=unassigned,
+    )
     page = engine.list_tasks(f, actor=actor, offset=offset, limit=limit)
     return PageOut(items=[TaskOut.of(t) for t in page.items], total=page.total, offset=offset, limit=limit)
 

@@ -14,7 +14,11 @@ class ReportIn(Strict):
 
     received_at: AwareDatetime = Field(description="when the municipality received the report")
     reporter_type: Literal["professional", "private", "anonymous", "child", "parent"]
-    child_ref: str = Field(min_length=1, max_length=64, description="reference to the child (e.g. CPR or an internal id)")
+    child_ref: str = Field(
+        min_length=1,
+        max_length=64,
+        description="reference to the child (e.g. CPR or an internal id)",
+    )
     text: str = Field(default="", max_length=20_000, description="the report as received")
     team: str | None = Field(default=None, max_length=100)
     case_number: str | None = Field(default=None, min_length=1, max_length=200)
@@ -35,8 +39,14 @@ class FormFieldOut(BaseModel):
 
     @classmethod
     def of(cls, f: FormFieldInfo) -> FormFieldOut:
-        return cls(id=f.id, label=f.label, type=f.type, required=f.required,
-                   options=[{"id": i, "name": n} for i, n in f.options], default=f.default)
+        return cls(
+            id=f.id,
+            label=f.label,
+            type=f.type,
+            required=f.required,
+            options=[{"id": i, "name": n} for i, n in f.options],
+            default=f.default,
+        )
 
 
 class TaskOut(BaseModel):
@@ -59,11 +69,24 @@ class TaskOut(BaseModel):
 
     @classmethod
     def of(cls, t: TaskInfo) -> TaskOut:
-        return cls(id=t.id, case_id=t.instance_id, business_key=t.business_key, element_id=t.element_id,
-                   name=t.name, kind=t.kind, state=t.state, phase=t.phase, candidate_groups=list(t.candidate_groups),
-                   assignee=t.assignee, created_at=t.created_at, due_at=t.due_at, completed_at=t.completed_at,
-                   completed_by=t.completed_by, form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
-                   variables=t.variables)
+        return cls(
+            id=t.id,
+            case_id=t.instance_id,
+            business_key=t.business_key,
+            element_id=t.element_id,
+            name=t.name,
+            kind=t.kind,
+            state=t.state,
+            phase=t.phase,
+            candidate_groups=list(t.candidate_groups),
+            assignee=t.assignee,
+            created_at=t.created_at,
+            due_at=t.due_at,
+            completed_at=t.completed_at,
+            completed_by=t.completed_by,
+            form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
+            variables=t.variables,
+        )
 
 
 class DeadlineOut(BaseModel):
@@ -77,8 +100,15 @@ class DeadlineOut(BaseModel):
 
     @classmethod
     def of(cls, t: TimerInfo) -> DeadlineOut:
-        return cls(id=t.id, element_id=t.element_id, name=t.name, kind=t.kind, due_at=t.due_at,
-                   status=t.status, fired_at=t.fired_at)
+        return cls(
+            id=t.id,
+            element_id=t.element_id,
+            name=t.name,
+            kind=t.kind,
+            due_at=t.due_at,
+            status=t.status,
+            fired_at=t.fired_at,
+        )
 
 
 class EventOut(BaseModel):
@@ -91,7 +121,14 @@ class EventOut(BaseModel):
 
     @classmethod
     def of(cls, e: EventInfo) -> EventOut:
-        return cls(at=e.at, kind=e.kind, actor=e.actor, element_id=e.element_id, task_id=e.task_id, data=e.data)
+        return cls(
+            at=e.at,
+            kind=e.kind,
+            actor=e.actor,
+            element_id=e.element_id,
+            task_id=e.task_id,
+            data=e.data,
+        )
 
 
 class CaseOut(BaseModel):
@@ -117,10 +154,20 @@ class CaseOut(BaseModel):
     @classmethod
     def of(cls, i: InstanceInfo, *, detail: bool = False) -> CaseOut:
         return cls(
-            id=i.id, business_key=i.business_key, process_key=i.process_key, definition_id=i.definition_id,
-            status=i.status, phase=i.phase, team=i.team, caseworker=i.caseworker, started_at=i.started_at,
-            updated_at=i.updated_at, ended_at=i.ended_at, next_due_at=i.next_due_at,
-            current_activities=list(i.current_activities), version=i.version,
+            id=i.id,
+            business_key=i.business_key,
+            process_key=i.process_key,
+            definition_id=i.definition_id,
+            status=i.status,
+            phase=i.phase,
+            team=i.team,
+            caseworker=i.caseworker,
+            started_at=i.started_at,
+            updated_at=i.updated_at,
+            ended_at=i.ended_at,
+            next_due_at=i.next_due_at,
+            current_activities=list(i.current_activities),
+            version=i.version,
             tasks=[TaskOut.of(t) for t in i.tasks],
             deadlines=[DeadlineOut.of(t) for t in i.timers] if detail else None,
             history=[EventOut.of(e) for e in i.history] if detail else None,

@@ -19,8 +19,16 @@ class DefinitionOut(BaseModel):
 
     @classmethod
     def of(cls, d: DefinitionInfo) -> DefinitionOut:
-        return cls(id=d.id, key=d.key, version=d.version, name=d.name, version_tag=d.version_tag,
-                   resource_name=d.resource_name, deployment_id=d.deployment_id, deployed_at=d.deployed_at)
+        return cls(
+            id=d.id,
+            key=d.key,
+            version=d.version,
+            name=d.name,
+            version_tag=d.version_tag,
+            resource_name=d.resource_name,
+            deployment_id=d.deployment_id,
+            deployed_at=d.deployed_at,
+        )
 
 
 class DeploymentOut(BaseModel):
@@ -35,6 +43,13 @@ class DeploymentOut(BaseModel):
 
     @classmethod
     def of(cls, d: DeploymentInfo) -> DeploymentOut:
-        return cls(id=d.id, name=d.name, source=d.source, deployed_at=d.deployed_at, duplicate=d.duplicate,
-                   resources=list(d.resources), definitions=[DefinitionOut.of(x) for x in d.definitions],
-                   new_definitions=[DefinitionOut.of(x) for x in d.new_definitions])
+        return cls(
+            id=d.id,
+            name=d.name,
+            source=d.source,
+            deployed_at=d.deployed_at,
+            duplicate=d.duplicate,
+            resources=list(d.resources),
+            definitions=[DefinitionOut.of(x) for x in d.definitions],
+            new_definitions=[DefinitionOut.of(x) for x in d.new_definitions],
+        )

@@ -98,9 +98,7 @@ def normalise_timer(text: str, functions: frozenset[str] = frozenset()) -> Timer
         return TimerExpression(repr(upper), upper)
     if ISO_INSTANT.match(body):
         if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", body):
-            raise ExpressionError(
-                f"the date '{body}' has no UTC offset; write e.g. {body}Z or {body}+01:00"
-            )
+            raise ExpressionError(f"the date '{body}' has no UTC offset; write e.g. {body}Z or {body}+01:00")
         return TimerExpression(repr(body), body)
     if IDENTIFIER.match(body):
         return TimerExpression(body, None)

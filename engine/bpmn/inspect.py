@@ -36,7 +36,7 @@ def element_id(task: Any) -> str | None:
 
 def element_name(task: Any) -> str:
     spec = task.task_spec
-    return getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name
+    return str(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
 
 
 def extensions(task: Any) -> dict[str, Any]:

@@ -32,6 +32,10 @@ _UNSUPPORTED = {
     "conditionalEventDefinition": "conditional events are not supported; use a gateway",
     "complexGateway": "complex gateways are not supported",
 }
+CALL_MAPPING_MESSAGE = "only camunda:in/out variables='all' is supported: all variables are passed in and out"
+INTERRUPTING_MESSAGE = (
+    "interrupting event subprocesses are not supported; set isInterrupting='false' or use a boundary event"
+)
 _PYTHON_SCRIPT_FORMATS = {"", "python", "text/x-python"}
 
 
@@ -71,8 +75,9 @@ def normalise_dmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPro
 def _owner_id(element: etree._Element) -> str | None:
     node: etree._Element | None = element
     while node is not None:
-        if node.get("id"):
-            return node.get("id")
+        identifier = node.get("id")
+        if identifier:
+            return str(identifier)
         node = node.getparent()
     return None
 
@@ -91,8 +96,11 @@ def _check_unsupported(root: etree._Element, resource: str) -> list[DefinitionPr
 
 def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionProblem]:
     problems = []
-    for element in root.iter(f"{{{BPMN}}}conditionExpression", f"{{{BPMN}}}completionCondition",
-                             f"{{{BPMN}}}loopCardinality"):
+    for element in root.iter(
+        f"{{{BPMN}}}conditionExpression",
+        f"{{{BPMN}}}completionCondition",
+        f"{{{BPMN}}}loopCardinality",
+    ):
         language = (element.get("language") or "").lower()
         if language not in ("", "juel", "python"):
             problems.append(_problem(element, resource, f"expression language '{language}' is not supported"))
@@ -109,7 +117,13 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
     for definition in root.iter(f"{{{BPMN}}}timerEventDefinition"):
         bodies = [child for child in definition if isinstance(child.tag, str)]
         if len(bodies) != 1:
-            problems.append(_problem(definition, resource, "a timer needs exactly one of timeDate, timeDuration or timeCycle"))
+            problems.append(
+                _problem(
+                    definition,
+                    resource,
+                    "a timer needs exactly one of timeDate, timeDuration or timeCycle",
+                )
+            )
             continue
         try:
             bodies[0].text = normalise_timer(bodies[0].text or "", HELPER_NAMES).python
@@ -123,7 +137,13 @@ def _check_scripts(root: etree._Element, resource: str) -> list[DefinitionProble
     for task in root.iter(f"{{{BPMN}}}scriptTask"):
         script_format = (task.get("scriptFormat") or "").lower()
         if script_format not in _PYTHON_SCRIPT_FORMATS:
-            problems.append(_problem(task, resource, f"script format '{script_format}' is not supported; scripts are restricted Python"))
+            problems.append(
+                _problem(
+                    task,
+                    resource,
+                    f"script format '{script_format}' is not supported; scripts are restricted Python",
+                )
+            )
         if task.get(f"{{{CAMUNDA}}}resource"):
             problems.append(_problem(task, resource, "external script resources are not supported"))
         if task.find(f"{{{BPMN}}}script") is None:
@@ -136,9 +156,9 @@ def _check_call_activities(root: etree._Element, resource: str) -> list[Definiti
     for activity in root.iter(f"{{{BPMN}}}callActivity"):
         if not activity.get("calledElement"):
             problems.append(_problem(activity, resource, "the call activity has no calledElement"))
-        for mapping in activity.iterfind(".//camunda:in", NS) + activity.iterfind(".//camunda:out", NS):
-            if mapping.get("variables") != "all":
-                problems.append(_problem(activity, resource, "only camunda:in/out variables='all' is supported: all variables are passed in and out"))
+        mappings = [*activity.iterfind(".//camunda:in", NS), *activity.iterfind(".//camunda:out", NS)]
+        if any(mapping.get("variables") != "all" for mapping in mappings):
+            problems.append(_problem(activity, resource, CALL_MAPPING_MESSAGE))
     return problems
 
 
@@ -149,5 +169,5 @@ def _check_event_subprocesses(root: etree._Element, resource: str) -> list[Defin
             continue
         for start in subprocess.iterfind("bpmn:startEvent", NS):
             if start.get("isInterrupting", "true") != "false":
-                problems.append(_problem(start, resource, "interrupting event subprocesses are not supported; set isInterrupting='false' or use a boundary event"))
+                problems.append(_problem(start, resource, INTERRUPTING_MESSAGE))
     return problems

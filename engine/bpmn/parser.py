@@ -11,11 +11,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
-from SpiffWorkflow.bpmn.parser.event_parsers import EventBasedGatewayParser, ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    EventBasedGatewayParser,
+    ReceiveTaskParser,
+    SendTaskParser,
+)
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -30,21 +34,34 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 )
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskParser
-from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField
+from SpiffWorkflow.camunda.specs.user_task import Form, FormField
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
 from engine.bpmn.spec_checks import check_specs
-from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 KEPT_ATTRIBUTES = (
-    "assignee", "candidateGroups", "candidateUsers", "dueDate", "followUpDate", "priority",
-    "type", "topic", "formKey", "class", "delegateExpression", "expression", "resultVariable",
-    "asyncBefore", "asyncAfter", "versionTag",
+    "assignee",
+    "candidateGroups",
+    "candidateUsers",
+    "dueDate",
+    "followUpDate",
+    "priority",
+    "type",
+    "topic",
+    "formKey",
+    "class",
+    "delegateExpression",
+    "expression",
+    "resultVariable",
+    "asyncBefore",
+    "asyncAfter",
+    "versionTag",
 )
 
 
@@ -98,7 +115,10 @@ class _CamundaAttributes:
         extensions: dict[str, Any] = {}
         properties = element.xpath(
             "./bpmn:extensionElements/camunda:properties/camunda:property",
-            namespaces={"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": CAMUNDA_MODEL_NS},
+            namespaces={
+                "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+                "camunda": CAMUNDA_MODEL_NS,
+            },
         )
         for prop in properties:
             extensions[prop.get("name")] = prop.get("value")
@@ -160,15 +180,30 @@ def _with_attributes(parser_class: type) -> type:
 class SagsflowParser(CamundaParser):  # type: ignore[misc]
     """CamundaParser that keeps what the stock one drops and uses Sagsflow's timer definitions."""
 
-    OVERRIDE_PARSER_CLASSES = {
-        **{tag: (_with_attributes(p), spec) for tag, (p, spec) in CamundaParser.OVERRIDE_PARSER_CLASSES.items()},
-        full_tag("userTask"): (_SagsflowUserTaskParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1]),
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, tuple[type, type]]] = {
+        **{
+            tag: (_with_attributes(p), spec)
+            for tag, (p, spec) in CamundaParser.OVERRIDE_PARSER_CLASSES.items()
+        },
+        full_tag("userTask"): (
+            _SagsflowUserTaskParser,
+            CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1],
+        ),
         full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
         full_tag("sendTask"): (_with_attributes(SendTaskParser), SendTask),
         full_tag("receiveTask"): (_with_attributes(ReceiveTaskParser), ReceiveTask),
-        full_tag("eventBasedGateway"): (_with_attributes(EventBasedGatewayParser), EventBasedGateway),
-        full_tag("exclusiveGateway"): (_with_attributes(ConditionalGatewayParser), ExclusiveGateway),
-        full_tag("inclusiveGateway"): (_with_attributes(ConditionalGatewayParser), InclusiveGateway),
+        full_tag("eventBasedGateway"): (
+            _with_attributes(EventBasedGatewayParser),
+            EventBasedGateway,
+        ),
+        full_tag("exclusiveGateway"): (
+            _with_attributes(ConditionalGatewayParser),
+            ExclusiveGateway,
+        ),
+        full_tag("inclusiveGateway"): (
+            _with_attributes(ConditionalGatewayParser),
+            InclusiveGateway,
+        ),
         full_tag("parallelGateway"): (_with_attributes(GatewayParser), ParallelGateway),
     }
 
@@ -197,9 +232,7 @@ def _line(err: ValidationException) -> int | None:
 ExternalLookup = Callable[[str], Sequence[Resource]]
 
 
-def compile_resources(
-    resources: Sequence[Resource], external: ExternalLookup | None = None
-) -> Bundle:
+def compile_resources(resources: Sequence[Resource], external: ExternalLookup | None = None) -> Bundle:
     """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
 
     `external(process_or_decision_id)` supplies already-deployed resources for call activities
@@ -326,4 +359,6 @@ def _problem_from(err: Exception) -> DefinitionProblem:
     element_id = getattr(err, "id", None) or None
     resource = getattr(err, "file_name", None) or None
     message = str(err).split("\n")[0]
-    return DefinitionProblem(message, resource, element_id, _line(err) if isinstance(err, ValidationException) else None)
+    return DefinitionProblem(
+        message, resource, element_id, _line(err) if isinstance(err, ValidationException) else None
+    )

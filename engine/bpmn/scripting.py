@@ -21,16 +21,18 @@ import time
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import CodeType, FrameType, ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import simpleeval
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted_exec, safe_builtins
+from RestrictedPython.compile import compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    safe_builtins,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -71,22 +73,74 @@ HELPER_NAMES = frozenset(EXPRESSION_FUNCTIONS)
 # without bound (ljust, zfill, center, expandtabs are left out on purpose).
 _SAFE_METHODS: dict[type, frozenset[str]] = {
     str: frozenset(
-        {"lower", "upper", "strip", "lstrip", "rstrip", "startswith", "endswith", "split",
-         "replace", "find", "count", "isdigit", "title", "capitalize", "casefold"}
+        {
+            "lower",
+            "upper",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "startswith",
+            "endswith",
+            "split",
+            "replace",
+            "find",
+            "count",
+            "isdigit",
+            "title",
+            "capitalize",
+            "casefold",
+        }
     ),
     dict: frozenset({"get", "keys", "values", "items"}),
-    list: frozenset({"count", "index", "append", "extend", "insert", "pop", "remove", "sort",
-                     "reverse"}),
+    list: frozenset({"count", "index", "append", "extend", "insert", "pop", "remove", "sort", "reverse"}),
     tuple: frozenset({"count", "index"}),
 }
 
 _ALLOWED_EXPRESSION_NODES = (
-    ast.Expression, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Call,
-    ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.Subscript, ast.Slice, ast.List,
-    ast.Tuple, ast.Dict, ast.Set, ast.And, ast.Or, ast.Not, ast.USub, ast.UAdd, ast.Add,
-    ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.Eq, ast.NotEq, ast.Lt,
-    ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot, ast.keyword,
-    ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Store,
+    ast.Expression,
+    ast.BoolOp,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Call,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Slice,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.And,
+    ast.Or,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.Pow,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+    ast.keyword,
+    ast.ListComp,
+    ast.GeneratorExp,
+    ast.comprehension,
+    ast.Store,
 )
 
 
@@ -123,9 +177,7 @@ class _SafeEvaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
                 raise simpleeval.AttributeDoesNotExist(node.attr, self.expr)
         allowed = _SAFE_METHODS.get(type(value), frozenset())
         if node.attr not in allowed:
-            raise simpleeval.FeatureNotAvailable(
-                f"'.{node.attr}' is not available on {type(value).__name__}"
-            )
+            raise simpleeval.FeatureNotAvailable(f"'.{node.attr}' is not available on {type(value).__name__}")
         return getattr(value, node.attr)
 
 
@@ -144,13 +196,13 @@ def evaluate_expression(expression: str, names: Mapping[str, Any]) -> Any:
     return evaluator.eval(expression, previously_parsed=_parse_expression(expression))
 
 
-class _SagsflowPolicy(RestrictingNodeTransformer):  # type: ignore[misc]
+class _SagsflowPolicy(RestrictingNodeTransformer):
     """RestrictedPython's policy plus bounded `*`, `**` and `<<` (memory and CPU bombs)."""
 
-    _GUARDED = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_"}
+    _GUARDED: ClassVar[dict[type, str]] = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_"}
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        node = self.node_contents_visit(node)
+        self.node_contents_visit(node)
         guard = self._GUARDED.get(type(node.op))
         if guard is None:
             return node
@@ -170,7 +222,9 @@ class _SagsflowPolicy(RestrictingNodeTransformer):  # type: ignore[misc]
         if type(node.op) in self._GUARDED:
             raise_unsupported = "augmented *=, **= and <<= are not allowed in scripts"
             self.error(node, raise_unsupported)
-        return super().visit_AugAssign(node)  # type: ignore[no-any-return]
+        visited = super().visit_AugAssign(node)
+        assert isinstance(visited, ast.AST)
+        return visited
 
 
 @lru_cache(maxsize=1024)
@@ -178,7 +232,8 @@ def _compile_script(script: str) -> CodeType:
     result = compile_restricted_exec(script, filename="<script>", policy=_SagsflowPolicy)
     if result.errors or result.code is None:
         raise ExpressionError("; ".join(result.errors) or "the script does not compile")
-    return result.code  # type: ignore[no-any-return]
+    code: CodeType = result.code
+    return code
 
 
 def _bounded_range(*args: int) -> range:
@@ -216,8 +271,14 @@ def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
 
 
 _INPLACE = {
-    "+=": operator.add, "-=": operator.sub, "/=": operator.truediv, "//=": operator.floordiv,
-    "%=": operator.mod, "|=": operator.or_, "&=": operator.and_, "^=": operator.xor,
+    "+=": operator.add,
+    "-=": operator.sub,
+    "/=": operator.truediv,
+    "//=": operator.floordiv,
+    "%=": operator.mod,
+    "|=": operator.or_,
+    "&=": operator.and_,
+    "^=": operator.xor,
     ">>=": operator.rshift,
 }
 
@@ -229,8 +290,17 @@ def _inplacevar(op: str, target: Any, value: Any) -> Any:
 def _script_globals() -> dict[str, Any]:
     builtins = {k: v for k, v in safe_builtins.items() if k not in {"setattr", "delattr"}}
     builtins.update(EXPRESSION_FUNCTIONS)
-    builtins.update({"range": _bounded_range, "enumerate": enumerate, "zip": zip,
-                     "list": list, "dict": dict, "set": set, "math_floor": math.floor})
+    builtins.update(
+        {
+            "range": _bounded_range,
+            "enumerate": enumerate,
+            "zip": zip,
+            "list": list,
+            "dict": dict,
+            "set": set,
+            "math_floor": math.floor,
+        }
+    )
     return {
         "__builtins__": builtins,
         "__name__": "sagsflow_script",
@@ -272,7 +342,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         self.script_seconds = script_seconds
 
     def evaluate(
-        self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None
+        self,
+        expression: str,
+        context: dict[str, Any],
+        external_context: dict[str, Any] | None = None,
     ) -> Any:
         return evaluate_expression(expression, {**context, **(external_context or {})})
 

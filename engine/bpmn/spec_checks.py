@@ -19,14 +19,23 @@ from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
-from engine.bpmn.events import CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition
+from engine.bpmn.events import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
 from engine.bpmn.expressions import ExpressionError, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES, check_expression, check_script
 from engine.calendar import parse_iso_duration
 from engine.errors import DefinitionProblem
 
 FORM_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
-EXPRESSION_ATTRIBUTES = ("camunda:dueDate", "camunda:assignee", "camunda:candidateGroups", "camunda:candidateUsers")
+EXPRESSION_ATTRIBUTES = (
+    "camunda:dueDate",
+    "camunda:assignee",
+    "camunda:candidateGroups",
+    "camunda:candidateUsers",
+)
 
 
 class _Compiled(Protocol):
@@ -43,7 +52,9 @@ def check_specs(processes: Iterable[_Compiled]) -> list[DefinitionProblem]:
         for spec in specs:
             for task_spec in spec.task_specs.values():
                 for element_id, message in _check_task_spec(task_spec):
-                    problems.append(DefinitionProblem(message, spec.file or process.resource_name, element_id))
+                    problems.append(
+                        DefinitionProblem(message, spec.file or process.resource_name, element_id)
+                    )
     return _unique(problems)
 
 
@@ -55,8 +66,13 @@ def _unique(problems: list[DefinitionProblem]) -> list[DefinitionProblem]:
 def _check_task_spec(task_spec: Any) -> Iterator[tuple[str | None, str]]:
     element_id = getattr(task_spec, "bpmn_id", None)
     checks = (
-        _conditions(task_spec), _timers(task_spec), _script(task_spec), _service(task_spec),
-        _user_task(task_spec), _loops(task_spec), _decision(task_spec),
+        _conditions(task_spec),
+        _timers(task_spec),
+        _script(task_spec),
+        _service(task_spec),
+        _user_task(task_spec),
+        _loops(task_spec),
+        _decision(task_spec),
     )
     for found in checks:
         for message in found:
@@ -88,7 +104,10 @@ def _timer_definitions(task_spec: Any) -> list[Any]:
 
 def _timers(task_spec: Any) -> Iterator[str]:
     for definition in _timer_definitions(task_spec):
-        if isinstance(definition, TimeDateEventDefinition | DurationTimerEventDefinition | CycleTimerEventDefinition):
+        if isinstance(
+            definition,
+            TimeDateEventDefinition | DurationTimerEventDefinition | CycleTimerEventDefinition,
+        ):
             yield from _timer(definition)
 
 
@@ -141,7 +160,8 @@ def _user_task(task_spec: Any) -> Iterator[str]:
     if isinstance(task_spec, UserTask):
         for field in task_spec.form.fields:
             if field.type not in FORM_TYPES:
-                yield f"form field '{field.id}': type '{field.type}' is not one of {', '.join(sorted(FORM_TYPES))}"
+                allowed = ", ".join(sorted(FORM_TYPES))
+                yield f"form field '{field.id}': type '{field.type}' is not one of {allowed}"
             if field.type == "enum" and not getattr(field, "options", None):
                 yield f"form field '{field.id}': an enum needs at least one value"
 

@@ -14,10 +14,10 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
@@ -91,5 +91,7 @@ def load_state(
     return workflow
 
 
-def new_workflow(spec: Any, subprocess_specs: dict[str, Any], script_engine: PythonScriptEngine) -> BpmnWorkflow:
+def new_workflow(
+    spec: Any, subprocess_specs: dict[str, Any], script_engine: PythonScriptEngine
+) -> BpmnWorkflow:
     return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)

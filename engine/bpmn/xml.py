@@ -44,9 +44,7 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(
-    content: bytes, resource: str, limits: XmlLimits = DEFAULT_XML_LIMITS
-) -> etree._ElementTree:
+def parse_xml(content: bytes, resource: str, limits: XmlLimits = DEFAULT_XML_LIMITS) -> etree._ElementTree:
     """Parse `content` safely or raise `InvalidDefinitionError` naming the resource."""
     if len(content) > limits.max_bytes:
         raise _refuse(resource, f"file is {len(content)} bytes; the limit is {limits.max_bytes}")

@@ -69,7 +69,7 @@ def list_definitions(
             .subquery()
         )
         statement = statement.join(
-            newest, (Definition.key == newest.c.key) & (Definition.version == newest.c.v)
+            newest, (col(Definition.key) == newest.c.key) & (col(Definition.version) == newest.c.v)
         )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = session.exec(

@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from engine.errors import ConcurrentUpdateError
+from engine.model import InstanceFilter
 from engine.store.tables import Event, Incident, Instance, Subscription
-
-
-@dataclass(frozen=True)
-class InstanceFilter:
-    municipality: str
-    status: str | None = None
-    process_key: str | None = None
-    definition_id: str | None = None
-    business_key: str | None = None
-    business_key_like: str | None = None
-    phase: str | None = None
-    team: str | None = None
-    caseworker: str | None = None
-    activity_id: str | None = None
-    started_after: datetime | None = None
-    started_before: datetime | None = None
-    ids: Sequence[str] | None = None
-    visible_to_user: str | None = None
-    visible_to_teams: tuple[str, ...] | None = None
 
 
 def lock(session: Session, instance_id: str) -> Instance | None:
@@ -60,12 +40,18 @@ def save(session: Session, row: Instance, values: dict[str, Any]) -> None:
     row.version += 1
 
 
-def search(session: Session, f: InstanceFilter, *, offset: int, limit: int, newest_first: bool = True) -> tuple[list[Instance], int]:
+def search(
+    session: Session, f: InstanceFilter, *, offset: int, limit: int, newest_first: bool = True
+) -> tuple[list[Instance], int]:
     statement = select(Instance).where(Instance.municipality == f.municipality)
     simple = {
-        Instance.status: f.status, Instance.process_key: f.process_key,
-        Instance.definition_id: f.definition_id, Instance.business_key: f.business_key,
-        Instance.phase: f.phase, Instance.team: f.team, Instance.caseworker: f.caseworker,
+        Instance.status: f.status,
+        Instance.process_key: f.process_key,
+        Instance.definition_id: f.definition_id,
+        Instance.business_key: f.business_key,
+        Instance.phase: f.phase,
+        Instance.team: f.team,
+        Instance.caseworker: f.caseworker,
     }
     for column, value in simple.items():
         if value is not None:
@@ -81,10 +67,11 @@ def search(session: Session, f: InstanceFilter, *, offset: int, limit: int, newe
     if f.ids is not None:
         statement = statement.where(col(Instance.id).in_(list(f.ids)))
     if f.visible_to_user is not None:
-        from sqlalchemy import or_  # noqa: PLC0415 - local to keep the common path short
-
         statement = statement.where(
-            or_(Instance.caseworker == f.visible_to_user, col(Instance.team).in_(list(f.visible_to_teams or ())))
+            or_(
+                col(Instance.caseworker) == f.visible_to_user,
+                col(Instance.team).in_(list(f.visible_to_teams or ())),
+            )
         )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     order = col(Instance.started_at).desc() if newest_first else col(Instance.started_at)
@@ -93,13 +80,28 @@ def search(session: Session, f: InstanceFilter, *, offset: int, limit: int, newe
 
 
 def add_event(
-    session: Session, instance: Instance, *, at: datetime, kind: str, actor: str,
-    element_id: str | None = None, task_id: str | None = None, data: dict[str, Any] | None = None,
+    session: Session,
+    instance: Instance,
+    *,
+    at: datetime,
+    kind: str,
+    actor: str,
+    element_id: str | None = None,
+    task_id: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(Event(
-        instance_id=instance.id, municipality=instance.municipality, at=at, kind=kind, actor=actor,
-        element_id=element_id, task_id=task_id, data=json.dumps(data or {}, ensure_ascii=False),
-    ))
+    session.add(
+        Event(
+            instance_id=instance.id,
+            municipality=instance.municipality,
+            at=at,
+            kind=kind,
+            actor=actor,
+            element_id=element_id,
+            task_id=task_id,
+            data=json.dumps(data or {}, ensure_ascii=False),
+        )
+    )
 
 
 def events_for(session: Session, instance_id: str) -> list[Event]:
@@ -112,7 +114,11 @@ def subscriptions_for(session: Session, instance_id: str) -> list[Subscription]:
 
 
 def instances_waiting_for(
-    session: Session, message_name: str, municipality: str, business_key: str | None, instance_id: str | None
+    session: Session,
+    message_name: str,
+    municipality: str,
+    business_key: str | None,
+    instance_id: str | None,
 ) -> list[str]:
     statement = (
         select(Subscription.instance_id)
@@ -128,5 +134,7 @@ def instances_waiting_for(
 
 
 def open_incidents(session: Session, instance_id: str) -> list[Incident]:
-    statement = select(Incident).where(Incident.instance_id == instance_id, col(Incident.resolved_at).is_(None))
+    statement = select(Incident).where(
+        Incident.instance_id == instance_id, col(Incident.resolved_at).is_(None)
+    )
     return list(session.exec(statement).all())

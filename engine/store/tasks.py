@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, false, func
 from sqlmodel import Session, col, or_, select
 
+from engine.model import TaskFilter
 from engine.store.tables import Instance, Task
-
-
-@dataclass(frozen=True)
-class TaskFilter:
-    municipality: str
-    state: str | None = "open"
-    kind: str | None = None
-    instance_id: str | None = None
-    business_key: str | None = None
-    process_key: str | None = None
-    element_id: str | None = None
-    candidate_group: str | None = None
-    candidate_groups_any: tuple[str, ...] | None = None
-    candidate_user: str | None = None
-    assignee: str | None = None
-    unassigned: bool = False
-    assigned: bool = False
-    topic: str | None = None
-    team: str | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    visible_to_user: str | None = None
-    visible_to_teams: tuple[str, ...] | None = None
 
 
 def open_for(session: Session, instance_id: str) -> list[Task]:
@@ -49,31 +24,42 @@ def get(session: Session, task_id: str, municipality: str) -> Task | None:
     return task if task is not None and task.municipality == municipality else None
 
 
-def search(session: Session, f: TaskFilter, *, offset: int, limit: int) -> tuple[list[tuple[Task, Instance]], int]:
+def search(
+    session: Session, f: TaskFilter, *, offset: int, limit: int
+) -> tuple[list[tuple[Task, Instance]], int]:
     statement = select(Task, Instance).join(Instance, col(Instance.id) == col(Task.instance_id))
     statement = statement.where(Task.municipality == f.municipality)
     for condition in _conditions(f):
         statement = statement.where(condition)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = session.exec(
-        statement.order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.created_at)).offset(offset).limit(limit)
+        statement.order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.created_at))
+        .offset(offset)
+        .limit(limit)
     ).all()
     return [(t, i) for t, i in rows], int(total)
 
 
-def _conditions(f: TaskFilter) -> list[object]:
-    conditions: list[object] = []
+def _conditions(f: TaskFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     simple = {
-        Task.state: f.state, Task.kind: f.kind, Task.instance_id: f.instance_id,
-        Instance.business_key: f.business_key, Instance.process_key: f.process_key,
-        Task.element_id: f.element_id, Task.assignee: f.assignee, Task.topic: f.topic,
+        Task.state: f.state,
+        Task.kind: f.kind,
+        Task.instance_id: f.instance_id,
+        Instance.business_key: f.business_key,
+        Instance.process_key: f.process_key,
+        Task.element_id: f.element_id,
+        Task.assignee: f.assignee,
+        Task.topic: f.topic,
         Instance.team: f.team,
     }
-    conditions += [column == value for column, value in simple.items() if value is not None]
+    conditions += [col(column) == value for column, value in simple.items() if value is not None]
     if f.candidate_group:
         conditions.append(col(Task.candidate_groups).contains(f",{f.candidate_group},"))
     if f.candidate_groups_any is not None:
-        conditions.append(or_(*[col(Task.candidate_groups).contains(f",{g},") for g in f.candidate_groups_any] or [False]))
+        conditions.append(
+            or_(false(), *[col(Task.candidate_groups).contains(f",{g},") for g in f.candidate_groups_any])
+        )
     if f.candidate_user:
         conditions.append(col(Task.candidate_users).contains(f",{f.candidate_user},"))
     if f.unassigned:
@@ -87,6 +73,10 @@ def _conditions(f: TaskFilter) -> list[object]:
     if f.visible_to_user is not None:
         teams = list(f.visible_to_teams or ())
         conditions.append(
-            or_(Task.assignee == f.visible_to_user, Instance.caseworker == f.visible_to_user, col(Instance.team).in_(teams))
+            or_(
+                Task.assignee == f.visible_to_user,
+                Instance.caseworker == f.visible_to_user,
+                col(Instance.team).in_(teams),
+            )
         )
     return conditions

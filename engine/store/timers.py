@@ -11,7 +11,7 @@ from engine.store.tables import Timer
 
 
 def pending_for(session: Session, instance_id: str) -> list[Timer]:
-    statement = select(Timer).where(Timer.instance_id == instance_id, Timer.status == "pending")
+    statement = select(Timer).where(col(Timer.instance_id) == instance_id, col(Timer.status) == "pending")
     return list(session.exec(statement).all())
 
 
@@ -29,7 +29,7 @@ def claim_due(
     SQLite: the caller's write transaction began with BEGIN IMMEDIATE, so claims are serial.
     """
     claimable = and_(
-        Timer.status == "pending",
+        col(Timer.status) == "pending",
         col(Timer.due_at) <= now,
         or_(col(Timer.claimed_until).is_(None), col(Timer.claimed_until) < now),
     )
@@ -53,9 +53,7 @@ def lock(session: Session, timer_id: str) -> Timer | None:
 
 
 def next_due(session: Session) -> datetime | None:
-    statement = (
-        select(Timer.due_at).where(Timer.status == "pending").order_by(col(Timer.due_at)).limit(1)
-    )
+    statement = select(Timer.due_at).where(Timer.status == "pending").order_by(col(Timer.due_at)).limit(1)
     return session.exec(statement).first()
 
 

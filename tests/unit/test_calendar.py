@@ -447,9 +447,7 @@ local_instants = st.datetimes(
 
 @settings(database=None, max_examples=300)
 @given(start=local_instants, months=st.integers(min_value=-120, max_value=120))
-def test_add_months_lands_in_the_right_month_never_past_the_start_day(
-    start: datetime, months: int
-) -> None:
+def test_add_months_lands_in_the_right_month_never_past_the_start_day(start: datetime, months: int) -> None:
     local_start = start.astimezone(COPENHAGEN)
     result = add_months(start, months).astimezone(COPENHAGEN)
     month_index = local_start.year * 12 + local_start.month - 1 + months
@@ -461,9 +459,7 @@ def test_add_months_lands_in_the_right_month_never_past_the_start_day(
 
 @settings(database=None, max_examples=200)
 @given(start=local_instants, n=st.integers(min_value=1, max_value=30))
-def test_add_working_days_ends_at_local_midnight_after_a_working_day(
-    start: datetime, n: int
-) -> None:
+def test_add_working_days_ends_at_local_midnight_after_a_working_day(start: datetime, n: int) -> None:
     due = add_working_days(start, n)
     local_due = due.astimezone(COPENHAGEN)
     assert local_due.time() == time(0)

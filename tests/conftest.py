@@ -1,0 +1,104 @@
+"""Shared fixtures: a real PostgreSQL for the session, a fresh database per test on SQLite and
+PostgreSQL, a fake clock, an engine, and an HTTP client on the dev-mode app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from support.databases import DatabaseFactory
+from support.postgres import PostgresServer
+
+from api.app import create_app
+from api.settings import ApiSettings
+from engine.bootstrap import build_engine
+from engine.clock import FakeClock
+from engine.config import EngineSettings
+from engine.model import Actor, Role
+from engine.service import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+BPMN = Path(__file__).resolve().parent / "bpmn"
+DEV_TOKEN = "test-dev-token"
+MUNICIPALITY = "0101"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer | None]:
+    if os.environ.get("SAGSFLOW_TEST_SKIP_POSTGRES") == "1":
+        yield None
+        return
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer | None) -> DatabaseFactory:
+    return DatabaseFactory(tmp_path_factory.mktemp("databases"), postgres)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, databases: DatabaseFactory) -> str:
+    if request.param == "postgresql" and databases.postgres is None:
+        pytest.fail("PostgreSQL tests must run: unset SAGSFLOW_TEST_SKIP_POSTGRES")
+    return databases.create(request.param)
+
+
+@pytest.fixture
+def sqlite_url(databases: DatabaseFactory) -> str:
+    return databases.sqlite()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def engine_settings(url: str, **overrides: object) -> EngineSettings:
+    values: dict[str, object] = {
+        "database_url": url,
+        "run_scheduler": False,
+        "deploy_workflows_on_start": False,
+        "pool_size": 40,
+    }
+    values.update(overrides)
+    return EngineSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def engine(database_url: str, clock: FakeClock) -> Iterator[Engine]:
+    built = build_engine(engine_settings(database_url), clock, migrate=False)
+    yield built
+    built.store.dispose()
+
+
+@pytest.fixture
+def client(database_url: str, clock: FakeClock) -> Iterator[TestClient]:
+    app = create_app(
+        ApiSettings(dev_mode=True, dev_token=DEV_TOKEN, dev_municipality=MUNICIPALITY),
+        engine_settings(database_url),
+        clock=clock,
+    )
+    with TestClient(app, headers={"Authorization": f"Bearer {DEV_TOKEN}"}) as test_client:
+        yield test_client
+
+
+def actor(
+    *roles: Role,
+    user: str = "user-1",
+    municipality: str = MUNICIPALITY,
+    teams: tuple[str, ...] = ("team-a",),
+) -> Actor:
+    return Actor(user, municipality, frozenset(roles), frozenset(teams))
+
+
+PROCESS_OWNER = actor(Role.PROCESS_OWNER, user="po-1")
+CASEWORKER = actor(Role.CASEWORKER, user="cw-1")
+LEADER = actor(Role.LEADER, user="leader-1")
+ADMIN = actor(Role.ADMIN, user="admin-1")

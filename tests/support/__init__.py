@@ -1,0 +1,1 @@
+"""Test helpers: a real PostgreSQL on loopback, fresh databases, HTTP helpers, tokens."""
