@@ -46,6 +46,10 @@ class ScriptTimeoutError(RuntimeError):
     """A script ran longer than its time limit."""
 
 
+class ScriptLimitError(ValueError):
+    """A script tried to build a value beyond the size limits."""
+
+
 def is_empty(value: Any) -> bool:
     """JUEL's `empty`: None, an empty string or an empty collection."""
     return value is None or (hasattr(value, "__len__") and len(value) == 0)
@@ -239,26 +243,33 @@ def _compile_script(script: str) -> CodeType:
 def _bounded_range(*args: int) -> range:
     values = range(*args)
     if len(values) > MAX_RANGE:
-        raise ValueError(f"range() is limited to {MAX_RANGE} items")
+        raise ScriptLimitError(f"range() is limited to {MAX_RANGE} items")
     return values
 
 
 def _checked_size(value: Any) -> Any:
     if hasattr(value, "__len__") and len(value) > MAX_SEQUENCE:
-        raise ValueError(f"values are limited to {MAX_SEQUENCE} items")
+        raise ScriptLimitError(f"values are limited to {MAX_SEQUENCE} items")
     return value
 
 
+def _bounded(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    try:
+        return _checked_size(operation(a, b))
+    except simpleeval.InvalidExpression as err:
+        raise ScriptLimitError(f"the value exceeds the size limit ({err})") from None
+
+
 def _mul(a: Any, b: Any) -> Any:
-    return _checked_size(simpleeval.safe_mult(a, b))
+    return _bounded(simpleeval.safe_mult, a, b)
 
 
 def _pow(a: Any, b: Any) -> Any:
-    return simpleeval.safe_power(a, b)
+    return _bounded(simpleeval.safe_power, a, b)
 
 
 def _lshift(a: Any, b: Any) -> Any:
-    return simpleeval.safe_lshift(a, b)
+    return _bounded(simpleeval.safe_lshift, a, b)
 
 
 def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:

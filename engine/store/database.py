@@ -52,12 +52,9 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only snapshot (rolled back at the end)."""
+        """A read-only snapshot; closing it rolls the transaction back, loaded rows stay usable."""
         with self._read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (safe with several workers)."""

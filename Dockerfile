@@ -1,0 +1,22 @@
+# Sagsflow: BPMN case engine for barnets lov. Production image: authentication must be configured
+# (SAGSFLOW_OIDC_ISSUER, SAGSFLOW_OIDC_AUDIENCE, SAGSFLOW_OIDC_JWKS_URL) and usually PostgreSQL
+# (SAGSFLOW_DATABASE_URL=postgresql+psycopg://...).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TZ=UTC \
+    SAGSFLOW_HOST=0.0.0.0 SAGSFLOW_PORT=8080 \
+    SAGSFLOW_DATABASE_URL=sqlite:////var/lib/sagsflow/sagsflow.db
+
+RUN groupadd --system sagsflow && useradd --system --gid sagsflow --home /app sagsflow \
+    && mkdir -p /var/lib/sagsflow && chown sagsflow:sagsflow /var/lib/sagsflow
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY engine ./engine
+COPY api ./api
+COPY workflows ./workflows
+RUN pip install --no-cache-dir . && rm -rf /root/.cache
+
+USER sagsflow
+EXPOSE 8080
+CMD ["sh", "-c", "exec uvicorn api.app:app_factory --factory --host ${SAGSFLOW_HOST} --port ${SAGSFLOW_PORT} --workers ${SAGSFLOW_WORKERS:-2}"]
