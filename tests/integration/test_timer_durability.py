@@ -6,17 +6,17 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import CASEWORKER, PROCESS_OWNER, engine_settings
 from sqlalchemy import func
 from sqlmodel import select
+from support import bpmn
+from support.live import LiveServer
 
-from conftest import CASEWORKER, PROCESS_OWNER, engine_settings
 from engine.bootstrap import build_engine
 from engine.clock import SystemClock
 from engine.definitions import DeployRequest
 from engine.service import Engine
 from engine.store.tables import Event, Timer
-from support import bpmn
-from support.live import LiveServer
 
 
 def _engine(url: str) -> Engine:
@@ -40,7 +40,7 @@ def _fired_per_timer(engine: Engine) -> Counter[str]:
     return Counter(str(r) for r in rows)
 
 
-def _wait_for(predicate, timeout: float) -> None:  # noqa: ANN001
+def _wait_for(predicate, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -51,7 +51,7 @@ def _wait_for(predicate, timeout: float) -> None:  # noqa: ANN001
 def test_timers_due_while_the_server_was_killed_fire_once_after_restart(database_url: str) -> None:
     engine = _engine(database_url)
     server = LiveServer(database_url).start()
-    cases = _start_cases(engine, 5, datetime.now(UTC) + timedelta(seconds=3))  # noqa: TID251
+    cases = _start_cases(engine, 5, datetime.now(UTC) + timedelta(seconds=3))
     server.kill()  # SIGKILL before anything is due
     assert _fired_per_timer(engine) == Counter()
     time.sleep(4)  # every timer falls due while the service is down
@@ -74,7 +74,7 @@ def test_timers_due_while_the_server_was_killed_fire_once_after_restart(database
 def test_three_workers_fire_a_thousand_timers_exactly_once(database_url: str) -> None:
     engine = _engine(database_url)
     count = 1000
-    _start_cases(engine, count, datetime.now(UTC) + timedelta(seconds=1))  # noqa: TID251
+    _start_cases(engine, count, datetime.now(UTC) + timedelta(seconds=1))
     server = LiveServer(database_url, workers=3).start(timeout=60)
     try:
         _wait_for(lambda: sum(_fired_per_timer(engine).values()) >= count, timeout=240)
