@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from support.databases import DatabaseFactory
-from support.postgres import PostgresServer
 
 from api.app import create_app
 from api.settings import ApiSettings
@@ -19,6 +17,9 @@ from engine.clock import FakeClock
 from engine.config import EngineSettings
 from engine.model import Actor, Role
 from engine.service import Engine
+
+from support.databases import DatabaseFactory
+from support.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = Path(__file__).resolve().parent / "bpmn"

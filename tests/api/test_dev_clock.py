@@ -3,12 +3,13 @@
 from collections.abc import Iterator
 
 import pytest
-from conftest import DEV_TOKEN, engine_settings
 from fastapi.testclient import TestClient
-from support import bpmn
 
 from api.app import create_app
 from api.settings import ApiSettings
+
+from conftest import DEV_TOKEN, engine_settings
+from support import bpmn
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from threading import Barrier
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+
 from support import bpmn
 from support.live import LiveServer
 

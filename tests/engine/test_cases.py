@@ -3,9 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import CASEWORKER, PROCESS_OWNER, actor
 from sqlmodel import select
-from support import bpmn
 
 from engine.clock import FakeClock
 from engine.definitions import DeployRequest
@@ -13,6 +11,9 @@ from engine.errors import InvalidVariablesError, NotFoundError, WrongStateError
 from engine.model import Role
 from engine.service import Engine
 from engine.store.tables import AccessLog
+
+from conftest import CASEWORKER, PROCESS_OWNER, actor
+from support import bpmn
 
 FORM = """
 <camunda:formField id="outcome" type="enum"><camunda:validation><camunda:constraint name="required" /></camunda:validation>

@@ -4,12 +4,13 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import pytest
-from conftest import CASEWORKER, PROCESS_OWNER
-from support import bpmn
 
 from engine.definitions import DeployRequest
 from engine.errors import ConcurrentUpdateError, WrongStateError
 from engine.service import Engine
+
+from conftest import CASEWORKER, PROCESS_OWNER
+from support import bpmn
 
 CONTENDERS = 16
 

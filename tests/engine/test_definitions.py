@@ -1,12 +1,13 @@
 """Deploying: versions per process key, identical content reused, instances pinned, refusals store nothing."""
 
 import pytest
-from conftest import CASEWORKER, PROCESS_OWNER
-from support import bpmn
 
 from engine.definitions import DeployRequest
 from engine.errors import ForbiddenError, InvalidDefinitionError
 from engine.service import Engine
+
+from conftest import CASEWORKER, PROCESS_OWNER
+from support import bpmn
 
 
 def deploy(engine: Engine, content: bytes, name: str = "p.bpmn"):

@@ -4,14 +4,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import CASEWORKER, PROCESS_OWNER
 from sqlmodel import select
-from support import bpmn
 
 from engine.clock import FakeClock
 from engine.definitions import DeployRequest
 from engine.service import Engine
 from engine.store.tables import Event, Incident, Timer
+
+from conftest import CASEWORKER, PROCESS_OWNER
+from support import bpmn
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

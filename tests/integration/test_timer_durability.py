@@ -6,17 +6,18 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import CASEWORKER, PROCESS_OWNER, engine_settings
 from sqlalchemy import func
 from sqlmodel import select
-from support import bpmn
-from support.live import LiveServer
 
 from engine.bootstrap import build_engine
 from engine.clock import SystemClock
 from engine.definitions import DeployRequest
 from engine.service import Engine
 from engine.store.tables import Event, Timer
+
+from conftest import CASEWORKER, PROCESS_OWNER, engine_settings
+from support import bpmn
+from support.live import LiveServer
 
 
 def _engine(url: str) -> Engine:

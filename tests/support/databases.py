@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from engine.store.database import Store
+
 from support.postgres import PostgresServer
 
 

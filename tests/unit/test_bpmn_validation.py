@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
-from support import bpmn
 
 from engine.bpmn.parser import Resource, compile_resources
 from engine.errors import InvalidDefinitionError
+
+from support import bpmn
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
