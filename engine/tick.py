@@ -15,7 +15,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
 from engine import timers
@@ -86,57 +85,39 @@ def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
     if timer is None or timer.status != "pending":
         return "already"
     workflow = runner.load(session, instance)
-    actor = system_actor(instance.municipality)
-    now = runner.clock.now()
-    released = {"ok": False}
-
-    def fire(wf: BpmnWorkflow) -> None:
-        released["ok"] = timers.mark_fired(wf, timer)
-
-    timer.status, timer.fired_at, timer.claimed_until = "fired", now, None
-    session.add(timer)
-    runner.advance(session, instance, workflow, actor=actor, command=fire)
-    if not released["ok"]:
+    if not timers.is_waiting(workflow, timer):
         timer.status = "cancelled"
-    _record_fired(session, instance, timer, actor, now)
+        session.add(timer)
+        return "gone"
+    timer.status, timer.fired_at, timer.claimed_until = "fired", runner.clock.now(), None
+    session.add(timer)
+    actor = system_actor(instance.municipality)
+    _record_fired(session, instance, timer, actor)  # before advancing, so the history reads in order
+    runner.advance(session, instance, workflow, actor=actor, command=lambda wf: timers.mark_fired(wf, timer))
     return "fired"
 
 
-def _record_fired(session: Session, instance: Instance, timer: Timer, actor: Actor, now: object) -> None:
+_PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}
+
+
+def _record_fired(session: Session, instance: Instance, timer: Timer, actor: Actor) -> None:
+    fired_at = timer.fired_at or timer.due_at
     data = {
         "due_at": timer.due_at.isoformat(),
         "purpose": timer.purpose,
         "deadline": timer.deadline,
-        "late_seconds": round((timer.fired_at - timer.due_at).total_seconds(), 3) if timer.fired_at else None,
+        "late_seconds": round((fired_at - timer.due_at).total_seconds(), 3),
     }
-    instance_repo.add_event(
-        session,
-        instance,
-        at=timer.fired_at or timer.due_at,
-        kind="timer_fired",
-        actor=actor.user_id,
-        element_id=timer.element_id,
-        task_id=timer.task_id,
-        data=data,
-    )
-    if timer.purpose == "breach":
+    kinds = ["timer_fired", *([_PURPOSE_EVENTS[timer.purpose]] if timer.purpose in _PURPOSE_EVENTS else [])]
+    for kind in kinds:
         instance_repo.add_event(
             session,
             instance,
-            at=timer.fired_at or timer.due_at,
-            kind="deadline_breached",
+            at=fired_at,
+            kind=kind,
             actor=actor.user_id,
             element_id=timer.element_id,
-            data=data,
-        )
-    elif timer.purpose == "reminder":
-        instance_repo.add_event(
-            session,
-            instance,
-            at=timer.fired_at or timer.due_at,
-            kind="deadline_reminder",
-            actor=actor.user_id,
-            element_id=timer.element_id,
+            task_id=timer.task_id,
             data=data,
         )
 

@@ -66,15 +66,21 @@ def next_due_at(workflow: BpmnWorkflow) -> datetime | None:
     return min(dues) if dues else None
 
 
-def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> bool:
-    """Release the timer's waiting task in `workflow`; False if it no longer waits."""
-    for waiting in inspect.waiting_timers(workflow):
-        if str(waiting.task.id) == timer.task_id:
-            key = CYCLE_FIRE if waiting.kind == "cycle" else FIRED
-            waiting.task.internal_data[key] = True
-            waiting.task.task_spec._update(waiting.task)
-            return True
-    return False
+def _waiting_for(workflow: BpmnWorkflow, timer: Timer) -> inspect.WaitingTimer | None:
+    return next((w for w in inspect.waiting_timers(workflow) if str(w.task.id) == timer.task_id), None)
+
+
+def is_waiting(workflow: BpmnWorkflow, timer: Timer) -> bool:
+    return _waiting_for(workflow, timer) is not None
+
+
+def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> None:
+    """Release the timer's waiting task in `workflow` (it must still wait: see `is_waiting`)."""
+    waiting = _waiting_for(workflow, timer)
+    if waiting is None:
+        raise ProcessError("the timer no longer waits", element_id=timer.element_id)
+    waiting.task.internal_data[CYCLE_FIRE if waiting.kind == "cycle" else FIRED] = True
+    waiting.task.task_spec._update(waiting.task)
 
 
 def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: datetime, now: datetime) -> Timer:
