@@ -208,6 +208,7 @@ def definition_info(row: Definition) -> DefinitionInfo:
         deployed_at=row.deployed_at,
         content_hash=row.content_hash,
         version_tag=row.version_tag,
+        kind=row.kind,
     )
 
 

@@ -56,6 +56,7 @@ class DefinitionInfo:
     deployed_at: datetime
     content_hash: str
     version_tag: str | None = None
+    kind: str = "process"
 
 
 @dataclass(frozen=True)
@@ -286,3 +287,4 @@ class ActivityInstanceInfo:
     name: str | None
     children: tuple[ActivityInstanceInfo, ...] = ()
     incident_ids: tuple[str, ...] = ()
+    definition_id: str | None = None

@@ -104,6 +104,7 @@ def activity_instances(
     tree = activity_tree(
         runner.load(session, row),
         instance_id=row.id,
+        definition_id=row.definition_id,
         process_key=row.process_key,
         process_name=definition.name if definition else None,
         incidents=repo.open_incident_ids(session, row.id),

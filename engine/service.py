@@ -6,6 +6,7 @@ plain `engine.model` values. Transactions are opened here and nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,10 @@ class Engine:
         with self.store.read() as session:
             return definitions.definition_info(definitions.resolve(session, definition_id=definition_id))
 
+    def latest_definition(self, key: str, *, actor: Actor) -> DefinitionInfo:
+        with self.store.read() as session:
+            return definitions.definition_info(definitions.resolve(session, key=key))
+
     def definition_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         with self.store.read() as session:
             row = definitions.resolve(session, definition_id=definition_id)
@@ -181,12 +186,19 @@ class Engine:
         with self.store.write() as session:
             return tasks.unclaim(session, self.runner, task_id, actor=actor)
 
-    def complete_task(self, task_id: str, variables: dict[str, Any], *, actor: Actor) -> InstanceInfo:
+    def complete_task(
+        self, task_id: str, variables: dict[str, Any], *, actor: Actor, with_variables: bool = False
+    ) -> InstanceInfo:
+        """`with_variables`: include the case's variables after the step (Camunda's withVariablesInReturn)."""
         with self.store.write() as session:
             result = tasks.complete(
                 session, self.runner, task_id, variables, actor=actor, deadlines=self.deadlines
             )
-            return _summary(session, result)
+            summary = _summary(session, result)
+            if not with_variables:
+                return summary
+            current = instances.current_variables(self.runner.load(session, result.instance))
+            return dataclasses.replace(summary, variables=current)
 
     # --- messages and timers -----------------------------------------------------------
 
@@ -199,6 +211,7 @@ class Engine:
         instance_id: str | None = None,
         variables: dict[str, Any] | None = None,
         all_matches: bool = False,
+        correlation_keys: dict[str, Any] | None = None,
     ) -> list[InstanceInfo]:
         with self.store.write() as session:
             results = messages.correlate(
@@ -211,6 +224,7 @@ class Engine:
                 instance_id=instance_id,
                 variables=variables,
                 all_matches=all_matches,
+                correlation_keys=correlation_keys,
             )
             return [_summary(session, r) for r in results]
 

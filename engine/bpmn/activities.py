@@ -41,6 +41,7 @@ def activity_tree(
     workflow: BpmnWorkflow,
     *,
     instance_id: str,
+    definition_id: str,
     process_key: str,
     process_name: str | None,
     incidents: Mapping[str, tuple[str, ...]],
@@ -52,6 +53,7 @@ def activity_tree(
         activity_type="processDefinition",
         name=process_name,
         children=_children(workflow, incidents),
+        definition_id=definition_id,
     )
 
 
