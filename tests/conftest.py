@@ -20,6 +20,8 @@ from engine.config import EngineSettings
 from engine.model import Actor, Role
 from engine.service import Engine
 
+pytest_plugins = ("support.camunda_fixtures",)
+
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = Path(__file__).resolve().parent / "bpmn"
 DEV_TOKEN = "test-dev-token"

@@ -1,4 +1,4 @@
-"""Live servers for the Camunda 7 client tests: authentication on, SQLite and PostgreSQL."""
+"""Fixtures for tests/camunda (loaded by tests/conftest.py): secured live servers on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
