@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from support.bpmn import message_process
-from support.camunda import OWNER, WORKER, CamundaServer, Keys, screening_diagram, secured_env
+from support.camunda import OWNER, STRANGER, WORKER, CamundaServer, Keys, screening_diagram, secured_env
 from support.databases import DatabaseFactory
 from support.live import LiveServer
 
@@ -60,7 +60,6 @@ def test_poll_returns_as_soon_as_a_task_appears(two_workers: CamundaServer) -> N
     with ThreadPoolExecutor(6) as pool:
         polls = [pool.submit(fetch, two_workers, diagram.topic, 6000, f"poller-{n}") for n in range(3)]
         time.sleep(1.0)
-        started = time.monotonic()
         instance_ids = [two_workers.start(diagram.process_id, f"SAG-POLL-{n}") for n in range(2)]
         results = [p.result(timeout=30) for p in polls]
     locked = [t for tasks, _ in results for t in tasks]
@@ -85,8 +84,6 @@ def test_timeout_above_camundas_maximum_is_refused(camunda: CamundaServer) -> No
 
 
 def test_other_municipality_sees_no_tasks_and_cannot_complete(camunda: CamundaServer) -> None:
-    from support.camunda import STRANGER
-
     diagram = screening_diagram("isolation")
     camunda.deploy(diagram)
     camunda.start(diagram.process_id, "SAG-ISO")

@@ -317,7 +317,7 @@ def test_camunda_client_failure_incident_and_bpmn_error(camunda: CamundaServer) 
             for i in incidents
         )
 
-        refusing = await cc_start(engine, diagram.process_id, "SAG-CC-E")
+        await cc_start(engine, diagram.process_id, "SAG-CC-E")
         locked = await tasks.fetch_and_lock([diagram.topic], business_key="SAG-CC-E")
         assert [t.business_key for t in locked] == ["SAG-CC-E"]
         await tasks.bpmn_error(locked[0].id, "NO_CONSENT", "Parent refused")

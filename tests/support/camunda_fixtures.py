@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from support.camunda import CamundaServer, Keys, secured_env, write_users_file
 from support.databases import DatabaseFactory
 from support.live import LiveServer
