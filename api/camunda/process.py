@@ -85,7 +85,10 @@ def _runtime_filter(
     definition_id: str | None,
     ids: str | None,
     activity_ids: str | None,
+    variables: str | None = None,
 ) -> InstanceFilter:
+    if variables:
+        raise InvalidVariablesError([VariableProblem("variables", "filtering on variables is not supported")])
     activity = activity_ids.split(",") if activity_ids else []
     if len(activity) > 1:
         raise InvalidVariablesError([VariableProblem("activityIdIn", "only one activity id is supported")])
@@ -111,6 +114,7 @@ def list_instances(
     processDefinitionId: str | None = None,
     processInstanceIds: str | None = None,
     activityIdIn: str | None = None,
+    variables: str | None = None,
     firstResult: FirstResult = 0,
     maxResults: MaxResults = 100,
 ) -> list[ProcessInstanceOut]:
@@ -123,6 +127,7 @@ def list_instances(
         processDefinitionId,
         processInstanceIds,
         activityIdIn,
+        variables,
     )
     page = engine.list_cases(
         f, actor=actor, offset=firstResult, limit=maxResults, purpose="process-instance list"
@@ -140,6 +145,7 @@ def count_instances(
     processDefinitionId: str | None = None,
     processInstanceIds: str | None = None,
     activityIdIn: str | None = None,
+    variables: str | None = None,
 ) -> CountOut:
     f = _runtime_filter(
         actor,
@@ -149,6 +155,7 @@ def count_instances(
         processDefinitionId,
         processInstanceIds,
         activityIdIn,
+        variables,
     )
     return CountOut(count=engine.list_cases(f, actor=actor, limit=1, purpose="process-instance count").total)
 

@@ -28,3 +28,8 @@ def test_unknown_routes_answer_camunda_errors(client: TestClient) -> None:
     assert client.get("/.well-known/camunda-automation-platform/webapps").status_code == 404
     task = client.post("/engine-rest/task/00000000-0000-0000-0000-000000000000/complete", json={})
     assert task.status_code == 404 and task.json()["type"] == "InvalidRequestException"
+
+
+def test_unsupported_variable_filter_is_refused_not_ignored(client: TestClient) -> None:
+    response = client.get("/engine-rest/process-instance", params={"variables": "caseId_eq_SAG-1"})
+    assert response.status_code == 400 and "not supported" in response.json()["message"]
