@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import problems
+from api import camunda, problems
 from api.auth import Authenticator
 from api.routers import cases, definitions, dev, health, messages, tasks
 from api.settings import LOOPBACK_HOSTS, ApiSettings
@@ -98,6 +98,7 @@ def create_app(
         tasks.router,
         messages.router,
         dev.router,
+        camunda.router,
     ):
         app.include_router(router)
     return app

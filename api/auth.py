@@ -63,7 +63,8 @@ def _roles(value: Any) -> frozenset[Role]:
 class Authenticator:
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
-        self.dev_token = settings.dev_token or (secrets.token_urlsafe(24) if settings.dev_mode else None)
+        # The dev token exists only in dev mode, even when SAGSFLOW_DEV_TOKEN is set.
+        self.dev_token = (settings.dev_token or secrets.token_urlsafe(24)) if settings.dev_mode else None
         self._jwks_client = jwt.PyJWKClient(settings.oidc_jwks_url) if settings.oidc_jwks_url else None
         self._jwks = self._load_jwks()
         self._accounts = self._load_accounts()

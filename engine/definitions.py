@@ -208,6 +208,7 @@ def definition_info(row: Definition) -> DefinitionInfo:
         deployed_at=row.deployed_at,
         content_hash=row.content_hash,
         version_tag=row.version_tag,
+        kind=row.kind,
     )
 
 
@@ -246,3 +247,14 @@ def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessLis
 
 
 CompiledProcessList = list[CompiledProcess]
+
+
+def list_deployments(session: Session, *, offset: int, limit: int) -> tuple[list[DeploymentInfo], int]:
+    """Deployments, newest first, with the definition versions each one created."""
+    rows, total = repo.list_deployments(session, offset=offset, limit=limit)
+    infos = []
+    for row in rows:
+        created = repo.definitions_of_deployment(session, row.id)
+        names = [r.name for r in repo.resources_of_deployment(session, row.id)]
+        infos.append(_deployment_info(row, created, created, names))
+    return infos, total

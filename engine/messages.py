@@ -7,6 +7,7 @@ is refused and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -35,13 +36,19 @@ def correlate(
     instance_id: str | None = None,
     variables: dict[str, Any] | None = None,
     all_matches: bool = False,
+    correlation_keys: Mapping[str, Any] | None = None,
 ) -> list[StepResult]:
+    """`correlation_keys`: process variables the waiting case must hold (Camunda's correlationKeys)."""
     access.require(actor, *access.CASE_WRITERS)
     if not message_name or len(message_name) > MAX_MESSAGE_NAME:
         raise NotCorrelatedError("a message needs a name")
     candidates = instance_repo.instances_waiting_for(
         session, message_name, actor.municipality, business_key, instance_id
     )
+    if correlation_keys:
+        candidates = [
+            c for c in candidates if _holds(session, runner, c, actor, message_name, correlation_keys)
+        ]
     if not candidates:
         raise NotCorrelatedError(f"no case is waiting for message '{message_name}'" + _where(business_key))
     if len(candidates) > 1 and not all_matches:
@@ -52,6 +59,23 @@ def correlate(
         _deliver(session, runner, found, message_name, variables or {}, actor, deadlines)
         for found in sorted(candidates)
     ]
+
+
+def _holds(
+    session: Session,
+    runner: Runner,
+    instance_id: str,
+    actor: Actor,
+    message_name: str,
+    keys: Mapping[str, Any],
+) -> bool:
+    row = instance_repo.get(session, instance_id, actor.municipality)
+    if row is None:
+        return False
+    waiting = inspect.waiting_messages(runner.load(session, row))
+    return any(
+        d.name == message_name and all(t.data.get(k) == v for k, v in keys.items()) for t, d in waiting
+    )
 
 
 def _deliver(

@@ -56,6 +56,7 @@ class DefinitionInfo:
     deployed_at: datetime
     content_hash: str
     version_tag: str | None = None
+    kind: str = "process"
 
 
 @dataclass(frozen=True)
@@ -207,3 +208,83 @@ class TaskFilter:
     due_after: datetime | None = None
     visible_to_user: str | None = None
     visible_to_teams: tuple[str, ...] | None = None
+
+
+# --- external tasks, incidents, jobs, activity instances (Camunda 7 compatible reads) -------
+
+
+@dataclass(frozen=True)
+class TopicSubscription:
+    """One topic of a worker's fetch-and-lock request, with Camunda's optional filters."""
+
+    name: str
+    lock_ms: int
+    variables: tuple[str, ...] | None = None
+    business_key: str | None = None
+    definition_ids: tuple[str, ...] | None = None
+    definition_keys: tuple[str, ...] | None = None
+    process_variables: tuple[tuple[str, Any], ...] = ()
+    extension_properties: bool = False
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    worker_id: str
+    topics: tuple[TopicSubscription, ...]
+    max_tasks: int = 1
+    use_priority: bool = False
+
+
+@dataclass(frozen=True)
+class ExternalTaskInfo:
+    """An external task as a worker sees it; `variables` only when it was fetched."""
+
+    task: TaskInfo
+    priority: int
+    version_tag: str | None = None
+    error_details: str | None = None
+    variables: dict[str, Any] | None = None
+    extension_properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncidentInfo:
+    id: str
+    instance_id: str
+    definition_id: str
+    process_key: str
+    type: str
+    message: str
+    created_at: datetime
+    task_id: str | None = None
+    element_id: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """A timer row seen as a Camunda job: pending (or failed) with its due instant."""
+
+    id: str
+    instance_id: str
+    definition_id: str
+    process_key: str
+    element_id: str
+    due_at: datetime
+    created_at: datetime
+    status: str
+    retries: int
+    exception_message: str | None = None
+
+
+@dataclass(frozen=True)
+class ActivityInstanceInfo:
+    """Where a token stands: a tree from the process down to waiting activities."""
+
+    id: str
+    activity_id: str
+    activity_type: str
+    name: str | None
+    children: tuple[ActivityInstanceInfo, ...] = ()
+    incident_ids: tuple[str, ...] = ()
+    definition_id: str | None = None

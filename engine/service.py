@@ -6,14 +6,15 @@ plain `engine.model` values. Transactions are opened here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from engine import access, definitions, instances, messages, tasks, tick
+from engine import access, definitions, external_tasks, instances, messages, monitoring, tasks, tick
 from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
@@ -22,15 +23,22 @@ from engine.errors import ConcurrentUpdateError
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
 from engine.model import (
+    ActivityInstanceInfo,
     Actor,
     DefinitionInfo,
     DeploymentInfo,
+    ExternalTaskInfo,
+    FetchRequest,
+    IncidentInfo,
     InstanceFilter,
     InstanceInfo,
+    JobInfo,
     Page,
+    Role,
     TaskFilter,
     TaskInfo,
 )
+from engine.monitoring import IncidentFilter, JobFilter
 from engine.runner import Runner, StepResult
 from engine.store import definitions as definition_repo
 from engine.store import tasks as task_repo
@@ -95,6 +103,10 @@ class Engine:
     def get_definition(self, definition_id: str, *, actor: Actor) -> DefinitionInfo:
         with self.store.read() as session:
             return definitions.definition_info(definitions.resolve(session, definition_id=definition_id))
+
+    def latest_definition(self, key: str, *, actor: Actor) -> DefinitionInfo:
+        with self.store.read() as session:
+            return definitions.definition_info(definitions.resolve(session, key=key))
 
     def definition_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         with self.store.read() as session:
@@ -174,12 +186,19 @@ class Engine:
         with self.store.write() as session:
             return tasks.unclaim(session, self.runner, task_id, actor=actor)
 
-    def complete_task(self, task_id: str, variables: dict[str, Any], *, actor: Actor) -> InstanceInfo:
+    def complete_task(
+        self, task_id: str, variables: dict[str, Any], *, actor: Actor, with_variables: bool = False
+    ) -> InstanceInfo:
+        """`with_variables`: include the case's variables after the step (Camunda's withVariablesInReturn)."""
         with self.store.write() as session:
             result = tasks.complete(
                 session, self.runner, task_id, variables, actor=actor, deadlines=self.deadlines
             )
-            return _summary(session, result)
+            summary = _summary(session, result)
+            if not with_variables:
+                return summary
+            current = instances.current_variables(self.runner.load(session, result.instance))
+            return dataclasses.replace(summary, variables=current)
 
     # --- messages and timers -----------------------------------------------------------
 
@@ -192,6 +211,7 @@ class Engine:
         instance_id: str | None = None,
         variables: dict[str, Any] | None = None,
         all_matches: bool = False,
+        correlation_keys: dict[str, Any] | None = None,
     ) -> list[InstanceInfo]:
         with self.store.write() as session:
             results = messages.correlate(
@@ -204,11 +224,167 @@ class Engine:
                 instance_id=instance_id,
                 variables=variables,
                 all_matches=all_matches,
+                correlation_keys=correlation_keys,
             )
             return [_summary(session, r) for r in results]
 
     def fire_due_timers(self) -> tick.TickResult:
         return tick.fire_due(self.store, self.runner, self.settings)
+
+    # --- external tasks (workers) ------------------------------------------------------
+
+    def fetch_and_lock(self, request: FetchRequest, *, actor: Actor) -> list[ExternalTaskInfo]:
+        """One attempt in one short transaction; see `fetch_and_lock_waiting` for long polling."""
+        with self.store.write() as session:
+            return external_tasks.fetch_and_lock(
+                session, self.runner, request, actor=actor, postgres=not self.store.is_sqlite
+            )
+
+    async def fetch_and_lock_waiting(
+        self,
+        request: FetchRequest,
+        *,
+        actor: Actor,
+        timeout_ms: int,
+        stop: Callable[[], Awaitable[bool]] | None = None,
+    ) -> list[ExternalTaskInfo]:
+        """Fetch and lock, waiting up to `timeout_ms` for a task to appear (Camunda long polling)."""
+        access.require(actor, *external_tasks.WORKERS)
+        external_tasks.check_fetch(request, timeout_ms=timeout_ms)
+
+        def available() -> bool:
+            with self.store.read() as session:
+                return external_tasks.any_fetchable(session, self.runner, request, actor=actor)
+
+        return await external_tasks.long_poll(
+            lambda: self.fetch_and_lock(request, actor=actor), available, timeout_ms / 1000, stop=stop
+        )
+
+    def complete_external_task(
+        self,
+        task_id: str,
+        *,
+        worker_id: str,
+        variables: dict[str, Any],
+        local_variables: dict[str, Any],
+        actor: Actor,
+    ) -> InstanceInfo:
+        with self.store.write() as session:
+            result = external_tasks.complete(
+                session,
+                self.runner,
+                task_id,
+                worker_id=worker_id,
+                variables=variables,
+                local_variables=local_variables,
+                actor=actor,
+                deadlines=self.deadlines,
+            )
+            return _summary(session, result)
+
+    def fail_external_task(
+        self,
+        task_id: str,
+        *,
+        worker_id: str,
+        error_message: str | None,
+        error_details: str | None,
+        retries: int,
+        retry_timeout_ms: int,
+        actor: Actor,
+    ) -> None:
+        with self.store.write() as session:
+            external_tasks.fail(
+                session,
+                self.runner,
+                task_id,
+                worker_id=worker_id,
+                error_message=error_message,
+                error_details=error_details,
+                retries=retries,
+                retry_timeout_ms=retry_timeout_ms,
+                actor=actor,
+            )
+
+    def throw_bpmn_error(
+        self,
+        task_id: str,
+        *,
+        worker_id: str,
+        error_code: str,
+        error_message: str | None,
+        variables: dict[str, Any],
+        actor: Actor,
+    ) -> InstanceInfo:
+        with self.store.write() as session:
+            result = external_tasks.bpmn_error(
+                session,
+                self.runner,
+                task_id,
+                worker_id=worker_id,
+                error_code=error_code,
+                error_message=error_message,
+                variables=variables,
+                actor=actor,
+                deadlines=self.deadlines,
+            )
+            return _summary(session, result)
+
+    def extend_external_task_lock(
+        self, task_id: str, *, worker_id: str, duration_ms: int, actor: Actor
+    ) -> None:
+        with self.store.write() as session:
+            external_tasks.extend_lock(
+                session, self.runner, task_id, worker_id=worker_id, duration_ms=duration_ms, actor=actor
+            )
+
+    def lock_external_task(self, task_id: str, *, worker_id: str, duration_ms: int, actor: Actor) -> None:
+        with self.store.write() as session:
+            external_tasks.lock(
+                session, self.runner, task_id, worker_id=worker_id, duration_ms=duration_ms, actor=actor
+            )
+
+    def unlock_external_task(self, task_id: str, *, actor: Actor) -> None:
+        with self.store.write() as session:
+            external_tasks.unlock(session, self.runner, task_id, actor=actor)
+
+    def set_external_task_retries(self, task_id: str, *, retries: int, actor: Actor) -> None:
+        with self.store.write() as session:
+            external_tasks.set_retries(session, self.runner, task_id, retries=retries, actor=actor)
+
+    def get_external_task(self, task_id: str, *, actor: Actor) -> ExternalTaskInfo:
+        with self.store.write() as session:  # the access-log row commits with the read
+            return external_tasks.get(session, self.runner, task_id, actor=actor)
+
+    # --- operations views ----------------------------------------------------------------
+
+    def list_deployments(self, *, actor: Actor, offset: int = 0, limit: int = 100) -> Page[DeploymentInfo]:
+        access.require(actor, *access.DEPLOYERS, Role.INTEGRATOR)
+        with self.store.read() as session:
+            rows, total = definitions.list_deployments(session, offset=offset, limit=limit)
+            return Page(tuple(rows), total, offset, limit)
+
+    def list_incidents(
+        self, f: IncidentFilter, *, actor: Actor, offset: int = 0, limit: int = 100
+    ) -> list[IncidentInfo]:
+        with self.store.write() as session:
+            return monitoring.incidents(session, self.runner, f, actor=actor, offset=offset, limit=limit)
+
+    def list_jobs(self, f: JobFilter, *, actor: Actor, offset: int = 0, limit: int = 100) -> list[JobInfo]:
+        with self.store.write() as session:
+            return monitoring.jobs(
+                session,
+                self.runner,
+                f,
+                actor=actor,
+                max_attempts=self.settings.timer_max_attempts,
+                offset=offset,
+                limit=limit,
+            )
+
+    def activity_instances(self, instance_id: str, *, actor: Actor) -> ActivityInstanceInfo:
+        with self.store.write() as session:
+            return monitoring.activity_instances(session, self.runner, instance_id, actor=actor)
 
 
 def _summary(session: Session, result: StepResult) -> InstanceInfo:

@@ -21,6 +21,8 @@ from engine.service import Engine
 from support.databases import DatabaseFactory
 from support.postgres import PostgresServer
 
+pytest_plugins = ("support.camunda_fixtures",)
+
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = Path(__file__).resolve().parent / "bpmn"
 DEV_TOKEN = "test-dev-token"

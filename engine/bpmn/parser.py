@@ -129,6 +129,7 @@ class _CamundaAttributes:
         input_output = _input_output(element)
         if input_output:
             extensions["camunda:inputOutput"] = input_output
+        extensions.update(_error_variables(element))
         return extensions
 
     def parse_timer_event(self, event: etree._Element) -> Any:
@@ -136,6 +137,17 @@ class _CamundaAttributes:
 
     def parse_message_event(self, event: etree._Element) -> Any:
         return own_message(super().parse_message_event(event))  # type: ignore[misc]
+
+
+def _error_variables(element: etree._Element) -> dict[str, str]:
+    """camunda:errorCodeVariable / errorMessageVariable of an error boundary event's definition."""
+    found: dict[str, str] = {}
+    for definition in element.xpath("./*[local-name()='errorEventDefinition']"):
+        for attribute in ("errorCodeVariable", "errorMessageVariable"):
+            value = definition.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
+            if value:
+                found[f"camunda:{attribute}"] = value
+    return found
 
 
 def _input_output(element: etree._Element) -> dict[str, dict[str, str]]:

@@ -1,0 +1,17 @@
+"""Camunda 7 REST compatibility: a subset of `/engine-rest` over the same engine as the native API.
+
+See docs/camunda-compat.md for the routes, the clients it was tested with and the deviations.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.camunda import deployment, external_task, operations, process, task
+from api.camunda.deps import PREFIX
+
+router = APIRouter(prefix=PREFIX)
+for _module in (deployment, process, external_task, task, operations):
+    router.include_router(_module.router)
+
+__all__ = ["PREFIX", "router"]

@@ -1,0 +1,126 @@
+"""Deployments and process definitions: what Camunda Modeler's Deploy and Start buttons call."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.datastructures import UploadFile
+
+from api.camunda.deps import FirstResult, MaxResults, base_url
+from api.camunda.schemas import (
+    DeploymentOut,
+    DeploymentWithDefinitionsOut,
+    ProcessDefinitionOut,
+    VersionOut,
+)
+from api.deps import DefinitionReader, Deployer, EngineDep
+from api.routers.definitions import MAX_FILE_BYTES
+from engine.definitions import MAX_RESOURCES, DeployRequest
+from engine.errors import TooLargeError
+
+router = APIRouter(tags=["camunda: deployment"])
+CAMUNDA_VERSION = "7.23.0"
+RESERVED_FIELDS = frozenset(
+    {
+        "deployment-name",
+        "deployment-source",
+        "deploy-changed-only",
+        "enable-duplicate-filtering",
+        "tenant-id",
+        "deployment-activation-time",
+    }
+)
+
+
+@router.post("/deployment/create", response_model=DeploymentWithDefinitionsOut)
+async def create_deployment(
+    request: Request, engine: EngineDep, actor: Deployer
+) -> DeploymentWithDefinitionsOut:
+    """Multipart as Camunda Modeler and camunda-deploy send it: any part with a filename is a resource."""
+    form = await request.form(max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES)
+    fields: dict[str, str] = {}
+    resources: list[tuple[str, bytes]] = []
+    for part, item in form.multi_items():
+        if isinstance(item, UploadFile):
+            if not item.filename:
+                raise HTTPException(
+                    400,
+                    f"No file name found in the deployment resource described by form parameter '{part}'.",
+                )
+            resources.append((item.filename, await _read(item)))
+        elif part in RESERVED_FIELDS:
+            fields[part] = item
+        else:
+            raise HTTPException(
+                400, f"No file name found in the deployment resource described by form parameter '{part}'."
+            )
+    if not resources:
+        raise HTTPException(400, "No deployment resources contained in the form upload.")
+    deployment = engine.deploy(
+        DeployRequest(
+            resources=resources,
+            name=fields.get("deployment-name") or resources[0][0],
+            source=fields.get("deployment-source") or None,
+            tenant_id=fields.get("tenant-id") or None,
+            duplicate_filtering=_flag(fields, "enable-duplicate-filtering")
+            or _flag(fields, "deploy-changed-only"),
+        ),
+        actor=actor,
+    )
+    return DeploymentWithDefinitionsOut.created(deployment, base_url(request))
+
+
+async def _read(upload: UploadFile) -> bytes:
+    content = await upload.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise TooLargeError(f"{upload.filename} is larger than {MAX_FILE_BYTES} bytes")
+    return content
+
+
+def _flag(fields: dict[str, str], name: str) -> bool:
+    return fields.get(name, "").strip().lower() == "true"
+
+
+@router.get("/deployment", response_model=list[DeploymentOut])
+def list_deployments(
+    request: Request,
+    engine: EngineDep,
+    actor: DefinitionReader,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[DeploymentOut]:
+    """The Modeler's connection check (`?maxResults=0`); 401 without credentials when auth is on."""
+    if maxResults == 0:
+        return []
+    page = engine.list_deployments(actor=actor, offset=firstResult, limit=maxResults)
+    return [DeploymentOut.of(d, base_url(request)) for d in page.items]
+
+
+@router.get("/process-definition", response_model=list[ProcessDefinitionOut])
+def list_process_definitions(
+    engine: EngineDep,
+    actor: DefinitionReader,
+    key: str | None = None,
+    latestVersion: bool = False,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[ProcessDefinitionOut]:
+    page = engine.list_definitions(
+        actor=actor, key=key, latest_only=latestVersion, offset=firstResult, limit=maxResults
+    )
+    return [ProcessDefinitionOut.of(d) for d in page.items]
+
+
+@router.get("/process-definition/key/{key}", response_model=ProcessDefinitionOut)
+def definition_by_key(engine: EngineDep, actor: DefinitionReader, key: str) -> ProcessDefinitionOut:
+    return ProcessDefinitionOut.of(engine.latest_definition(key, actor=actor))
+
+
+@router.get("/process-definition/{definition_id}", response_model=ProcessDefinitionOut)
+def definition_by_id(engine: EngineDep, actor: DefinitionReader, definition_id: str) -> ProcessDefinitionOut:
+    return ProcessDefinitionOut.of(engine.get_definition(definition_id, actor=actor))
+
+
+@router.get("/version", response_model=VersionOut)
+def version(actor: DefinitionReader) -> VersionOut:
+    """The Camunda REST API version this subset follows (the Modeler only uses it for telemetry)."""
+    return VersionOut(version=CAMUNDA_VERSION)

@@ -1,0 +1,27 @@
+"""Role policies and small request helpers shared by the Camunda-compatible routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from api.deps import allow
+from engine.model import Actor, Role
+
+PREFIX = "/engine-rest"
+
+Worker = Annotated[Actor, allow(Role.INTEGRATOR, Role.ADMIN)]
+Starter = Annotated[Actor, allow(Role.INTEGRATOR, Role.ADMIN)]
+CaseReader = Annotated[Actor, allow(Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)]
+TaskWorker = Annotated[Actor, allow(Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)]
+Operator = Annotated[Actor, allow(Role.INTEGRATOR, Role.LEADER, Role.ADMIN)]
+AnyRole = Annotated[Actor, allow(*Role)]
+
+FirstResult = Annotated[int, Query(ge=0)]
+MaxResults = Annotated[int, Query(ge=0, le=500)]
+
+
+def base_url(request: Request) -> str:
+    """The absolute /engine-rest root, for the `links` Camunda puts in some answers."""
+    return f"{str(request.base_url).rstrip('/')}{PREFIX}"

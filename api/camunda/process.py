@@ -1,0 +1,317 @@
+"""Process instances: start, read, messages and history (Camunda 7 shapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from api.camunda.deps import CaseReader, FirstResult, MaxResults, Starter, base_url
+from api.camunda.schemas import (
+    ActivityInstanceOut,
+    CountOut,
+    HistoricProcessInstanceOut,
+    HistoryQueryIn,
+    MessageIn,
+    MessageResultOut,
+    ProcessInstanceOut,
+    StartIn,
+    optional_date,
+)
+from api.camunda.variables import from_camunda, plain_values, to_camunda, typed
+from api.deps import EngineDep
+from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
+from engine.model import Actor, InstanceFilter
+from engine.service import Engine
+
+router = APIRouter(tags=["camunda: process instances"])
+
+
+# --- start -------------------------------------------------------------------------------------
+
+
+@router.post("/process-definition/key/{key}/start", response_model=ProcessInstanceOut)
+def start_by_key(
+    request: Request, engine: EngineDep, actor: Starter, key: str, body: StartIn
+) -> ProcessInstanceOut:
+    return _start(request, engine, actor, body, key=key)
+
+
+@router.post("/process-definition/key/{key}/tenant-id/{tenant_id}/start", response_model=ProcessInstanceOut)
+def start_by_key_and_tenant(
+    request: Request, engine: EngineDep, actor: Starter, key: str, tenant_id: str, body: StartIn
+) -> ProcessInstanceOut:
+    """Tenants are municipalities: only the caller's own is known."""
+    if tenant_id != actor.municipality:
+        raise NotFoundError("process definition", f"{key} (tenant-id {tenant_id})")
+    return _start(request, engine, actor, body, key=key)
+
+
+@router.post("/process-definition/{definition_id}/start", response_model=ProcessInstanceOut)
+def start_by_id(
+    request: Request, engine: EngineDep, actor: Starter, definition_id: str, body: StartIn
+) -> ProcessInstanceOut:
+    """The Modeler's Start instance: the id is `key:version:uuid`, unencoded in the path."""
+    return _start(request, engine, actor, body, definition_id=definition_id)
+
+
+def _start(
+    request: Request,
+    engine: Engine,
+    actor: Actor,
+    body: StartIn,
+    *,
+    key: str | None = None,
+    definition_id: str | None = None,
+) -> ProcessInstanceOut:
+    case = engine.start_instance(
+        actor=actor,
+        key=key,
+        definition_id=definition_id,
+        business_key=body.businessKey,
+        variables=from_camunda(body.variables),
+    )
+    return ProcessInstanceOut.of(case, base_url(request))
+
+
+# --- runtime instances -------------------------------------------------------------------------
+
+
+def _runtime_filter(
+    actor: Actor,
+    business_key: str | None,
+    business_key_like: str | None,
+    process_key: str | None,
+    definition_id: str | None,
+    ids: str | None,
+    activity_ids: str | None,
+    variables: str | None = None,
+) -> InstanceFilter:
+    if variables:
+        raise InvalidVariablesError([VariableProblem("variables", "filtering on variables is not supported")])
+    activity = activity_ids.split(",") if activity_ids else []
+    if len(activity) > 1:
+        raise InvalidVariablesError([VariableProblem("activityIdIn", "only one activity id is supported")])
+    return InstanceFilter(
+        municipality=actor.municipality,
+        status="active",
+        business_key=business_key,
+        business_key_like=business_key_like,
+        process_key=process_key,
+        definition_id=definition_id,
+        ids=ids.split(",") if ids else None,
+        activity_id=activity[0] if activity else None,
+    )
+
+
+@router.get("/process-instance", response_model=list[ProcessInstanceOut])
+def list_instances(
+    engine: EngineDep,
+    actor: CaseReader,
+    businessKey: str | None = None,
+    businessKeyLike: str | None = None,
+    processDefinitionKey: str | None = None,
+    processDefinitionId: str | None = None,
+    processInstanceIds: str | None = None,
+    activityIdIn: str | None = None,
+    variables: str | None = None,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[ProcessInstanceOut]:
+    """Running instances (newest first). Filters on variables are not supported (400)."""
+    f = _runtime_filter(
+        actor,
+        businessKey,
+        businessKeyLike,
+        processDefinitionKey,
+        processDefinitionId,
+        processInstanceIds,
+        activityIdIn,
+        variables,
+    )
+    page = engine.list_cases(
+        f, actor=actor, offset=firstResult, limit=maxResults, purpose="process-instance list"
+    )
+    return [ProcessInstanceOut.of(c) for c in page.items]
+
+
+@router.get("/process-instance/count", response_model=CountOut)
+def count_instances(
+    engine: EngineDep,
+    actor: CaseReader,
+    businessKey: str | None = None,
+    businessKeyLike: str | None = None,
+    processDefinitionKey: str | None = None,
+    processDefinitionId: str | None = None,
+    processInstanceIds: str | None = None,
+    activityIdIn: str | None = None,
+    variables: str | None = None,
+) -> CountOut:
+    f = _runtime_filter(
+        actor,
+        businessKey,
+        businessKeyLike,
+        processDefinitionKey,
+        processDefinitionId,
+        processInstanceIds,
+        activityIdIn,
+        variables,
+    )
+    return CountOut(count=engine.list_cases(f, actor=actor, limit=1, purpose="process-instance count").total)
+
+
+@router.get("/process-instance/{instance_id}", response_model=ProcessInstanceOut)
+def get_instance(engine: EngineDep, actor: CaseReader, instance_id: str) -> ProcessInstanceOut:
+    """A running instance; an ended one lives in history (404 here, as in Camunda)."""
+    case = engine.get_case(instance_id, actor=actor, purpose="process-instance view")
+    if case.status != "active":
+        raise NotFoundError("Process instance", instance_id)
+    return ProcessInstanceOut.of(case)
+
+
+@router.get("/process-instance/{instance_id}/variables", response_model=dict[str, dict[str, Any]])
+def instance_variables(engine: EngineDep, actor: CaseReader, instance_id: str) -> dict[str, dict[str, Any]]:
+    case = engine.get_case(instance_id, actor=actor, purpose="process-instance variables")
+    return to_camunda(case.variables)
+
+
+@router.get("/process-instance/{instance_id}/variables/{name}", response_model=dict[str, Any])
+def instance_variable(engine: EngineDep, actor: CaseReader, instance_id: str, name: str) -> dict[str, Any]:
+    case = engine.get_case(instance_id, actor=actor, purpose="process-instance variables")
+    if name not in (case.variables or {}):
+        raise NotFoundError("variable", f"{name} in process instance {instance_id}")
+    return typed((case.variables or {})[name])
+
+
+@router.get("/process-instance/{instance_id}/activity-instances", response_model=ActivityInstanceOut)
+def activity_instances(engine: EngineDep, actor: CaseReader, instance_id: str) -> ActivityInstanceOut:
+    """Where the case stands: the process with its waiting activities as children."""
+    tree = engine.activity_instances(instance_id, actor=actor)
+    return ActivityInstanceOut.of(tree, instance_id=instance_id, definition_id=tree.definition_id or "")
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+
+@router.post("/message", response_model=list[MessageResultOut], status_code=200)
+def correlate(request: Request, engine: EngineDep, actor: Starter, body: MessageIn) -> Any:
+    """Correlate by business key, instance id and/or correlation keys; 204 unless `resultEnabled`."""
+    _check_message(body, actor)
+    cases = engine.correlate(
+        body.messageName,
+        actor=actor,
+        business_key=body.businessKey,
+        instance_id=body.processInstanceId,
+        variables=from_camunda(body.processVariables, "processVariables"),
+        all_matches=bool(body.all),
+        correlation_keys=plain_values(body.correlationKeys) or None,
+    )
+    if not body.resultEnabled:
+        return Response(status_code=204)
+    return [
+        MessageResultOut(
+            resultType="Execution",
+            execution={
+                "id": c.id,
+                "processInstanceId": c.id,
+                "ended": c.status != "active",
+                "tenantId": None,
+            },
+            processInstance=None,
+        )
+        for c in cases
+    ]
+
+
+TENANT_CONFLICT = "Parameter 'tenantId' cannot be used together with parameter 'withoutTenantId'."
+RESULT_NEEDED = "Parameter 'variablesInResultEnabled' cannot be used without 'resultEnabled' set to true."
+
+
+def _check_message(body: MessageIn, actor: Actor) -> None:
+    if body.tenantId is not None and body.withoutTenantId:
+        raise InvalidVariablesError([VariableProblem("tenantId", TENANT_CONFLICT)])
+    if body.variablesInResultEnabled and not body.resultEnabled:
+        raise InvalidVariablesError([VariableProblem("variablesInResultEnabled", RESULT_NEEDED)])
+    if body.tenantId is not None and body.tenantId != actor.municipality:
+        raise NotFoundError("tenant", body.tenantId)
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+def _history_filter(actor: Actor, q: HistoryQueryIn) -> InstanceFilter:
+    ids = list(q.processInstanceIds or []) + ([q.processInstanceId] if q.processInstanceId else [])
+    status = "completed" if q.finished else ("active" if q.unfinished else None)
+    return InstanceFilter(
+        municipality=actor.municipality,
+        status=status,
+        business_key=q.processInstanceBusinessKey,
+        business_key_like=q.processInstanceBusinessKeyLike,
+        process_key=q.processDefinitionKey,
+        definition_id=q.processDefinitionId,
+        ids=ids or None,
+        started_after=optional_date(q.startedAfter),
+        started_before=optional_date(q.startedBefore),
+    )
+
+
+def _history(
+    engine: Engine, actor: Actor, q: HistoryQueryIn, offset: int, limit: int
+) -> list[HistoricProcessInstanceOut]:
+    page = engine.list_cases(
+        _history_filter(actor, q), actor=actor, offset=offset, limit=limit, purpose="history list"
+    )
+    return [HistoricProcessInstanceOut.of(c) for c in page.items]
+
+
+@router.get("/history/process-instance", response_model=list[HistoricProcessInstanceOut])
+def history_get(
+    engine: EngineDep,
+    actor: CaseReader,
+    processInstanceId: str | None = None,
+    processInstanceBusinessKey: str | None = None,
+    processInstanceBusinessKeyLike: str | None = None,
+    processDefinitionKey: str | None = None,
+    processDefinitionId: str | None = None,
+    finished: bool | None = None,
+    unfinished: bool | None = None,
+    startedBefore: str | None = None,
+    startedAfter: str | None = None,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[HistoricProcessInstanceOut]:
+    q = HistoryQueryIn(
+        processInstanceId=processInstanceId,
+        processInstanceBusinessKey=processInstanceBusinessKey,
+        processInstanceBusinessKeyLike=processInstanceBusinessKeyLike,
+        processDefinitionKey=processDefinitionKey,
+        processDefinitionId=processDefinitionId,
+        finished=finished,
+        unfinished=unfinished,
+        startedBefore=startedBefore,
+        startedAfter=startedAfter,
+    )
+    return _history(engine, actor, q, firstResult, maxResults)
+
+
+@router.post("/history/process-instance", response_model=list[HistoricProcessInstanceOut])
+def history_post(
+    engine: EngineDep,
+    actor: CaseReader,
+    body: HistoryQueryIn | None = None,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[HistoricProcessInstanceOut]:
+    """The same query in a JSON body (camunda-client sends every filter key, most of them null)."""
+    return _history(engine, actor, body or HistoryQueryIn(), firstResult, maxResults)
+
+
+@router.post("/history/process-instance/count", response_model=CountOut)
+def history_count(engine: EngineDep, actor: CaseReader, body: HistoryQueryIn | None = None) -> CountOut:
+    f = _history_filter(actor, body or HistoryQueryIn())
+    return CountOut(count=engine.list_cases(f, actor=actor, limit=1, purpose="history count").total)
+
+
+@router.get("/history/process-instance/{instance_id}", response_model=HistoricProcessInstanceOut)
+def history_one(engine: EngineDep, actor: CaseReader, instance_id: str) -> HistoricProcessInstanceOut:
+    return HistoricProcessInstanceOut.of(engine.get_case(instance_id, actor=actor, purpose="history view"))

@@ -1,0 +1,535 @@
+"""Request and response bodies of the Camunda 7 compatible routes, with Camunda's field names.
+
+Requests ignore unknown fields and treat `null` as "not given" (the clients send both).
+Responses always carry every key a client may look up, with `null` where Sagsflow has nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.camunda.variables import format_date, parse_date, to_camunda
+from engine.model import (
+    ActivityInstanceInfo,
+    DefinitionInfo,
+    DeploymentInfo,
+    ExternalTaskInfo,
+    IncidentInfo,
+    InstanceInfo,
+    JobInfo,
+    TaskInfo,
+)
+
+Variables = dict[str, Any] | None
+TypedVariables = dict[str, dict[str, Any]]
+
+
+class CamundaIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+class StartIn(CamundaIn):
+    businessKey: str | None = Field(default=None, max_length=200)
+    variables: Variables = None
+    withVariablesInReturn: bool | None = None
+
+
+class TopicIn(CamundaIn):
+    topicName: str = Field(min_length=1, max_length=200)
+    lockDuration: int | None = None
+    variables: list[str] | None = None
+    businessKey: str | None = None
+    processDefinitionId: str | None = None
+    processDefinitionIdIn: list[str] | None = None
+    processDefinitionKey: str | None = None
+    processDefinitionKeyIn: list[str] | None = None
+    processVariables: dict[str, Any] | None = None
+    includeExtensionProperties: bool | None = None
+
+
+class FetchIn(CamundaIn):
+    workerId: str = Field(min_length=1, max_length=200)
+    maxTasks: int | None = None
+    usePriority: bool | None = None
+    asyncResponseTimeout: int | None = None
+    topics: list[TopicIn] | None = None
+
+
+class CompleteIn(CamundaIn):
+    workerId: str | None = None
+    variables: Variables = None
+    localVariables: Variables = None
+
+
+class FailureIn(CamundaIn):
+    workerId: str | None = None
+    errorMessage: str | None = None
+    errorDetails: str | None = None
+    retries: int | None = None
+    retryTimeout: int | None = None
+
+
+class BpmnErrorIn(CamundaIn):
+    workerId: str | None = None
+    errorCode: str = Field(min_length=1)
+    errorMessage: str | None = None
+    variables: Variables = None
+
+
+class ExtendLockIn(CamundaIn):
+    workerId: str | None = None
+    newDuration: int
+
+
+class LockIn(CamundaIn):
+    workerId: str = Field(min_length=1, max_length=200)
+    lockDuration: int
+
+
+class RetriesIn(CamundaIn):
+    retries: int
+
+
+class MessageIn(CamundaIn):
+    messageName: str = Field(min_length=1, max_length=300)
+    businessKey: str | None = None
+    processInstanceId: str | None = None
+    tenantId: str | None = None
+    withoutTenantId: bool | None = None
+    correlationKeys: Variables = None
+    processVariables: Variables = None
+    all: bool | None = None
+    resultEnabled: bool | None = None
+    variablesInResultEnabled: bool | None = None
+
+
+class TaskQueryIn(CamundaIn):
+    processInstanceId: str | None = None
+    processInstanceBusinessKey: str | None = None
+    processDefinitionKey: str | None = None
+    taskDefinitionKey: str | None = None
+    assignee: str | None = None
+    assigned: bool | None = None
+    unassigned: bool | None = None
+    candidateGroup: str | None = None
+    candidateUser: str | None = None
+    dueBefore: str | None = None
+    dueAfter: str | None = None
+
+
+class TaskCompleteIn(CamundaIn):
+    variables: Variables = None
+    withVariablesInReturn: bool | None = None
+
+
+class UserIdIn(CamundaIn):
+    userId: str | None = None
+
+
+class HistoryQueryIn(CamundaIn):
+    processInstanceId: str | None = None
+    processInstanceIds: list[str] | None = None
+    processInstanceBusinessKey: str | None = None
+    processInstanceBusinessKeyLike: str | None = None
+    processDefinitionKey: str | None = None
+    processDefinitionId: str | None = None
+    finished: bool | None = None
+    unfinished: bool | None = None
+    startedBefore: str | None = None
+    startedAfter: str | None = None
+
+
+def optional_date(value: str | None) -> Any:
+    return parse_date(value) if value else None
+
+
+# --- responses -------------------------------------------------------------------------------
+
+
+class LinkOut(BaseModel):
+    method: str
+    href: str
+    rel: str
+
+
+class ProcessDefinitionOut(BaseModel):
+    id: str
+    key: str
+    category: str | None = None
+    description: str | None = None
+    name: str | None
+    version: int
+    resource: str
+    deploymentId: str
+    diagram: str | None = None
+    suspended: bool = False
+    tenantId: str | None = None
+    versionTag: str | None
+    historyTimeToLive: int | None = None
+    startableInTasklist: bool = True
+
+    @classmethod
+    def of(cls, d: DefinitionInfo) -> ProcessDefinitionOut:
+        return cls(
+            id=d.id,
+            key=d.key,
+            name=d.name,
+            version=d.version,
+            resource=d.resource_name,
+            deploymentId=d.deployment_id,
+            versionTag=d.version_tag,
+        )
+
+
+class DecisionDefinitionOut(BaseModel):
+    id: str
+    key: str
+    category: str | None = None
+    name: str | None
+    version: int
+    resource: str
+    deploymentId: str
+    decisionRequirementsDefinitionId: str | None = None
+    decisionRequirementsDefinitionKey: str | None = None
+    tenantId: str | None = None
+    versionTag: str | None = None
+    historyTimeToLive: int | None = None
+
+    @classmethod
+    def of(cls, d: DefinitionInfo) -> DecisionDefinitionOut:
+        return cls(
+            id=d.id,
+            key=d.key,
+            name=d.name,
+            version=d.version,
+            resource=d.resource_name,
+            deploymentId=d.deployment_id,
+        )
+
+
+class DeploymentOut(BaseModel):
+    links: list[LinkOut]
+    id: str
+    name: str | None
+    source: str | None
+    deploymentTime: str | None
+    tenantId: str | None
+
+    @classmethod
+    def of(cls, d: DeploymentInfo, base: str = "") -> DeploymentOut:
+        return cls(
+            links=[LinkOut(method="GET", href=f"{base}/deployment/{d.id}", rel="self")] if base else [],
+            id=d.id,
+            name=d.name,
+            source=d.source,
+            deploymentTime=format_date(d.deployed_at),
+            tenantId=d.tenant_id,
+        )
+
+
+class DeploymentWithDefinitionsOut(DeploymentOut):
+    deployedProcessDefinitions: dict[str, ProcessDefinitionOut] | None
+    deployedCaseDefinitions: dict[str, Any] | None = None
+    deployedDecisionDefinitions: dict[str, DecisionDefinitionOut] | None
+    deployedDecisionRequirementsDefinitions: dict[str, Any] | None = None
+
+    @classmethod
+    def created(cls, d: DeploymentInfo, base: str) -> DeploymentWithDefinitionsOut:
+        """An unchanged redeploy (duplicate) answers the old deployment with null maps, as Camunda."""
+        shown = () if d.duplicate else d.definitions
+        processes = {x.id: ProcessDefinitionOut.of(x) for x in shown if x.kind == "process"}
+        decisions = {x.id: DecisionDefinitionOut.of(x) for x in shown if x.kind == "decision"}
+        return cls(
+            **DeploymentOut.of(d, base).model_dump(),
+            deployedProcessDefinitions=processes or None,
+            deployedDecisionDefinitions=decisions or None,
+        )
+
+
+class ProcessInstanceOut(BaseModel):
+    links: list[LinkOut]
+    id: str
+    definitionId: str
+    definitionKey: str
+    businessKey: str | None
+    caseInstanceId: str | None = None
+    ended: bool
+    suspended: bool = False
+    tenantId: str | None = None
+    variables: TypedVariables | None = None
+
+    @classmethod
+    def of(cls, i: InstanceInfo, base: str = "", variables: bool = False) -> ProcessInstanceOut:
+        return cls(
+            links=[LinkOut(method="GET", href=f"{base}/process-instance/{i.id}", rel="self")] if base else [],
+            id=i.id,
+            definitionId=i.definition_id,
+            definitionKey=i.process_key,
+            businessKey=i.business_key,
+            ended=i.status != "active",
+            variables=to_camunda(i.variables) if variables else None,
+        )
+
+
+HistoricState = Literal["ACTIVE", "SUSPENDED", "COMPLETED", "EXTERNALLY_TERMINATED", "INTERNALLY_TERMINATED"]
+
+
+class HistoricProcessInstanceOut(BaseModel):
+    id: str
+    rootProcessInstanceId: str
+    superProcessInstanceId: str | None = None
+    superCaseInstanceId: str | None = None
+    caseInstanceId: str | None = None
+    processDefinitionName: str | None = None
+    processDefinitionKey: str
+    processDefinitionVersion: int | None
+    processDefinitionId: str
+    businessKey: str | None
+    startTime: str | None
+    endTime: str | None
+    removalTime: str | None = None
+    durationInMillis: int | None
+    startUserId: str | None = None
+    startActivityId: str | None = None
+    deleteReason: str | None = None
+    tenantId: str | None = None
+    state: HistoricState
+
+    @classmethod
+    def of(cls, i: InstanceInfo) -> HistoricProcessInstanceOut:
+        version = i.definition_id.split(":")[1] if i.definition_id.count(":") >= 2 else ""
+        duration = int((i.ended_at - i.started_at).total_seconds() * 1000) if i.ended_at else None
+        return cls(
+            id=i.id,
+            rootProcessInstanceId=i.id,
+            processDefinitionKey=i.process_key,
+            processDefinitionVersion=int(version) if version.isdigit() else None,
+            processDefinitionId=i.definition_id,
+            businessKey=i.business_key,
+            startTime=format_date(i.started_at),
+            endTime=format_date(i.ended_at),
+            durationInMillis=duration,
+            state=_state(i.status),
+        )
+
+
+def _state(status: str) -> HistoricState:
+    if status == "active":
+        return "ACTIVE"
+    return "COMPLETED" if status == "completed" else "EXTERNALLY_TERMINATED"
+
+
+class LockedExternalTaskOut(BaseModel):
+    activityId: str
+    activityInstanceId: str
+    errorMessage: str | None
+    errorDetails: str | None
+    executionId: str
+    id: str
+    lockExpirationTime: str | None
+    createTime: str | None
+    processDefinitionId: str
+    processDefinitionKey: str
+    processDefinitionVersionTag: str | None
+    processInstanceId: str
+    retries: int | None
+    suspended: bool = False
+    workerId: str | None
+    topicName: str | None
+    tenantId: str | None = None
+    priority: int
+    businessKey: str | None
+    variables: TypedVariables
+    extensionProperties: dict[str, str]
+
+    @classmethod
+    def of(cls, x: ExternalTaskInfo) -> LockedExternalTaskOut:
+        t = x.task
+        return cls(
+            activityId=t.element_id,
+            activityInstanceId=f"{t.element_id}:{t.id}",
+            errorMessage=t.error_message,
+            errorDetails=x.error_details,
+            executionId=t.instance_id,
+            id=t.id,
+            lockExpirationTime=format_date(t.lock_expires_at),
+            createTime=format_date(t.created_at),
+            processDefinitionId=t.definition_id,
+            processDefinitionKey=t.process_key,
+            processDefinitionVersionTag=x.version_tag,
+            processInstanceId=t.instance_id,
+            retries=t.retries,
+            workerId=t.lock_owner,
+            topicName=t.topic,
+            priority=x.priority,
+            businessKey=t.business_key,
+            variables=to_camunda(x.variables),
+            extensionProperties=x.extension_properties,
+        )
+
+
+class TaskOut(BaseModel):
+    id: str
+    name: str
+    assignee: str | None
+    owner: str | None = None
+    created: str | None
+    lastUpdated: str | None = None
+    due: str | None
+    followUp: str | None = None
+    delegationState: str | None = None
+    description: str | None = None
+    executionId: str
+    parentTaskId: str | None = None
+    priority: int = 50
+    processDefinitionId: str
+    processInstanceId: str
+    caseExecutionId: str | None = None
+    caseDefinitionId: str | None = None
+    caseInstanceId: str | None = None
+    taskDefinitionKey: str
+    suspended: bool = False
+    formKey: str | None = None
+    camundaFormRef: str | None = None
+    tenantId: str | None = None
+    taskState: str
+
+    @classmethod
+    def of(cls, t: TaskInfo) -> TaskOut:
+        return cls(
+            id=t.id,
+            name=t.name or t.element_id,
+            assignee=t.assignee,
+            created=format_date(t.created_at),
+            due=format_date(t.due_at),
+            executionId=t.instance_id,
+            processDefinitionId=t.definition_id,
+            processInstanceId=t.instance_id,
+            taskDefinitionKey=t.element_id,
+            taskState="Created" if t.state == "open" else t.state.capitalize(),
+        )
+
+
+class CountOut(BaseModel):
+    count: int
+
+
+class IncidentOut(BaseModel):
+    id: str
+    processDefinitionId: str
+    processInstanceId: str
+    executionId: str
+    incidentTimestamp: str | None
+    incidentType: str
+    activityId: str | None
+    failedActivityId: str | None
+    causeIncidentId: str
+    rootCauseIncidentId: str
+    configuration: str | None
+    tenantId: str | None = None
+    incidentMessage: str | None
+    jobDefinitionId: str | None = None
+    annotation: str | None = None
+
+    @classmethod
+    def of(cls, i: IncidentInfo) -> IncidentOut:
+        return cls(
+            id=i.id,
+            processDefinitionId=i.definition_id,
+            processInstanceId=i.instance_id,
+            executionId=i.instance_id,
+            incidentTimestamp=format_date(i.created_at),
+            incidentType=i.type,
+            activityId=i.element_id,
+            failedActivityId=i.element_id,
+            causeIncidentId=i.id,
+            rootCauseIncidentId=i.id,
+            configuration=i.task_id,
+            incidentMessage=i.message,
+        )
+
+
+class JobOut(BaseModel):
+    id: str
+    jobDefinitionId: str | None = None
+    dueDate: str | None
+    processInstanceId: str
+    executionId: str
+    processDefinitionId: str
+    processDefinitionKey: str
+    retries: int
+    exceptionMessage: str | None
+    failedActivityId: str | None
+    suspended: bool = False
+    priority: int = 0
+    tenantId: str | None = None
+    createTime: str | None
+    batchId: str | None = None
+
+    @classmethod
+    def of(cls, j: JobInfo) -> JobOut:
+        return cls(
+            id=j.id,
+            dueDate=format_date(j.due_at),
+            processInstanceId=j.instance_id,
+            executionId=j.instance_id,
+            processDefinitionId=j.definition_id,
+            processDefinitionKey=j.process_key,
+            retries=j.retries,
+            exceptionMessage=j.exception_message,
+            failedActivityId=j.element_id if j.exception_message else None,
+            createTime=format_date(j.created_at),
+        )
+
+
+class ActivityInstanceOut(BaseModel):
+    id: str
+    parentActivityInstanceId: str | None
+    activityId: str
+    activityType: str
+    activityName: str | None
+    name: str | None
+    processInstanceId: str
+    processDefinitionId: str
+    childActivityInstances: list[ActivityInstanceOut]
+    childTransitionInstances: list[Any] = Field(default_factory=list)
+    executionIds: list[str]
+    incidentIds: list[str]
+    incidents: list[dict[str, str]]
+
+    @classmethod
+    def of(
+        cls, a: ActivityInstanceInfo, *, instance_id: str, definition_id: str, parent: str | None = None
+    ) -> ActivityInstanceOut:
+        return cls(
+            id=a.id,
+            parentActivityInstanceId=parent,
+            activityId=a.activity_id,
+            activityType=a.activity_type,
+            activityName=a.name,
+            name=a.name,
+            processInstanceId=instance_id,
+            processDefinitionId=definition_id,
+            childActivityInstances=[
+                cls.of(c, instance_id=instance_id, definition_id=definition_id, parent=a.id)
+                for c in a.children
+            ],
+            executionIds=[instance_id],
+            incidentIds=list(a.incident_ids),
+            incidents=[{"id": i, "activityId": a.activity_id} for i in a.incident_ids],
+        )
+
+
+class VersionOut(BaseModel):
+    version: str
+
+
+class MessageResultOut(BaseModel):
+    resultType: str
+    execution: dict[str, Any] | None
+    processInstance: ProcessInstanceOut | None

@@ -1,0 +1,119 @@
+"""User tasks in Camunda's shapes: query (GET or POST body), count, read, claim, complete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+
+from api.camunda.deps import FirstResult, MaxResults, TaskWorker
+from api.camunda.schemas import CountOut, TaskCompleteIn, TaskOut, TaskQueryIn, UserIdIn, optional_date
+from api.camunda.variables import from_camunda, to_camunda
+from api.deps import EngineDep
+from engine.model import Actor, TaskFilter
+
+router = APIRouter(tags=["camunda: user tasks"])
+
+
+def _filter(actor: Actor, q: TaskQueryIn) -> TaskFilter:
+    return TaskFilter(
+        municipality=actor.municipality,
+        state="open",
+        kind="user",
+        instance_id=q.processInstanceId,
+        business_key=q.processInstanceBusinessKey,
+        process_key=q.processDefinitionKey,
+        element_id=q.taskDefinitionKey,
+        assignee=q.assignee,
+        assigned=bool(q.assigned),
+        unassigned=bool(q.unassigned),
+        candidate_group=q.candidateGroup,
+        candidate_user=q.candidateUser,
+        due_before=optional_date(q.dueBefore),
+        due_after=optional_date(q.dueAfter),
+    )
+
+
+QueryParams = Annotated[TaskQueryIn, Depends()]
+
+
+@router.get("/task", response_model=list[TaskOut])
+def list_tasks(
+    engine: EngineDep,
+    actor: TaskWorker,
+    q: QueryParams,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[TaskOut]:
+    page = engine.list_tasks(_filter(actor, q), actor=actor, offset=firstResult, limit=maxResults)
+    return [TaskOut.of(t) for t in page.items]
+
+
+@router.post("/task", response_model=list[TaskOut])
+def query_tasks(
+    engine: EngineDep,
+    actor: TaskWorker,
+    body: TaskQueryIn | None = None,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[TaskOut]:
+    page = engine.list_tasks(
+        _filter(actor, body or TaskQueryIn()), actor=actor, offset=firstResult, limit=maxResults
+    )
+    return [TaskOut.of(t) for t in page.items]
+
+
+@router.get("/task/count", response_model=CountOut)
+def count_get(engine: EngineDep, actor: TaskWorker, q: QueryParams) -> CountOut:
+    return CountOut(count=engine.list_tasks(_filter(actor, q), actor=actor, limit=1).total)
+
+
+@router.post("/task/count", response_model=CountOut)
+def count_post(engine: EngineDep, actor: TaskWorker, body: TaskQueryIn | None = None) -> CountOut:
+    return CountOut(
+        count=engine.list_tasks(_filter(actor, body or TaskQueryIn()), actor=actor, limit=1).total
+    )
+
+
+@router.get("/task/{task_id}", response_model=TaskOut)
+def get_task(engine: EngineDep, actor: TaskWorker, task_id: str) -> TaskOut:
+    return TaskOut.of(engine.get_task(task_id, actor=actor))
+
+
+@router.post("/task/{task_id}/claim", status_code=204, response_class=Response)
+def claim(engine: EngineDep, actor: TaskWorker, task_id: str, body: UserIdIn | None = None) -> Response:
+    engine.claim_task(task_id, actor=actor, user_id=(body.userId if body else None) or None)
+    return Response(status_code=204)
+
+
+@router.post("/task/{task_id}/unclaim", status_code=204, response_class=Response)
+def unclaim(engine: EngineDep, actor: TaskWorker, task_id: str) -> Response:
+    engine.unclaim_task(task_id, actor=actor)
+    return Response(status_code=204)
+
+
+@router.post("/task/{task_id}/assignee", status_code=204, response_class=Response)
+def set_assignee(engine: EngineDep, actor: TaskWorker, task_id: str, body: UserIdIn) -> Response:
+    if body.userId:
+        engine.claim_task(task_id, actor=actor, user_id=body.userId)
+    else:
+        engine.unclaim_task(task_id, actor=actor)
+    return Response(status_code=204)
+
+
+@router.post("/task/{task_id}/complete", response_model=dict[str, dict[str, Any]])
+def complete(engine: EngineDep, actor: TaskWorker, task_id: str, body: TaskCompleteIn | None = None) -> Any:
+    """204; with `withVariablesInReturn` 200 and the case's variables after the completion."""
+    wanted = bool(body and body.withVariablesInReturn)
+    case = engine.complete_task(
+        task_id, from_camunda(body.variables if body else None), actor=actor, with_variables=wanted
+    )
+    return to_camunda(case.variables) if wanted else Response(status_code=204)
+
+
+@router.post("/task/{task_id}/submit-form", status_code=204, response_class=Response)
+def submit_form(
+    engine: EngineDep, actor: TaskWorker, task_id: str, body: TaskCompleteIn | None = None
+) -> Response:
+    engine.complete_task(task_id, from_camunda(body.variables if body else None), actor=actor)
+    return Response(status_code=204)

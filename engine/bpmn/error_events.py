@@ -1,0 +1,103 @@
+"""Throwing a BPMN error from a task that waits for a worker (an external service task).
+
+Camunda 7 looks for an error boundary event on the task, then on each enclosing subprocess or
+call activity, and takes the first whose error code matches (a boundary event without an
+error code catches every error, but only if no boundary event on the same activity names the
+code). In SpiffWorkflow a boundary event of a STARTED task is a WAITING sibling under the
+task's `BoundaryEventSplit`; it is delivered the error with `catch` + `_update`, after which the
+boundary join cancels the interrupted activity.
+
+If nothing catches the error, Camunda's default ("none end event semantics") ends the
+execution: the task's branch stops, and a scope with nothing left active completes as if it
+had reached an end event.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn import inspect
+
+ERROR_CODE_VARIABLE = "camunda:errorCodeVariable"
+ERROR_MESSAGE_VARIABLE = "camunda:errorMessageVariable"
+
+
+def throw_error(task: Any, code: str, message: str | None, variables: dict[str, Any]) -> str | None:
+    """Deliver error `code` from `task`; return the catching element's id, or None if it ended."""
+    current: Any = task
+    while current is not None:
+        boundary = _catching_boundary(current, code)
+        if boundary is not None:
+            _deliver(boundary, code, message, variables)
+            return inspect.element_id(boundary)
+        current = _enclosing_activity(current)
+    task.set_data(**variables)
+    _end_branch(task)
+    return None
+
+
+def _catching_boundary(task: Any, code: str) -> Any | None:
+    if task.parent is None or not isinstance(task.parent.task_spec, BoundaryEventSplit):
+        return None
+    candidates = [
+        sibling
+        for sibling in task.parent.children
+        if sibling is not task
+        and isinstance(sibling.task_spec, BoundaryEvent)
+        and sibling.state == TaskState.WAITING
+        and isinstance(sibling.task_spec.event_definition, ErrorEventDefinition)
+    ]
+    exact = [c for c in candidates if c.task_spec.event_definition.code == code]
+    catch_all = [c for c in candidates if c.task_spec.event_definition.code is None]
+    return (exact or catch_all or [None])[0]
+
+
+def _deliver(boundary: Any, code: str, message: str | None, variables: dict[str, Any]) -> None:
+    payload = dict(variables)
+    extensions = inspect.extensions(boundary)
+    if extensions.get(ERROR_CODE_VARIABLE):
+        payload[extensions[ERROR_CODE_VARIABLE]] = code
+    if extensions.get(ERROR_MESSAGE_VARIABLE):
+        payload[extensions[ERROR_MESSAGE_VARIABLE]] = message
+    definition = boundary.task_spec.event_definition
+    event = BpmnEvent(ErrorEventDefinition(definition.name, code), payload=payload)
+    boundary.task_spec.catch(boundary, event)
+    boundary.task_spec._update(boundary)
+
+
+def _enclosing_activity(task: Any) -> Any | None:
+    """The subprocess or call activity task whose subworkflow holds `task` (None at the top)."""
+    parent_id = getattr(task.workflow, "parent_task_id", None)
+    if parent_id is None:
+        return None
+    return task.workflow.top_workflow.get_task_from_id(parent_id)
+
+
+def _end_branch(task: Any) -> None:
+    """Stop `task`'s branch; complete every scope that has nothing left active."""
+    for member in _attached_group(task):
+        if not member.has_state(TaskState.FINISHED_MASK):
+            member.cancel()
+    scope = task.workflow
+    if scope.get_tasks(state=inspect.ACTIVE, skip_subprocesses=True):
+        return
+    parent = _enclosing_activity(scope.task_tree)
+    if parent is None:
+        scope.cancel()
+        return
+    scope.cancel(success=True)
+    parent.set_data(**deepcopy(task.data))
+    parent._set_state(TaskState.READY)  # runs on the next engine step and continues after the scope
+
+
+def _attached_group(task: Any) -> list[Any]:
+    if task.parent is not None and isinstance(task.parent.task_spec, BoundaryEventSplit):
+        return list(task.parent.children)
+    return [task]

@@ -1,0 +1,145 @@
+"""Operations views on running cases: incidents, timers as jobs, and the activity-instance tree.
+
+These are what Camunda 7 tools ask for (`/incident`, `/job`, `/activity-instances`). They
+read case data, so each call writes an access-log row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from engine import access, audit
+from engine.bpmn.activities import activity_tree
+from engine.errors import NotFoundError
+from engine.model import ActivityInstanceInfo, Actor, IncidentInfo, JobInfo, Role
+from engine.runner import Runner
+from engine.store import definitions as definition_repo
+from engine.store import instances as instance_repo
+from engine.store import monitoring as repo
+from engine.store import tasks as task_repo
+from engine.store.tables import Incident, Instance, Timer
+
+OPERATORS = (Role.INTEGRATOR, Role.LEADER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    instance_id: str | None = None
+    incident_type: str | None = None
+    element_id: str | None = None
+    incident_id: str | None = None
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    instance_id: str | None = None
+    element_id: str | None = None
+    job_id: str | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    with_exception: bool = False
+    descending: bool = False
+
+
+def incidents(
+    session: Session, runner: Runner, f: IncidentFilter, *, actor: Actor, offset: int, limit: int
+) -> list[IncidentInfo]:
+    access.require(actor, *OPERATORS)
+    rows = repo.incidents(
+        session,
+        actor.municipality,
+        instance_id=f.instance_id,
+        incident_type=f.incident_type,
+        element_id=f.element_id,
+        incident_id=f.incident_id,
+        offset=offset,
+        limit=limit,
+    )
+    audit.record(session, actor, action="search", purpose="incident list", at=runner.clock.now())
+    return [_incident(i, inst) for i, inst in rows]
+
+
+def jobs(
+    session: Session,
+    runner: Runner,
+    f: JobFilter,
+    *,
+    actor: Actor,
+    max_attempts: int,
+    offset: int,
+    limit: int,
+) -> list[JobInfo]:
+    access.require(actor, *OPERATORS)
+    rows = repo.jobs(
+        session,
+        actor.municipality,
+        instance_id=f.instance_id,
+        element_id=f.element_id,
+        job_id=f.job_id,
+        due_before=f.due_before,
+        due_after=f.due_after,
+        with_exception=f.with_exception,
+        descending=f.descending,
+        offset=offset,
+        limit=limit,
+    )
+    audit.record(session, actor, action="search", purpose="job list", at=runner.clock.now())
+    return [_job(t, i, max_attempts) for t, i in rows]
+
+
+def activity_instances(
+    session: Session, runner: Runner, instance_id: str, *, actor: Actor
+) -> ActivityInstanceInfo:
+    """The tree of a running case (an ended case has none: not found, as in Camunda)."""
+    row = instance_repo.get(session, instance_id, actor.municipality)
+    if row is None or row.status != "active":
+        raise NotFoundError("Process instance", instance_id)
+    assignees = {t.assignee for t in task_repo.for_instance(session, row.id) if t.assignee}
+    if not access.may_see_case(actor, row.team, row.caseworker, assignees):
+        raise NotFoundError("Process instance", instance_id)
+    definition = definition_repo.get(session, row.definition_id)
+    tree = activity_tree(
+        runner.load(session, row),
+        instance_id=row.id,
+        definition_id=row.definition_id,
+        process_key=row.process_key,
+        process_name=definition.name if definition else None,
+        incidents=repo.open_incident_ids(session, row.id),
+    )
+    audit.record(
+        session, actor, action="read", purpose="activity instances", at=runner.clock.now(), instance_id=row.id
+    )
+    return tree
+
+
+def _incident(incident: Incident, instance: Instance) -> IncidentInfo:
+    return IncidentInfo(
+        id=incident.id,
+        instance_id=incident.instance_id,
+        definition_id=instance.definition_id,
+        process_key=instance.process_key,
+        type=incident.type,
+        message=incident.message,
+        created_at=incident.created_at,
+        task_id=incident.task_id,
+        element_id=incident.element_id,
+        resolved_at=incident.resolved_at,
+    )
+
+
+def _job(timer: Timer, instance: Instance, max_attempts: int) -> JobInfo:
+    return JobInfo(
+        id=timer.id,
+        instance_id=timer.instance_id,
+        definition_id=instance.definition_id,
+        process_key=instance.process_key,
+        element_id=timer.element_id,
+        due_at=timer.due_at,
+        created_at=timer.created_at,
+        status=timer.status,
+        retries=0 if timer.status == "failed" else max(max_attempts - timer.attempts, 0),
+        exception_message=timer.last_error,
+    )

@@ -1,0 +1,90 @@
+"""Queries for operations views: incidents and timers seen as jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from engine.store.tables import Incident, Instance, Timer
+
+
+def incidents(
+    session: Session,
+    municipality: str,
+    *,
+    instance_id: str | None = None,
+    incident_type: str | None = None,
+    element_id: str | None = None,
+    incident_id: str | None = None,
+    open_only: bool = True,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[tuple[Incident, Instance]]:
+    statement = (
+        select(Incident, Instance)
+        .join(Instance, col(Instance.id) == col(Incident.instance_id))
+        .where(col(Incident.municipality) == municipality)
+    )
+    simple = {
+        Incident.instance_id: instance_id,
+        Incident.type: incident_type,
+        Incident.element_id: element_id,
+        Incident.id: incident_id,
+    }
+    for column, value in simple.items():
+        if value is not None:
+            statement = statement.where(col(column) == value)
+    if open_only:
+        statement = statement.where(col(Incident.resolved_at).is_(None))
+    rows = session.exec(
+        statement.order_by(col(Incident.created_at), col(Incident.id)).offset(offset).limit(limit)
+    ).all()
+    return [(i, inst) for i, inst in rows]
+
+
+def jobs(
+    session: Session,
+    municipality: str,
+    *,
+    instance_id: str | None = None,
+    element_id: str | None = None,
+    job_id: str | None = None,
+    due_before: datetime | None = None,
+    due_after: datetime | None = None,
+    with_exception: bool = False,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[tuple[Timer, Instance]]:
+    """Pending and failed timer rows (what Camunda shows as timer jobs), by due instant."""
+    statement = (
+        select(Timer, Instance)
+        .join(Instance, col(Instance.id) == col(Timer.instance_id))
+        .where(col(Timer.municipality) == municipality, col(Timer.status).in_(["pending", "failed"]))
+    )
+    simple = {Timer.instance_id: instance_id, Timer.element_id: element_id, Timer.id: job_id}
+    for column, value in simple.items():
+        if value is not None:
+            statement = statement.where(col(column) == value)
+    if due_before is not None:
+        statement = statement.where(col(Timer.due_at) < due_before)
+    if due_after is not None:
+        statement = statement.where(col(Timer.due_at) > due_after)
+    if with_exception:
+        statement = statement.where(col(Timer.last_error).is_not(None))
+    order = col(Timer.due_at).desc() if descending else col(Timer.due_at)
+    rows = session.exec(statement.order_by(order, col(Timer.id)).offset(offset).limit(limit)).all()
+    return [(t, i) for t, i in rows]
+
+
+def open_incident_ids(session: Session, instance_id: str) -> dict[str, tuple[str, ...]]:
+    """Open incident ids of one instance by task id."""
+    statement = select(Incident.task_id, Incident.id).where(
+        Incident.instance_id == instance_id, col(Incident.resolved_at).is_(None)
+    )
+    found: dict[str, tuple[str, ...]] = {}
+    for task_id, incident_id in session.exec(statement).all():
+        if task_id:
+            found[task_id] = (*found.get(task_id, ()), incident_id)
+    return found
