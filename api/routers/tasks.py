@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CaseActor, EngineDep, TaskActor
+from api.deps import Assigner, CaseActor, EngineDep, TaskActor
 from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
 from api.schemas.common import PageOut
 from engine.model import TaskFilter
@@ -48,12 +48,12 @@ def get_task(engine: EngineDep, actor: TaskActor, task_id: str) -> TaskOut:
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut)
-def claim(engine: EngineDep, actor: TaskActor, task_id: str, body: ClaimIn | None = None) -> TaskOut:
+def claim(engine: EngineDep, actor: Assigner, task_id: str, body: ClaimIn | None = None) -> TaskOut:
     return TaskOut.of(engine.claim_task(task_id, actor=actor, user_id=body.user_id if body else None))
 
 
 @router.post("/tasks/{task_id}/unclaim", response_model=TaskOut)
-def unclaim(engine: EngineDep, actor: TaskActor, task_id: str) -> TaskOut:
+def unclaim(engine: EngineDep, actor: Assigner, task_id: str) -> TaskOut:
     return TaskOut.of(engine.unclaim_task(task_id, actor=actor))
 
 
