@@ -147,7 +147,14 @@ def search(
     if scope is not None:
         f = InstanceFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
     rows, total = repo.search(session, f, offset=offset, limit=limit)
-    audit.record(session, actor, action="search", purpose=purpose, at=runner.clock.now())
+    audit.record_each(
+        session,
+        actor,
+        action="search",
+        purpose=purpose,
+        at=runner.clock.now(),
+        instance_ids=[r.id for r in rows],
+    )
     return Page(tuple(info.instance_info(r) for r in rows), total, offset, limit)
 
 
