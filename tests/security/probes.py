@@ -194,8 +194,8 @@ def _multipart(sampler: Sampler, schema: dict[str, Any]) -> tuple[list[Any], dic
     schema = sampler.resolve(schema)
     files: list[Any] = []
     data: dict[str, Any] = {}
-    for name, sub in schema.get("properties", {}).items():
-        sub = sampler.resolve(sub)
+    for name, raw in schema.get("properties", {}).items():
+        sub = sampler.resolve(raw)
         binary = _is_binary(sub) or _is_binary(sub.get("items", {}))
         if binary:
             files.append((name, ("matrix.bpmn", MATRIX_BPMN, "text/xml")))

@@ -13,6 +13,7 @@ from typing import Any
 
 from support import bpmn
 
+from engine.definitions import DeployRequest
 from engine.model import Actor, Role
 from engine.service import Engine
 
@@ -83,8 +84,6 @@ class Case:
 
 
 def deploy(engine: Engine) -> str:
-    from engine.definitions import DeployRequest
-
     request = DeployRequest(resources=[("matrix.bpmn", MATRIX_BPMN)], name="matrix", source="test")
     info = engine.deploy(request, actor=system(MUNICIPALITY_A))
     return info.definitions[0].id
