@@ -20,8 +20,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 CORPUS = Path(__file__).resolve().parent / "bpmn"
-REFUSED = {k: v for k, v in json.loads((CORPUS / "refused" / "expected.json").read_text()).items() if k[0] != "_"}
-RUNTIME = {k: v for k, v in json.loads((CORPUS / "runtime" / "expected.json").read_text()).items() if k[0] != "_"}
+REFUSED = {
+    k: v for k, v in json.loads((CORPUS / "refused" / "expected.json").read_text()).items() if k[0] != "_"
+}
+RUNTIME = {
+    k: v for k, v in json.loads((CORPUS / "runtime" / "expected.json").read_text()).items() if k[0] != "_"
+}
 PROBLEM = "application/problem+json"
 DEPLOY_SECONDS = 2.0
 
