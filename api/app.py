@@ -19,7 +19,6 @@ from api.settings import ApiSettings, is_loopback
 from engine.bootstrap import build_engine
 from engine.clock import Clock, OffsetClock
 from engine.config import EngineSettings
-from engine.errors import TooLargeError
 from engine.logsafety import quiet_payload_loggers
 from engine.model import Actor, Role
 from engine.scheduler import start_scheduler
@@ -155,7 +154,12 @@ def _is_ip(host: str) -> bool:
 
 
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes (413), also when they arrive chunked."""
+    """Refuse request bodies over `limit` bytes (413), also when they arrive chunked.
+
+    A body that grows past the limit is cut off: the app sees the client disconnect, whatever it
+    answers is dropped, and the client gets the 413. (Raising inside `receive` would not do:
+    FastAPI turns any error while reading a body into a 400.)
+    """
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
@@ -169,17 +173,30 @@ class BodyLimit:
         if length.isdigit() and int(length) > self.limit:
             await _too_large(scope, self.limit)(scope, receive, send)
             return
-        received = 0
+        state = {"received": 0, "exceeded": False, "started": False}
 
         async def limited_receive() -> Any:
-            nonlocal received
+            if state["exceeded"]:
+                return {"type": "http.disconnect"}
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise TooLargeError(f"the request body exceeds {self.limit} bytes")
+            state["received"] += len(message.get("body", b""))
+            if state["received"] > self.limit:
+                state["exceeded"] = True
+                return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: Any) -> None:
+            if not state["exceeded"]:
+                state["started"] = True
+                await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not state["exceeded"]:
+                raise
+        if state["exceeded"] and not state["started"]:
+            await _too_large(scope, self.limit)(scope, receive, send)
 
 
 def _too_large(scope: Any, limit: int) -> JSONResponse:
