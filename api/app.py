@@ -173,6 +173,9 @@ class BodyLimit:
         if length.isdigit() and int(length) > self.limit:
             await _too_large(scope, self.limit)(scope, receive, send)
             return
+        await self._limited(scope, receive, send)
+
+    async def _limited(self, scope: Any, receive: Any, send: Any) -> None:
         state = {"received": 0, "exceeded": False, "started": False}
 
         async def limited_receive() -> Any:
