@@ -106,6 +106,7 @@ def create_app(
     app.state.authenticator = authenticator
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(NoNulInUrl)
     if settings.dev_mode:
         app.add_middleware(LoopbackOnly)
     app.add_middleware(problems.CatchAll)  # outermost: no exception reaches the server's log
@@ -120,6 +121,29 @@ def create_app(
         app.include_router(router)
     check_route_policies(app)
     return app
+
+
+class NoNulInUrl:
+    """Refuse NUL characters in the path or query (422): PostgreSQL cannot store or compare them,
+    SQLite can, and the same request must get the same answer on both."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        query = scope.get("query_string", b"").lower()
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in query or b"\x00" in query):
+            response = problems.error_response(
+                Request(scope),
+                422,
+                "invalid-request",
+                "Invalid request",
+                "NUL characters are not allowed in the URL",
+                "InvalidRequestException",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class LoopbackOnly:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import Assigner, CaseActor, EngineDep, TaskActor
 from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
-from api.schemas.common import PageOut
+from api.schemas.common import MAX_OFFSET, PageOut
 from engine.model import TaskFilter
 
 router = APIRouter(tags=["tasks"])
@@ -24,7 +24,7 @@ def list_tasks(
     business_key: str | None = None,
     unassigned: bool = False,
     state: str = "open",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageOut[TaskOut]:
     f = TaskFilter(
