@@ -54,6 +54,20 @@ def is_object_route(path: str) -> bool:
     return bool(path_objects(path))
 
 
+def only_object_params(path: str) -> bool:
+    """True if every path parameter names an object (so a valid request surely exists)."""
+    return len(PARAM.findall(path)) == len(path_objects(path))
+
+
+def _after_variables(path: str, name: str) -> bool:
+    segments = path.strip("/").split("/")
+    for index, segment in enumerate(segments):
+        match = PARAM.fullmatch(segment)
+        if match and match.group(1) == name and index > 0:
+            return "variable" in segments[index - 1].lower()
+    return False
+
+
 def _scalar_for_name(name: str, target: Case) -> Any:
     lowered = name.lower().replace("-", "_")
     kind = object_kind(name)
