@@ -4,24 +4,12 @@ SQLite and on PostgreSQL, with the `matrix` process deployed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from oidc_tokens import Issuer
+from security_app import BASIC_ADMIN, BASIC_INTEGRATOR, Secure, secure_app
 from support.databases import DatabaseFactory
-from world import MUNICIPALITY_A, MUNICIPALITY_B, TEAM, Principal, deploy
-
-from api.app import create_app
-from engine.clock import FakeClock
-from engine.config import EngineSettings
-from engine.model import Role
-from engine.service import Engine
-
-BASIC_ADMIN = "svc-admin-a"
-BASIC_INTEGRATOR = "svc-integrator-a"
+from world import MUNICIPALITY_A, TEAM
 
 
 @pytest.fixture(scope="session")
@@ -34,42 +22,6 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
         ]
     )
     return found
-
-
-@dataclass
-class Secure:
-    """A running app with OIDC, its engine, client and the definition every case runs."""
-
-    app: FastAPI
-    client: TestClient
-    engine: Engine
-    issuer: Issuer
-    definition_id: str
-    kind: str
-
-    def bearer(self, who: Principal) -> dict[str, str]:
-        roles = tuple(r.value for r in who.roles)
-        return {
-            "Authorization": f"Bearer {self.issuer.token(who.user_id, who.municipality, roles, who.teams)}"
-        }
-
-    def headers_for(
-        self, user: str, municipality: str, *roles: Role, teams: tuple[str, ...] = (TEAM,)
-    ) -> Any:
-        return self.bearer(Principal(user, municipality, roles, teams, user=user))
-
-
-def engine_settings(url: str) -> EngineSettings:
-    return EngineSettings(
-        database_url=url, run_scheduler=False, deploy_workflows_on_start=False, pool_size=40
-    )
-
-
-def secure_app(database_url: str, issuer: Issuer, kind: str, **settings: Any) -> Iterator[Secure]:
-    app = create_app(issuer.settings(**settings), engine_settings(database_url), clock=FakeClock())
-    with TestClient(app) as client:
-        engine: Engine = app.state.engine
-        yield Secure(app, client, engine, issuer, deploy(engine), kind)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -85,6 +37,3 @@ def fresh(database_url: str, issuer: Issuer) -> Iterator[Secure]:
     """An app on a fresh database of its own (SQLite and PostgreSQL, via `database_url`)."""
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     yield from secure_app(database_url, issuer, kind)
-
-
-__all__ = ["MUNICIPALITY_A", "MUNICIPALITY_B", "Secure"]

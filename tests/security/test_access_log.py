@@ -13,8 +13,8 @@ import random
 import uuid
 from typing import Any
 
-from conftest import Secure
 from probes import build_probe, is_object_route, path_objects
+from security_app import Secure
 from sqlalchemy import text
 from sqlmodel import select
 from test_authorization_matrix import ROUTES

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 import pytest
-from conftest import BASIC_ADMIN, BASIC_INTEGRATOR, Secure, engine_settings
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from oidc_tokens import AUDIENCE, ISSUER, Issuer, basic
+from security_app import BASIC_ADMIN, BASIC_INTEGRATOR, Secure, engine_settings
 from sqlmodel import select
 from support.live import free_port
 from world import MUNICIPALITY_A
@@ -36,12 +36,15 @@ def _problems(**values: object) -> list[str]:
     return security_problems(settings, Authenticator(settings))
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost", "::ffff:127.0.0.1"])
 def test_dev_mode_may_bind_to_loopback(host: str) -> None:
     assert is_loopback(host) and _problems(dev_mode=True, host=host) == []
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.0.0.5", "192.168.1.2", "sagsflow.example"])
+@pytest.mark.parametrize(
+    "host",
+    ["0.0.0.0", "::", "10.0.0.5", "192.168.1.2", "sagsflow.example", "::ffff:10.0.0.5", "localhost.evil"],
+)
 def test_dev_mode_refuses_any_other_address(host: str) -> None:
     problems = _problems(dev_mode=True, host=host)
     assert len(problems) == 1 and "loopback" in problems[0] and host in problems[0]

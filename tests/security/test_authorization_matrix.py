@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import BASIC_ADMIN, Secure
 from oidc_tokens import DEFECTS, basic
 from probes import Probe, build_probe, is_object_route, only_object_params, stranger
+from security_app import BASIC_ADMIN, Secure
 from world import MUNICIPALITY_A, MUNICIPALITY_B, TEAM, Case, Principal, open_case, principals
 
 from api.app import ConfigurationError, check_route_policies, create_app

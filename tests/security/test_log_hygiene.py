@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Secure, engine_settings
 from fastapi.testclient import TestClient
 from oidc_tokens import Issuer
+from security_app import Secure, engine_settings
 from sqlalchemy import create_engine, text
 from support import bpmn
 from support.live import LiveServer

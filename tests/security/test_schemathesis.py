@@ -12,11 +12,11 @@ import time
 from typing import Any
 
 import schemathesis
-from conftest import Secure
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from security_app import Secure
 from world import MUNICIPALITY_A, open_case
 
 from engine.model import Role
