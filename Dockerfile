@@ -19,4 +19,6 @@ RUN pip install --no-cache-dir . && rm -rf /root/.cache
 
 USER sagsflow
 EXPOSE 8080
-CMD ["sh", "-c", "exec uvicorn api.app:app_factory --factory --host ${SAGSFLOW_HOST} --port ${SAGSFLOW_PORT} --workers ${SAGSFLOW_WORKERS:-2}"]
+# `sagsflow serve` refuses to start without authentication and runs uvicorn without its access
+# log (request URLs may carry business keys).
+CMD ["sh", "-c", "exec sagsflow serve --host ${SAGSFLOW_HOST} --port ${SAGSFLOW_PORT} --workers ${SAGSFLOW_WORKERS:-2}"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,12 +13,13 @@ from fastapi.responses import JSONResponse
 
 from api import camunda, problems
 from api.auth import Authenticator
+from api.deps import routes_without_policy
 from api.routers import cases, definitions, dev, health, messages, tasks
-from api.settings import LOOPBACK_HOSTS, ApiSettings
+from api.settings import ApiSettings, is_loopback
 from engine.bootstrap import build_engine
 from engine.clock import Clock, OffsetClock
 from engine.config import EngineSettings
-from engine.errors import TooLargeError
+from engine.logsafety import quiet_payload_loggers
 from engine.model import Actor, Role
 from engine.scheduler import start_scheduler
 from engine.service import Engine
@@ -36,15 +38,28 @@ class ConfigurationError(RuntimeError):
     pass
 
 
+def security_problems(settings: ApiSettings, authenticator: Authenticator) -> list[str]:
+    """Why the service must not start with these settings (empty: it may)."""
+    if settings.dev_mode and not is_loopback(settings.host):
+        return [
+            f"SAGSFLOW_DEV_MODE=1 only serves on loopback (127.0.0.1, ::1, localhost), not {settings.host}; "
+            "configure OIDC (SAGSFLOW_OIDC_*) to serve on a network address"
+        ]
+    return authenticator.problems()
+
+
 def check_security(settings: ApiSettings, authenticator: Authenticator) -> None:
     """Refuse to serve without authentication, and dev mode anywhere but loopback."""
-    if settings.dev_mode and settings.host not in LOOPBACK_HOSTS:
-        raise ConfigurationError(f"dev mode only binds to loopback, not {settings.host}")
-    if not authenticator.configured:
-        raise ConfigurationError(
-            "no authentication configured: set SAGSFLOW_OIDC_ISSUER, SAGSFLOW_OIDC_AUDIENCE and "
-            "SAGSFLOW_OIDC_JWKS_URL (or _FILE), or SAGSFLOW_DEV_MODE=1 for a loopback quick start"
-        )
+    problems = security_problems(settings, authenticator)
+    if problems:
+        raise ConfigurationError("refusing to start: " + "; ".join(problems))
+
+
+def check_route_policies(app: FastAPI) -> None:
+    """Refuse to serve a route that declares neither `allow(...)` nor `public()`."""
+    missing = routes_without_policy(app)
+    if missing:
+        raise ConfigurationError(f"routes without an access policy: {', '.join(missing)}")
 
 
 def create_app(
@@ -91,6 +106,10 @@ def create_app(
     app.state.authenticator = authenticator
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(NoNulInUrl)
+    if settings.dev_mode:
+        app.add_middleware(LoopbackOnly)
+    app.add_middleware(problems.CatchAll)  # outermost: no exception reaches the server's log
     for router in (
         health.router,
         definitions.router,
@@ -101,11 +120,71 @@ def create_app(
         camunda.router,
     ):
         app.include_router(router)
+    check_route_policies(app)
     return app
 
 
+class NoNulInUrl:
+    """Refuse NUL characters in the path or query (422): PostgreSQL cannot store or compare them,
+    SQLite can, and the same request must get the same answer on both."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        query = scope.get("query_string", b"").lower()
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in query or b"\x00" in query):
+            response = problems.error_response(
+                Request(scope),
+                422,
+                "invalid-request",
+                "Invalid request",
+                "NUL characters are not allowed in the URL",
+                "InvalidRequestException",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class LoopbackOnly:
+    """Dev mode: answer only clients connecting from a loopback address (also when bound wider)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        client = scope.get("client")
+        host = client[0] if client else None
+        if scope["type"] == "http" and host is not None and _is_ip(host) and not is_loopback(host):
+            response = problems.error_response(
+                Request(scope),
+                403,
+                "forbidden",
+                "Forbidden",
+                "dev mode only answers requests from loopback addresses",
+                "AuthorizationException",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes (413), also when they arrive chunked."""
+    """Refuse request bodies over `limit` bytes (413), also when they arrive chunked.
+
+    A body that grows past the limit is cut off: the app sees the client disconnect, whatever it
+    answers is dropped, and the client gets the 413. (Raising inside `receive` would not do:
+    FastAPI turns any error while reading a body into a 400.)
+    """
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
@@ -119,17 +198,33 @@ class BodyLimit:
         if length.isdigit() and int(length) > self.limit:
             await _too_large(scope, self.limit)(scope, receive, send)
             return
-        received = 0
+        await self._limited(scope, receive, send)
+
+    async def _limited(self, scope: Any, receive: Any, send: Any) -> None:
+        state = {"received": 0, "exceeded": False, "started": False}
 
         async def limited_receive() -> Any:
-            nonlocal received
+            if state["exceeded"]:
+                return {"type": "http.disconnect"}
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise TooLargeError(f"the request body exceeds {self.limit} bytes")
+            state["received"] += len(message.get("body", b""))
+            if state["received"] > self.limit:
+                state["exceeded"] = True
+                return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: Any) -> None:
+            if not state["exceeded"]:
+                state["started"] = True
+                await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not state["exceeded"]:
+                raise
+        if state["exceeded"] and not state["started"]:
+            await _too_large(scope, self.limit)(scope, receive, send)
 
 
 def _too_large(scope: Any, limit: int) -> JSONResponse:
@@ -146,5 +241,9 @@ def _too_large(scope: Any, limit: int) -> JSONResponse:
 
 def app_factory() -> FastAPI:
     """For `uvicorn --factory` and several workers: settings come from the environment."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app()
+    settings = ApiSettings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    quiet_payload_loggers()
+    return create_app(settings)

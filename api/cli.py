@@ -40,6 +40,11 @@ def _serve(host: str, port: int, workers: int, dev: bool) -> None:
     if dev:
         os.environ["SAGSFLOW_DEV_MODE"] = "1"
         os.environ.setdefault("SAGSFLOW_DEV_CLOCK", "1")
+    problems = _startup_problems()
+    if problems:
+        for problem in problems:
+            print(f"sagsflow: refusing to start: {problem}", file=sys.stderr)  # noqa: T201
+        sys.exit(2)
     uvicorn.run(
         "api.app:app_factory",
         factory=True,
@@ -49,6 +54,18 @@ def _serve(host: str, port: int, workers: int, dev: bool) -> None:
         log_level="info",
         access_log=False,
     )
+
+
+def _startup_problems() -> list[str]:
+    from api.app import security_problems  # noqa: PLC0415
+    from api.auth import Authenticator  # noqa: PLC0415
+    from api.settings import ApiSettings  # noqa: PLC0415
+
+    try:
+        settings = ApiSettings()
+        return security_problems(settings, Authenticator(settings))
+    except (OSError, ValueError, KeyError) as err:
+        return [f"the authentication settings cannot be read ({type(err).__name__}: {err})"]
 
 
 def _validate(files: Sequence[Path]) -> int:

@@ -29,6 +29,7 @@ from engine.errors import (
     TooLargeError,
     WrongStateError,
 )
+from engine.logsafety import describe_exception
 
 log = logging.getLogger("sagsflow.api")
 PROBLEM_JSON = "application/problem+json"
@@ -216,14 +217,16 @@ async def http_error_handler(request: Request, error: Exception) -> JSONResponse
     )
 
 
-async def unexpected_error_handler(request: Request, error: Exception) -> JSONResponse:
+def unexpected_error_response(request: Request, error: BaseException) -> JSONResponse:
+    """A 500 with a reference to the log line; the body never holds a traceback or any value."""
     reference = uuid.uuid4().hex[:12]
+    route = getattr(request.scope.get("route"), "path", None) or "(no route)"
     log.error(
         "unexpected error %s on %s %s: %s",
         reference,
         request.method,
-        request.url.path,
-        type(error).__name__,
+        route,
+        describe_exception(error),
     )
     return error_response(
         request,
@@ -235,9 +238,38 @@ async def unexpected_error_handler(request: Request, error: Exception) -> JSONRe
     )
 
 
+class CatchAll:
+    """Outermost middleware: any exception becomes the 500 problem and goes no further.
+
+    Starlette would re-raise it to the server, which logs the exception's message, and database
+    errors quote the values they choke on. Here only its type and frames are logged.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except Exception as error:
+            request = Request(scope)
+            response = unexpected_error_response(request, error)
+            if not started:
+                await response(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(EngineError, engine_error_handler)
     app.add_exception_handler(AuthError, auth_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
-    app.add_exception_handler(Exception, unexpected_error_handler)

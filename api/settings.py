@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for `localhost` and any address in 127.0.0.0/8 or ::1."""
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 class ApiSettings(BaseSettings):
@@ -23,8 +38,15 @@ class ApiSettings(BaseSettings):
     oidc_jwks_url: str | None = None
     oidc_jwks_file: Path | None = None
     oidc_algorithms: str = "RS256,ES256"
+    oidc_required_claims: str = Field(
+        default="exp,nbf,iss,aud,sub",
+        description="claims a token must carry (drop nbf for identity providers that never set it)",
+    )
+    oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
     claim_municipality: str = "municipality"
-    claim_roles: str = "roles"
+    claim_roles: str = Field(
+        default="roles", description="claim name; dotted paths such as realm_access.roles"
+    )
     claim_teams: str = "teams"
     basic_users_file: Path | None = Field(
         default=None, description="JSON file of Basic-auth service accounts"
@@ -32,3 +54,4 @@ class ApiSettings(BaseSettings):
     max_body_bytes: int = 5_000_000
     max_page_size: int = 500
     dev_clock: bool = Field(default=False, description="allow moving the clock through /dev/clock")
+    log_level: str = Field(default="INFO", description="level of the service's own log output")

@@ -6,6 +6,7 @@ Rows hold identifiers and a purpose, never case content (no CPR numbers, no free
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -36,3 +37,18 @@ def record(
             request_id=actor.request_id,
         )
     )
+
+
+def record_each(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    purpose: str,
+    at: datetime,
+    instance_ids: Sequence[str],
+) -> None:
+    """One row per case a list or search returned (one row without a case if it returned none)."""
+    distinct: list[str | None] = list(dict.fromkeys(instance_ids)) or [None]
+    for instance_id in distinct:
+        record(session, actor, action=action, purpose=purpose, at=at, instance_id=instance_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.clock import Clock, SystemClock
 from engine.config import EngineSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
+from engine.logsafety import quiet_payload_loggers
 from engine.service import Engine
 from engine.store.database import Store
 
@@ -15,6 +16,7 @@ def build_engine(
     deadlines: DeadlineSettings = DEFAULT_SETTINGS,
     migrate: bool = True,
 ) -> Engine:
+    quiet_payload_loggers()
     settings = settings or EngineSettings()
     clock = clock or SystemClock()
     store = Store(settings.database_url, pool_size=settings.pool_size)

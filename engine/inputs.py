@@ -26,7 +26,7 @@ def prepare(
     validate_form(form, checked)
     try:
         derived = derive_deadlines({**current, **checked}, deadlines)
-    except ValueError as err:
+    except (ValueError, OverflowError) as err:  # a date so far out that the calendar overflows
         raise InvalidVariablesError([VariableProblem("variables", str(err))]) from None
     changed = {k: v for k, v in derived.items() if current.get(k) != v}
     return {**checked, **changed}

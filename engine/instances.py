@@ -22,6 +22,7 @@ from engine.store import tasks as task_repo
 from engine.store import timers as timer_repo
 
 MAX_BUSINESS_KEY = 200
+EARLIEST_REPORT_YEAR = 1900
 REPORTER_TYPES = ("professional", "private", "anonymous", "child", "parent")
 
 
@@ -88,6 +89,8 @@ def open_case(
         )
     if report.received_at > runner.clock.now():
         raise InvalidVariablesError([VariableProblem("received_at", "lies in the future")])
+    if report.received_at.year < EARLIEST_REPORT_YEAR:
+        raise InvalidVariablesError([VariableProblem("received_at", f"lies before {EARLIEST_REPORT_YEAR}")])
     variables = {
         "report_received_at": format_instant(report.received_at),
         "reporter_type": report.reporter_type,
@@ -147,7 +150,14 @@ def search(
     if scope is not None:
         f = InstanceFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
     rows, total = repo.search(session, f, offset=offset, limit=limit)
-    audit.record(session, actor, action="search", purpose=purpose, at=runner.clock.now())
+    audit.record_each(
+        session,
+        actor,
+        action="search",
+        purpose=purpose,
+        at=runner.clock.now(),
+        instance_ids=[r.id for r in rows],
+    )
     return Page(tuple(info.instance_info(r) for r in rows), total, offset, limit)
 
 

@@ -21,6 +21,7 @@ from engine.errors import NotCorrelatedError, WrongStateError
 from engine.model import Actor
 from engine.runner import Runner, StepResult
 from engine.store import instances as instance_repo
+from engine.store import tasks as task_repo
 
 MAX_MESSAGE_NAME = 300
 
@@ -42,9 +43,13 @@ def correlate(
     access.require(actor, *access.CASE_WRITERS)
     if not message_name or len(message_name) > MAX_MESSAGE_NAME:
         raise NotCorrelatedError("a message needs a name")
-    candidates = instance_repo.instances_waiting_for(
-        session, message_name, actor.municipality, business_key, instance_id
-    )
+    candidates = [
+        found
+        for found in instance_repo.instances_waiting_for(
+            session, message_name, actor.municipality, business_key, instance_id
+        )
+        if _visible(session, found, actor)
+    ]
     if correlation_keys:
         candidates = [
             c for c in candidates if _holds(session, runner, c, actor, message_name, correlation_keys)
@@ -118,6 +123,17 @@ def _deliver(
         instance_id=instance.id,
     )
     return result
+
+
+def _visible(session: Session, instance_id: str, actor: Actor) -> bool:
+    """Cases the actor may not see are treated as if they did not wait (no existence leak)."""
+    if access.case_scope(actor) is None:
+        return True
+    row = instance_repo.get(session, instance_id, actor.municipality)
+    if row is None:
+        return False
+    assignees = {t.assignee for t in task_repo.for_instance(session, row.id) if t.assignee}
+    return access.may_see_case(actor, row.team, row.caseworker, assignees)
 
 
 def _payload(definition: Any, variables: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from engine.logsafety import describe_exception
 from engine.service import Engine
 
 log = logging.getLogger("sagsflow.scheduler")
@@ -28,8 +29,8 @@ def _tick(engine: Engine) -> None:
                 result.fired,
                 result.failed,
             )
-    except Exception:
-        log.exception("timer tick failed")
+    except Exception as err:
+        log.error("timer tick failed: %s", describe_exception(err))
 
 
 def start_scheduler(engine: Engine, tick_seconds: float) -> Any:

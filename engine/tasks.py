@@ -33,7 +33,14 @@ def search(
     if scope is not None:
         f = TaskFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
     rows, total = repo.search(session, f, offset=offset, limit=limit)
-    audit.record(session, actor, action="search", purpose="task list", at=runner.clock.now())
+    audit.record_each(
+        session,
+        actor,
+        action="search",
+        purpose="task list",
+        at=runner.clock.now(),
+        instance_ids=[i.id for _, i in rows],
+    )
     return Page(tuple(info.task_info(t, i) for t, i in rows), total, offset, limit)
 
 

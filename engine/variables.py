@@ -116,6 +116,8 @@ def _check_integer(path: str, value: int, limits: VariableLimits) -> list[Variab
 def _check_string(path: str, value: str, limits: VariableLimits) -> list[VariableProblem]:
     if "\x00" in value:
         return [VariableProblem(path, "NUL characters are not allowed")]
+    if not _is_unicode(value):
+        return [VariableProblem(path, "must be valid Unicode (no unpaired surrogates)")]
     if len(value) > limits.max_string_length:
         return [VariableProblem(path, f"longer than {limits.max_string_length} characters")]
     return []
@@ -137,8 +139,16 @@ def _check_object(
         return [VariableProblem(path, f"more than {limits.max_collection_items} keys")]
     problems: list[VariableProblem] = []
     for key, item in value.items():
-        if not isinstance(key, str) or "\x00" in key or key.startswith("__"):
+        if not isinstance(key, str) or "\x00" in key or key.startswith("__") or not _is_unicode(key):
             problems.append(VariableProblem(f"{path}.{str(key)[:40]!r}", "invalid key"))
             continue
         problems.extend(_check_value(f"{path}.{key}", item, limits, depth + 1))
     return problems
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

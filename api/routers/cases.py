@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CaseActor, EngineDep
 from api.schemas.cases import CaseOut, ReportIn, StartIn
-from api.schemas.common import PageOut
+from api.schemas.common import MAX_OFFSET, PageOut
 from engine.instances import ReportOfConcern
 from engine.model import InstanceFilter
 
@@ -55,7 +55,7 @@ def list_cases(
     activity: str | None = None,
     started_after: datetime | None = None,
     started_before: datetime | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageOut[CaseOut]:
     """Cases of the caller's municipality (caseworkers: their teams' and their own cases)."""

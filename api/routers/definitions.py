@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
 from api.deps import DefinitionReader, Deployer, EngineDep
-from api.schemas.common import PageOut
+from api.schemas.common import MAX_OFFSET, PageOut
 from api.schemas.definitions import DefinitionOut, DeploymentOut
 from engine.definitions import DeployRequest
 from engine.errors import TooLargeError
@@ -43,7 +43,7 @@ def list_definitions(
     actor: DefinitionReader,
     key: str | None = None,
     latest: bool = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> PageOut[DefinitionOut]:
     page = engine.list_definitions(actor=actor, key=key, latest_only=latest, offset=offset, limit=limit)

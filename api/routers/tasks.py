@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CaseActor, EngineDep, TaskActor
+from api.deps import Assigner, CaseActor, EngineDep, TaskActor
 from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
-from api.schemas.common import PageOut
+from api.schemas.common import MAX_OFFSET, PageOut
 from engine.model import TaskFilter
 
 router = APIRouter(tags=["tasks"])
@@ -24,7 +24,7 @@ def list_tasks(
     business_key: str | None = None,
     unassigned: bool = False,
     state: str = "open",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageOut[TaskOut]:
     f = TaskFilter(
@@ -48,12 +48,12 @@ def get_task(engine: EngineDep, actor: TaskActor, task_id: str) -> TaskOut:
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut)
-def claim(engine: EngineDep, actor: TaskActor, task_id: str, body: ClaimIn | None = None) -> TaskOut:
+def claim(engine: EngineDep, actor: Assigner, task_id: str, body: ClaimIn | None = None) -> TaskOut:
     return TaskOut.of(engine.claim_task(task_id, actor=actor, user_id=body.user_id if body else None))
 
 
 @router.post("/tasks/{task_id}/unclaim", response_model=TaskOut)
-def unclaim(engine: EngineDep, actor: TaskActor, task_id: str) -> TaskOut:
+def unclaim(engine: EngineDep, actor: Assigner, task_id: str) -> TaskOut:
     return TaskOut.of(engine.unclaim_task(task_id, actor=actor))
 
 

@@ -14,6 +14,7 @@ The environment is not serialized with an instance: `engine/bpmn/state.py` attac
 from __future__ import annotations
 
 import ast
+import builtins
 import math
 import operator
 import sys
@@ -38,6 +39,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.bpmn.expressions import ExpressionError
 
+_PYTHON_BUILTINS = frozenset(dir(builtins))
 MAX_RANGE = 100_000
 MAX_SEQUENCE = 1_000_000
 
@@ -163,8 +165,21 @@ def check_expression(expression: str) -> None:
 
 
 def check_script(script: str) -> None:
-    """Raise `ExpressionError` unless RestrictedPython compiles `script`."""
+    """Raise `ExpressionError` unless RestrictedPython compiles `script` and it names no builtin
+    outside the script environment (`open`, `eval`, `globals`, `getattr`, … fail at deploy)."""
     _compile_script(script)
+    unavailable = sorted(_unavailable_builtins(script))
+    if unavailable:
+        raise ExpressionError(f"not available in scripts: {', '.join(unavailable)}")
+
+
+def _unavailable_builtins(script: str) -> set[str]:
+    tree = ast.parse(script)
+    assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    assigned |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    available = set(_script_globals()["__builtins__"])
+    return {name for name in loaded - assigned if name in _PYTHON_BUILTINS and name not in available}
 
 
 class _SafeEvaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]

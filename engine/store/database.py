@@ -34,7 +34,12 @@ class Store:
             self._reader = _sqlite_engine(url, begin="BEGIN", echo=echo)
         else:
             self._writer = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                echo=echo,
+                hide_parameters=not echo,
             )
             self._reader = self._writer
         self._write_sessions = sessionmaker(self._writer, class_=Session, expire_on_commit=False)
@@ -85,7 +90,12 @@ def alembic_config(url: str) -> Config:
 
 
 def _sqlite_engine(url: str, *, begin: str, echo: bool) -> Engine:
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=not echo,  # errors must not carry case data into logs
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

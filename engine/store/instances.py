@@ -6,12 +6,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import exists, func, or_, update
 from sqlmodel import Session, col, select
 
 from engine.errors import ConcurrentUpdateError
 from engine.model import InstanceFilter
-from engine.store.tables import Event, Incident, Instance, Subscription
+from engine.store.tables import Event, Incident, Instance, Subscription, Task
 
 
 def lock(session: Session, instance_id: str) -> Instance | None:
@@ -71,6 +71,9 @@ def search(
             or_(
                 col(Instance.caseworker) == f.visible_to_user,
                 col(Instance.team).in_(list(f.visible_to_teams or ())),
+                exists().where(
+                    col(Task.instance_id) == col(Instance.id), col(Task.assignee) == f.visible_to_user
+                ),
             )
         )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
