@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from api.auth import Authenticator
+from engine import access
 from engine.errors import ForbiddenError
 from engine.model import Actor, Role
 from engine.service import Engine
@@ -150,14 +151,10 @@ def _is_framework_route(route: BaseRoute, path: str, framework: set[str]) -> boo
     return path in framework
 
 
-CASE_ROLES = (Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)
-TASK_ROLES = (Role.CASEWORKER, Role.LEADER, Role.ADMIN)
-DEPLOY_ROLES = (Role.PROCESS_OWNER, Role.ADMIN)
-DEFINITION_READERS = (Role.PROCESS_OWNER, Role.ADMIN, Role.INTEGRATOR, Role.LEADER, Role.CASEWORKER)
-
-CaseActor = Annotated[Actor, allow(*CASE_ROLES)]
-TaskActor = Annotated[Actor, allow(*TASK_ROLES, Role.INTEGRATOR)]
-Assigner = Annotated[Actor, allow(*TASK_ROLES)]
-Deployer = Annotated[Actor, allow(*DEPLOY_ROLES)]
-DefinitionReader = Annotated[Actor, allow(*DEFINITION_READERS)]
+# The same role sets the engine enforces (engine/access.py), so route and engine never disagree.
+CaseActor = Annotated[Actor, allow(*access.CASE_WRITERS)]
+TaskActor = Annotated[Actor, allow(*access.TASK_ASSIGNERS, Role.INTEGRATOR)]
+Assigner = Annotated[Actor, allow(*access.TASK_ASSIGNERS)]
+Deployer = Annotated[Actor, allow(*access.DEPLOYERS)]
+DefinitionReader = Annotated[Actor, allow(*access.DEFINITION_READERS)]
 AdminActor = Annotated[Actor, allow(Role.ADMIN)]

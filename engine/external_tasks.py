@@ -325,12 +325,13 @@ def extend_lock(
 ) -> None:
     if not 0 < duration_ms <= MAX_LOCK_MS:
         raise InvalidVariablesError([VariableProblem("newDuration", "must be greater than 0")])
-    task, _ = _locked_task(session, runner, task_id, actor, worker_id, "extended")
+    task, instance = _locked_task(session, runner, task_id, actor, worker_id, "extended")
     now = runner.clock.now()
     if task.lock_expires_at is None or task.lock_expires_at <= now:
         raise WrongStateError(f"Cannot extend a lock that expired: external task {task_id}")
     task.lock_expires_at = now + timedelta(milliseconds=duration_ms)
     session.add(task)
+    _audit(session, runner, actor, instance, f"extend lock {task.element_id}")
 
 
 def lock(
@@ -339,7 +340,7 @@ def lock(
     """Lock one known task for `worker_id` (allowed when it is free, expired or already its own)."""
     if not 0 < duration_ms <= MAX_LOCK_MS or not worker_id:
         raise InvalidVariablesError([VariableProblem("lockDuration", "must be greater than 0")])
-    task, _ = _open_task(session, runner, task_id, actor)
+    task, instance = _open_task(session, runner, task_id, actor)
     now = runner.clock.now()
     held = task.lock_expires_at is not None and task.lock_expires_at > now
     if held and task.lock_owner not in (None, worker_id):
@@ -349,12 +350,14 @@ def lock(
         )
     task.lock_owner, task.lock_expires_at = worker_id, now + timedelta(milliseconds=duration_ms)
     session.add(task)
+    _audit(session, runner, actor, instance, f"lock {task.element_id}")
 
 
 def unlock(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> None:
-    task, _ = _open_task(session, runner, task_id, actor)
+    task, instance = _open_task(session, runner, task_id, actor)
     task.lock_owner = task.lock_expires_at = None
     session.add(task)
+    _audit(session, runner, actor, instance, f"unlock {task.element_id}")
 
 
 def set_retries(session: Session, runner: Runner, task_id: str, *, retries: int, actor: Actor) -> None:

@@ -34,7 +34,6 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
-    Role,
     TaskFilter,
     TaskInfo,
 )
@@ -359,7 +358,7 @@ class Engine:
     # --- operations views ----------------------------------------------------------------
 
     def list_deployments(self, *, actor: Actor, offset: int = 0, limit: int = 100) -> Page[DeploymentInfo]:
-        access.require(actor, *access.DEPLOYERS, Role.INTEGRATOR)
+        access.require(actor, *access.DEFINITION_READERS)
         with self.store.read() as session:
             rows, total = definitions.list_deployments(session, offset=offset, limit=limit)
             return Page(tuple(rows), total, offset, limit)

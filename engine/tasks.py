@@ -69,7 +69,7 @@ def claim(
     session: Session, runner: Runner, task_id: str, *, actor: Actor, user_id: str | None = None
 ) -> TaskInfo:
     """Assign the task to `user_id` (default: the actor). Leaders may assign to others."""
-    access.require(actor, Role.CASEWORKER, Role.LEADER, Role.ADMIN)
+    access.require(actor, *access.TASK_ASSIGNERS)
     assignee = user_id or actor.user_id
     if assignee != actor.user_id and not actor.has(Role.LEADER, Role.ADMIN):
         raise ForbiddenError("only a leader may assign a task to someone else")
@@ -80,7 +80,7 @@ def claim(
 
 
 def unclaim(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> TaskInfo:
-    access.require(actor, Role.CASEWORKER, Role.LEADER, Role.ADMIN)
+    access.require(actor, *access.TASK_ASSIGNERS)
     task, instance = _open_user_task(session, runner, task_id, actor)
     if task.assignee not in (None, actor.user_id) and not actor.has(Role.LEADER, Role.ADMIN):
         raise ForbiddenError("only the assignee or a leader may unclaim a task")

@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Query, Request
 
 from api.deps import allow
+from api.schemas.common import MAX_OFFSET
+from engine import access
 from engine.model import Actor, Role
 
 PREFIX = "/engine-rest"
@@ -15,10 +17,11 @@ Worker = Annotated[Actor, allow(Role.INTEGRATOR, Role.ADMIN)]
 Starter = Annotated[Actor, allow(Role.INTEGRATOR, Role.ADMIN)]
 CaseReader = Annotated[Actor, allow(Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)]
 TaskWorker = Annotated[Actor, allow(Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)]
+TaskAssigner = Annotated[Actor, allow(*access.TASK_ASSIGNERS)]
 Operator = Annotated[Actor, allow(Role.INTEGRATOR, Role.LEADER, Role.ADMIN)]
 AnyRole = Annotated[Actor, allow(*Role)]
 
-FirstResult = Annotated[int, Query(ge=0)]
+FirstResult = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 MaxResults = Annotated[int, Query(ge=0, le=500)]
 
 

@@ -250,8 +250,8 @@ def _history_filter(actor: Actor, q: HistoryQueryIn) -> InstanceFilter:
         process_key=q.processDefinitionKey,
         definition_id=q.processDefinitionId,
         ids=ids or None,
-        started_after=optional_date(q.startedAfter),
-        started_before=optional_date(q.startedBefore),
+        started_after=optional_date(q.startedAfter, "startedAfter"),
+        started_before=optional_date(q.startedBefore, "startedBefore"),
     )
 
 

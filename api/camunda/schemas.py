@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.camunda.variables import format_date, parse_date, to_camunda
+from engine.errors import InvalidVariablesError, VariableProblem
 from engine.model import (
     ActivityInstanceInfo,
     DefinitionInfo,
@@ -83,12 +84,12 @@ class BpmnErrorIn(CamundaIn):
 
 class ExtendLockIn(CamundaIn):
     workerId: str | None = None
-    newDuration: int
+    newDuration: int = Field(gt=0, le=2_147_483_647)
 
 
 class LockIn(CamundaIn):
     workerId: str = Field(min_length=1, max_length=200)
-    lockDuration: int
+    lockDuration: int = Field(gt=0, le=2_147_483_647)
 
 
 class RetriesIn(CamundaIn):
@@ -144,8 +145,14 @@ class HistoryQueryIn(CamundaIn):
     startedAfter: str | None = None
 
 
-def optional_date(value: str | None) -> Any:
-    return parse_date(value) if value else None
+def optional_date(value: str | None, name: str = "date") -> Any:
+    """A query date in Camunda's formats; a malformed one is the caller's error (400), never a 500."""
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as err:
+        raise InvalidVariablesError([VariableProblem(name, str(err))]) from None
 
 
 # --- responses -------------------------------------------------------------------------------

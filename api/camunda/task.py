@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
-from api.camunda.deps import FirstResult, MaxResults, TaskWorker
+from api.camunda.deps import FirstResult, MaxResults, TaskAssigner, TaskWorker
 from api.camunda.schemas import CountOut, TaskCompleteIn, TaskOut, TaskQueryIn, UserIdIn, optional_date
 from api.camunda.variables import from_camunda, to_camunda
 from api.deps import EngineDep
@@ -29,8 +29,8 @@ def _filter(actor: Actor, q: TaskQueryIn) -> TaskFilter:
         unassigned=bool(q.unassigned),
         candidate_group=q.candidateGroup,
         candidate_user=q.candidateUser,
-        due_before=optional_date(q.dueBefore),
-        due_after=optional_date(q.dueAfter),
+        due_before=optional_date(q.dueBefore, "dueBefore"),
+        due_after=optional_date(q.dueAfter, "dueAfter"),
     )
 
 
@@ -81,19 +81,19 @@ def get_task(engine: EngineDep, actor: TaskWorker, task_id: str) -> TaskOut:
 
 
 @router.post("/task/{task_id}/claim", status_code=204, response_class=Response)
-def claim(engine: EngineDep, actor: TaskWorker, task_id: str, body: UserIdIn | None = None) -> Response:
+def claim(engine: EngineDep, actor: TaskAssigner, task_id: str, body: UserIdIn | None = None) -> Response:
     engine.claim_task(task_id, actor=actor, user_id=(body.userId if body else None) or None)
     return Response(status_code=204)
 
 
 @router.post("/task/{task_id}/unclaim", status_code=204, response_class=Response)
-def unclaim(engine: EngineDep, actor: TaskWorker, task_id: str) -> Response:
+def unclaim(engine: EngineDep, actor: TaskAssigner, task_id: str) -> Response:
     engine.unclaim_task(task_id, actor=actor)
     return Response(status_code=204)
 
 
 @router.post("/task/{task_id}/assignee", status_code=204, response_class=Response)
-def set_assignee(engine: EngineDep, actor: TaskWorker, task_id: str, body: UserIdIn) -> Response:
+def set_assignee(engine: EngineDep, actor: TaskAssigner, task_id: str, body: UserIdIn) -> Response:
     if body.userId:
         engine.claim_task(task_id, actor=actor, user_id=body.userId)
     else:

@@ -179,11 +179,16 @@ def dev_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
         server.stop()
 
 
-def test_dev_mode_accepts_authorization_undefined(dev_server: LiveServer) -> None:
-    """What the Modeler sends when the server needed no credentials (notes C9)."""
+def test_dev_mode_asks_the_modeler_for_the_dev_token(dev_server: LiveServer) -> None:
+    """Dev mode still authenticates: the Modeler's credential-less probe and its `Authorization:
+    undefined` (notes C9) get 401, which makes the Modeler show its credential fields; Basic with the
+    printed dev token as password then deploys and starts."""
     server = CamundaServer(dev_server)
+    for authorization in (None, "undefined"):
+        with modeler_client(server, authorization) as client:
+            assert client.get("/deployment", params={"maxResults": 0}).status_code == 401
     diagram = screening_diagram("dev")
-    with modeler_client(server, "undefined") as client:
+    with modeler_client(server, basic("demo", dev_server.token)) as client:
         assert client.get("/deployment", params={"maxResults": 0}).status_code == 200
         response = deploy(client, diagram)
         assert response.status_code == 200, response.text
@@ -200,7 +205,7 @@ def test_realistic_diagrams_deploy_well_within_the_modelers_timeout(dev_server: 
     files: list[Path] = WORKFLOWS or []
     main = screening_diagram("realistic")
     attachments = [(p.name, p.read_bytes()) for p in files]
-    with modeler_client(server, None) as client:
+    with modeler_client(server, basic("demo", dev_server.token)) as client:
         started = time.perf_counter()
         response = deploy(client, main, attachments)
         elapsed = time.perf_counter() - started

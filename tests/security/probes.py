@@ -43,8 +43,9 @@ def path_objects(path: str) -> dict[str, str]:
             continue
         name = match.group(1)
         kind = object_kind(name)
-        if kind is None and name.lower() == "id" and index > 0:
-            kind = object_kind(segments[index - 1])
+        previous = object_kind(segments[index - 1]) if index > 0 else None
+        if (kind is None and name.lower() == "id") or (kind == "task" and previous == "external_task"):
+            kind = previous
         if kind is not None:
             found[name] = kind
     return found
@@ -131,10 +132,9 @@ class Sampler:
         if kind == "array":
             count = schema.get("minItems", 0)
             return [self.value(schema.get("items", {}), name, depth + 1) for _ in range(count)]
-        if kind == "integer":
-            return int(schema.get("minimum", 0))
-        if kind == "number":
-            return float(schema.get("minimum", 0))
+        if kind in ("integer", "number"):
+            low = schema["exclusiveMinimum"] + 1 if "exclusiveMinimum" in schema else schema.get("minimum", 0)
+            return int(low) if kind == "integer" else float(low)
         if kind == "boolean":
             return False
         if kind == "string":
@@ -188,9 +188,12 @@ def build_probe(spec: dict[str, Any], method: str, path: str, target: Case) -> P
     for parameter in operation.get("parameters", []):
         name = parameter["name"]
         if parameter["in"] == "path":
-            value = (
-                target.ids()[objects[name]] if name in objects else sampler.value(parameter["schema"], name)
-            )
+            if name in objects:
+                value = target.ids()[objects[name]]
+            elif _after_variables(path, name):
+                value = "marker"  # a variable every matrix case holds (…/variables/{name})
+            else:
+                value = sampler.value(parameter["schema"], name)
             url = re.sub(r"\{" + re.escape(name) + r"(:[^}]*)?\}", str(value), url)
         elif parameter["in"] == "query" and parameter.get("required"):
             query[name] = sampler.value(parameter["schema"], name)

@@ -66,6 +66,7 @@ class Keys:
             "iss": ISSUER,
             "aud": AUDIENCE,
             "iat": now,
+            "nbf": now - 5,
             "exp": now + 3600,
             "municipality": municipality,
             "roles": list(roles),
