@@ -79,7 +79,8 @@ def _holds(
         return False
     waiting = inspect.waiting_messages(runner.load(session, row))
     return any(
-        d.name == message_name and all(t.data.get(k) == v for k, v in keys.items()) for t, d in waiting
+        w.definition.name == message_name and all(w.task.data.get(k) == v for k, v in keys.items())
+        for w in waiting
     )
 
 
@@ -94,11 +95,12 @@ def _deliver(
 ) -> StepResult:
     instance = runner.lock(session, instance_id, actor.municipality)
     workflow = runner.load(session, instance)
-    waiting = [(t, d) for t, d in inspect.waiting_messages(workflow) if d.name == message_name]
+    waiting = [w for w in inspect.waiting_messages(workflow) if w.definition.name == message_name]
     if not waiting:
         raise WrongStateError(f"case {instance_id} no longer waits for '{message_name}'")
-    task, definition = waiting[0]
-    checked = inputs.prepare(variables, current=task.data, deadlines=deadlines)
+    catcher = waiting[0]
+    definition = catcher.definition
+    checked = inputs.prepare(variables, current=catcher.task.data, deadlines=deadlines)
 
     def deliver(wf: BpmnWorkflow) -> None:
         wf.send_event(BpmnEvent(definition, _payload(definition, checked)))
@@ -110,7 +112,7 @@ def _deliver(
         at=now,
         kind="message_correlated",
         actor=actor.user_id,
-        element_id=inspect.element_id(task),
+        element_id=catcher.element_id,
         data={"message": message_name, "variables": checked},
     )
     result = runner.advance(session, instance, workflow, actor=actor, command=deliver)

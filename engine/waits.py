@@ -65,10 +65,8 @@ def sync_tasks(
 
 def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
     existing = {(s.task_id, s.message_name): s for s in instance_repo.subscriptions_for(session, instance.id)}
-    wanted = {
-        (str(task.id), definition.name): task for task, definition in inspect.waiting_messages(workflow)
-    }
-    for key, task in wanted.items():
+    wanted = {(str(w.task.id), w.definition.name): w for w in inspect.waiting_messages(workflow)}
+    for key, waiting in wanted.items():
         if key not in existing:
             session.add(
                 Subscription(
@@ -76,7 +74,7 @@ def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkf
                     instance_id=instance.id,
                     municipality=instance.municipality,
                     task_id=key[0],
-                    element_id=inspect.element_id(task) or "",
+                    element_id=waiting.element_id or "",
                     message_name=key[1],
                     created_at=now,
                 )

@@ -69,14 +69,38 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     return found
 
 
-def waiting_messages(workflow: BpmnWorkflow) -> list[tuple[Any, Any]]:
-    """(task, message definition) for every catch event and receive task waiting for a message."""
-    found = []
-    for task in _waiting(workflow):
-        for definition in _event_definitions(task):
-            if isinstance(definition, BpmnMessage):
-                found.append((task, definition))
+@dataclass(frozen=True)
+class WaitingMessage:
+    """Something that would catch a message: a waiting task, or an event subprocess's start event."""
+
+    task: Any
+    definition: Any
+    element_id: str | None
+
+
+def waiting_messages(workflow: BpmnWorkflow) -> list[WaitingMessage]:
+    """Catch events and receive tasks waiting for a message, plus the message start events of the
+    top process's event subprocesses (SpiffWorkflow creates those subprocesses when the message
+    arrives; the process's root task stands in for the waiting task)."""
+    found = [
+        WaitingMessage(task, definition, element_id(task))
+        for task in _waiting(workflow)
+        for definition in _event_definitions(task)
+        if isinstance(definition, BpmnMessage)
+    ]
+    if not workflow.completed:
+        found += _event_subprocess_starts(workflow)
     return found
+
+
+def _event_subprocess_starts(workflow: BpmnWorkflow) -> list[WaitingMessage]:
+    starts = []
+    for name in workflow.spec.start.trigger_specs:
+        spec = workflow.subprocess_specs.get(name)
+        for start in spec.bpmn_start_events if spec is not None else ():
+            if isinstance(start.event_definition, BpmnMessage):
+                starts.append(WaitingMessage(workflow.task_tree, start.event_definition, start.bpmn_id))
+    return starts
 
 
 def _waiting(workflow: BpmnWorkflow) -> Iterator[Any]:
