@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from engine.calendar import (
     DEFAULT_POLICY,
     CalendarPolicy,
+    add_days,
     add_elapsed,
     add_months,
     add_working_days,
@@ -51,6 +52,7 @@ class DeadlineSettings:
     first_follow_up_months: int = 3
     follow_up_floor_months: int = 6
     supervision_interval_months: int = 6
+    reminder_days_before: int = 14
     calendar: CalendarPolicy = DEFAULT_POLICY
 
     def __post_init__(self) -> None:
@@ -120,6 +122,11 @@ def child_plan_due(decided_at: datetime, settings: DeadlineSettings = DEFAULT_SE
     return add_months(decided_at, settings.child_plan_months)
 
 
+def child_plan_reminder_at(decided_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS) -> datetime:
+    """A reminder `reminder_days_before` (default 14) days before the plan is due (municipal practice)."""
+    return add_days(child_plan_due(decided_at, settings), -settings.reminder_days_before)
+
+
 def first_follow_up_due(started_at: datetime, settings: DeadlineSettings = DEFAULT_SETTINGS) -> datetime:
     """Hold the first follow-up on a measure (indsats) within 3 months of its start.
 
@@ -127,6 +134,23 @@ def first_follow_up_due(started_at: datetime, settings: DeadlineSettings = DEFAU
     default (`first_follow_up_months`).
     """
     return add_months(started_at, settings.first_follow_up_months)
+
+
+def first_follow_up_or_agreed(
+    started_at: datetime, agreed_next: datetime | date | None, settings: DeadlineSettings = DEFAULT_SETTINGS
+) -> datetime:
+    """The first follow-up as a running deadline: the date agreed at the start-up meeting, but
+    never later than `first_follow_up_due` (3 months, UNVERIFIED default, see there)."""
+    ceiling = first_follow_up_due(started_at, settings)
+    if agreed_next is None:
+        return ceiling
+    agreed = _agreed_instant(agreed_next)
+    if agreed <= to_utc(started_at):
+        raise ValueError(
+            f"the agreed first follow-up {agreed.isoformat()} is not after the start "
+            f"{to_utc(started_at).isoformat()}"
+        )
+    return min(agreed, ceiling)
 
 
 def next_follow_up_due(
@@ -244,10 +268,25 @@ def _receipt_if_professional(
 
 
 def _follow_up(held_at: datetime, variables: Mapping[str, object], settings: DeadlineSettings) -> datetime:
+    return _with_agreed_date(next_follow_up_due, held_at, variables, settings)
+
+
+def _first_follow_up(
+    started_at: datetime, variables: Mapping[str, object], settings: DeadlineSettings
+) -> datetime:
+    return _with_agreed_date(first_follow_up_or_agreed, started_at, variables, settings)
+
+
+def _with_agreed_date(
+    rule: Callable[[datetime, datetime | date | None, DeadlineSettings], datetime],
+    start: datetime,
+    variables: Mapping[str, object],
+    settings: DeadlineSettings,
+) -> datetime:
     value = variables.get("next_follow_up_date")
     try:
-        agreed = None if value is None else _parse_agreed_date(value)
-        return next_follow_up_due(held_at, agreed, settings)
+        agreed = None if value in (None, "") else _parse_agreed_date(value)
+        return rule(start, agreed, settings)
     except ValueError as error:
         raise ValueError(f"variable 'next_follow_up_date': {error}") from error
 
@@ -306,11 +345,27 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         compute=_from_trigger(child_plan_due),
     ),
     DeadlineRule(
+        output="child_plan_reminder_at",
+        trigger="decision_date",
+        paragraph="barnets lov § 91 (reminder: municipal practice)",
+        verified=False,
+        compute=_from_trigger(child_plan_reminder_at),
+    ),
+    DeadlineRule(
         output="first_follow_up_due",
         trigger="intervention_started_at",
         paragraph=_FOLLOW_UP,
         verified=False,
         compute=_from_trigger(first_follow_up_due),
+    ),
+    # The running follow-up deadline starts at the start of the measure (the agreed first date,
+    # at most 3 months) and is replaced by the follow-up rule below once a follow-up is held.
+    DeadlineRule(
+        output="follow_up_due",
+        trigger="intervention_started_at",
+        paragraph=_FOLLOW_UP,
+        verified=False,
+        compute=_first_follow_up,
     ),
     DeadlineRule(
         output="follow_up_due",

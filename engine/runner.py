@@ -149,6 +149,7 @@ class Runner:
             ) from None
         except SpiffWorkflowException as err:
             raise _process_error(err) from err
+        workflow.get_events()  # drop events nothing caught (a signal nobody waits for) so they don't pile up
         if inspect.is_stuck(workflow):
             raise ProcessError("the process reached a dead end: nothing is active and it has not ended")
 

@@ -16,9 +16,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
 from engine import access, audit, info, inputs
-from engine.bpmn import inspect
+from engine.bpmn import guards, inspect
 from engine.deadlines import DeadlineSettings
-from engine.errors import ForbiddenError, NotFoundError, WrongStateError
+from engine.errors import ForbiddenError, InvalidVariablesError, NotFoundError, WrongStateError
 from engine.model import Actor, Page, Role, TaskFilter, TaskInfo
 from engine.runner import Runner, StepResult
 from engine.store import instances as instance_repo
@@ -52,7 +52,7 @@ def get(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> Task
         workflow = runner.load(session, instance)
         live = workflow.get_task_from_id(UUID(task_id))
         if live is not None:
-            form = inspect.form_fields(live)
+            form = inspect.form_fields(live, evaluate_defaults=True)
             variables = {k: v for k, v in live.data.items() if not k.startswith("_")}
     audit.record(
         session,
@@ -105,6 +105,9 @@ def complete(
     checked = inputs.prepare(
         variables, current=live.data, form=inspect.form_fields(live), deadlines=deadlines
     )
+    broken = guards.violations(inspect.extensions(live), {**live.data, **checked})
+    if broken:
+        raise InvalidVariablesError(broken)
 
     def run(_: BpmnWorkflow) -> None:
         live.set_data(**checked)

@@ -7,7 +7,7 @@ subscriptions, current activities) so that queries never need to load an instanc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -18,6 +18,8 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.events import TIMER_KINDS
+from engine.bpmn.expressions import is_juel, juel_to_python
+from engine.bpmn.scripting import HELPER_NAMES, evaluate_expression
 from engine.model import FormFieldInfo
 
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
@@ -117,11 +119,26 @@ def current_activities(workflow: BpmnWorkflow) -> list[str]:
     return ids
 
 
-def form_fields(task: Any) -> tuple[FormFieldInfo, ...]:
+def form_fields(task: Any, *, evaluate_defaults: bool = False) -> tuple[FormFieldInfo, ...]:
+    """The task's form. With `evaluate_defaults`, `${…}` defaults are computed from the case data
+    (e.g. a proposed next follow-up date); otherwise they are left as written."""
     spec = task.task_spec
     if not isinstance(spec, UserTask):
         return ()
-    return tuple(_form_field(f) for f in spec.form.fields)
+    fields = tuple(_form_field(f) for f in spec.form.fields)
+    if not evaluate_defaults:
+        return fields
+    return tuple(replace(f, default=_default(f.default, task.data)) for f in fields)
+
+
+def _default(raw: str | None, data: dict[str, Any]) -> str | None:
+    if not raw or not is_juel(raw):
+        return raw
+    try:
+        value = evaluate_expression(juel_to_python(raw, HELPER_NAMES), data, missing_as_none=True)
+    except Exception:
+        return None
+    return None if value is None else str(value)
 
 
 def _form_field(field: Any) -> FormFieldInfo:

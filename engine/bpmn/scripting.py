@@ -20,6 +20,7 @@ import operator
 import sys
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from functools import lru_cache
 from types import CodeType, FrameType, ModuleType
 from typing import Any, ClassVar
@@ -38,6 +39,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.bpmn.expressions import ExpressionError
+from engine.calendar import local_date
+from engine.deadlines import parse_instant
 
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 MAX_RANGE = 100_000
@@ -57,8 +60,16 @@ def is_empty(value: Any) -> bool:
     return value is None or (hasattr(value, "__len__") and len(value) == 0)
 
 
+def add_days(value: Any, days: Any) -> str | None:
+    """The local (Copenhagen) date `days` after the date or instant `value`, as YYYY-MM-DD."""
+    if value in (None, "") or days is None:
+        return None
+    return (local_date(parse_instant(value)) + timedelta(days=int(days))).isoformat()
+
+
 EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "is_empty": is_empty,
+    "add_days": add_days,
     "len": len,
     "min": min,
     "max": max,
@@ -206,11 +217,20 @@ def _parse_expression(expression: str) -> ast.AST:
     return simpleeval.SimpleEval.parse(expression)  # type: ignore[no-any-return]
 
 
-def evaluate_expression(expression: str, names: Mapping[str, Any]) -> Any:
-    """Evaluate a checked expression over `names` (task variables and helper functions)."""
+class _MissingAsNone(dict[str, Any]):
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def evaluate_expression(expression: str, names: Mapping[str, Any], *, missing_as_none: bool = False) -> Any:
+    """Evaluate a checked expression over `names` (task variables and helper functions).
+
+    A name that is not defined raises, as in Camunda, unless `missing_as_none` (used for completion
+    guards and form defaults, which ask about fields that may not have been filled in yet).
+    """
+    visible = {k: v for k, v in names.items() if not k.startswith("_")}
     evaluator = _SafeEvaluator(
-        functions=EXPRESSION_FUNCTIONS,
-        names={k: v for k, v in names.items() if not k.startswith("_")},
+        functions=EXPRESSION_FUNCTIONS, names=_MissingAsNone(visible) if missing_as_none else visible
     )
     return evaluator.eval(expression, previously_parsed=_parse_expression(expression))
 

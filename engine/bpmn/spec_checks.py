@@ -25,6 +25,8 @@ from engine.bpmn.events import (
     TimeDateEventDefinition,
 )
 from engine.bpmn.expressions import ExpressionError, juel_to_python
+from engine.bpmn.guards import MESSAGE_SUFFIX as GUARD_MESSAGE_SUFFIX
+from engine.bpmn.guards import PREFIX as GUARD_PREFIX
 from engine.bpmn.scripting import HELPER_NAMES, check_expression, check_script
 from engine.calendar import parse_iso_duration
 from engine.errors import DefinitionProblem
@@ -148,22 +150,36 @@ def _service(task_spec: Any) -> Iterator[str]:
             yield "service tasks must be external tasks (camunda:type='external' with a camunda:topic)"
 
 
+def _juel(value: str, what: str) -> Iterator[str]:
+    """Problems of a `${…}` (or plain Python) expression written in the diagram."""
+    try:
+        yield from _expression(juel_to_python(value, HELPER_NAMES), what)
+    except ExpressionError as err:
+        yield f"{what}: {err}"
+
+
 def _user_task(task_spec: Any) -> Iterator[str]:
     extensions = getattr(task_spec, "extensions", None) or {}
     for attribute in EXPRESSION_ATTRIBUTES:
         value = extensions.get(attribute)
         if value and "{" in value:
-            try:
-                yield from _expression(juel_to_python(value, HELPER_NAMES), attribute)
-            except ExpressionError as err:
-                yield f"{attribute}: {err}"
+            yield from _juel(value, attribute)
+    for key, value in extensions.items():
+        if key.startswith(GUARD_PREFIX) and not key.endswith(GUARD_MESSAGE_SUFFIX):
+            yield from _juel(str(value or ""), f"guard '{key[len(GUARD_PREFIX) :]}'")
     if isinstance(task_spec, UserTask):
         for field in task_spec.form.fields:
-            if field.type not in FORM_TYPES:
-                allowed = ", ".join(sorted(FORM_TYPES))
-                yield f"form field '{field.id}': type '{field.type}' is not one of {allowed}"
-            if field.type == "enum" and not getattr(field, "options", None):
-                yield f"form field '{field.id}': an enum needs at least one value"
+            yield from _form_field(field)
+
+
+def _form_field(field: Any) -> Iterator[str]:
+    if field.default_value and "{" in field.default_value:
+        yield from _juel(field.default_value, f"default of form field '{field.id}'")
+    if field.type not in FORM_TYPES:
+        allowed = ", ".join(sorted(FORM_TYPES))
+        yield f"form field '{field.id}': type '{field.type}' is not one of {allowed}"
+    if field.type == "enum" and not getattr(field, "options", None):
+        yield f"form field '{field.id}': an enum needs at least one value"
 
 
 def _loops(task_spec: Any) -> Iterator[str]:

@@ -258,7 +258,9 @@ def test_the_rule_table_lists_each_contract_variable_and_marks_the_unverified() 
         ("investigation_started_at", "investigation_due"),
         ("investigation_started_at", "investigation_warning_at"),
         ("decision_date", "child_plan_due"),
+        ("decision_date", "child_plan_reminder_at"),
         ("intervention_started_at", "first_follow_up_due"),
+        ("intervention_started_at", "follow_up_due"),
         ("follow_up_held_at", "follow_up_due"),
         ("placement_started_at", "supervision_visit_due"),
         ("supervision_visit_held_at", "supervision_visit_due"),
@@ -270,6 +272,8 @@ def test_the_rule_table_lists_each_contract_variable_and_marks_the_unverified() 
     # The supervision visit rule comes after the placement rule, so it wins.
     triggers = [rule.trigger for rule in DEADLINE_RULES]
     assert triggers.index("supervision_visit_held_at") > triggers.index("placement_started_at")
+    # A held follow-up replaces the first follow-up deadline.
+    assert triggers.index("follow_up_held_at") > triggers.index("intervention_started_at")
 
 
 def test_derive_nothing_from_no_facts() -> None:
@@ -309,16 +313,25 @@ def test_derive_investigation_deadlines_from_a_date() -> None:
 
 
 def test_derive_child_plan_deadline() -> None:
-    # 30 Nov 2025 00:00 CET -> 28 Feb 2026 00:00 CET.
+    # 30 Nov 2025 00:00 CET -> 28 Feb 2026 00:00 CET; reminder 14 days earlier: 14 Feb 00:00 CET.
     assert derive_deadlines({"decision_date": "2025-11-30"}) == {
-        "child_plan_due": "2026-02-27T23:00:00+00:00"
+        "child_plan_due": "2026-02-27T23:00:00+00:00",
+        "child_plan_reminder_at": "2026-02-13T23:00:00+00:00",
     }
 
 
 def test_derive_first_follow_up_deadline() -> None:
+    # 15 Jan 2026 10:00 CET -> 15 Apr 2026 10:00 CEST; with no agreed date the running
+    # follow-up deadline is the same instant.
     assert derive_deadlines({"intervention_started_at": "2026-01-15T10:00:00+01:00"}) == {
-        "first_follow_up_due": "2026-04-15T08:00:00+00:00"
+        "first_follow_up_due": "2026-04-15T08:00:00+00:00",
+        "follow_up_due": "2026-04-15T08:00:00+00:00",
     }
+
+
+def test_an_agreed_first_follow_up_before_three_months_is_kept() -> None:
+    variables = {"intervention_started_at": "2026-01-15T10:00:00+01:00", "next_follow_up_date": "2026-02-01"}
+    assert derive_deadlines(variables)["follow_up_due"] == "2026-02-01T08:00:00+00:00"  # 09:00 CET
 
 
 @pytest.mark.parametrize(
@@ -376,6 +389,7 @@ def test_derive_everything_at_once_with_custom_settings() -> None:
         "report_assessment_due": "2025-12-23T10:00:00+00:00",
         "report_receipt_due": "2026-01-02T23:00:00+00:00",
         "child_plan_due": "2025-12-29T23:00:00+00:00",  # 30 Dec 2025 00:00 CET
+        "child_plan_reminder_at": "2025-12-15T23:00:00+00:00",  # 16 Dec 2025 00:00 CET
     }
 
 
