@@ -85,12 +85,13 @@ def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkf
 
 
 def phase_of(workflow: BpmnWorkflow, previous: str | None) -> str | None:
-    """The `phase` property of the first active element that has one, else the previous phase."""
-    for task in workflow.get_tasks(state=inspect.ACTIVE):
-        phase = inspect.extensions(task).get("phase")
-        if phase:
-            return str(phase)
-    return previous
+    """The `phase` property of the most recently activated element that has one (with parallel
+    work, the newest step says best where the case stands), else the previous phase."""
+    phased = [t for t in workflow.get_tasks(state=inspect.ACTIVE) if inspect.extensions(t).get("phase")]
+    if not phased:
+        return previous
+    newest = max(phased, key=lambda t: t.last_state_change)
+    return str(inspect.extensions(newest)["phase"])
 
 
 def _new_task_row(instance: Instance, task: Any, now: datetime) -> Task:

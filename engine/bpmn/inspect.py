@@ -156,5 +156,10 @@ def _form_field(field: Any) -> FormFieldInfo:
 
 
 def is_stuck(workflow: BpmnWorkflow) -> bool:
-    """Not completed but nothing can ever move it (e.g. a dead-end flow)."""
-    return not workflow.completed and not workflow.get_tasks(state=ACTIVE)
+    """Not completed but nothing can ever move it (e.g. a dead-end flow), here or in a subprocess."""
+    if not workflow.completed and not workflow.get_tasks(state=ACTIVE):
+        return True
+    return any(
+        not sub.completed and not sub.get_tasks(state=ACTIVE, skip_subprocesses=True)
+        for sub in workflow.subprocesses.values()
+    )

@@ -49,6 +49,7 @@ def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPr
     problems += _check_scripts(root, resource)
     problems += _check_call_activities(root, resource)
     problems += _check_event_subprocesses(root, resource)
+    problems += _check_connections(root, resource)
     if not root.xpath(".//bpmn:process[@isExecutable='true']", namespaces=NS):
         problems.append(DefinitionProblem("no executable process (isExecutable='true')", resource))
     return problems
@@ -159,6 +160,31 @@ def _check_call_activities(root: etree._Element, resource: str) -> list[Definiti
         mappings = [*activity.iterfind(".//camunda:in", NS), *activity.iterfind(".//camunda:out", NS)]
         if any(mapping.get("variables") != "all" for mapping in mappings):
             problems.append(_problem(activity, resource, CALL_MAPPING_MESSAGE))
+    return problems
+
+
+_FLOW_NODES = (
+    "task", "userTask", "serviceTask", "scriptTask", "businessRuleTask", "manualTask", "sendTask",
+    "receiveTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
+    "inclusiveGateway", "eventBasedGateway", "intermediateCatchEvent", "intermediateThrowEvent",
+    "startEvent", "endEvent",
+)
+
+
+def _check_connections(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    """Every flow node is reachable and leads somewhere (SpiffWorkflow would silently stall)."""
+    problems = []
+    sources = {flow.get("sourceRef") for flow in root.iter(f"{{{BPMN}}}sequenceFlow")}
+    targets = {flow.get("targetRef") for flow in root.iter(f"{{{BPMN}}}sequenceFlow")}
+    for tag in _FLOW_NODES:
+        for node in root.iter(f"{{{BPMN}}}{tag}"):
+            if node.get("triggeredByEvent") == "true":
+                continue
+            identifier = node.get("id")
+            if tag != "startEvent" and identifier not in targets:
+                problems.append(_problem(node, resource, "no sequence flow leads to this element"))
+            if tag != "endEvent" and identifier not in sources:
+                problems.append(_problem(node, resource, "no sequence flow leaves this element"))
     return problems
 
 
