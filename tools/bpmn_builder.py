@@ -7,6 +7,7 @@ on a grid (column, row); edges are routed orthogonally.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +20,25 @@ DI = "http://www.omg.org/spec/DD/20100524/DI"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 MODELER = "http://camunda.org/schema/modeler/1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "camunda": CAMUNDA, "modeler": MODELER, "xsi": XSI}
+NSMAP = {
+    "bpmn": BPMN,
+    "bpmndi": BPMNDI,
+    "dc": DC,
+    "di": DI,
+    "camunda": CAMUNDA,
+    "modeler": MODELER,
+    "xsi": XSI,
+}
 
 COL, ROW, X0, Y0 = 160, 130, 180, 120
 SIZES = {
-    "startEvent": (36, 36), "endEvent": (36, 36), "intermediateThrowEvent": (36, 36),
-    "intermediateCatchEvent": (36, 36), "boundaryEvent": (36, 36),
-    "exclusiveGateway": (50, 50), "parallelGateway": (50, 50),
+    "startEvent": (36, 36),
+    "endEvent": (36, 36),
+    "intermediateThrowEvent": (36, 36),
+    "intermediateCatchEvent": (36, 36),
+    "boundaryEvent": (36, 36),
+    "exclusiveGateway": (50, 50),
+    "parallelGateway": (50, 50),
 }
 TASK_SIZE = (100, 80)
 
@@ -94,8 +107,17 @@ class Diagram:
         self.nodes[id] = node
         return node
 
-    def flow(self, source: str, target: str, *, id: str | None = None, name: str | None = None,
-             condition: str | None = None, default: bool = False, route: str = "auto") -> Flow:
+    def flow(
+        self,
+        source: str,
+        target: str,
+        *,
+        id: str | None = None,
+        name: str | None = None,
+        condition: str | None = None,
+        default: bool = False,
+        route: str = "auto",
+    ) -> Flow:
         flow = Flow(id or f"flow_{source}_to_{target}", source, target, name, condition, route)
         self.flows.append(flow)
         if default:
@@ -103,7 +125,7 @@ class Diagram:
         return flow
 
     def chain(self, *ids: str) -> None:
-        for source, target in zip(ids, ids[1:], strict=False):
+        for source, target in itertools.pairwise(ids):
             self.flow(source, target)
 
     # --- geometry ---------------------------------------------------------------------------
@@ -176,8 +198,9 @@ class Document:
         root.set(f"{{{MODELER}}}executionPlatform", "Camunda Platform")
         root.set(f"{{{MODELER}}}executionPlatformVersion", "7.23.0")
         for diagram in self.diagrams:
-            process = etree.SubElement(root, b("process"), id=diagram.process_id, name=diagram.name,
-                                       isExecutable="true")
+            process = etree.SubElement(
+                root, b("process"), id=diagram.process_id, name=diagram.name, isExecutable="true"
+            )
             process.set(c("versionTag"), "1")
             process.set(c("historyTimeToLive"), "P3650D")
             _elements(process, diagram)
@@ -198,16 +221,7 @@ def _elements(parent: etree._Element, diagram: Diagram) -> None:
         outgoing.setdefault(flow.source, []).append(flow.id)
         incoming.setdefault(flow.target, []).append(flow.id)
     for node in diagram.nodes.values():
-        element = etree.SubElement(parent, b(node.kind), id=node.id)
-        if node.name:
-            element.set("name", node.name)
-        for key, value in node.attrs.items():
-            element.set(c(key[len("camunda:"):]) if key.startswith("camunda:") else key, value)
-        if node.id in diagram.defaults:
-            element.set("default", diagram.defaults[node.id])
-        if node.attached_to:
-            element.set("attachedToRef", node.attached_to)
-        _extensions(element, node)
+        element = _node_element(parent, node, diagram.defaults.get(node.id))
         for flow_id in incoming.get(node.id, []):
             etree.SubElement(element, b("incoming")).text = flow_id
         for flow_id in outgoing.get(node.id, []):
@@ -218,13 +232,33 @@ def _elements(parent: etree._Element, diagram: Diagram) -> None:
         if node.children is not None:
             _elements(element, node.children)
     for flow in diagram.flows:
-        element = etree.SubElement(parent, b("sequenceFlow"), id=flow.id, sourceRef=flow.source, targetRef=flow.target)
-        if flow.name:
-            element.set("name", flow.name)
-        if flow.condition:
-            condition = etree.SubElement(element, b("conditionExpression"))
-            condition.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
-            condition.text = flow.condition
+        _flow_element(parent, flow)
+
+
+def _node_element(parent: etree._Element, node: Node, default_flow: str | None) -> etree._Element:
+    element = etree.SubElement(parent, b(node.kind), id=node.id)
+    if node.name:
+        element.set("name", node.name)
+    for key, value in node.attrs.items():
+        element.set(c(key[len("camunda:") :]) if key.startswith("camunda:") else key, value)
+    if default_flow:
+        element.set("default", default_flow)
+    if node.attached_to:
+        element.set("attachedToRef", node.attached_to)
+    _extensions(element, node)
+    return element
+
+
+def _flow_element(parent: etree._Element, flow: Flow) -> None:
+    element = etree.SubElement(
+        parent, b("sequenceFlow"), id=flow.id, sourceRef=flow.source, targetRef=flow.target
+    )
+    if flow.name:
+        element.set("name", flow.name)
+    if flow.condition:
+        condition = etree.SubElement(element, b("conditionExpression"))
+        condition.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
+        condition.text = flow.condition
 
 
 def _extensions(element: etree._Element, node: Node) -> None:
@@ -261,13 +295,19 @@ def _event(element: etree._Element, node: Node) -> None:
     elif kind == "signal":
         etree.SubElement(element, b("signalEventDefinition"), id=f"{node.id}_signal", signalRef=spec["ref"])
     elif kind == "message":
-        etree.SubElement(element, b("messageEventDefinition"), id=f"{node.id}_message", messageRef=spec["ref"])
+        etree.SubElement(
+            element, b("messageEventDefinition"), id=f"{node.id}_message", messageRef=spec["ref"]
+        )
 
 
 def _diagram_interchange(root: etree._Element, diagram: Diagram) -> None:
     di_root = etree.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{diagram.process_id}")
-    plane = etree.SubElement(di_root, f"{{{BPMNDI}}}BPMNPlane", id=f"BPMNPlane_{diagram.process_id}",
-                             bpmnElement=diagram.process_id)
+    plane = etree.SubElement(
+        di_root,
+        f"{{{BPMNDI}}}BPMNPlane",
+        id=f"BPMNPlane_{diagram.process_id}",
+        bpmnElement=diagram.process_id,
+    )
     _shapes(plane, diagram)
 
 
@@ -282,7 +322,9 @@ def _shapes(plane: etree._Element, diagram: Diagram) -> None:
         etree.SubElement(shape, f"{{{DC}}}Bounds", x=_n(x), y=_n(y), width=_n(w), height=_n(h))
         if node.name and (node.kind.endswith("Event") or node.kind.endswith("Gateway")):
             label = etree.SubElement(shape, f"{{{BPMNDI}}}BPMNLabel")
-            etree.SubElement(label, f"{{{DC}}}Bounds", x=_n(x + w / 2 - 45), y=_n(y + h + 5), width="90", height="27")
+            etree.SubElement(
+                label, f"{{{DC}}}Bounds", x=_n(x + w / 2 - 45), y=_n(y + h + 5), width="90", height="27"
+            )
         if node.children is not None:
             _shapes(plane, node.children)
     for flow in diagram.flows:
@@ -297,4 +339,4 @@ def _shapes(plane: etree._Element, diagram: Diagram) -> None:
 
 
 def _n(value: float) -> str:
-    return str(int(round(value)))
+    return str(round(value))
