@@ -92,7 +92,7 @@ def deadline_timer(
             row,
             event=("signal", {"ref": BREACH_SIGNAL[0]}),
         )
-        d.add("endEvent", f"{id}_end", None, col + 0.45, row)
+        d.add("endEvent", f"{id}_end", "Leder orienteret", col + 0.45, row)
         d.flow(id, throw)
         d.flow(throw, f"{id}_end")
     else:
@@ -543,13 +543,13 @@ def indsats() -> Document:
     d.add("parallelGateway", "after_decision", None, 3, 1)
     d.chain("measure_start", "decision", "propose_interval", "after_decision")
     # The plan (§ 91): within 3 months of the decision.
-    d.add("exclusiveGateway", "plan_needed", "Plan besluttet?", 4, -0.2)
+    d.add("exclusiveGateway", "plan_needed", "Plan besluttet?", 4, -0.45)
     user_task(
         d,
         "child_plan",
         "Udarbejd barnets plan / ungeplan (§ 91)",
         5,
-        -0.2,
+        -0.45,
         phase="plan",
         form=[Field("child_plan_made_at", "Planen er udarbejdet", "date", required=True)],
         due="${child_plan_due}",
@@ -576,11 +576,11 @@ def indsats() -> Document:
         slot=1,
         escalate=True,
     )
-    d.add("exclusiveGateway", "plan_merge", None, 6.2, -0.2)
-    d.add("endEvent", "plan_end", "Plan håndteret", 7, -0.2)
+    d.add("exclusiveGateway", "plan_merge", None, 6.2, -0.45)
+    d.add("endEvent", "plan_end", "Plan håndteret", 7, -0.45)
     d.flow("after_decision", "plan_needed")
     d.flow("plan_needed", "child_plan", name="Ja", condition="${child_plan_decided == true}")
-    d.flow("plan_needed", "plan_merge", name="Nej", default=True, route="row:-0.9")
+    d.flow("plan_needed", "plan_merge", name="Nej", default=True, route="row:-1.15")
     d.chain("child_plan", "plan_merge", "plan_end")
     # Start-up meeting and the follow-up loop.
     user_task(

@@ -1,0 +1,59 @@
+"""The diagrams in workflows/: they lint clean with bpmnlint's Camunda 7 rules and pass `sagsflow validate`,
+and a broken copy is refused with the element id."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / "workflows").glob("*.bpmn"))
+LINT = ROOT / "scripts" / "lint-bpmn"
+
+
+def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(c) for c in command], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_every_workflow_passes_bpmnlint_with_camunda_7_rules() -> None:
+    result = run(LINT, *WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bpmnlint_rejects_a_broken_copy(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.bpmn"
+    text = (ROOT / "workflows" / "afslutning.bpmn").read_text()
+    broken.write_text(text.replace('name="Afslut sagen (møde eller brev)"', ""))  # a task without a label
+    result = run(LINT, broken)
+    assert result.returncode != 0 and "closing" in result.stdout
+
+
+def test_sagsflow_validate_accepts_the_workflows() -> None:
+    files = [*WORKFLOWS, *sorted((ROOT / "workflows").glob("*.dmn"))]
+    result = run(sys.executable, "-m", "api", "validate", *files)
+    assert result.returncode == 0, result.stderr
+    assert "ok: process 'boernesag'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("needle", "replacement", "element"),
+    [
+        ('${screening_outcome == "close"}', '${screening_outcome === "close"}', "flow_screening_route_to_to_closing"),
+        (">${investigation_due}</bpmn:timeDate>", ">P1.5M</bpmn:timeDate>", "investigation_breach"),
+        ('camunda:dueDate="${investigation_due}"', 'camunda:dueDate="${investigation_due(}"', "investigation"),
+        ('targetRef="first_talks"', 'targetRef="screening"', "first_talks"),
+    ],
+)
+def test_sagsflow_validate_rejects_a_broken_copy_naming_the_element(
+    tmp_path: Path, needle: str, replacement: str, element: str
+) -> None:
+    for source in (ROOT / "workflows").glob("*.*"):
+        shutil.copy(source, tmp_path / source.name)
+    main = tmp_path / "boernesag.bpmn"
+    assert needle in main.read_text()
+    main.write_text(main.read_text().replace(needle, replacement, 1))
+    result = run(sys.executable, "-m", "api", "validate", *sorted(tmp_path.glob("*.*")))
+    assert result.returncode == 1
+    assert f"element '{element}'" in result.stderr
