@@ -129,7 +129,7 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
         try:
             bodies[0].text = normalise_timer(bodies[0].text or "", HELPER_NAMES).python
         except ExpressionError as err:
-            problems.append(_problem(definition, resource, str(err)))
+            problems.append(_problem(definition.getparent(), resource, str(err)))
     return problems
 
 
