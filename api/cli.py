@@ -20,12 +20,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--dev", action="store_true", help="dev mode: loopback only, printed token")
     validate = commands.add_parser("validate", help="check BPMN/DMN files as a deploy would")
     validate.add_argument("files", nargs="+", type=Path)
+    simulate = commands.add_parser("simulate", help="run a scenario through the diagrams on a fake clock")
+    simulate.add_argument("scenario", type=Path, help="YAML or JSON scenario (see workflows/scenarios/)")
+    simulate.add_argument(
+        "--workflows", type=Path, default=Path("workflows"), help="folder with the diagrams"
+    )
     commands.add_parser("hash-password", help="hash a Basic-auth service-account password")
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve(args.host, args.port, args.workers, args.dev)
     elif args.command == "validate":
         sys.exit(_validate(args.files))
+    elif args.command == "simulate":
+        sys.exit(_simulate(args.scenario, args.workflows))
     elif args.command == "hash-password":
         from api.auth import hash_password  # noqa: PLC0415
 
@@ -85,3 +92,15 @@ def _validate(files: Sequence[Path]) -> int:
     for process in processes:
         print(f"ok: process '{process.id}' ({process.name or '-'}) in {process.resource_name}")  # noqa: T201
     return 0
+
+
+def _simulate(scenario: Path, workflows: Path) -> int:
+    from engine.errors import EngineError  # noqa: PLC0415
+    from engine.simulate import ScenarioError, run  # noqa: PLC0415
+
+    try:
+        failures = run(scenario, workflows)
+    except (ScenarioError, EngineError) as err:
+        print(f"error: {err}", file=sys.stderr)  # noqa: T201
+        return 1
+    return 1 if failures else 0

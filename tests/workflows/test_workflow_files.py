@@ -14,7 +14,9 @@ LINT = ROOT / "scripts" / "lint-bpmn"
 
 
 def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(c) for c in command], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [str(c) for c in command], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_every_workflow_passes_bpmnlint_with_camunda_7_rules() -> None:
@@ -40,9 +42,17 @@ def test_sagsflow_validate_accepts_the_workflows() -> None:
 @pytest.mark.parametrize(
     ("needle", "replacement", "element"),
     [
-        ('${screening_outcome == "close"}', '${screening_outcome === "close"}', "flow_screening_route_to_to_closing"),
+        (
+            '${screening_outcome == "close"}',
+            '${screening_outcome === "close"}',
+            "flow_screening_route_to_to_closing",
+        ),
         (">${investigation_due}</bpmn:timeDate>", ">P1.5M</bpmn:timeDate>", "investigation_breach"),
-        ('camunda:dueDate="${investigation_due}"', 'camunda:dueDate="${investigation_due(}"', "investigation"),
+        (
+            'camunda:dueDate="${investigation_due}"',
+            'camunda:dueDate="${investigation_due(}"',
+            "investigation",
+        ),
         ('targetRef="first_talks"', 'targetRef="screening"', "first_talks"),
     ],
 )
@@ -57,3 +67,29 @@ def test_sagsflow_validate_rejects_a_broken_copy_naming_the_element(
     result = run(sys.executable, "-m", "api", "validate", *sorted(tmp_path.glob("*.*")))
     assert result.returncode == 1
     assert f"element '{element}'" in result.stderr
+
+
+def test_simulate_prints_the_timeline_of_the_example_scenario() -> None:
+    scenario = ROOT / "workflows" / "scenarios" / "bfu_overskredet.yaml"
+    result = run(sys.executable, "-m", "api", "simulate", scenario)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any("DEADLINE_REMINDER: investigation" in line for line in lines)
+    assert any("DEADLINE_BREACHED: investigation" in line for line in lines)
+    assert lines[-1].endswith("status completed, phase afslutning, open []")
+
+
+def test_simulate_reports_a_failed_check(tmp_path: Path) -> None:
+    scenario = tmp_path / "wrong.yaml"
+    scenario.write_text("report: {reporter_type: private}\nsteps:\n  - expect_open: [decision]\n")
+    result = run(sys.executable, "-m", "api", "simulate", scenario)
+    assert result.returncode == 1
+    assert "CHECK 1 FAILED" in result.stdout
+
+
+def test_simulate_explains_a_step_that_cannot_run(tmp_path: Path) -> None:
+    scenario = tmp_path / "wrong.yaml"
+    scenario.write_text("steps:\n  - complete: decision\n    with: {}\n")
+    result = run(sys.executable, "-m", "api", "simulate", scenario)
+    assert result.returncode == 1
+    assert "'decision' is not open" in result.stderr
