@@ -52,6 +52,9 @@ def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPr
     problems += _check_connections(root, resource)
     if not root.xpath(".//bpmn:process[@isExecutable='true']", namespaces=NS):
         problems.append(DefinitionProblem("no executable process (isExecutable='true')", resource))
+    for process in root.iterfind("bpmn:process", NS):
+        if process.find("bpmn:startEvent", NS) is None:
+            problems.append(_problem(process, resource, "the process has no start event"))
     return problems
 
 
