@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from api import camunda, problems
 from api.auth import Authenticator
 from api.deps import routes_without_policy
-from api.routers import cases, definitions, dev, health, messages, tasks
+from api.routers import cases, definitions, dev, health, messages, reports, tasks
 from api.settings import ApiSettings, is_loopback
 from engine.bootstrap import build_engine
 from engine.clock import Clock, OffsetClock
@@ -116,6 +116,7 @@ def create_app(
         cases.router,
         tasks.router,
         messages.router,
+        reports.router,
         dev.router,
         camunda.router,
     ):

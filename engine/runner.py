@@ -96,7 +96,7 @@ class Runner:
             at=now,
             kind="instance_started",
             actor=actor.user_id,
-            data={"definition_id": definition.id, "variables": sorted(variables)},
+            data={"definition_id": definition.id, "variables": variables},
         )
         return self._mirror_and_save(session, row, workflow, actor, completed_task_id=None, is_new=True)
 

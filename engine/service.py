@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from engine import access, definitions, external_tasks, instances, messages, monitoring, tasks, tick
+from engine import access, definitions, external_tasks, instances, messages, monitoring, reports, tasks, tick
 from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
@@ -226,6 +227,57 @@ class Engine:
                 correlation_keys=correlation_keys,
             )
             return [_summary(session, r) for r in results]
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def report_overview(
+        self,
+        *,
+        actor: Actor,
+        team: str | None = None,
+        caseworker: str | None = None,
+        period: tuple[datetime | None, datetime | None] = (None, None),
+    ) -> reports.Overview:
+        with self.store.write() as session:
+            return reports.overview(
+                session, self.clock, actor=actor, team=team, caseworker=caseworker, period=period
+            )
+
+    def report_standings(
+        self,
+        *,
+        actor: Actor,
+        phase: str | None = None,
+        team: str | None = None,
+        caseworker: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> tuple[list[reports.CaseStanding], int]:
+        with self.store.write() as session:
+            return reports.standings(
+                session,
+                self.clock,
+                actor=actor,
+                phase=phase,
+                team=team,
+                caseworker=caseworker,
+                offset=offset,
+                limit=limit,
+            )
+
+    def report_deadlines(
+        self,
+        *,
+        actor: Actor,
+        days: int,
+        team: str | None = None,
+        caseworker: str | None = None,
+        period: tuple[datetime | None, datetime | None] = (None, None),
+    ) -> tuple[list[reports.DeadlineRow], list[reports.DeadlineRow]]:
+        with self.store.write() as session:
+            return reports.deadlines(
+                session, self.clock, actor=actor, days=days, team=team, caseworker=caseworker, period=period
+            )
 
     def fire_due_timers(self) -> tick.TickResult:
         return tick.fire_due(self.store, self.runner, self.settings)

@@ -56,7 +56,7 @@ def sync(session: Session, instance: Instance, workflow: BpmnWorkflow, now: date
             scheduled.append(row)
     cancelled = [row for task_id, row in pending.items() if task_id not in waiting_ids]
     for row in cancelled:
-        row.status = "cancelled"
+        row.status, row.cancelled_at = "cancelled", now
         session.add(row)
     return TimerChange(scheduled, cancelled)
 

@@ -118,7 +118,10 @@ class Task(SQLModel, table=True):
 class Timer(SQLModel, table=True):
     """A due instant the tick must act on. Written in the same transaction as the step that made it."""
 
-    __table_args__ = (Index("ix_timer_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_timer_status_due", "status", "due_at"),
+        Index("ix_timer_municipality_purpose_due", "municipality", "purpose", "due_at"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
@@ -135,6 +138,7 @@ class Timer(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     fired_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(sa_column=_utc())
 

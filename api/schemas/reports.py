@@ -1,0 +1,122 @@
+"""Report responses (mapped from engine/reports.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from engine import reports
+
+
+class PhaseOut(BaseModel):
+    phase: str | None
+    cases: int
+    longest_days: float | None
+
+
+class ComplianceOut(BaseModel):
+    deadline: str
+    met: int
+    breached: int
+    share_met: float | None
+
+
+class ShareOut(BaseModel):
+    name: str
+    yes: int
+    total: int
+    share: float | None
+
+
+class CaseloadOut(BaseModel):
+    caseworker: str | None
+    cases: int
+
+
+class ChangesOut(BaseModel):
+    changes: int
+    cases: int
+
+
+class MedianOut(BaseModel):
+    name: str
+    cases: int
+    median_days: float | None
+
+
+class OverviewOut(BaseModel):
+    phases: list[PhaseOut]
+    compliance: list[ComplianceOut]
+    shares: list[ShareOut]
+    caseload: list[CaseloadOut]
+    caseworker_changes: list[ChangesOut]
+    throughput: list[MedianOut]
+
+    @classmethod
+    def of(cls, o: reports.Overview) -> OverviewOut:
+        return cls(
+            phases=[PhaseOut(phase=p.phase, cases=p.cases, longest_days=p.longest_days) for p in o.phases],
+            compliance=[ComplianceOut(**vars(c)) for c in o.compliance],
+            shares=[ShareOut(**vars(s)) for s in o.shares],
+            caseload=[CaseloadOut(caseworker=w, cases=n) for w, n in o.caseload],
+            caseworker_changes=[ChangesOut(changes=c, cases=n) for c, n in o.caseworker_changes],
+            throughput=[MedianOut(**vars(m)) for m in o.throughput],
+        )
+
+    def csv_rows(self) -> list[list[object]]:
+        rows: list[list[object]] = [["section", "name", "value", "count", "total"]]
+        rows += [["phase", p.phase, p.longest_days, p.cases, ""] for p in self.phases]
+        rows += [["deadline", c.deadline, c.share_met, c.met, c.met + c.breached] for c in self.compliance]
+        rows += [["share", s.name, s.share, s.yes, s.total] for s in self.shares]
+        rows += [["caseload", c.caseworker, "", c.cases, ""] for c in self.caseload]
+        rows += [["caseworker_changes", c.changes, "", c.cases, ""] for c in self.caseworker_changes]
+        rows += [["median_days", m.name, m.median_days, m.cases, ""] for m in self.throughput]
+        return rows
+
+
+class StandingOut(BaseModel):
+    case_id: str
+    business_key: str | None
+    phase: str | None
+    days_in_phase: float
+    current_tasks: list[str]
+    caseworker: str | None
+    team: str | None
+
+    @classmethod
+    def of(cls, s: reports.CaseStanding) -> StandingOut:
+        return cls(
+            case_id=s.id,
+            business_key=s.business_key,
+            phase=s.phase,
+            days_in_phase=s.days_in_phase,
+            current_tasks=list(s.current_tasks),
+            caseworker=s.caseworker,
+            team=s.team,
+        )
+
+
+class StandingsOut(BaseModel):
+    items: list[StandingOut]
+    total: int
+
+
+class DeadlineOut(BaseModel):
+    case_id: str
+    business_key: str | None
+    deadline: str | None
+    element_id: str
+    due_at: datetime
+    status: str
+    caseworker: str | None
+    team: str | None
+
+    @classmethod
+    def of(cls, d: reports.DeadlineRow) -> DeadlineOut:
+        return cls(**vars(d))
+
+
+class DeadlinesOut(BaseModel):
+    due_soon: list[DeadlineOut]
+    breached: list[DeadlineOut]

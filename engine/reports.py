@@ -1,0 +1,269 @@
+"""Ledelsesinformation: where every case stands and how the deadlines are kept.
+
+How each figure is computed (the definitions leaders rely on):
+- *phase*: the `phase` of the newest active task of an active case; *days in phase* count from
+  when the case entered it.
+- *deadlines*: the breach timers of the diagrams (camunda:property purpose=breach), per rule
+  (`deadline` property). A deadline is **met** when its task was completed at or before the due
+  instant (the timer was cancelled in time); **breached** when the timer fired, or the task was
+  completed only after the due instant. A deadline still open and already overdue counts as
+  breached too. Deadlines not yet due are not counted. The period filter applies to the due instant.
+- *shares of decisions with the child's perspective* and *follow-ups preceded by a talk with the
+  child alone*: completions of `decision` (child_perspective_obtained = true) and of `follow_up`
+  (child_talk_alone = true) recorded in the period.
+- *caseload*: active cases per caseworker (the user who last claimed a caseworker task).
+- *changes of caseworker*: `caseworker_changed` events per case started in the period.
+- *throughput*: median days from the report's receipt (`report_received_at`) to the first talk with
+  the child (`child_talk_held_at`), to the decision (`decision_date`) and to the start of the
+  measure (`intervention_started_at`), over cases started in the period that reached that step.
+Every report call writes one access-log row (action "search"), like any other query of case data.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from engine import access, audit
+from engine.calendar import local_date
+from engine.clock import Clock
+from engine.deadlines import parse_instant
+from engine.model import Actor, Role
+from engine.store import reports as repo
+from engine.store.reports import Scope
+from engine.store.tables import Instance, Timer
+
+REPORT_ROLES = (Role.LEADER, Role.ADMIN)
+SHARES = (
+    ("child_perspective", "decision", "child_perspective_obtained"),
+    ("talk_alone_before_follow_up", "follow_up", "child_talk_alone"),
+)
+THROUGHPUT = (
+    ("first_talk", "first_talks", "child_talk_held_at"),
+    ("decision", "decision", "decision_date"),
+    ("measure_start", "kickoff_meeting", "intervention_started_at"),
+)
+
+
+@dataclass(frozen=True)
+class PhaseCount:
+    phase: str | None
+    cases: int
+    longest_days: float | None
+
+
+@dataclass(frozen=True)
+class CaseStanding:
+    id: str
+    business_key: str | None
+    phase: str | None
+    days_in_phase: float
+    current_tasks: tuple[str, ...]
+    caseworker: str | None
+    team: str | None
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    case_id: str
+    business_key: str | None
+    deadline: str | None
+    element_id: str
+    due_at: datetime
+    status: str
+    caseworker: str | None
+    team: str | None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    deadline: str
+    met: int
+    breached: int
+    share_met: float | None
+
+
+@dataclass(frozen=True)
+class Share:
+    name: str
+    yes: int
+    total: int
+    share: float | None
+
+
+@dataclass(frozen=True)
+class Median:
+    name: str
+    cases: int
+    median_days: float | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    phases: tuple[PhaseCount, ...]
+    compliance: tuple[Compliance, ...]
+    shares: tuple[Share, ...]
+    caseload: tuple[tuple[str | None, int], ...]
+    caseworker_changes: tuple[tuple[int, int], ...]
+    throughput: tuple[Median, ...]
+
+
+def _scope(
+    actor: Actor, team: str | None, caseworker: str | None, period: tuple[datetime | None, datetime | None]
+) -> Scope:
+    access.require(actor, *REPORT_ROLES)
+    return Scope(actor.municipality, team, caseworker, period[0], period[1])
+
+
+def _days(since: datetime | None, now: datetime) -> float | None:
+    return None if since is None else round((now - since).total_seconds() / 86400, 1)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def overview(
+    session: Session,
+    clock: Clock,
+    *,
+    actor: Actor,
+    team: str | None = None,
+    caseworker: str | None = None,
+    period: tuple[datetime | None, datetime | None] = (None, None),
+) -> Overview:
+    scope = _scope(actor, team, caseworker, period)
+    now = clock.now()
+    audit.record(session, actor, action="search", purpose="leader dashboard", at=now)
+    return Overview(
+        phases=tuple(
+            PhaseCount(p, n, _days(oldest, now)) for p, n, oldest in repo.phase_counts(session, scope)
+        ),
+        compliance=tuple(_compliance(session, scope, now)),
+        shares=tuple(_share(session, scope, *spec) for spec in SHARES),
+        caseload=tuple(repo.caseload(session, scope)),
+        caseworker_changes=tuple(_histogram(n for _, _, n in repo.caseworker_changes(session, scope))),
+        throughput=tuple(_median(session, scope, *spec) for spec in THROUGHPUT),
+    )
+
+
+def _compliance(session: Session, scope: Scope, now: datetime) -> Iterable[Compliance]:
+    for deadline, met, breached, overdue in repo.compliance(session, scope, now=now):
+        late = breached + overdue
+        yield Compliance(deadline, met, late, _ratio(met, met + late))
+
+
+def _share(session: Session, scope: Scope, name: str, element_id: str, variable: str) -> Share:
+    yes, total = repo.share_true(session, scope, element_id=element_id, variable=variable)
+    return Share(name, yes, total, _ratio(yes, total))
+
+
+def _histogram(values: Iterable[int]) -> list[tuple[int, int]]:
+    counts: dict[int, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return sorted(counts.items())
+
+
+def _median(session: Session, scope: Scope, name: str, element_id: str, variable: str) -> Median:
+    received = dict(
+        repo.first_values(
+            session, scope, kind="instance_started", element_id=None, variable="report_received_at"
+        )
+    )
+    reached = repo.first_values(
+        session, scope, kind="task_completed", element_id=element_id, variable=variable
+    )
+    days = [_day_span(received[case], value) for case, value in reached if case in received]
+    valid = [d for d in days if d is not None]
+    return Median(name, len(valid), float(statistics.median(valid)) if valid else None)
+
+
+def _day_span(start: str, end: str) -> int | None:
+    try:
+        return (_as_date(end) - _as_date(start)).days
+    except ValueError:
+        return None
+
+
+def _as_date(value: str) -> date:
+    return local_date(parse_instant(value))
+
+
+def standings(
+    session: Session,
+    clock: Clock,
+    *,
+    actor: Actor,
+    phase: str | None = None,
+    team: str | None = None,
+    caseworker: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[CaseStanding], int]:
+    """Active cases, longest in their phase first, with their current tasks."""
+    scope = _scope(actor, team, caseworker, (None, None))
+    now = clock.now()
+    rows, total = repo.active_cases(session, scope, phase=phase, offset=offset, limit=limit)
+    tasks: dict[str, list[str]] = {}
+    for task in repo.open_user_tasks(session, [r.id for r in rows]):
+        tasks.setdefault(task.instance_id, []).append(task.name)
+    for row in rows:
+        audit.record(
+            session, actor, action="search", purpose="leader case overview", at=now, instance_id=row.id
+        )
+    return [
+        CaseStanding(
+            r.id,
+            r.business_key,
+            r.phase,
+            _days(r.phase_since, now) or 0.0,
+            tuple(sorted(tasks.get(r.id, []))),
+            r.caseworker,
+            r.team,
+        )
+        for r in rows
+    ], total
+
+
+def deadlines(
+    session: Session,
+    clock: Clock,
+    *,
+    actor: Actor,
+    days: int,
+    team: str | None = None,
+    caseworker: str | None = None,
+    period: tuple[datetime | None, datetime | None] = (None, None),
+    limit: int = 500,
+) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
+    """(due within `days` and still open, breached) deadlines."""
+    scope = _scope(actor, team, caseworker, period)
+    now = clock.now()
+    due = repo.deadlines_due(session, scope, now=now, until=now + timedelta(days=days), limit=limit)
+    late = repo.breached(session, scope, limit=limit)
+    rows = [_deadline_row(t, i) for t, i in due], [_deadline_row(t, i) for t, i in late]
+    for instance_id in {r.case_id for r in rows[0] + rows[1]}:
+        audit.record(
+            session, actor, action="search", purpose="deadline report", at=now, instance_id=instance_id
+        )
+    if not rows[0] and not rows[1]:
+        audit.record(session, actor, action="search", purpose="deadline report", at=now)
+    return rows
+
+
+def _deadline_row(timer: Timer, instance: Instance) -> DeadlineRow:
+    return DeadlineRow(
+        instance.id,
+        instance.business_key,
+        timer.deadline,
+        timer.element_id,
+        timer.due_at,
+        timer.status,
+        instance.caseworker,
+        instance.team,
+    )

@@ -1,0 +1,121 @@
+"""Report figures from a seeded set of real cases with hand-computed answers (SQLite and PostgreSQL).
+
+Seed (clock starts Monday 2 March 2026 09:00, Copenhagen):
+- A (private reporter): assessed at once, first talk the same day, closed at screening.
+- B (professional): assessed at once; receipt sent on day 2 (in time); first talk day 2; early
+  support; decision with the child's perspective and a plan; follow-up held before its due date with
+  a talk alone; claimed once by a caseworker (one change of caseworker).
+- C (private): not assessed within 24 hours (breach); first talk day 2; early support; decision
+  without the child's perspective obtained; follow-up only after its due date, no talk alone.
+Expected, by hand:
+- report_assessment: met A, B; breached C -> 2 met of 3. report_receipt: B met -> 1 of 1.
+- follow_up: B met, C breached (the next follow-ups are not due yet) -> 1 of 2. child_plan: not due.
+- child perspective: 1 of 2 decisions. Talk alone before follow-up: 1 of 2 follow-ups.
+- days to first talk: A 0, B 2, C 2 -> median 2; to decision and to measure start: 2 and 2 -> 2.
+- active cases: B and C, both in 'opfoelgning'; caseload: dev 1, unassigned 1.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.clock import FakeClock
+from engine.errors import ForbiddenError
+from engine.model import Actor, Role
+
+from support.lifecycle import CaseFlow, deploy_workflows
+
+CPH = ZoneInfo("Europe/Copenhagen")
+NO_DANGER = {"child_in_danger": False, "acute_measures": False}
+
+
+@pytest.fixture
+def seeded(client: TestClient, clock: FakeClock) -> dict[str, CaseFlow]:
+    clock.move_to(datetime(2026, 3, 2, 9, 0, tzinfo=CPH))
+    deploy_workflows(client)
+    a = CaseFlow(client, clock).open(reporter="private", received_ago=timedelta(0))
+    a.through_screening("close")
+    a.complete("closing", {"closing_method": "letter", "contact_info_given": True})
+    b = CaseFlow(client, clock).open(reporter="professional", received_ago=timedelta(0))
+    b.complete("assess_report", NO_DANGER)
+    c = CaseFlow(client, clock).open(reporter="private", received_ago=timedelta(0))
+    b.advance(timedelta(days=2))  # C's 24 hours pass
+    c.complete("assess_report", NO_DANGER)
+    for case, perspective, plan in ((b, True, True), (c, False, False)):
+        if "send_receipt" in case.open_tasks():
+            case.complete("send_receipt", {"receipt_sent_at": case.today()})
+        case.complete("first_talks", {"child_talk_held_at": case.today()})
+        case.complete("screening", {"screening_assessment": "x", "screening_outcome": "early_support"})
+        case.decide(
+            child_perspective_obtained=perspective,
+            child_plan_decided=plan,
+            child_plan_reason=None if plan else "Kortvarig indsats",
+        )
+        case.kickoff(next_date_days=14)
+    b.advance(timedelta(days=13, hours=23))  # 18 March 08:00: B's follow-up is due at 09:00
+    client.post(f"/tasks/{b.task('follow_up')['id']}/claim", json={})
+    b.follow_up("continue", next_date_days=30)
+    c.advance(timedelta(days=1))  # C's follow-up is now late
+    c.follow_up("continue", next_date_days=30, child_talk_alone=False)
+    return {"a": a, "b": b, "c": c}
+
+
+def test_overview_figures(client: TestClient, seeded: dict[str, CaseFlow]) -> None:
+    report = client.get("/reports/overview").json()
+    compliance = {c["deadline"]: (c["met"], c["breached"]) for c in report["compliance"]}
+    assert compliance == {"report_assessment": (2, 1), "report_receipt": (1, 0), "follow_up": (1, 1)}
+    shares = {s["name"]: (s["yes"], s["total"], s["share"]) for s in report["shares"]}
+    assert shares == {"child_perspective": (1, 2, 0.5), "talk_alone_before_follow_up": (1, 2, 0.5)}
+    medians = {m["name"]: (m["cases"], m["median_days"]) for m in report["throughput"]}
+    assert medians == {"first_talk": (3, 2.0), "decision": (2, 2.0), "measure_start": (2, 2.0)}
+    assert [(p["phase"], p["cases"]) for p in report["phases"]] == [("opfoelgning", 2)]
+    assert sorted((c["caseworker"] or "", c["cases"]) for c in report["caseload"]) == [("", 1), ("dev", 1)]
+    assert sorted((c["changes"], c["cases"]) for c in report["caseworker_changes"]) == [(0, 2), (1, 1)]
+
+
+def test_filters_narrow_the_figures(client: TestClient, seeded: dict[str, CaseFlow]) -> None:
+    by_caseworker = client.get("/reports/overview", params={"caseworker": "dev"}).json()
+    assert {c["deadline"]: (c["met"], c["breached"]) for c in by_caseworker["compliance"]} == {
+        "report_assessment": (1, 0),
+        "report_receipt": (1, 0),
+        "follow_up": (1, 0),
+    }
+    after = client.get("/reports/overview", params={"from": "2026-03-04T00:00:00+01:00"}).json()
+    assert {c["deadline"] for c in after["compliance"]} == {
+        "report_receipt",
+        "follow_up",
+    }  # due on/after 4 March
+
+
+def test_case_standings_and_deadlines(client: TestClient, seeded: dict[str, CaseFlow]) -> None:
+    standings = client.get("/reports/cases").json()
+    assert standings["total"] == 2
+    assert {i["business_key"] for i in standings["items"]} == {
+        seeded["b"].business_key,
+        seeded["c"].business_key,
+    }
+    assert all(i["current_tasks"] and "Opfølgning" in i["current_tasks"] for i in standings["items"])
+    deadlines = client.get("/reports/deadlines", params={"days": 90}).json()  # plan due 4 June: 77 days ahead
+    assert sorted(d["deadline"] for d in deadlines["due_soon"]) == ["child_plan", "follow_up", "follow_up"]
+    assert sorted((d["business_key"], d["deadline"]) for d in deadlines["breached"]) == [
+        (seeded["c"].business_key, "follow_up"),
+        (seeded["c"].business_key, "report_assessment"),
+    ]
+
+
+def test_reports_as_csv(client: TestClient, seeded: dict[str, CaseFlow]) -> None:
+    response = client.get("/reports/overview", params={"format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.splitlines()
+    assert lines[0] == "section,name,value,count,total"
+    assert "deadline,report_assessment,0.6667,2,3" in lines
+    cases = client.get("/reports/cases", params={"format": "csv"}).text.splitlines()
+    assert cases[0].startswith("case_id,business_key,phase") and len(cases) == 3
+
+
+def test_caseworkers_cannot_read_municipality_reports(client: TestClient) -> None:
+    caseworker = Actor("cw-1", "0101", frozenset({Role.CASEWORKER}), frozenset({"team-a"}))
+    with pytest.raises(ForbiddenError):
+        client.app.state.engine.report_overview(actor=caseworker)  # type: ignore[attr-defined]
