@@ -27,8 +27,12 @@ GET_ROUTES = [(m, p) for m, p in ROUTES if m == "GET"]
 OBJECT_CHANGES = [(m, p) for m, p in ROUTES if m != "GET" and is_object_route(p)]
 
 
+_municipalities = iter(random.sample(range(9000, 10000), 1000))
+
+
 def _municipality() -> str:
-    return f"9{random.randrange(100, 999)}"
+    """A municipality no other probe of this session uses, so each case is its municipality's only one."""
+    return str(next(_municipalities))
 
 
 def _rows(secure: Secure, user: str) -> list[AccessLog]:
