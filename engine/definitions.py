@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,11 @@ class LoadedDefinition:
     name: str | None
     spec: Any
     subprocess_specs: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)  # resource name -> content (for diagrams)
+
+    def xml_of(self, spec: Any) -> bytes | None:
+        """The BPMN file a (sub)process spec was parsed from."""
+        return self.files.get(getattr(spec, "file", None) or "")
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,10 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
         raise NotFoundError("process definition", definition_id)
     resources = [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
     process = compile_resources(resources).processes[row.key]
-    return LoadedDefinition(row.id, row.key, row.version, row.name, process.spec, process.subprocess_specs)
+    files = {r.name: r.content for r in resources if r.kind == "bpmn"}
+    return LoadedDefinition(
+        row.id, row.key, row.version, row.name, process.spec, process.subprocess_specs, files
+    )
 
 
 def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
 from engine import access, audit, info, inputs
@@ -15,11 +17,12 @@ from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
-from engine.model import Actor, InstanceFilter, InstanceInfo, Page
+from engine.model import Actor, DiagramInfo, InstanceFilter, InstanceInfo, Page
 from engine.runner import Runner, StepResult
 from engine.store import instances as repo
 from engine.store import tasks as task_repo
 from engine.store import timers as timer_repo
+from engine.store.tables import Instance, Task
 
 MAX_BUSINESS_KEY = 200
 EARLIEST_REPORT_YEAR = 1900
@@ -119,12 +122,7 @@ def get(
     purpose: str,
     with_variables: bool = True,
 ) -> InstanceInfo:
-    row = repo.get(session, instance_id, actor.municipality)
-    if row is None:
-        raise NotFoundError("case", instance_id)
-    tasks = task_repo.for_instance(session, row.id)
-    if not access.may_see_case(actor, row.team, row.caseworker, {t.assignee for t in tasks if t.assignee}):
-        raise NotFoundError("case", instance_id)
+    row, tasks = _visible(session, instance_id, actor)
     variables = current_variables(runner.load(session, row)) if with_variables else None
     audit.record(session, actor, action="read", purpose=purpose, at=runner.clock.now(), instance_id=row.id)
     return info.instance_info(
@@ -159,6 +157,51 @@ def search(
         instance_ids=[r.id for r in rows],
     )
     return Page(tuple(info.instance_info(r) for r in rows), total, offset, limit)
+
+
+def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor) -> list[DiagramInfo]:
+    """The case as diagrams, one per BPMN file it ran in (access is logged).
+
+    The main process comes first, then each called process in the order it started. An embedded
+    or event subprocess is drawn inside its parent's file, so its marks join that diagram; a
+    process that ran more than once (a call activity in a loop) gets the union of its marks.
+    `completed` holds the elements completed at least once, `active` those where a token stands
+    now (an element can be in both).
+    """
+    row, _ = _visible(session, instance_id, actor)
+    loaded = runner.cache.get(session, row.definition_id)
+    workflow = runner.load(session, row)
+    by_file: dict[str, DiagramInfo] = {}
+    for process in [workflow, *workflow.subprocesses.values()]:  # parents are created before children
+        spec = process.spec
+        xml = loaded.xml_of(spec)
+        if xml is None:
+            continue
+        tasks = process.get_tasks(skip_subprocesses=True)
+        completed = [inspect.element_id(t) for t in tasks if t.state == TaskState.COMPLETED]
+        active = [inspect.element_id(t) for t in tasks if t.state & inspect.ACTIVE]
+        seen = by_file.get(spec.file) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
+        by_file[spec.file] = replace(
+            seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
+        )
+    now = runner.clock.now()
+    audit.record(session, actor, action="read", purpose="case diagram", at=now, instance_id=row.id)
+    return list(by_file.values())
+
+
+def _merge(first: tuple[str, ...], second: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*first, *(i for i in second if i)]))
+
+
+def _visible(session: Session, instance_id: str, actor: Actor) -> tuple[Instance, list[Task]]:
+    """The case and its tasks, if the actor may see it; otherwise "not found" (never "forbidden")."""
+    row = repo.get(session, instance_id, actor.municipality)
+    if row is None:
+        raise NotFoundError("case", instance_id)
+    tasks = task_repo.for_instance(session, row.id)
+    if not access.may_see_case(actor, row.team, row.caseworker, {t.assignee for t in tasks if t.assignee}):
+        raise NotFoundError("case", instance_id)
+    return row, tasks
 
 
 def current_variables(workflow: BpmnWorkflow) -> dict[str, Any]:

@@ -288,3 +288,15 @@ class ActivityInstanceInfo:
     children: tuple[ActivityInstanceInfo, ...] = ()
     incident_ids: tuple[str, ...] = ()
     definition_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DiagramInfo:
+    """One BPMN file of a case (its process and the subprocesses drawn in it) with the ids of the
+    elements completed at least once and of those active now."""
+
+    process_id: str
+    name: str | None
+    xml: str
+    completed: tuple[str, ...]
+    active: tuple[str, ...]

@@ -28,6 +28,7 @@ from engine.model import (
     Actor,
     DefinitionInfo,
     DeploymentInfo,
+    DiagramInfo,
     ExternalTaskInfo,
     FetchRequest,
     IncidentInfo,
@@ -153,6 +154,10 @@ class Engine:
     def get_case(self, instance_id: str, *, actor: Actor, purpose: str = "case view") -> InstanceInfo:
         with self.store.write() as session:  # the access-log row commits with the read
             return instances.get(session, self.runner, instance_id, actor=actor, purpose=purpose)
+
+    def case_diagrams(self, instance_id: str, *, actor: Actor) -> list[DiagramInfo]:
+        with self.store.write() as session:  # the access-log row commits with the read
+            return instances.diagrams(session, self.runner, instance_id, actor=actor)
 
     def list_cases(
         self,

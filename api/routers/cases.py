@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CaseActor, EngineDep
-from api.schemas.cases import CaseOut, ReportIn, StartIn
+from api.schemas.cases import CaseOut, DiagramOut, ReportIn, StartIn
 from api.schemas.common import MAX_OFFSET, PageOut
 from engine.instances import ReportOfConcern
 from engine.model import InstanceFilter
@@ -79,3 +79,9 @@ def list_cases(
 def get_case(engine: EngineDep, actor: CaseActor, case_id: str) -> CaseOut:
     """Phase, open tasks, deadlines, history and current variables of one case (access is logged)."""
     return CaseOut.of(engine.get_case(case_id, actor=actor), detail=True)
+
+
+@router.get("/cases/{case_id}/diagram", response_model=list[DiagramOut])
+def case_diagram(engine: EngineDep, actor: CaseActor, case_id: str) -> list[DiagramOut]:
+    """The case's processes as BPMN with the completed and current element ids (access is logged)."""
+    return [DiagramOut.of(d) for d in engine.case_diagrams(case_id, actor=actor)]

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from api.schemas.common import Strict, Variables
-from engine.model import EventInfo, FormFieldInfo, InstanceInfo, TaskInfo, TimerInfo
+from engine.model import DiagramInfo, EventInfo, FormFieldInfo, InstanceInfo, TaskInfo, TimerInfo
 
 
 class ReportIn(Strict):
@@ -189,3 +189,23 @@ class MessageIn(Strict):
     case_id: str | None = Field(default=None, max_length=36)
     variables: Variables = Field(default_factory=dict)
     all: bool = False
+
+
+class DiagramOut(BaseModel):
+    """One BPMN file of a case, with where the case has been and where it stands now."""
+
+    process_id: str = Field(description="the executable process the file holds")
+    name: str | None
+    xml: str = Field(description="the deployed BPMN file, as the case runs it")
+    completed: list[str] = Field(description="element ids completed at least once")
+    active: list[str] = Field(description="element ids where a token stands now")
+
+    @classmethod
+    def of(cls, d: DiagramInfo) -> DiagramOut:
+        return cls(
+            process_id=d.process_id,
+            name=d.name,
+            xml=d.xml,
+            completed=list(d.completed),
+            active=list(d.active),
+        )
