@@ -12,14 +12,14 @@ from sqlmodel import select
 from engine.clock import FakeClock
 from engine.errors import NotFoundError
 from engine.instances import ReportOfConcern
-from engine.model import Role
+from engine.model import Actor, Role
 from engine.service import Engine
 from engine.store.tables import AccessLog
 
-from conftest import ADMIN, actor
 from support.lifecycle import WORKFLOWS, CaseFlow, deploy_workflows
 
 CPH = ZoneInfo("Europe/Copenhagen")
+MUNICIPALITY = "0101"  # the client fixture's dev municipality
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=CPH)
 
 
@@ -131,25 +131,30 @@ def test_an_unknown_case_is_a_404_problem(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
+def actor(role: Role, user: str, *, municipality: str = MUNICIPALITY, team: str = "team-a") -> Actor:
+    return Actor(user, municipality, frozenset({role}), frozenset({team}))
+
+
 def _open(engine: Engine, clock: FakeClock) -> str:
     clock.move_to(MONDAY)
-    engine.deploy_directory(WORKFLOWS, actor=ADMIN)
+    admin = actor(Role.ADMIN, "admin-1")
+    engine.deploy_directory(WORKFLOWS, actor=admin)
     report = ReportOfConcern(MONDAY - timedelta(hours=1), "private", "B-7", "Bekymring", team="team-a")
-    return engine.open_case(report, actor=ADMIN).id
+    return engine.open_case(report, actor=admin).id
 
 
 def test_another_municipality_or_team_finds_no_diagram(engine: Engine, clock: FakeClock) -> None:
     case_id = _open(engine, clock)
-    assert engine.case_diagrams(case_id, actor=actor(Role.CASEWORKER, teams=("team-a",)))
+    assert engine.case_diagrams(case_id, actor=actor(Role.CASEWORKER, "cw-1"))
     with pytest.raises(NotFoundError):
-        engine.case_diagrams(case_id, actor=actor(Role.LEADER, user="leader-9", municipality="0999"))
+        engine.case_diagrams(case_id, actor=actor(Role.LEADER, "leader-9", municipality="0999"))
     with pytest.raises(NotFoundError):
-        engine.case_diagrams(case_id, actor=actor(Role.CASEWORKER, user="cw-9", teams=("team-b",)))
+        engine.case_diagrams(case_id, actor=actor(Role.CASEWORKER, "cw-9", team="team-b"))
 
 
 def test_a_diagram_read_is_logged_once(engine: Engine, clock: FakeClock) -> None:
     case_id = _open(engine, clock)
-    reader = actor(Role.LEADER, user="leader-2")
+    reader = actor(Role.LEADER, "leader-2")
     engine.case_diagrams(case_id, actor=reader)
     with engine.store.read() as session:
         rows = session.exec(select(AccessLog).where(AccessLog.actor == "leader-2")).all()
