@@ -16,6 +16,7 @@ from api.auth import Authenticator
 from api.deps import routes_without_policy
 from api.routers import cases, definitions, dev, health, messages, reports, tasks
 from api.settings import ApiSettings, is_loopback
+from api.web import routes as web
 from engine.bootstrap import build_engine
 from engine.clock import Clock, OffsetClock
 from engine.config import EngineSettings
@@ -121,6 +122,7 @@ def create_app(
         camunda.router,
     ):
         app.include_router(router)
+    web.mount(app)
     check_route_policies(app)
     return app
 

@@ -1,0 +1,85 @@
+// The case list: GET /cases with the filters in this page's query string.
+
+import { api } from "./api.js";
+import { byId, caseLink, date, dateTime, fill, h, table } from "./dom.js";
+import { CASE_STATUS, PHASES, label } from "./labels.js";
+import { showProblem, startPage } from "./layout.js";
+
+const PAGE_SIZE = 25;
+const TEXT_FILTERS = ["status", "phase", "business_key", "team", "caseworker", "activity"];
+
+/** Midnight (browser time) at the start of `day` + `plusDays`, as an ISO instant. */
+function startOfDay(day, plusDays = 0) {
+  const [year, month, dayOfMonth] = day.split("-").map(Number);
+  return new Date(year, month - 1, dayOfMonth + plusDays).toISOString();
+}
+
+function fillFilters(params) {
+  const phase = byId("phase-filter");
+  for (const [code, name] of Object.entries(PHASES)) phase.append(h("option", { value: code }, name));
+  const form = byId("filters");
+  for (const [name, value] of params) {
+    const field = form.elements.namedItem(name);
+    if (field) field.value = value;
+  }
+}
+
+function query(params) {
+  const found = {};
+  for (const name of TEXT_FILTERS) found[name] = params.get(name) || undefined;
+  if (params.get("from")) found.started_after = startOfDay(params.get("from"));
+  if (params.get("to")) found.started_before = startOfDay(params.get("to"), 1);
+  found.offset = Math.max(0, Number.parseInt(params.get("offset") || "0", 10) || 0);
+  found.limit = PAGE_SIZE;
+  return found;
+}
+
+function row(c) {
+  return [
+    caseLink(c.id, c.business_key || c.id),
+    label(CASE_STATUS, c.status),
+    label(PHASES, c.phase),
+    c.current_activities.length ? h("span", { class: "ids" }, c.current_activities.join(", ")) : "–",
+    c.team || "–",
+    c.caseworker || "–",
+    date(c.started_at),
+    dateTime(c.next_due_at),
+  ];
+}
+
+function pager(params, page) {
+  const link = (offset, text) => {
+    const next = new URLSearchParams(params);
+    next.set("offset", String(offset));
+    return h("a", { href: "/ui/cases?" + next.toString(), class: "button secondary" }, text);
+  };
+  const last = Math.min(page.offset + page.items.length, page.total);
+  fill(
+    byId("pager"),
+    page.offset > 0 ? link(Math.max(0, page.offset - PAGE_SIZE), "← Forrige") : null,
+    h("span", {}, page.total ? `Sag ${page.offset + 1}–${last} af ${page.total}` : ""),
+    last < page.total ? link(page.offset + PAGE_SIZE, "Næste →") : null,
+  );
+}
+
+async function load() {
+  const params = new URLSearchParams(location.search);
+  fillFilters(params);
+  try {
+    const page = await api("/cases", { query: query(params) });
+    fill(
+      byId("cases-table"),
+      table(
+        ["Sagsnummer", "Status", "Fase", "Aktuelle aktiviteter", "Team", "Rådgiver", "Startet", "Næste frist"],
+        page.items.map(row),
+        { empty: "Ingen sager matcher filtrene." },
+      ),
+    );
+    pager(params, page);
+    document.body.dataset.loaded = "true";
+  } catch (error) {
+    showProblem(byId("cases-message"), error);
+  }
+}
+
+if (startPage("cases")) load();

@@ -1,0 +1,78 @@
+// The case's deadline timeline: its timers on a track from the case's start, and as a list.
+
+import { dateTime, fill, h, table } from "./dom.js";
+import { DEADLINES, label } from "./labels.js";
+
+const STATES = {
+  breach: { pending: ["Løber", "pending"], fired: ["Overskredet", "late"], cancelled: ["Overholdt", "ok"] },
+  reminder: { pending: ["Planlagt påmindelse", "pending"], fired: ["Påmindelse sendt", "warn"], cancelled: ["Bortfaldet", "muted"] },
+  other: { pending: ["Venter", "pending"], fired: ["Udløst", "warn"], cancelled: ["Annulleret", "muted"] },
+};
+
+/** purpose ("breach", "reminder") and rule of each timer element, from its timer_scheduled events. */
+function purposes(history) {
+  const found = new Map();
+  for (const event of history) {
+    if (event.kind === "timer_scheduled" && event.element_id) found.set(event.element_id, event.data || {});
+  }
+  return found;
+}
+
+function state(timer, purpose) {
+  if (timer.status === "failed") return ["Fejl ved udløb", "late"];
+  const [text, tone] = (STATES[purpose] || STATES.other)[timer.status] || [timer.status, "muted"];
+  return [text, tone];
+}
+
+function track(timers, start, now, describe) {
+  const times = timers.map((t) => Date.parse(t.due_at));
+  const first = Math.min(Date.parse(start), now, ...times);
+  const last = Math.max(now, ...times);
+  const span = Math.max(last - first, 1);
+  const at = (time) => `${(((time - first) / span) * 100).toFixed(2)}%`;
+  const line = h("div", { class: "track-line" });
+  const today = h("div", { class: "track-now", title: "Nu" }, h("span", {}, "Nu"));
+  today.style.left = at(now);
+  const points = timers.map((timer, i) => {
+    const [text, tone] = describe(timer);
+    const point = h("div", { class: `track-point tone-${tone}`, title: `${dateTime(timer.due_at)}: ${text}` });
+    point.style.left = at(times[i]);
+    return point;
+  });
+  return h(
+    "div",
+    { class: "track", "aria-hidden": "true" },
+    line,
+    today,
+    points,
+    h("span", { class: "track-start" }, dateTime(start)),
+    h("span", { class: "track-end" }, dateTime(new Date(last).toISOString())),
+  );
+}
+
+/** Render the deadlines of `kase` (GET /cases/{id}) into `container`. */
+export function showTimeline(container, kase, nameOf) {
+  const byElement = purposes(kase.history || []);
+  const timers = [...(kase.deadlines || [])].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
+  if (!timers.length) {
+    fill(container, h("p", { class: "empty" }, "Sagen har ingen frister."));
+    return;
+  }
+  const describe = (timer) => state(timer, (byElement.get(timer.element_id) || {}).purpose);
+  const rows = timers.map((timer) => {
+    const info = byElement.get(timer.element_id) || {};
+    const [text, tone] = describe(timer);
+    return [
+      dateTime(timer.due_at),
+      nameOf(timer.element_id),
+      info.deadline ? label(DEADLINES, info.deadline) : "–",
+      h("span", { class: `badge tone-${tone}`, dataset: { elementId: timer.element_id } }, text),
+      timer.fired_at ? dateTime(timer.fired_at) : "–",
+    ];
+  });
+  fill(
+    container,
+    track(timers, kase.started_at, Date.now(), describe),
+    table(["Udløber", "Frist", "Regel", "Status", "Udløst"], rows),
+  );
+}
