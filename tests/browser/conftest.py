@@ -1,0 +1,89 @@
+"""A real Sagsflow server (uvicorn, dev mode, SQLite, the barnets lov workflows deployed at start)
+and Debian's headless Chromium driven by Playwright. Playwright never downloads a browser here:
+a missing Chromium or missing front-end files fail the tests with the command that installs them."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+from browser.browsing import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VENDOR, Api, shot
+
+from support.live import LiveServer
+
+TIMEOUT_MS = 10_000
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Remember whether the test itself failed, for the screenshot in `page`'s teardown."""
+    report: pytest.TestReport = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    if not (VENDOR / "bpmn-js" / "bpmn-navigated-viewer.production.min.js").is_file():
+        pytest.fail(f"the pages' npm files are missing in {VENDOR}: run scripts/setup-web")
+    database = tmp_path_factory.mktemp("browser") / "pages.db"
+    live = LiveServer(f"sqlite:///{database}", env={"SAGSFLOW_DEPLOY_WORKFLOWS_ON_START": "1"}).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture(scope="session")
+def api(server: LiveServer) -> Iterator[Api]:
+    with server.client() as client:
+        yield Api(client)
+
+
+@pytest.fixture(scope="session")
+def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: run scripts/setup-browser (Debian's chromium package)"
+        )
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # the screenshots are this run's
+    profile: Path = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="da-DK",
+            timezone_id="Europe/Copenhagen",
+            viewport={"width": 1400, "height": 1000},
+        )
+        browser.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab (so a fresh sessionStorage: not logged in). Uncaught script errors and
+    Content-Security-Policy violations fail the test; a failing test leaves a screenshot."""
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"uncaught error: {error}"))
+    tab.on(
+        "console",
+        lambda m: problems.append(f"CSP: {m.text}") if "Content Security Policy" in m.text else None,
+    )
+    yield tab
+    if request.node.stash.get(FAILED, False):
+        shot(tab, f"FAILED-{request.node.name}")
+    tab.close()
+    assert not problems, problems
