@@ -1,7 +1,7 @@
 // One case: GET /cases/{id} and GET /cases/{id}/diagram.
 
 import { api } from "./api.js";
-import { byId, dateTime, due, fill, h, message, param, table } from "./dom.js";
+import { byId, dateTime, due, fill, h, message, param, table, variableEntries } from "./dom.js";
 import { CASE_STATUS, EVENTS, PHASES, label } from "./labels.js";
 import { elementNames, showDiagrams } from "./diagram.js";
 import { showProblem, startPage } from "./layout.js";
@@ -52,13 +52,6 @@ function history(kase, nameOf) {
   );
 }
 
-function variables(values) {
-  const shown = (value) => (typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
-  return Object.entries(values || {})
-    .sort(([a], [b]) => a.localeCompare(b))
-    .flatMap(([name, value]) => [h("dt", {}, h("code", {}, name)), h("dd", {}, shown(value))]);
-}
-
 async function load(caseId) {
   let kase;
   let diagrams = [];
@@ -82,7 +75,7 @@ async function load(caseId) {
   showTimeline(byId("timeline"), kase, nameOf);
   fill(byId("open-tasks"), openTasks(kase, nameOf));
   fill(byId("history"), history(kase, nameOf));
-  fill(byId("variables"), variables(kase.variables));
+  fill(byId("variables"), variableEntries(kase.variables));
   if (diagramError) showProblem(byId("diagrams"), diagramError);
   else await showDiagrams(byId("diagrams"), diagrams);
   document.body.dataset.loaded = "true";

@@ -1,7 +1,7 @@
 // The case list: GET /cases with the filters in this page's query string.
 
 import { api } from "./api.js";
-import { byId, caseLink, date, dateTime, fill, h, table } from "./dom.js";
+import { byId, caseLink, date, dateTime, fill, fillFromQuery, h, table } from "./dom.js";
 import { CASE_STATUS, PHASES, label } from "./labels.js";
 import { showProblem, startPage } from "./layout.js";
 
@@ -14,14 +14,10 @@ function startOfDay(day, plusDays = 0) {
   return new Date(year, month - 1, dayOfMonth + plusDays).toISOString();
 }
 
-function fillFilters(params) {
+function fillFilters() {
   const phase = byId("phase-filter");
   for (const [code, name] of Object.entries(PHASES)) phase.append(h("option", { value: code }, name));
-  const form = byId("filters");
-  for (const [name, value] of params) {
-    const field = form.elements.namedItem(name);
-    if (field) field.value = value;
-  }
+  fillFromQuery(byId("filters"));
 }
 
 function query(params) {
@@ -64,7 +60,7 @@ function pager(params, page) {
 
 async function load() {
   const params = new URLSearchParams(location.search);
-  fillFilters(params);
+  fillFilters();
   try {
     const page = await api("/cases", { query: query(params) });
     fill(

@@ -104,3 +104,21 @@ export function param(name) {
 export function caseLink(caseId, text) {
   return h("a", { href: "/ui/case?id=" + encodeURIComponent(caseId), class: "case-link" }, text || caseId);
 }
+
+/** Case variables as <dt>/<dd> pairs, by name (objects and lists as JSON). */
+export function variableEntries(values) {
+  const shown = (value) => (typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
+  return Object.entries(values || {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([name, value]) => [h("dt", {}, h("code", {}, name)), h("dd", {}, shown(value))]);
+}
+
+/** Set the fields of a GET filter form from this page's query string. */
+export function fillFromQuery(form) {
+  for (const [name, value] of new URLSearchParams(location.search)) {
+    const field = form.elements.namedItem(name);
+    if (!field) continue;
+    if (field.type === "checkbox") field.checked = value === field.value;
+    else field.value = value;
+  }
+}

@@ -1,7 +1,7 @@
 // The caseworkers' inbox: open user tasks (GET /tasks), claim one, open its form, complete it.
 
 import { api } from "./api.js";
-import { byId, caseLink, due, fill, h, message, param, table } from "./dom.js";
+import { byId, caseLink, due, fill, fillFromQuery, h, message, param, table, variableEntries } from "./dom.js";
 import { GROUPS, PHASES, TASK_STATE, label } from "./labels.js";
 import { taskForm } from "./form.js";
 import { problemText, showProblem, startPage } from "./layout.js";
@@ -13,17 +13,6 @@ function filters() {
   const found = {};
   for (const name of FILTERS) found[name] = params.get(name) || undefined;
   return found;
-}
-
-function fillFilters() {
-  const form = byId("filters");
-  const params = new URLSearchParams(location.search);
-  for (const name of FILTERS) {
-    const field = form.elements.namedItem(name);
-    if (!params.has(name)) continue;
-    if (field.type === "checkbox") field.checked = params.get(name) === "true";
-    else field.value = params.get(name);
-  }
 }
 
 /** This page's URL with `task` set (or removed when null). */
@@ -91,15 +80,9 @@ function completed(task, kase) {
 }
 
 function variables(values) {
-  const entries = Object.entries(values || {}).sort(([a], [b]) => a.localeCompare(b));
+  const entries = variableEntries(values);
   if (!entries.length) return null;
-  const shown = (value) => (typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
-  return h(
-    "details",
-    {},
-    h("summary", {}, "Sagens oplysninger"),
-    h("dl", { class: "facts" }, entries.flatMap(([name, value]) => [h("dt", {}, h("code", {}, name)), h("dd", {}, shown(value))])),
-  );
+  return h("details", {}, h("summary", {}, "Sagens oplysninger"), h("dl", { class: "facts" }, entries));
 }
 
 async function openTask(taskId) {
@@ -132,7 +115,7 @@ async function openTask(taskId) {
 }
 
 if (startPage("tasks")) {
-  fillFilters();
+  fillFromQuery(byId("filters"));
   loadList();
   const taskId = param("task");
   if (taskId) openTask(taskId);
