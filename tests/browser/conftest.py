@@ -1,6 +1,10 @@
 """A real Sagsflow server (uvicorn, dev mode, SQLite, the barnets lov workflows deployed at start)
 and Debian's headless Chromium driven by Playwright. Playwright never downloads a browser here:
-a missing Chromium or missing front-end files fail the tests with the command that installs them."""
+a missing Chromium or missing front-end files fail the tests with the command that installs them.
+
+The fixtures live as long as this package's tests, no longer: Playwright's sync API keeps an
+asyncio loop running in the main thread while it is open (later tests call asyncio.run), and the
+server's scheduler should not tick through the rest of the suite."""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if not (VENDOR / "bpmn-js" / "bpmn-navigated-viewer.production.min.js").is_file():
         pytest.fail(f"the pages' npm files are missing in {VENDOR}: run scripts/setup-web")
@@ -40,13 +44,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         live.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(server: LiveServer) -> Iterator[Api]:
     with server.client() as client:
         yield Api(client)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     if not CHROMIUM.is_file():
         pytest.fail(
