@@ -45,6 +45,7 @@ class StepResult:
     instance: Instance
     tasks: waits.TaskChange
     timers: timers.TimerChange
+    workflow: BpmnWorkflow
 
 
 class Runner:
@@ -86,10 +87,7 @@ class Runner:
             phase_since=now,
             started_by=actor.user_id,
         )
-        self._run_steps(workflow)
-        row.state = dump_state(workflow)
-        session.add(row)
-        session.flush()
+        seen = self._run_steps(workflow)
         instance_repo.add_event(
             session,
             row,
@@ -98,12 +96,19 @@ class Runner:
             actor=actor.user_id,
             data={"definition_id": definition.id, "variables": variables},
         )
-        return self._mirror_and_save(session, row, workflow, actor, completed_task_id=None, is_new=True)
+        return self._mirror_and_save(session, row, seen, actor, completed_task_id=None, is_new=True)
 
     def lock(self, session: Session, instance_id: str, municipality: str) -> Instance:
         row = instance_repo.lock(session, instance_id)
         if row is None or row.municipality != municipality:
             raise NotFoundError("case", instance_id)
+        return row
+
+    def lock_for_task(self, session: Session, task_id: str, municipality: str, *, kind: str) -> Instance:
+        """The instance of a task, locked; "not found" (as `kind`) for a task of another municipality."""
+        row = instance_repo.lock_by_task(session, task_id)
+        if row is None or row.municipality != municipality:
+            raise NotFoundError(kind, task_id)
         return row
 
     def load(self, session: Session, row: Instance) -> BpmnWorkflow:
@@ -125,10 +130,10 @@ class Runner:
             command(workflow)
         except SpiffWorkflowException as err:
             raise _process_error(err) from err
-        self._run_steps(workflow)
-        return self._mirror_and_save(session, row, workflow, actor, completed_task_id=completed_task_id)
+        seen = self._run_steps(workflow)
+        return self._mirror_and_save(session, row, seen, actor, completed_task_id=completed_task_id)
 
-    def _run_steps(self, workflow: BpmnWorkflow) -> None:
+    def _run_steps(self, workflow: BpmnWorkflow) -> inspect.Snapshot:
         deadline = time.monotonic() + self.settings.step_seconds
         counter = {"tasks": 0}
         last: dict[str, Any] = {}
@@ -150,26 +155,32 @@ class Runner:
         except SpiffWorkflowException as err:
             raise _process_error(err) from err
         workflow.get_events()  # drop events nothing caught (a signal nobody waits for) so they don't pile up
-        if inspect.is_stuck(workflow):
+        seen = inspect.snapshot(workflow)
+        if seen.stuck:
             raise ProcessError("the process reached a dead end: nothing is active and it has not ended")
+        return seen
 
     def _mirror_and_save(
         self,
         session: Session,
         row: Instance,
-        workflow: BpmnWorkflow,
+        seen: inspect.Snapshot,
         actor: Actor,
         *,
         completed_task_id: str | None,
         is_new: bool = False,
     ) -> StepResult:
         now = self.clock.now()
-        task_change = waits.sync_tasks(
-            session, row, workflow, now, completed_task_id=completed_task_id, actor_id=actor.user_id
-        )
-        waits.sync_subscriptions(session, row, workflow, now)
-        timer_change = timers.sync(session, row, workflow, now)
-        values = self._row_values(row, workflow, now)
+        # Flush the command's own changes (e.g. a timer marked fired) so the mirror queries see them;
+        # the rows the mirroring adds are then written in a few batched statements at commit.
+        session.flush()
+        with session.no_autoflush:
+            task_change = waits.sync_tasks(
+                session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
+            )
+            waits.sync_subscriptions(session, row, seen, now)
+            timer_change = timers.sync(session, row, seen, now)
+        values = self._row_values(row, seen, now)
         self._record(session, row, actor, now, task_change, timer_change, values)
         if is_new:
             for key, value in values.items():
@@ -177,21 +188,22 @@ class Runner:
             session.add(row)
         else:
             instance_repo.save(session, row, values)
-        return StepResult(row, task_change, timer_change)
+        return StepResult(row, task_change, timer_change, seen.workflow)
 
-    def _row_values(self, row: Instance, workflow: BpmnWorkflow, now: datetime) -> dict[str, Any]:
-        phase = waits.phase_of(workflow, row.phase)
+    def _row_values(self, row: Instance, seen: inspect.Snapshot, now: datetime) -> dict[str, Any]:
+        phase = waits.phase_of(seen, row.phase)
+        completed = seen.workflow.completed
         values: dict[str, Any] = {
-            "state": dump_state(workflow),
-            "status": "completed" if workflow.completed else "active",
+            "state": dump_state(seen.workflow),
+            "status": "completed" if completed else "active",
             "phase": phase,
-            "current_activities": json.dumps(inspect.current_activities(workflow)),
-            "next_due_at": timers.next_due_at(workflow),
+            "current_activities": json.dumps(seen.current_activities),
+            "next_due_at": timers.next_due_at(seen),
             "updated_at": now,
         }
         if phase != row.phase:
             values["phase_since"] = now
-        if workflow.completed:
+        if completed:
             values["ended_at"] = now
         return values
 
@@ -205,8 +217,10 @@ class Runner:
         timer_change: timers.TimerChange,
         values: dict[str, Any],
     ) -> None:
+        events: list[instance_repo.NewEvent] = []
+
         def event(kind: str, **kwargs: Any) -> None:
-            instance_repo.add_event(session, row, at=now, kind=kind, actor=actor.user_id, **kwargs)
+            events.append(instance_repo.NewEvent(now, kind, actor.user_id, **kwargs))
 
         for task in task_change.created:
             event(
@@ -234,6 +248,7 @@ class Runner:
             event("phase_changed", data={"from": row.phase, "to": values["phase"]})
         if values["status"] == "completed" and row.status != "completed":
             event("instance_completed")
+        instance_repo.add_events(session, row, events)
 
 
 def _iso(value: datetime | None) -> str | None:

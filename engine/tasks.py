@@ -139,18 +139,22 @@ def complete(
 def _visible(session: Session, task_id: str, actor: Actor) -> tuple[Task, Instance]:
     task = repo.get(session, task_id, actor.municipality)
     instance = instance_repo.get(session, task.instance_id, actor.municipality) if task else None
-    if task is None or instance is None:
-        raise NotFoundError("task", task_id)
-    if not access.may_see_case(actor, instance.team, instance.caseworker, {task.assignee} - {None}):  # type: ignore[arg-type]
+    if task is None or instance is None or not _may_see(actor, task, instance):
         raise NotFoundError("task", task_id)
     return task, instance
 
 
+def _may_see(actor: Actor, task: Task, instance: Instance) -> bool:
+    assignees = {task.assignee} if task.assignee else set()
+    return access.may_see_case(actor, instance.team, instance.caseworker, assignees)
+
+
 def _open_user_task(session: Session, runner: Runner, task_id: str, actor: Actor) -> tuple[Task, Instance]:
-    """The task and its instance, with the instance locked and the task state re-read under the lock."""
-    task, _ = _visible(session, task_id, actor)
-    instance = runner.lock(session, task.instance_id, actor.municipality)
-    session.refresh(task)
+    """The task and its instance, with the instance locked and the task read under the lock."""
+    instance = runner.lock_for_task(session, task_id, actor.municipality, kind="task")
+    task = repo.get(session, task_id, actor.municipality)
+    if task is None or not _may_see(actor, task, instance):
+        raise NotFoundError("task", task_id)
     if task.kind != "user":
         raise WrongStateError(f"task {task_id} is an external task; workers complete it")
     if task.state != "open":

@@ -38,12 +38,12 @@ class TimerChange:
     cancelled: list[Timer]
 
 
-def sync(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> TimerChange:
+def sync(session: Session, instance: Instance, seen: inspect.Snapshot, now: datetime) -> TimerChange:
     """Make the pending timer rows of `instance` match the timers its workflow waits on."""
     pending = {row.task_id: row for row in repo.pending_for(session, instance.id)}
     scheduled: list[Timer] = []
     waiting_ids: set[str] = set()
-    for waiting in inspect.waiting_timers(workflow):
+    for waiting in seen.timers:
         task_id = str(waiting.task.id)
         due = _ensure_due(waiting, now)
         if due is None:
@@ -61,8 +61,8 @@ def sync(session: Session, instance: Instance, workflow: BpmnWorkflow, now: date
     return TimerChange(scheduled, cancelled)
 
 
-def next_due_at(workflow: BpmnWorkflow) -> datetime | None:
-    dues = [d for w in inspect.waiting_timers(workflow) if (d := _stored_due(w)) is not None]
+def next_due_at(seen: inspect.Snapshot) -> datetime | None:
+    dues = [d for w in seen.timers if (d := _stored_due(w)) is not None]
     return min(dues) if dues else None
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
 from engine.bpmn import inspect
@@ -30,12 +29,13 @@ class TaskChange:
     created: list[Task] = field(default_factory=list)
     completed: list[Task] = field(default_factory=list)
     cancelled: list[Task] = field(default_factory=list)
+    open: list[Task] = field(default_factory=list)  # every task row open after the step
 
 
 def sync_tasks(
     session: Session,
     instance: Instance,
-    workflow: BpmnWorkflow,
+    seen: inspect.Snapshot,
     now: datetime,
     *,
     completed_task_id: str | None = None,
@@ -43,13 +43,15 @@ def sync_tasks(
 ) -> TaskChange:
     change = TaskChange()
     open_rows = {row.id: row for row in task_repo.open_for(session, instance.id)}
-    live = inspect.ready_user_tasks(workflow) + inspect.external_tasks(workflow)
+    live = seen.ready_user_tasks + seen.external_tasks
     live_ids = {str(t.id) for t in live}
     for task in live:
-        if str(task.id) not in open_rows:
+        row = open_rows.get(str(task.id))
+        if row is None:
             row = _new_task_row(instance, task, now)
             session.add(row)
             change.created.append(row)
+        change.open.append(row)
     for task_id, row in open_rows.items():
         if task_id in live_ids:
             continue
@@ -63,9 +65,9 @@ def sync_tasks(
     return change
 
 
-def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
+def sync_subscriptions(session: Session, instance: Instance, seen: inspect.Snapshot, now: datetime) -> None:
     existing = {(s.task_id, s.message_name): s for s in instance_repo.subscriptions_for(session, instance.id)}
-    wanted = {(str(w.task.id), w.definition.name): w for w in inspect.waiting_messages(workflow)}
+    wanted = {(str(w.task.id), w.definition.name): w for w in seen.messages}
     for key, waiting in wanted.items():
         if key not in existing:
             session.add(
@@ -84,10 +86,10 @@ def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkf
             session.delete(row)
 
 
-def phase_of(workflow: BpmnWorkflow, previous: str | None) -> str | None:
+def phase_of(seen: inspect.Snapshot, previous: str | None) -> str | None:
     """The `phase` property of the most recently activated element that has one (with parallel
     work, the newest step says best where the case stands), else the previous phase."""
-    phased = [t for t in workflow.get_tasks(state=inspect.ACTIVE) if inspect.extensions(t).get("phase")]
+    phased = [t for t in seen.active if inspect.extensions(t).get("phase")]
     if not phased:
         return previous
     newest = max(phased, key=lambda t: t.last_state_change)

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import Table, exists, func, insert, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from engine.errors import ConcurrentUpdateError
 from engine.model import InstanceFilter
 from engine.store.tables import Event, Incident, Instance, Subscription, Task
 
+EVENT: Table = Event.__table__  # type: ignore[attr-defined]
+INSTANCE: Table = Instance.__table__  # type: ignore[attr-defined]
+
 
 def lock(session: Session, instance_id: str) -> Instance | None:
     """The instance row, locked until the transaction ends (PostgreSQL; SQLite holds the write lock)."""
     statement = select(Instance).where(Instance.id == instance_id).with_for_update()
+    return session.exec(statement).first()
+
+
+def lock_by_task(session: Session, task_id: str) -> Instance | None:
+    """The instance a task belongs to, locked like `lock` (always the instance first, then its rows,
+    so two commands on one case cannot deadlock on PostgreSQL)."""
+    owner = select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
+    statement = select(Instance).where(Instance.id == owner).with_for_update()
     return session.exec(statement).first()
 
 
@@ -27,17 +41,17 @@ def get(session: Session, instance_id: str, municipality: str) -> Instance | Non
 
 def save(session: Session, row: Instance, values: dict[str, Any]) -> None:
     """Write `values` and bump the version, refusing if someone else changed the row first."""
-    result = session.execute(
-        update(Instance)
-        .where(col(Instance.id) == row.id, col(Instance.version) == row.version)
+    result = session.execute(  # a table (not ORM) update: no session synchronisation to pay for
+        update(INSTANCE)
+        .where(INSTANCE.c.id == row.id, INSTANCE.c.version == row.version)
         .values(**values, version=row.version + 1)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ConcurrentUpdateError(row.id)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.version += 1
+    # Mirror the written values without marking the row dirty: a plain setattr would make the ORM
+    # write the (large) state a second time at commit, and without the version check.
+    for key, value in {**values, "version": row.version + 1}.items():
+        set_committed_value(row, key, value)
 
 
 def search(
@@ -82,6 +96,18 @@ def search(
     return list(rows), int(total)
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One history entry to append (see `add_events`)."""
+
+    at: datetime
+    kind: str
+    actor: str
+    element_id: str | None = None
+    task_id: str | None = None
+    data: dict[str, Any] | None = None
+
+
 def add_event(
     session: Session,
     instance: Instance,
@@ -93,18 +119,28 @@ def add_event(
     task_id: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        Event(
-            instance_id=instance.id,
-            municipality=instance.municipality,
-            at=at,
-            kind=kind,
-            actor=actor,
-            element_id=element_id,
-            task_id=task_id,
-            data=json.dumps(data or {}, ensure_ascii=False),
-        )
-    )
+    add_events(session, instance, [NewEvent(at, kind, actor, element_id, task_id, data)])
+
+
+def add_events(session: Session, instance: Instance, events: Sequence[NewEvent]) -> None:
+    """Append history entries in one statement. The history is append-only, so it is written with
+    a plain insert: no ORM objects to track, and ids in insertion order."""
+    if not events:
+        return
+    rows = [
+        {
+            "instance_id": instance.id,
+            "municipality": instance.municipality,
+            "at": e.at,
+            "kind": e.kind,
+            "actor": e.actor,
+            "element_id": e.element_id,
+            "task_id": e.task_id,
+            "data": json.dumps(e.data or {}, ensure_ascii=False),
+        }
+        for e in events
+    ]
+    session.connection().execute(insert(EVENT), rows)  # no autoflush: history rows depend on nothing pending
 
 
 def events_for(session: Session, instance_id: str) -> list[Event]:
