@@ -171,26 +171,29 @@ class Runner:
         is_new: bool = False,
     ) -> StepResult:
         now = self.clock.now()
-        # Flush the command's own changes (e.g. a timer marked fired) so the mirror queries see them;
-        # the rows the mirroring adds are then written in a few batched statements at commit.
-        session.flush()
-        with session.no_autoflush:
-            task_change = waits.sync_tasks(
-                session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
-            )
-            waits.sync_subscriptions(session, row, seen, now)
-            timer_change = timers.sync(session, row, seen, now)
-        values = self._row_values(row, seen, now)
-        self._record(session, row, actor, now, task_change, timer_change, values)
+        dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
+        values = self._row_values(row, seen, dues, now)
+        before = (row.phase, row.status)  # for the history entries
         if is_new:
             for key, value in values.items():
                 setattr(row, key, value)
             session.add(row)
-        else:
+        # The command's own changes (e.g. a timer marked fired) and a new instance row go first:
+        # the mirror rows below are written as plain statements that see only what was flushed.
+        session.flush()
+        task_change = waits.sync_tasks(
+            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
+        )
+        waits.sync_subscriptions(session, row, seen, now)
+        timer_change = timers.sync(session, row, seen, dues, now)
+        self._record(session, row, actor, now, task_change, timer_change, values, before)
+        if not is_new:
             instance_repo.save(session, row, values)
         return StepResult(row, task_change, timer_change, seen.workflow)
 
-    def _row_values(self, row: Instance, seen: inspect.Snapshot, now: datetime) -> dict[str, Any]:
+    def _row_values(
+        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime
+    ) -> dict[str, Any]:
         phase = waits.phase_of(seen, row.phase)
         completed = seen.workflow.completed
         values: dict[str, Any] = {
@@ -198,7 +201,7 @@ class Runner:
             "status": "completed" if completed else "active",
             "phase": phase,
             "current_activities": json.dumps(seen.current_activities),
-            "next_due_at": timers.next_due_at(seen),
+            "next_due_at": min(dues.values(), default=None),
             "updated_at": now,
         }
         if phase != row.phase:
@@ -216,6 +219,7 @@ class Runner:
         task_change: waits.TaskChange,
         timer_change: timers.TimerChange,
         values: dict[str, Any],
+        before: tuple[str | None, str],
     ) -> None:
         events: list[instance_repo.NewEvent] = []
 
@@ -244,9 +248,10 @@ class Runner:
             )
         for timer in timer_change.cancelled:
             event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id)
-        if values["phase"] != row.phase:
-            event("phase_changed", data={"from": row.phase, "to": values["phase"]})
-        if values["status"] == "completed" and row.status != "completed":
+        phase, status = before
+        if values["phase"] != phase:
+            event("phase_changed", data={"from": phase, "to": values["phase"]})
+        if values["status"] == "completed" and status != "completed":
             event("instance_completed")
         instance_repo.add_events(session, row, events)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, exists, func, insert, or_, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -18,6 +19,7 @@ from engine.store.tables import Event, Incident, Instance, Subscription, Task
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 INSTANCE: Table = Instance.__table__  # type: ignore[attr-defined]
+SUBSCRIPTION: Table = Subscription.__table__  # type: ignore[attr-defined]
 
 
 def lock(session: Session, instance_id: str) -> Instance | None:
@@ -148,8 +150,26 @@ def events_for(session: Session, instance_id: str) -> list[Event]:
     return list(session.exec(statement).all())
 
 
-def subscriptions_for(session: Session, instance_id: str) -> list[Subscription]:
-    return list(session.exec(select(Subscription).where(Subscription.instance_id == instance_id)).all())
+_SUBSCRIPTION_KEYS = select_columns(
+    SUBSCRIPTION.c.id, SUBSCRIPTION.c.task_id, SUBSCRIPTION.c.message_name
+).where(SUBSCRIPTION.c.instance_id == bindparam("instance"))
+_DELETE_SUBSCRIPTION = delete(SUBSCRIPTION).where(SUBSCRIPTION.c.id == bindparam("subscription"))
+
+
+def subscription_keys(session: Session, instance_id: str) -> dict[tuple[str, str], str]:
+    """(task id, message name) -> subscription id, for the instance (the step pipeline)."""
+    rows = session.connection().execute(_SUBSCRIPTION_KEYS, {"instance": instance_id})
+    return {(task_id, name): subscription_id for subscription_id, task_id, name in rows}
+
+
+def add_subscriptions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(insert(SUBSCRIPTION), list(rows))
+
+
+def delete_subscriptions(session: Session, subscription_ids: Sequence[str]) -> None:
+    if subscription_ids:
+        session.connection().execute(_DELETE_SUBSCRIPTION, [{"subscription": i} for i in subscription_ids])
 
 
 def instances_waiting_for(
