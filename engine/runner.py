@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,14 +124,19 @@ class Runner:
         actor: Actor,
         command: Callable[[BpmnWorkflow], None],
         completed_task_id: str | None = None,
+        command_events: Sequence[instance_repo.NewEvent] = (),
     ) -> StepResult:
-        """Apply `command` to the loaded `workflow`, run it to its next wait states and save."""
+        """Apply `command` to the loaded `workflow`, run it to its next wait states and save.
+
+        `command_events`: the command's own history entries, written before those of the step."""
         try:
             command(workflow)
         except SpiffWorkflowException as err:
             raise _process_error(err) from err
         seen = self._run_steps(workflow)
-        return self._mirror_and_save(session, row, seen, actor, completed_task_id=completed_task_id)
+        return self._mirror_and_save(
+            session, row, seen, actor, completed_task_id=completed_task_id, command_events=command_events
+        )
 
     def _run_steps(self, workflow: BpmnWorkflow) -> inspect.Snapshot:
         deadline = time.monotonic() + self.settings.step_seconds
@@ -169,6 +174,7 @@ class Runner:
         *,
         completed_task_id: str | None,
         is_new: bool = False,
+        command_events: Sequence[instance_repo.NewEvent] = (),
     ) -> StepResult:
         now = self.clock.now()
         dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
@@ -186,7 +192,7 @@ class Runner:
         )
         waits.sync_subscriptions(session, row, seen, now)
         timer_change = timers.sync(session, row, seen, dues, now)
-        self._record(session, row, actor, now, task_change, timer_change, values, before)
+        self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
         if not is_new:
             instance_repo.save(session, row, values)
         return StepResult(row, task_change, timer_change, seen.workflow)
@@ -220,8 +226,9 @@ class Runner:
         timer_change: timers.TimerChange,
         values: dict[str, Any],
         before: tuple[str | None, str],
+        command_events: Sequence[instance_repo.NewEvent],
     ) -> None:
-        events: list[instance_repo.NewEvent] = []
+        events = list(command_events)
 
         def event(kind: str, **kwargs: Any) -> None:
             events.append(instance_repo.NewEvent(now, kind, actor.user_id, **kwargs))

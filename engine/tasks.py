@@ -114,17 +114,18 @@ def complete(
         live.run()
 
     now = runner.clock.now()
-    instance_repo.add_event(
+    completed = instance_repo.NewEvent(
+        now, "task_completed", actor.user_id, task.element_id, task_id, {"variables": checked}
+    )
+    result = runner.advance(
         session,
         instance,
-        at=now,
-        kind="task_completed",
-        actor=actor.user_id,
-        element_id=task.element_id,
-        task_id=task_id,
-        data={"variables": checked},
+        workflow,
+        actor=actor,
+        command=run,
+        completed_task_id=task_id,
+        command_events=[completed],
     )
-    result = runner.advance(session, instance, workflow, actor=actor, command=run, completed_task_id=task_id)
     audit.record(
         session,
         actor,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, update
+from sqlalchemy import Table, Update, bindparam, delete, exists, func, insert, or_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -28,12 +29,17 @@ def lock(session: Session, instance_id: str) -> Instance | None:
     return session.exec(statement).first()
 
 
+_LOCK_BY_TASK = (
+    select(Instance)
+    .where(Instance.id == select(Task.instance_id).where(Task.id == bindparam("task")).scalar_subquery())
+    .with_for_update()
+)
+
+
 def lock_by_task(session: Session, task_id: str) -> Instance | None:
     """The instance a task belongs to, locked like `lock` (always the instance first, then its rows,
     so two commands on one case cannot deadlock on PostgreSQL)."""
-    owner = select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
-    statement = select(Instance).where(Instance.id == owner).with_for_update()
-    return session.exec(statement).first()
+    return session.scalars(_LOCK_BY_TASK, {"task": task_id}).first()
 
 
 def get(session: Session, instance_id: str, municipality: str) -> Instance | None:
@@ -43,17 +49,26 @@ def get(session: Session, instance_id: str, municipality: str) -> Instance | Non
 
 def save(session: Session, row: Instance, values: dict[str, Any]) -> None:
     """Write `values` and bump the version, refusing if someone else changed the row first."""
-    result = session.execute(  # a table (not ORM) update: no session synchronisation to pay for
-        update(INSTANCE)
-        .where(INSTANCE.c.id == row.id, INSTANCE.c.version == row.version)
-        .values(**values, version=row.version + 1)
+    result = session.connection().execute(
+        _update_statement(tuple(sorted(values))),
+        {**values, "b_id": row.id, "b_version": row.version, "version": row.version + 1},
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise ConcurrentUpdateError(row.id)
     # Mirror the written values without marking the row dirty: a plain setattr would make the ORM
     # write the (large) state a second time at commit, and without the version check.
     for key, value in {**values, "version": row.version + 1}.items():
         set_committed_value(row, key, value)
+
+
+@functools.cache
+def _update_statement(columns: tuple[str, ...]) -> Update:
+    """The versioned update of `columns`, built once per set of columns (each step saves the same)."""
+    return (
+        update(INSTANCE)
+        .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
+        .values({name: bindparam(name) for name in (*columns, "version")})
+    )
 
 
 def search(

@@ -102,8 +102,11 @@ def for_instance(session: Session, instance_id: str) -> list[Task]:
     return list(session.exec(statement).all())
 
 
+_GET = select(Task).where(Task.id == bindparam("task"))
+
+
 def get(session: Session, task_id: str, municipality: str) -> Task | None:
-    task = session.get(Task, task_id)
+    task = session.scalars(_GET, {"task": task_id}).first()
     return task if task is not None and task.municipality == municipality else None
 
 
