@@ -10,7 +10,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, info, inputs
+from engine import access, audit, facts, info, inputs
 from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
@@ -61,6 +61,7 @@ def start(
         business_key=business_key,
         variables=checked,
         team=team or _first(actor.teams),
+        case_values=facts.on_start(checked),
     )
     audit.record(
         session,

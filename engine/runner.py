@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,6 +64,7 @@ class Runner:
         business_key: str | None,
         variables: dict[str, Any],
         team: str | None = None,
+        case_values: Mapping[str, Any] | None = None,
     ) -> StepResult:
         loaded = self.cache.get(session, definition.id)
         workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
@@ -96,7 +97,9 @@ class Runner:
             actor=actor.user_id,
             data={"definition_id": definition.id, "variables": variables},
         )
-        return self._mirror_and_save(session, row, seen, actor, completed_task_id=None, is_new=True)
+        return self._mirror_and_save(
+            session, row, seen, actor, completed_task_id=None, is_new=True, case_values=case_values
+        )
 
     def lock(self, session: Session, instance_id: str, municipality: str) -> Instance:
         row = instance_repo.lock(session, instance_id)
@@ -125,17 +128,25 @@ class Runner:
         command: Callable[[BpmnWorkflow], None],
         completed_task_id: str | None = None,
         command_events: Sequence[instance_repo.NewEvent] = (),
+        case_values: Mapping[str, Any] | None = None,
     ) -> StepResult:
         """Apply `command` to the loaded `workflow`, run it to its next wait states and save.
 
-        `command_events`: the command's own history entries, written before those of the step."""
+        `command_events`: the command's own history entries, written before those of the step;
+        `case_values`: instance columns the command sets (report facts), saved with the step."""
         try:
             command(workflow)
         except SpiffWorkflowException as err:
             raise _process_error(err) from err
         seen = self._run_steps(workflow)
         return self._mirror_and_save(
-            session, row, seen, actor, completed_task_id=completed_task_id, command_events=command_events
+            session,
+            row,
+            seen,
+            actor,
+            completed_task_id=completed_task_id,
+            command_events=command_events,
+            case_values=case_values,
         )
 
     def _run_steps(self, workflow: BpmnWorkflow) -> inspect.Snapshot:
@@ -175,10 +186,11 @@ class Runner:
         completed_task_id: str | None,
         is_new: bool = False,
         command_events: Sequence[instance_repo.NewEvent] = (),
+        case_values: Mapping[str, Any] | None = None,
     ) -> StepResult:
         now = self.clock.now()
         dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
-        values = self._row_values(row, seen, dues, now)
+        values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
         before = (row.phase, row.status)  # for the history entries
         if is_new:
             for key, value in values.items():
@@ -198,18 +210,20 @@ class Runner:
         return StepResult(row, task_change, timer_change, seen.workflow)
 
     def _row_values(
-        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime
+        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime, *, is_new: bool
     ) -> dict[str, Any]:
+        """The instance columns after the step; of those that rarely change, only the changed ones
+        (SQLite rewrites an index entry for every indexed column an UPDATE sets, changed or not)."""
         phase = waits.phase_of(seen, row.phase)
         completed = seen.workflow.completed
-        values: dict[str, Any] = {
-            "state": dump_state(seen.workflow),
+        values: dict[str, Any] = {"state": dump_state(seen.workflow), "updated_at": now}
+        derived = {
             "status": "completed" if completed else "active",
             "phase": phase,
             "current_activities": json.dumps(seen.current_activities),
             "next_due_at": min(dues.values(), default=None),
-            "updated_at": now,
         }
+        values |= {k: v for k, v in derived.items() if is_new or getattr(row, k) != v}
         if phase != row.phase:
             values["phase_since"] = now
         if completed:
@@ -256,9 +270,9 @@ class Runner:
         for timer in timer_change.cancelled:
             event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id)
         phase, status = before
-        if values["phase"] != phase:
+        if values.get("phase", phase) != phase:
             event("phase_changed", data={"from": phase, "to": values["phase"]})
-        if values["status"] == "completed" and status != "completed":
+        if values.get("status", status) == "completed" and status != "completed":
             event("instance_completed")
         instance_repo.add_events(session, row, events)
 

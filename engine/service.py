@@ -280,6 +280,10 @@ class Engine:
     def fire_due_timers(self) -> tick.TickResult:
         return tick.fire_due(self.store, self.runner, self.settings)
 
+    def maintain(self) -> None:
+        """Housekeeping the scheduler runs hourly: fresh planner statistics."""
+        self.store.analyze()
+
     # --- external tasks (workers) ------------------------------------------------------
 
     def fetch_and_lock(self, request: FetchRequest, *, actor: Actor) -> list[ExternalTaskInfo]:

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import access, audit, info, inputs
+from engine import access, audit, facts, info, inputs
 from engine.bpmn import guards, inspect
 from engine.deadlines import DeadlineSettings
 from engine.errors import ForbiddenError, InvalidVariablesError, NotFoundError, WrongStateError
@@ -125,6 +125,7 @@ def complete(
         command=run,
         completed_task_id=task_id,
         command_events=[completed],
+        case_values=facts.on_completion(session, instance, task.element_id, checked, now),
     )
     audit.record(
         session,
@@ -201,7 +202,10 @@ def _set_assignee(
             actor=actor.user_id,
             data={"from": instance.caseworker, "to": assignee},
         )
-        instance_repo.save(session, instance, {"caseworker": assignee, "updated_at": now})
+        changes = instance.caseworker_changes + 1
+        instance_repo.save(
+            session, instance, {"caseworker": assignee, "caseworker_changes": changes, "updated_at": now}
+        )
     audit.record(
         session,
         actor,

@@ -84,6 +84,16 @@ class Store:
                     connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
                     connection.commit()
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics. SQLite only: without them it picks poor plans
+        for the reports once tables grow (PostgreSQL's autovacuum keeps its own up to date). The
+        analysis limit keeps this to milliseconds even on large databases."""
+        if not self.is_sqlite:
+            return
+        with self.write() as session:
+            session.connection().exec_driver_sql("PRAGMA analysis_limit=1000")
+            session.connection().exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         self._writer.dispose()
         self._reader.dispose()
