@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -35,7 +36,6 @@ from engine.facts import FLAGS
 from engine.model import Actor, Role
 from engine.store import reports as repo
 from engine.store.reports import Scope
-from engine.store.tables import Instance, Timer
 
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)
 THROUGHPUT = (
@@ -216,20 +216,20 @@ def deadlines(
     now = clock.now()
     due = repo.deadlines_due(session, scope, now=now, until=now + timedelta(days=days), limit=limit)
     late = repo.breached(session, scope, limit=limit)
-    rows = [_deadline_row(t, i) for t, i in due], [_deadline_row(t, i) for t, i in late]
+    rows = [_deadline_row(r) for r in due], [_deadline_row(r) for r in late]
     cases = [r.case_id for r in rows[0] + rows[1]]
     audit.record_each(session, actor, action="search", purpose="deadline report", at=now, instance_ids=cases)
     return rows
 
 
-def _deadline_row(timer: Timer, instance: Instance) -> DeadlineRow:
+def _deadline_row(row: Any) -> DeadlineRow:
     return DeadlineRow(
-        instance.id,
-        instance.business_key,
-        timer.deadline,
-        timer.element_id,
-        timer.due_at,
-        timer.status,
-        instance.caseworker,
-        instance.team,
+        row.case_id,
+        row.business_key,
+        row.deadline,
+        row.element_id,
+        row.due_at,
+        row.status,
+        row.caseworker,
+        row.team,
     )

@@ -86,7 +86,17 @@ def open_user_tasks(session: Session, instance_ids: Sequence[str]) -> list[Task]
 
 
 def _timers(scope: Scope) -> Any:
-    statement = select(Timer, Instance).join(Instance, col(Instance.id) == col(Timer.instance_id))
+    """Breach deadlines with the columns a deadline report shows (plain rows, no ORM objects)."""
+    statement: Any = columns(
+        col(Instance.id).label("case_id"),
+        col(Instance.business_key),
+        col(Instance.caseworker),
+        col(Instance.team),
+        col(Timer.deadline),
+        col(Timer.element_id),
+        col(Timer.due_at),
+        col(Timer.status),
+    ).join(Instance, col(Instance.id) == col(Timer.instance_id))
     return statement.where(
         col(Timer.municipality) == scope.municipality,
         col(Timer.purpose) == "breach",
