@@ -144,6 +144,27 @@ class Authenticator:
             return self._basic(credentials)
         raise AuthError("authentication required", "Basic" if scheme == "basic" else "Bearer")
 
+    def is_quick(self, request: Request) -> bool:
+        """Whether `authenticate` can answer without slow work: no password hashing (an uncached
+        Basic login) and no download of signing keys. Quick answers may run on the event loop."""
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        scheme, credentials = scheme.lower(), credentials.strip()
+        if scheme == "basic" and credentials and request.url.path.startswith(CAMUNDA_PREFIX):
+            return self._basic_is_cached(credentials)
+        if scheme == "bearer" and credentials and not self._is_dev_token(credentials):
+            return self._jwks is not None or not self.bearer_configured
+        return True
+
+    def _basic_is_cached(self, credentials: str) -> bool:
+        try:
+            username, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return True  # refused at once
+        return self._is_dev_token(password) or self._fingerprint(username, password) in self._basic_cache
+
+    def _fingerprint(self, username: str, password: str) -> bytes:
+        return hmac.new(self._basic_key, f"{username}\x00{password}".encode(), "sha256").digest()
+
     def _is_dev_token(self, value: str) -> bool:
         return self.dev_token is not None and hmac.compare_digest(value.encode(), self.dev_token.encode())
 
@@ -226,7 +247,7 @@ class Authenticator:
 
     def _verified_account(self, username: str, password: str) -> ServiceAccount | None:
         """The account if the password matches; recent successes are remembered (PBKDF2 is slow)."""
-        fingerprint = hmac.new(self._basic_key, f"{username}\x00{password}".encode(), "sha256").digest()
+        fingerprint = self._fingerprint(username, password)
         cached = self._basic_cache.get(fingerprint)
         if cached is not None:
             return cached

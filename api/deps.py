@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
@@ -29,7 +30,9 @@ POLICY_ATTRIBUTE = "sagsflow_roles"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
+    # async on purpose: FastAPI runs each sync dependency in its own threadpool hop, which costs
+    # more than this whole function (the same holds for `allow` below).
     engine: Engine = request.app.state.engine
     return engine
 
@@ -43,9 +46,12 @@ def allow(*roles: Role) -> Any:
     if not roles:
         raise ValueError("allow() needs at least one role; use public() for open routes")
 
-    def actor(request: Request) -> Actor:
+    async def actor(request: Request) -> Actor:
         authenticator: Authenticator = request.app.state.authenticator
-        found = authenticator.authenticate(request)
+        if authenticator.is_quick(request):
+            found = authenticator.authenticate(request)
+        else:  # PBKDF2 or a JWKS download: never on the event loop
+            found = await run_in_threadpool(authenticator.authenticate, request)
         if not found.has(*roles):
             raise ForbiddenError(f"this route requires one of the roles: {', '.join(r.value for r in roles)}")
         given = request.headers.get("x-request-id", "")

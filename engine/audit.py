@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Table, insert
 from sqlmodel import Session
 
 from engine.model import Actor
 from engine.store.tables import AccessLog
+
+ACCESS_LOG: Table = AccessLog.__table__  # type: ignore[attr-defined]
 
 
 def record(
@@ -24,19 +27,31 @@ def record(
     at: datetime,
     instance_id: str | None = None,
 ) -> None:
-    session.add(
-        AccessLog(
-            at=at,
-            actor=actor.user_id,
-            roles=",".join(sorted(actor.roles)),
-            municipality=actor.municipality,
-            action=action,
-            instance_id=instance_id,
-            purpose=purpose,
-            route=actor.route,
-            request_id=actor.request_id,
-        )
-    )
+    record_many(session, actor, action=action, purpose=purpose, at=at, instance_ids=[instance_id])
+
+
+def record_many(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    purpose: str,
+    at: datetime,
+    instance_ids: Sequence[str | None],
+) -> None:
+    """One row per entry of `instance_ids`, in one statement executed at once (so a refused row
+    fails the request here, not at some later flush)."""
+    common = {
+        "at": at,
+        "actor": actor.user_id,
+        "roles": ",".join(sorted(actor.roles)),
+        "municipality": actor.municipality,
+        "action": action,
+        "purpose": purpose,
+        "route": actor.route,
+        "request_id": actor.request_id,
+    }
+    session.connection().execute(insert(ACCESS_LOG), [{**common, "instance_id": i} for i in instance_ids])
 
 
 def record_each(
@@ -50,5 +65,4 @@ def record_each(
 ) -> None:
     """One row per case a list or search returned (one row without a case if it returned none)."""
     distinct: list[str | None] = list(dict.fromkeys(instance_ids)) or [None]
-    for instance_id in distinct:
-        record(session, actor, action=action, purpose=purpose, at=at, instance_id=instance_id)
+    record_many(session, actor, action=action, purpose=purpose, at=at, instance_ids=distinct)

@@ -393,14 +393,11 @@ def get(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> Exte
 def _open_task(session: Session, runner: Runner, task_id: str, actor: Actor) -> tuple[Task, Instance]:
     """The open external task with its instance locked (the same per-instance rule as every command)."""
     access.require(actor, *WORKERS)
-    head = task_repo.get(session, task_id, actor.municipality)
-    if head is None or head.kind != "external":
+    instance = runner.lock_for_task(session, task_id, actor.municipality, kind="External task")
+    task = task_repo.get(session, task_id, actor.municipality)
+    if task is None or task.kind != "external" or task.state != "open":
         raise NotFoundError("External task", task_id)
-    instance = runner.lock(session, head.instance_id, actor.municipality)
-    session.refresh(head)
-    if head.state != "open":
-        raise NotFoundError("External task", task_id)
-    return head, instance
+    return task, instance
 
 
 def _locked_task(

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from engine.model import EventInfo, FormFieldInfo, InstanceInfo, TaskInfo, TimerInfo
-from engine.store.tables import Event, Instance, Task, Timer
+from engine.store.tables import Event, Instance, Timer
+from engine.store.tasks import TaskRow
 
 
 def split_csv(value: str) -> tuple[str, ...]:
@@ -14,7 +15,7 @@ def split_csv(value: str) -> tuple[str, ...]:
 
 
 def task_info(
-    task: Task,
+    task: TaskRow,
     instance: Instance,
     form: tuple[FormFieldInfo, ...] = (),
     variables: dict[str, Any] | None = None,

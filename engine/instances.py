@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import access, audit, info, inputs
+from engine import access, audit, facts, info, inputs
 from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
@@ -64,6 +64,7 @@ def start(
         business_key=business_key,
         variables=checked,
         team=team or _first(actor.teams),
+        case_values=facts.on_start(checked),
     )
     audit.record(
         session,

@@ -106,16 +106,16 @@ def _deliver(
         wf.send_event(BpmnEvent(definition, _payload(definition, checked)))
 
     now = runner.clock.now()
-    instance_repo.add_event(
-        session,
-        instance,
-        at=now,
-        kind="message_correlated",
-        actor=actor.user_id,
-        element_id=catcher.element_id,
+    correlated = instance_repo.NewEvent(
+        now,
+        "message_correlated",
+        actor.user_id,
+        catcher.element_id,
         data={"message": message_name, "variables": checked},
     )
-    result = runner.advance(session, instance, workflow, actor=actor, command=deliver)
+    result = runner.advance(
+        session, instance, workflow, actor=actor, command=deliver, command_events=[correlated]
+    )
     audit.record(
         session,
         actor,

@@ -12,40 +12,36 @@ How each figure is computed (the definitions leaders rely on):
   child alone*: completions of `decision` (child_perspective_obtained = true) and of `follow_up`
   (child_talk_alone = true) recorded in the period.
 - *caseload*: active cases per caseworker (the user who last claimed a caseworker task).
-- *changes of caseworker*: `caseworker_changed` events per case started in the period.
+- *changes of caseworker*: how often a case's caseworker changed, over cases started in the period.
 - *throughput*: median days from the report's receipt (`report_received_at`) to the first talk with
   the child (`child_talk_held_at`), to the decision (`decision_date`) and to the start of the
-  measure (`intervention_started_at`), over cases started in the period that reached that step.
+  measure (`intervention_started_at`), as submitted the first time the case completed that step,
+  over cases started in the period that reached it. Days are counted on Copenhagen dates.
+The shares, milestones and caseworker changes are written as the case moves (engine/facts.py).
 Every report call writes one access-log row (action "search"), like any other query of case data.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
 from engine import access, audit
-from engine.calendar import local_date
 from engine.clock import Clock
-from engine.deadlines import parse_instant
+from engine.facts import FLAGS
 from engine.model import Actor, Role
 from engine.store import reports as repo
 from engine.store.reports import Scope
-from engine.store.tables import Instance, Timer
 
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)
-SHARES = (
-    ("child_perspective", "decision", "child_perspective_obtained"),
-    ("talk_alone_before_follow_up", "follow_up", "child_talk_alone"),
-)
 THROUGHPUT = (
-    ("first_talk", "first_talks", "child_talk_held_at"),
-    ("decision", "decision", "decision_date"),
-    ("measure_start", "kickoff_meeting", "intervention_started_at"),
+    ("first_talk", "first_talk_days"),
+    ("decision", "decision_days"),
+    ("measure_start", "measure_start_days"),
 )
 
 
@@ -144,10 +140,12 @@ def overview(
             PhaseCount(p, n, _days(oldest, now)) for p, n, oldest in repo.phase_counts(session, scope)
         ),
         compliance=tuple(_compliance(session, scope, now)),
-        shares=tuple(_share(session, scope, *spec) for spec in SHARES),
+        shares=tuple(_share(session, scope, flag.name) for flag in FLAGS),
         caseload=tuple(repo.caseload(session, scope)),
-        caseworker_changes=tuple(_histogram(n for _, _, n in repo.caseworker_changes(session, scope))),
-        throughput=tuple(_median(session, scope, *spec) for spec in THROUGHPUT),
+        caseworker_changes=tuple(repo.caseworker_changes(session, scope)),
+        throughput=tuple(
+            Median(name, *repo.median_days(session, scope, column)) for name, column in THROUGHPUT
+        ),
     )
 
 
@@ -157,41 +155,9 @@ def _compliance(session: Session, scope: Scope, now: datetime) -> Iterable[Compl
         yield Compliance(deadline, met, late, _ratio(met, met + late))
 
 
-def _share(session: Session, scope: Scope, name: str, element_id: str, variable: str) -> Share:
-    yes, total = repo.share_true(session, scope, element_id=element_id, variable=variable)
+def _share(session: Session, scope: Scope, name: str) -> Share:
+    yes, total = repo.share(session, scope, name)
     return Share(name, yes, total, _ratio(yes, total))
-
-
-def _histogram(values: Iterable[int]) -> list[tuple[int, int]]:
-    counts: dict[int, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return sorted(counts.items())
-
-
-def _median(session: Session, scope: Scope, name: str, element_id: str, variable: str) -> Median:
-    received = dict(
-        repo.first_values(
-            session, scope, kind="instance_started", element_id=None, variable="report_received_at"
-        )
-    )
-    reached = repo.first_values(
-        session, scope, kind="task_completed", element_id=element_id, variable=variable
-    )
-    days = [_day_span(received[case], value) for case, value in reached if case in received]
-    valid = [d for d in days if d is not None]
-    return Median(name, len(valid), float(statistics.median(valid)) if valid else None)
-
-
-def _day_span(start: str, end: str) -> int | None:
-    try:
-        return (_as_date(end) - _as_date(start)).days
-    except ValueError:
-        return None
-
-
-def _as_date(value: str) -> date:
-    return local_date(parse_instant(value))
 
 
 def standings(
@@ -212,10 +178,14 @@ def standings(
     tasks: dict[str, list[str]] = {}
     for task in repo.open_user_tasks(session, [r.id for r in rows]):
         tasks.setdefault(task.instance_id, []).append(task.name)
-    for row in rows:
-        audit.record(
-            session, actor, action="search", purpose="leader case overview", at=now, instance_id=row.id
-        )
+    audit.record_each(
+        session,
+        actor,
+        action="search",
+        purpose="leader case overview",
+        at=now,
+        instance_ids=[r.id for r in rows],
+    )
     return [
         CaseStanding(
             r.id,
@@ -246,24 +216,20 @@ def deadlines(
     now = clock.now()
     due = repo.deadlines_due(session, scope, now=now, until=now + timedelta(days=days), limit=limit)
     late = repo.breached(session, scope, limit=limit)
-    rows = [_deadline_row(t, i) for t, i in due], [_deadline_row(t, i) for t, i in late]
-    for instance_id in {r.case_id for r in rows[0] + rows[1]}:
-        audit.record(
-            session, actor, action="search", purpose="deadline report", at=now, instance_id=instance_id
-        )
-    if not rows[0] and not rows[1]:
-        audit.record(session, actor, action="search", purpose="deadline report", at=now)
+    rows = [_deadline_row(r) for r in due], [_deadline_row(r) for r in late]
+    cases = [r.case_id for r in rows[0] + rows[1]]
+    audit.record_each(session, actor, action="search", purpose="deadline report", at=now, instance_ids=cases)
     return rows
 
 
-def _deadline_row(timer: Timer, instance: Instance) -> DeadlineRow:
+def _deadline_row(row: Any) -> DeadlineRow:
     return DeadlineRow(
-        instance.id,
-        instance.business_key,
-        timer.deadline,
-        timer.element_id,
-        timer.due_at,
-        timer.status,
-        instance.caseworker,
-        instance.team,
+        row.case_id,
+        row.business_key,
+        row.deadline,
+        row.element_id,
+        row.due_at,
+        row.status,
+        row.caseworker,
+        row.team,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,7 @@ class StepResult:
     instance: Instance
     tasks: waits.TaskChange
     timers: timers.TimerChange
+    workflow: BpmnWorkflow
 
 
 class Runner:
@@ -63,6 +64,7 @@ class Runner:
         business_key: str | None,
         variables: dict[str, Any],
         team: str | None = None,
+        case_values: Mapping[str, Any] | None = None,
     ) -> StepResult:
         loaded = self.cache.get(session, definition.id)
         workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
@@ -86,10 +88,7 @@ class Runner:
             phase_since=now,
             started_by=actor.user_id,
         )
-        self._run_steps(workflow)
-        row.state = dump_state(workflow)
-        session.add(row)
-        session.flush()
+        seen = self._run_steps(workflow)
         instance_repo.add_event(
             session,
             row,
@@ -98,12 +97,21 @@ class Runner:
             actor=actor.user_id,
             data={"definition_id": definition.id, "variables": variables},
         )
-        return self._mirror_and_save(session, row, workflow, actor, completed_task_id=None, is_new=True)
+        return self._mirror_and_save(
+            session, row, seen, actor, completed_task_id=None, is_new=True, case_values=case_values
+        )
 
     def lock(self, session: Session, instance_id: str, municipality: str) -> Instance:
         row = instance_repo.lock(session, instance_id)
         if row is None or row.municipality != municipality:
             raise NotFoundError("case", instance_id)
+        return row
+
+    def lock_for_task(self, session: Session, task_id: str, municipality: str, *, kind: str) -> Instance:
+        """The instance of a task, locked; "not found" (as `kind`) for a task of another municipality."""
+        row = instance_repo.lock_by_task(session, task_id)
+        if row is None or row.municipality != municipality:
+            raise NotFoundError(kind, task_id)
         return row
 
     def load(self, session: Session, row: Instance) -> BpmnWorkflow:
@@ -119,16 +127,29 @@ class Runner:
         actor: Actor,
         command: Callable[[BpmnWorkflow], None],
         completed_task_id: str | None = None,
+        command_events: Sequence[instance_repo.NewEvent] = (),
+        case_values: Mapping[str, Any] | None = None,
     ) -> StepResult:
-        """Apply `command` to the loaded `workflow`, run it to its next wait states and save."""
+        """Apply `command` to the loaded `workflow`, run it to its next wait states and save.
+
+        `command_events`: the command's own history entries, written before those of the step;
+        `case_values`: instance columns the command sets (report facts), saved with the step."""
         try:
             command(workflow)
         except SpiffWorkflowException as err:
             raise _process_error(err) from err
-        self._run_steps(workflow)
-        return self._mirror_and_save(session, row, workflow, actor, completed_task_id=completed_task_id)
+        seen = self._run_steps(workflow)
+        return self._mirror_and_save(
+            session,
+            row,
+            seen,
+            actor,
+            completed_task_id=completed_task_id,
+            command_events=command_events,
+            case_values=case_values,
+        )
 
-    def _run_steps(self, workflow: BpmnWorkflow) -> None:
+    def _run_steps(self, workflow: BpmnWorkflow) -> inspect.Snapshot:
         deadline = time.monotonic() + self.settings.step_seconds
         counter = {"tasks": 0}
         last: dict[str, Any] = {}
@@ -150,48 +171,62 @@ class Runner:
         except SpiffWorkflowException as err:
             raise _process_error(err) from err
         workflow.get_events()  # drop events nothing caught (a signal nobody waits for) so they don't pile up
-        if inspect.is_stuck(workflow):
+        seen = inspect.snapshot(workflow)
+        if seen.stuck:
             raise ProcessError("the process reached a dead end: nothing is active and it has not ended")
+        return seen
 
     def _mirror_and_save(
         self,
         session: Session,
         row: Instance,
-        workflow: BpmnWorkflow,
+        seen: inspect.Snapshot,
         actor: Actor,
         *,
         completed_task_id: str | None,
         is_new: bool = False,
+        command_events: Sequence[instance_repo.NewEvent] = (),
+        case_values: Mapping[str, Any] | None = None,
     ) -> StepResult:
         now = self.clock.now()
-        task_change = waits.sync_tasks(
-            session, row, workflow, now, completed_task_id=completed_task_id, actor_id=actor.user_id
-        )
-        waits.sync_subscriptions(session, row, workflow, now)
-        timer_change = timers.sync(session, row, workflow, now)
-        values = self._row_values(row, workflow, now)
-        self._record(session, row, actor, now, task_change, timer_change, values)
+        dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
+        values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
+        before = (row.phase, row.status)  # for the history entries
         if is_new:
             for key, value in values.items():
                 setattr(row, key, value)
             session.add(row)
-        else:
+        # The command's own changes (e.g. a timer marked fired) and a new instance row go first:
+        # the mirror rows below are written as plain statements that see only what was flushed.
+        session.flush()
+        task_change = waits.sync_tasks(
+            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
+        )
+        waits.sync_subscriptions(session, row, seen, now)
+        timer_change = timers.sync(session, row, seen, dues, now)
+        self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
+        if not is_new:
             instance_repo.save(session, row, values)
-        return StepResult(row, task_change, timer_change)
+        return StepResult(row, task_change, timer_change, seen.workflow)
 
-    def _row_values(self, row: Instance, workflow: BpmnWorkflow, now: datetime) -> dict[str, Any]:
-        phase = waits.phase_of(workflow, row.phase)
-        values: dict[str, Any] = {
-            "state": dump_state(workflow),
-            "status": "completed" if workflow.completed else "active",
+    def _row_values(
+        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime, *, is_new: bool
+    ) -> dict[str, Any]:
+        """The instance columns after the step; of those that rarely change, only the changed ones
+        (SQLite rewrites an index entry for every indexed column an UPDATE sets, changed or not)."""
+        phase = waits.phase_of(seen, row.phase)
+        completed = seen.workflow.completed
+        values: dict[str, Any] = {"state": dump_state(seen.workflow), "updated_at": now}
+        derived = {
+            "status": "completed" if completed else "active",
             "phase": phase,
-            "current_activities": json.dumps(inspect.current_activities(workflow)),
-            "next_due_at": timers.next_due_at(workflow),
-            "updated_at": now,
+            "current_activities": json.dumps(seen.current_activities),
+            "next_due_at": min(dues.values(), default=None),
         }
+        values |= {k: v for k, v in derived.items() if is_new or getattr(row, k) != v}
         if phase != row.phase:
             values["phase_since"] = now
-        if workflow.completed:
+        if completed:
             values["ended_at"] = now
         return values
 
@@ -204,9 +239,13 @@ class Runner:
         task_change: waits.TaskChange,
         timer_change: timers.TimerChange,
         values: dict[str, Any],
+        before: tuple[str | None, str],
+        command_events: Sequence[instance_repo.NewEvent],
     ) -> None:
+        events = list(command_events)
+
         def event(kind: str, **kwargs: Any) -> None:
-            instance_repo.add_event(session, row, at=now, kind=kind, actor=actor.user_id, **kwargs)
+            events.append(instance_repo.NewEvent(now, kind, actor.user_id, **kwargs))
 
         for task in task_change.created:
             event(
@@ -230,10 +269,12 @@ class Runner:
             )
         for timer in timer_change.cancelled:
             event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id)
-        if values["phase"] != row.phase:
-            event("phase_changed", data={"from": row.phase, "to": values["phase"]})
-        if values["status"] == "completed" and row.status != "completed":
+        phase, status = before
+        if values.get("phase", phase) != phase:
+            event("phase_changed", data={"from": phase, "to": values["phase"]})
+        if values.get("status", status) == "completed" and status != "completed":
             event("instance_completed")
+        instance_repo.add_events(session, row, events)
 
 
 def _iso(value: datetime | None) -> str | None:

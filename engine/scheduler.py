@@ -1,8 +1,9 @@
 """APScheduler as a tick, nothing more.
 
-One in-memory interval job calls `Engine.fire_due_timers()`. No persistent job store and no job
-per timer: the timer table is the only source of truth (a shared APScheduler job store fires
-twice, and its default misfire grace silently drops timers that fell due during downtime).
+One in-memory interval job calls `Engine.fire_due_timers()`, and an hourly one does housekeeping.
+No persistent job store and no job per timer: the timer table is the only source of truth (a
+shared APScheduler job store fires twice, and its default misfire grace silently drops timers
+that fell due during downtime).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from engine.service import Engine
 
 log = logging.getLogger("sagsflow.scheduler")
 TICK_JOB_ID = "sagsflow-timer-tick"
+MAINTENANCE_JOB_ID = "sagsflow-maintenance"
+MAINTENANCE_HOURS = 1
 
 
 def _tick(engine: Engine) -> None:
@@ -33,6 +36,13 @@ def _tick(engine: Engine) -> None:
         log.error("timer tick failed: %s", describe_exception(err))
 
 
+def _maintain(engine: Engine) -> None:
+    try:
+        engine.maintain()
+    except Exception as err:
+        log.error("maintenance failed: %s", describe_exception(err))
+
+
 def start_scheduler(engine: Engine, tick_seconds: float) -> Any:
     scheduler = BackgroundScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -46,8 +56,18 @@ def start_scheduler(engine: Engine, tick_seconds: float) -> Any:
         replace_existing=True,
         next_run_time=None,
     )
+    scheduler.add_job(
+        _maintain,
+        "interval",
+        hours=MAINTENANCE_HOURS,
+        args=[engine],
+        id=MAINTENANCE_JOB_ID,
+        replace_existing=True,
+        next_run_time=None,
+    )
     scheduler.start()
     scheduler.modify_job(TICK_JOB_ID, next_run_time=_now(engine))
+    scheduler.modify_job(MAINTENANCE_JOB_ID, next_run_time=_now(engine))
     return scheduler
 
 

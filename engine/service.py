@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from engine import access, definitions, external_tasks, instances, messages, monitoring, reports, tasks, tick
 from engine.clock import Clock
@@ -42,7 +41,6 @@ from engine.model import (
 from engine.monitoring import IncidentFilter, JobFilter
 from engine.runner import Runner, StepResult
 from engine.store import definitions as definition_repo
-from engine.store import tasks as task_repo
 from engine.store.database import Store
 
 BOOT_DEPLOYMENT_SOURCE = "sagsflow"
@@ -137,7 +135,7 @@ class Engine:
                 business_key=business_key,
                 variables=variables,
             )
-            return _summary(session, result)
+            return _summary(result)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
@@ -149,7 +147,7 @@ class Engine:
                 deadlines=self.deadlines,
                 process_key=self.settings.case_process_key,
             )
-            return _summary(session, result)
+            return _summary(result)
 
     def get_case(self, instance_id: str, *, actor: Actor, purpose: str = "case view") -> InstanceInfo:
         with self.store.write() as session:  # the access-log row commits with the read
@@ -199,10 +197,10 @@ class Engine:
             result = tasks.complete(
                 session, self.runner, task_id, variables, actor=actor, deadlines=self.deadlines
             )
-            summary = _summary(session, result)
+            summary = _summary(result)
             if not with_variables:
                 return summary
-            current = instances.current_variables(self.runner.load(session, result.instance))
+            current = instances.current_variables(result.workflow)
             return dataclasses.replace(summary, variables=current)
 
     # --- messages and timers -----------------------------------------------------------
@@ -231,7 +229,7 @@ class Engine:
                 all_matches=all_matches,
                 correlation_keys=correlation_keys,
             )
-            return [_summary(session, r) for r in results]
+            return [_summary(r) for r in results]
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -287,6 +285,10 @@ class Engine:
     def fire_due_timers(self) -> tick.TickResult:
         return tick.fire_due(self.store, self.runner, self.settings)
 
+    def maintain(self) -> None:
+        """Housekeeping the scheduler runs hourly: fresh planner statistics."""
+        self.store.analyze()
+
     # --- external tasks (workers) ------------------------------------------------------
 
     def fetch_and_lock(self, request: FetchRequest, *, actor: Actor) -> list[ExternalTaskInfo]:
@@ -336,7 +338,7 @@ class Engine:
                 actor=actor,
                 deadlines=self.deadlines,
             )
-            return _summary(session, result)
+            return _summary(result)
 
     def fail_external_task(
         self,
@@ -384,7 +386,7 @@ class Engine:
                 actor=actor,
                 deadlines=self.deadlines,
             )
-            return _summary(session, result)
+            return _summary(result)
 
     def extend_external_task_lock(
         self, task_id: str, *, worker_id: str, duration_ms: int, actor: Actor
@@ -443,10 +445,9 @@ class Engine:
             return monitoring.activity_instances(session, self.runner, instance_id, actor=actor)
 
 
-def _summary(session: Session, result: StepResult) -> InstanceInfo:
+def _summary(result: StepResult) -> InstanceInfo:
     row = result.instance
-    open_tasks = tuple(task_info(t, row) for t in task_repo.open_for(session, row.id))
-    return instance_info(row, tasks=open_tasks)
+    return instance_info(row, tasks=tuple(task_info(t, row) for t in result.tasks.open))
 
 
 __all__: Sequence[str] = ("Engine",)

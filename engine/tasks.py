@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import access, audit, info, inputs
+from engine import access, audit, facts, info, inputs
 from engine.bpmn import guards, inspect
 from engine.deadlines import DeadlineSettings
 from engine.errors import ForbiddenError, InvalidVariablesError, NotFoundError, WrongStateError
@@ -114,17 +114,19 @@ def complete(
         live.run()
 
     now = runner.clock.now()
-    instance_repo.add_event(
+    completed = instance_repo.NewEvent(
+        now, "task_completed", actor.user_id, task.element_id, task_id, {"variables": checked}
+    )
+    result = runner.advance(
         session,
         instance,
-        at=now,
-        kind="task_completed",
-        actor=actor.user_id,
-        element_id=task.element_id,
-        task_id=task_id,
-        data={"variables": checked},
+        workflow,
+        actor=actor,
+        command=run,
+        completed_task_id=task_id,
+        command_events=[completed],
+        case_values=facts.on_completion(session, instance, task.element_id, checked, now),
     )
-    result = runner.advance(session, instance, workflow, actor=actor, command=run, completed_task_id=task_id)
     audit.record(
         session,
         actor,
@@ -139,18 +141,22 @@ def complete(
 def _visible(session: Session, task_id: str, actor: Actor) -> tuple[Task, Instance]:
     task = repo.get(session, task_id, actor.municipality)
     instance = instance_repo.get(session, task.instance_id, actor.municipality) if task else None
-    if task is None or instance is None:
-        raise NotFoundError("task", task_id)
-    if not access.may_see_case(actor, instance.team, instance.caseworker, {task.assignee} - {None}):  # type: ignore[arg-type]
+    if task is None or instance is None or not _may_see(actor, task, instance):
         raise NotFoundError("task", task_id)
     return task, instance
 
 
+def _may_see(actor: Actor, task: Task, instance: Instance) -> bool:
+    assignees = {task.assignee} if task.assignee else set()
+    return access.may_see_case(actor, instance.team, instance.caseworker, assignees)
+
+
 def _open_user_task(session: Session, runner: Runner, task_id: str, actor: Actor) -> tuple[Task, Instance]:
-    """The task and its instance, with the instance locked and the task state re-read under the lock."""
-    task, _ = _visible(session, task_id, actor)
-    instance = runner.lock(session, task.instance_id, actor.municipality)
-    session.refresh(task)
+    """The task and its instance, with the instance locked and the task read under the lock."""
+    instance = runner.lock_for_task(session, task_id, actor.municipality, kind="task")
+    task = repo.get(session, task_id, actor.municipality)
+    if task is None or not _may_see(actor, task, instance):
+        raise NotFoundError("task", task_id)
     if task.kind != "user":
         raise WrongStateError(f"task {task_id} is an external task; workers complete it")
     if task.state != "open":
@@ -196,7 +202,10 @@ def _set_assignee(
             actor=actor.user_id,
             data={"from": instance.caseworker, "to": assignee},
         )
-        instance_repo.save(session, instance, {"caseworker": assignee, "updated_at": now})
+        changes = instance.caseworker_changes + 1
+        instance_repo.save(
+            session, instance, {"caseworker": assignee, "caseworker_changes": changes, "updated_at": now}
+        )
     audit.record(
         session,
         actor,

@@ -22,10 +22,10 @@ from engine.config import EngineSettings
 from engine.errors import ConcurrentUpdateError, EngineError
 from engine.model import Actor, system_actor
 from engine.runner import Runner
-from engine.store import instances as instance_repo
 from engine.store import timers as repo
 from engine.store.database import Store
-from engine.store.tables import Incident, Instance, Timer
+from engine.store.instances import NewEvent
+from engine.store.tables import Incident, Timer
 
 log = logging.getLogger("sagsflow.timers")
 WORKER_ID = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
@@ -92,15 +92,21 @@ def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
     timer.status, timer.fired_at, timer.claimed_until = "fired", runner.clock.now(), None
     session.add(timer)
     actor = system_actor(instance.municipality)
-    _record_fired(session, instance, timer, actor)  # before advancing, so the history reads in order
-    runner.advance(session, instance, workflow, actor=actor, command=lambda wf: timers.mark_fired(wf, timer))
+    runner.advance(
+        session,
+        instance,
+        workflow,
+        actor=actor,
+        command=lambda wf: timers.mark_fired(wf, timer),
+        command_events=_fired_events(timer, actor),  # first in the history, then what the firing did
+    )
     return "fired"
 
 
 _PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}
 
 
-def _record_fired(session: Session, instance: Instance, timer: Timer, actor: Actor) -> None:
+def _fired_events(timer: Timer, actor: Actor) -> list[NewEvent]:
     fired_at = timer.fired_at or timer.due_at
     data = {
         "due_at": timer.due_at.isoformat(),
@@ -109,17 +115,7 @@ def _record_fired(session: Session, instance: Instance, timer: Timer, actor: Act
         "late_seconds": round((fired_at - timer.due_at).total_seconds(), 3),
     }
     kinds = ["timer_fired", *([_PURPOSE_EVENTS[timer.purpose]] if timer.purpose in _PURPOSE_EVENTS else [])]
-    for kind in kinds:
-        instance_repo.add_event(
-            session,
-            instance,
-            at=fired_at,
-            kind=kind,
-            actor=actor.user_id,
-            element_id=timer.element_id,
-            task_id=timer.task_id,
-            data=data,
-        )
+    return [NewEvent(fired_at, kind, actor.user_id, timer.element_id, timer.task_id, data) for kind in kinds]
 
 
 def _record_failure(

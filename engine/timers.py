@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import Row
 from sqlmodel import Session
 
 from engine.bpmn import inspect
@@ -32,38 +33,37 @@ from engine.store.tables import Instance, Timer
 
 @dataclass(frozen=True)
 class TimerChange:
-    """What `sync` did, for the event log."""
+    """What `sync` did, for the event log. Cancelled rows are listed as they were before."""
 
-    scheduled: list[Timer]
-    cancelled: list[Timer]
+    scheduled: list[Row[Any]]
+    cancelled: list[Row[Any]]
 
 
-def sync(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> TimerChange:
-    """Make the pending timer rows of `instance` match the timers its workflow waits on."""
-    pending = {row.task_id: row for row in repo.pending_for(session, instance.id)}
-    scheduled: list[Timer] = []
-    waiting_ids: set[str] = set()
-    for waiting in inspect.waiting_timers(workflow):
-        task_id = str(waiting.task.id)
+def schedule(seen: inspect.Snapshot, now: datetime) -> dict[str, datetime]:
+    """The due instant of every timer the workflow waits on, by task id. A timer seen for the first
+    time gets its due instant computed now and stored in its task, so it never moves again."""
+    dues = {}
+    for waiting in seen.timers:
         due = _ensure_due(waiting, now)
-        if due is None:
-            continue
-        waiting_ids.add(task_id)
-        row = pending.get(task_id)
-        if row is None:
-            row = _new_row(instance, waiting, due, now)
-            session.add(row)
-            scheduled.append(row)
-    cancelled = [row for task_id, row in pending.items() if task_id not in waiting_ids]
-    for row in cancelled:
-        row.status, row.cancelled_at = "cancelled", now
-        session.add(row)
+        if due is not None:
+            dues[str(waiting.task.id)] = due
+    return dues
+
+
+def sync(
+    session: Session, instance: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime
+) -> TimerChange:
+    """Make the pending timer rows of `instance` match `dues` (from `schedule`)."""
+    pending = {row.task_id: row for row in repo.pending_rows(session, instance.id)}
+    new = [
+        _new_row(instance, waiting, dues[task_id], now)
+        for waiting in seen.timers
+        if (task_id := str(waiting.task.id)) in dues and task_id not in pending
+    ]
+    scheduled = repo.insert_rows(session, new)
+    cancelled = [row for task_id, row in pending.items() if task_id not in dues]
+    repo.cancel_rows(session, [row.id for row in cancelled], now)
     return TimerChange(scheduled, cancelled)
-
-
-def next_due_at(workflow: BpmnWorkflow) -> datetime | None:
-    dues = [d for w in inspect.waiting_timers(workflow) if (d := _stored_due(w)) is not None]
-    return min(dues) if dues else None
 
 
 def _waiting_for(workflow: BpmnWorkflow, timer: Timer) -> inspect.WaitingTimer | None:
@@ -83,29 +83,25 @@ def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> None:
     waiting.task.task_spec._update(waiting.task)
 
 
-def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: datetime, now: datetime) -> Timer:
+def _new_row(
+    instance: Instance, waiting: inspect.WaitingTimer, due: datetime, now: datetime
+) -> dict[str, Any]:
     properties = inspect.extensions(waiting.task)
-    return Timer(
-        id=str(uuid.uuid4()),
-        instance_id=instance.id,
-        municipality=instance.municipality,
-        task_id=str(waiting.task.id),
-        element_id=inspect.element_id(waiting.task) or "",
-        name=inspect.element_name(waiting.task),
-        kind=waiting.kind,
-        purpose=properties.get("purpose"),
-        deadline=properties.get("deadline"),
-        due_at=due,
-        status="pending",
-        created_at=now,
-    )
-
-
-def _stored_due(waiting: inspect.WaitingTimer) -> datetime | None:
-    value = waiting.task.internal_data.get("event_value")
-    if isinstance(value, dict):
-        value = value.get("next")
-    return parse_instant(value) if isinstance(value, str) else None
+    return {
+        "id": str(uuid.uuid4()),
+        "instance_id": instance.id,
+        "municipality": instance.municipality,
+        "task_id": str(waiting.task.id),
+        "element_id": inspect.element_id(waiting.task) or "",
+        "name": inspect.element_name(waiting.task),
+        "kind": waiting.kind,
+        "purpose": properties.get("purpose"),
+        "deadline": properties.get("deadline"),
+        "due_at": due,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
 
 
 def _ensure_due(waiting: inspect.WaitingTimer, now: datetime) -> datetime | None:

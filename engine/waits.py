@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
 from engine.bpmn import inspect
@@ -22,98 +21,100 @@ from engine.deadlines import parse_instant
 from engine.errors import ProcessError
 from engine.store import instances as instance_repo
 from engine.store import tasks as task_repo
-from engine.store.tables import Instance, Subscription, Task
+from engine.store.tables import Instance
+from engine.store.tasks import TaskRow
 
 
 @dataclass
 class TaskChange:
-    created: list[Task] = field(default_factory=list)
-    completed: list[Task] = field(default_factory=list)
-    cancelled: list[Task] = field(default_factory=list)
+    """What `sync_tasks` did. Closed rows are listed as they were before closing."""
+
+    created: list[TaskRow] = field(default_factory=list)
+    completed: list[TaskRow] = field(default_factory=list)
+    cancelled: list[TaskRow] = field(default_factory=list)
+    open: list[TaskRow] = field(default_factory=list)  # every task row open after the step
 
 
 def sync_tasks(
     session: Session,
     instance: Instance,
-    workflow: BpmnWorkflow,
+    seen: inspect.Snapshot,
     now: datetime,
     *,
     completed_task_id: str | None = None,
     actor_id: str | None = None,
 ) -> TaskChange:
     change = TaskChange()
-    open_rows = {row.id: row for row in task_repo.open_for(session, instance.id)}
-    live = inspect.ready_user_tasks(workflow) + inspect.external_tasks(workflow)
-    live_ids = {str(t.id) for t in live}
-    for task in live:
-        if str(task.id) not in open_rows:
-            row = _new_task_row(instance, task, now)
-            session.add(row)
-            change.created.append(row)
+    open_rows = {row.id: row for row in task_repo.open_rows(session, instance.id)}
+    live = seen.ready_user_tasks + seen.external_tasks
+    new = [_new_task_row(instance, task, now) for task in live if str(task.id) not in open_rows]
+    created = {row.id: row for row in task_repo.insert_rows(session, new)}
+    change.created = list(created.values())
+    change.open = [open_rows.get(str(task.id)) or created[str(task.id)] for task in live]
+    live_ids = {str(task.id) for task in live}
+    closing = []
     for task_id, row in open_rows.items():
         if task_id in live_ids:
             continue
         done = task_id == completed_task_id
-        row.state = "completed" if done else "cancelled"
-        row.completed_at = now
-        row.completed_by = actor_id if done else None
-        row.lock_owner = row.lock_expires_at = None
-        session.add(row)
         (change.completed if done else change.cancelled).append(row)
+        closing.append((task_id, "completed" if done else "cancelled", actor_id if done else None))
+    task_repo.close_rows(session, closing, now)
     return change
 
 
-def sync_subscriptions(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
-    existing = {(s.task_id, s.message_name): s for s in instance_repo.subscriptions_for(session, instance.id)}
-    wanted = {(str(w.task.id), w.definition.name): w for w in inspect.waiting_messages(workflow)}
-    for key, waiting in wanted.items():
-        if key not in existing:
-            session.add(
-                Subscription(
-                    id=str(uuid.uuid4()),
-                    instance_id=instance.id,
-                    municipality=instance.municipality,
-                    task_id=key[0],
-                    element_id=waiting.element_id or "",
-                    message_name=key[1],
-                    created_at=now,
-                )
-            )
-    for key, row in existing.items():
-        if key not in wanted:
-            session.delete(row)
+def sync_subscriptions(session: Session, instance: Instance, seen: inspect.Snapshot, now: datetime) -> None:
+    existing = instance_repo.subscription_keys(session, instance.id)
+    wanted = {(str(w.task.id), w.definition.name): w for w in seen.messages}
+    instance_repo.add_subscriptions(
+        session,
+        [
+            {
+                "id": str(uuid.uuid4()),
+                "instance_id": instance.id,
+                "municipality": instance.municipality,
+                "task_id": task_id,
+                "element_id": waiting.element_id or "",
+                "message_name": name,
+                "created_at": now,
+            }
+            for (task_id, name), waiting in wanted.items()
+            if (task_id, name) not in existing
+        ],
+    )
+    instance_repo.delete_subscriptions(session, [i for key, i in existing.items() if key not in wanted])
 
 
-def phase_of(workflow: BpmnWorkflow, previous: str | None) -> str | None:
+def phase_of(seen: inspect.Snapshot, previous: str | None) -> str | None:
     """The `phase` property of the most recently activated element that has one (with parallel
     work, the newest step says best where the case stands), else the previous phase."""
-    phased = [t for t in workflow.get_tasks(state=inspect.ACTIVE) if inspect.extensions(t).get("phase")]
+    phased = [t for t in seen.active if inspect.extensions(t).get("phase")]
     if not phased:
         return previous
     newest = max(phased, key=lambda t: t.last_state_change)
     return str(inspect.extensions(newest)["phase"])
 
 
-def _new_task_row(instance: Instance, task: Any, now: datetime) -> Task:
+def _new_task_row(instance: Instance, task: Any, now: datetime) -> dict[str, Any]:
     ext = inspect.extensions(task)
     is_user = bool(task.task_spec.manual)
-    return Task(
-        id=str(task.id),
-        instance_id=instance.id,
-        municipality=instance.municipality,
-        element_id=inspect.element_id(task) or task.task_spec.name,
-        name=inspect.element_name(task),
-        kind="user" if is_user else "external",
-        state="open",
-        candidate_groups=_csv(_value(task, ext.get("camunda:candidateGroups"))),
-        candidate_users=_csv(_value(task, ext.get("camunda:candidateUsers"))),
-        assignee=_value(task, ext.get("camunda:assignee")) or None,
-        phase=ext.get("phase"),
-        topic=ext.get("camunda:topic"),
-        priority=_priority(ext.get("camunda:priority")),
-        created_at=now,
-        due_at=_due(task, ext.get("camunda:dueDate"), now),
-    )
+    return {
+        "id": str(task.id),
+        "instance_id": instance.id,
+        "municipality": instance.municipality,
+        "element_id": inspect.element_id(task) or task.task_spec.name,
+        "name": inspect.element_name(task),
+        "kind": "user" if is_user else "external",
+        "state": "open",
+        "candidate_groups": _csv(_value(task, ext.get("camunda:candidateGroups"))),
+        "candidate_users": _csv(_value(task, ext.get("camunda:candidateUsers"))),
+        "assignee": _value(task, ext.get("camunda:assignee")) or None,
+        "phase": ext.get("phase"),
+        "topic": ext.get("camunda:topic"),
+        "priority": _priority(ext.get("camunda:priority")),
+        "created_at": now,
+        "due_at": _due(task, ext.get("camunda:dueDate"), now),
+    }
 
 
 def _value(task: Any, raw: str | None) -> str | None:

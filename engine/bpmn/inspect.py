@@ -6,8 +6,8 @@ subscriptions, current activities) so that queries never need to load an instanc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -45,13 +45,70 @@ def extensions(task: Any) -> dict[str, Any]:
     return dict(getattr(task.task_spec, "extensions", None) or {})
 
 
-def ready_user_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+@dataclass(frozen=True)
+class Snapshot:
+    """Where an instance stands, read in one walk of its task tree (each walk visits every finished
+    task too, so the mirroring after a step reads everything it needs from this one)."""
+
+    workflow: BpmnWorkflow
+    active: tuple[Any, ...]
+
+    @cached_property
+    def ready_user_tasks(self) -> list[Any]:
+        return [t for t in self.active if t.state == TaskState.READY and t.task_spec.manual]
+
+    @cached_property
+    def external_tasks(self) -> list[Any]:
+        """Service tasks waiting for a worker: SpiffWorkflow leaves them STARTED."""
+        return [
+            t for t in self.active if t.state == TaskState.STARTED and isinstance(t.task_spec, ServiceTask)
+        ]
+
+    @cached_property
+    def waiting(self) -> list[Any]:
+        return [t for t in self.active if t.state == TaskState.WAITING]
+
+    @cached_property
+    def timers(self) -> list[WaitingTimer]:
+        found = []
+        for task in self.waiting:
+            for definition in _event_definitions(task):
+                kind = TIMER_KINDS.get(type(definition))
+                if kind is not None:
+                    found.append(WaitingTimer(task, definition, kind))
+        return found
+
+    @cached_property
+    def messages(self) -> list[WaitingMessage]:
+        """Catch events and receive tasks waiting for a message, plus the message start events of the
+        top process's event subprocesses (SpiffWorkflow creates those subprocesses when the message
+        arrives; the process's root task stands in for the waiting task)."""
+        found = [
+            WaitingMessage(task, definition, element_id(task))
+            for task in self.waiting
+            for definition in _event_definitions(task)
+            if isinstance(definition, BpmnMessage)
+        ]
+        if not self.workflow.completed:
+            found += _event_subprocess_starts(self.workflow)
+        return found
+
+    @cached_property
+    def current_activities(self) -> list[str]:
+        """Element ids where a token stands (user tasks, external tasks, waiting events, subprocesses)."""
+        return list(dict.fromkeys(i for t in self.active if (i := element_id(t))))
+
+    @cached_property
+    def stuck(self) -> bool:
+        """Not completed but nothing can ever move it (e.g. a dead-end flow), here or in a subprocess."""
+        if not self.workflow.completed and not self.active:
+            return True
+        moving = {id(t.workflow) for t in self.active}
+        return any(not sub.completed and id(sub) not in moving for sub in self.workflow.subprocesses.values())
 
 
-def external_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    """Service tasks waiting for a worker: SpiffWorkflow leaves them STARTED."""
-    return [t for t in workflow.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ServiceTask)]
+def snapshot(workflow: BpmnWorkflow) -> Snapshot:
+    return Snapshot(workflow, tuple(workflow.get_tasks(state=ACTIVE)))
 
 
 def _event_definitions(task: Any) -> list[Any]:
@@ -62,13 +119,7 @@ def _event_definitions(task: Any) -> list[Any]:
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
-    found = []
-    for task in _waiting(workflow):
-        for definition in _event_definitions(task):
-            kind = TIMER_KINDS.get(type(definition))
-            if kind is not None:
-                found.append(WaitingTimer(task, definition, kind))
-    return found
+    return snapshot(workflow).timers
 
 
 @dataclass(frozen=True)
@@ -81,18 +132,7 @@ class WaitingMessage:
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> list[WaitingMessage]:
-    """Catch events and receive tasks waiting for a message, plus the message start events of the
-    top process's event subprocesses (SpiffWorkflow creates those subprocesses when the message
-    arrives; the process's root task stands in for the waiting task)."""
-    found = [
-        WaitingMessage(task, definition, element_id(task))
-        for task in _waiting(workflow)
-        for definition in _event_definitions(task)
-        if isinstance(definition, BpmnMessage)
-    ]
-    if not workflow.completed:
-        found += _event_subprocess_starts(workflow)
-    return found
+    return snapshot(workflow).messages
 
 
 def _event_subprocess_starts(workflow: BpmnWorkflow) -> list[WaitingMessage]:
@@ -103,20 +143,6 @@ def _event_subprocess_starts(workflow: BpmnWorkflow) -> list[WaitingMessage]:
             if isinstance(start.event_definition, BpmnMessage):
                 starts.append(WaitingMessage(workflow.task_tree, start.event_definition, start.bpmn_id))
     return starts
-
-
-def _waiting(workflow: BpmnWorkflow) -> Iterator[Any]:
-    return iter(workflow.get_tasks(state=TaskState.WAITING))
-
-
-def current_activities(workflow: BpmnWorkflow) -> list[str]:
-    """Element ids where a token stands (user tasks, external tasks, waiting events, subprocesses)."""
-    ids = []
-    for task in workflow.get_tasks(state=ACTIVE):
-        bpmn_id = element_id(task)
-        if bpmn_id and bpmn_id not in ids:
-            ids.append(bpmn_id)
-    return ids
 
 
 def form_fields(task: Any, *, evaluate_defaults: bool = False) -> tuple[FormFieldInfo, ...]:
@@ -152,14 +178,4 @@ def _form_field(field: Any) -> FormFieldInfo:
         options=options,
         default=field.default_value,
         constraints=constraints,
-    )
-
-
-def is_stuck(workflow: BpmnWorkflow) -> bool:
-    """Not completed but nothing can ever move it (e.g. a dead-end flow), here or in a subprocess."""
-    if not workflow.completed and not workflow.get_tasks(state=ACTIVE):
-        return True
-    return any(
-        not sub.completed and not sub.get_tasks(state=ACTIVE, skip_subprocesses=True)
-        for sub in workflow.subprocesses.values()
     )

@@ -8,8 +8,9 @@ checked on update as the final fence.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ class Store:
                 hide_parameters=not echo,
             )
             self._reader = self._writer
+        # SQLite has one writer at a time. Within a process, queue writers on a lock: a waiter gets
+        # it the moment it is free, where SQLite's busy handler would poll in sleeps of milliseconds.
+        # Other processes on the same file still wait through busy_timeout.
+        self._write_lock: AbstractContextManager[object] = (
+            threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        )
         self._write_sessions = sessionmaker(self._writer, class_=Session, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._reader, class_=Session, expire_on_commit=False)
 
@@ -52,7 +59,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
-        with self._write_sessions() as session, session.begin():
+        with self._write_lock, self._write_sessions() as session, session.begin():
             yield session
 
     @contextmanager
@@ -76,6 +83,16 @@ class Store:
                 if self.dialect == "postgresql":
                     connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
                     connection.commit()
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics. SQLite only: without them it picks poor plans
+        for the reports once tables grow (PostgreSQL's autovacuum keeps its own up to date). The
+        analysis limit keeps this to milliseconds even on large databases."""
+        if not self.is_sqlite:
+            return
+        with self.write() as session:
+            session.connection().exec_driver_sql("PRAGMA analysis_limit=1000")
+            session.connection().exec_driver_sql("ANALYZE")
 
     def dispose(self) -> None:
         self._writer.dispose()

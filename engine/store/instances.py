@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import Table, Update, bindparam, delete, exists, func, insert, or_, update
+from sqlalchemy import select as select_columns
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from engine.errors import ConcurrentUpdateError
 from engine.model import InstanceFilter
 from engine.store.tables import Event, Incident, Instance, Subscription, Task
 
+EVENT: Table = Event.__table__  # type: ignore[attr-defined]
+INSTANCE: Table = Instance.__table__  # type: ignore[attr-defined]
+SUBSCRIPTION: Table = Subscription.__table__  # type: ignore[attr-defined]
+
 
 def lock(session: Session, instance_id: str) -> Instance | None:
     """The instance row, locked until the transaction ends (PostgreSQL; SQLite holds the write lock)."""
     statement = select(Instance).where(Instance.id == instance_id).with_for_update()
     return session.exec(statement).first()
+
+
+_LOCK_BY_TASK = (
+    select(Instance)
+    .where(Instance.id == select(Task.instance_id).where(Task.id == bindparam("task")).scalar_subquery())
+    .with_for_update()
+)
+
+
+def lock_by_task(session: Session, task_id: str) -> Instance | None:
+    """The instance a task belongs to, locked like `lock` (always the instance first, then its rows,
+    so two commands on one case cannot deadlock on PostgreSQL)."""
+    return session.scalars(_LOCK_BY_TASK, {"task": task_id}).first()
 
 
 def get(session: Session, instance_id: str, municipality: str) -> Instance | None:
@@ -27,17 +49,26 @@ def get(session: Session, instance_id: str, municipality: str) -> Instance | Non
 
 def save(session: Session, row: Instance, values: dict[str, Any]) -> None:
     """Write `values` and bump the version, refusing if someone else changed the row first."""
-    result = session.execute(
-        update(Instance)
-        .where(col(Instance.id) == row.id, col(Instance.version) == row.version)
-        .values(**values, version=row.version + 1)
-        .execution_options(synchronize_session=False)
+    result = session.connection().execute(
+        _update_statement(tuple(sorted(values))),
+        {**values, "b_id": row.id, "b_version": row.version, "version": row.version + 1},
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise ConcurrentUpdateError(row.id)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.version += 1
+    # Mirror the written values without marking the row dirty: a plain setattr would make the ORM
+    # write the (large) state a second time at commit, and without the version check.
+    for key, value in {**values, "version": row.version + 1}.items():
+        set_committed_value(row, key, value)
+
+
+@functools.cache
+def _update_statement(columns: tuple[str, ...]) -> Update:
+    """The versioned update of `columns`, built once per set of columns (each step saves the same)."""
+    return (
+        update(INSTANCE)
+        .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
+        .values({name: bindparam(name) for name in (*columns, "version")})
+    )
 
 
 def search(
@@ -82,6 +113,18 @@ def search(
     return list(rows), int(total)
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One history entry to append (see `add_events`)."""
+
+    at: datetime
+    kind: str
+    actor: str
+    element_id: str | None = None
+    task_id: str | None = None
+    data: dict[str, Any] | None = None
+
+
 def add_event(
     session: Session,
     instance: Instance,
@@ -93,18 +136,28 @@ def add_event(
     task_id: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        Event(
-            instance_id=instance.id,
-            municipality=instance.municipality,
-            at=at,
-            kind=kind,
-            actor=actor,
-            element_id=element_id,
-            task_id=task_id,
-            data=json.dumps(data or {}, ensure_ascii=False),
-        )
-    )
+    add_events(session, instance, [NewEvent(at, kind, actor, element_id, task_id, data)])
+
+
+def add_events(session: Session, instance: Instance, events: Sequence[NewEvent]) -> None:
+    """Append history entries in one statement. The history is append-only, so it is written with
+    a plain insert: no ORM objects to track, and ids in insertion order."""
+    if not events:
+        return
+    rows = [
+        {
+            "instance_id": instance.id,
+            "municipality": instance.municipality,
+            "at": e.at,
+            "kind": e.kind,
+            "actor": e.actor,
+            "element_id": e.element_id,
+            "task_id": e.task_id,
+            "data": json.dumps(e.data or {}, ensure_ascii=False),
+        }
+        for e in events
+    ]
+    session.connection().execute(insert(EVENT), rows)  # no autoflush: history rows depend on nothing pending
 
 
 def events_for(session: Session, instance_id: str) -> list[Event]:
@@ -112,8 +165,26 @@ def events_for(session: Session, instance_id: str) -> list[Event]:
     return list(session.exec(statement).all())
 
 
-def subscriptions_for(session: Session, instance_id: str) -> list[Subscription]:
-    return list(session.exec(select(Subscription).where(Subscription.instance_id == instance_id)).all())
+_SUBSCRIPTION_KEYS = select_columns(
+    SUBSCRIPTION.c.id, SUBSCRIPTION.c.task_id, SUBSCRIPTION.c.message_name
+).where(SUBSCRIPTION.c.instance_id == bindparam("instance"))
+_DELETE_SUBSCRIPTION = delete(SUBSCRIPTION).where(SUBSCRIPTION.c.id == bindparam("subscription"))
+
+
+def subscription_keys(session: Session, instance_id: str) -> dict[tuple[str, str], str]:
+    """(task id, message name) -> subscription id, for the instance (the step pipeline)."""
+    rows = session.connection().execute(_SUBSCRIPTION_KEYS, {"instance": instance_id})
+    return {(task_id, name): subscription_id for subscription_id, task_id, name in rows}
+
+
+def add_subscriptions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(insert(SUBSCRIPTION), list(rows))
+
+
+def delete_subscriptions(session: Session, subscription_ids: Sequence[str]) -> None:
+    if subscription_ids:
+        session.connection().execute(_DELETE_SUBSCRIPTION, [{"subscription": i} for i in subscription_ids])
 
 
 def instances_waiting_for(

@@ -1,8 +1,8 @@
 """Report queries: indexed SQL over the mirrored tables, identical on SQLite and PostgreSQL.
 
-No workflow state is loaded. Every query is scoped to one municipality and optionally a team,
-a caseworker and a period. JSON payloads of events are read with SQLAlchemy's JSON operators,
-which compile to json_extract on SQLite and -> / ->> on PostgreSQL.
+No workflow state and no history is read: the queries use the mirrored tables and the report
+facts the engine writes as cases move (engine/facts.py), each with an index that covers it. Every
+query is scoped to one municipality and optionally a team, a caseworker and a period.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, and_, case, cast, func, or_, true, type_coerce
+from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
-from engine.store.tables import Event, Instance, Task, Timer
+from engine.store.tables import CaseFact, Instance, Task, Timer
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,12 @@ def _instance_scope(scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _needs_instance(scope: Scope) -> bool:
-    return scope.team is not None or scope.caseworker is not None
+def _of_cases_in_scope(instance_id: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    """Rows (timers, facts) of the cases a team or caseworker filter selects. As a subquery, so the
+    database narrows by case first (through the per-case indexes) instead of joining every row."""
+    if scope.team is None and scope.caseworker is None:
+        return []
+    return [instance_id.in_(columns(col(Instance.id)).where(*_instance_scope(scope)))]
 
 
 def _period(column: Any, scope: Scope) -> list[ColumnElement[bool]]:
@@ -82,9 +86,21 @@ def open_user_tasks(session: Session, instance_ids: Sequence[str]) -> list[Task]
 
 
 def _timers(scope: Scope) -> Any:
-    statement = select(Timer, Instance).join(Instance, col(Instance.id) == col(Timer.instance_id))
+    """Breach deadlines with the columns a deadline report shows (plain rows, no ORM objects)."""
+    statement: Any = columns(
+        col(Instance.id).label("case_id"),
+        col(Instance.business_key),
+        col(Instance.caseworker),
+        col(Instance.team),
+        col(Timer.deadline),
+        col(Timer.element_id),
+        col(Timer.due_at),
+        col(Timer.status),
+    ).join(Instance, col(Instance.id) == col(Timer.instance_id))
     return statement.where(
-        col(Timer.municipality) == scope.municipality, col(Timer.purpose) == "breach", *_instance_scope(scope)
+        col(Timer.municipality) == scope.municipality,
+        col(Timer.purpose) == "breach",
+        *_of_cases_in_scope(col(Timer.instance_id), scope),
     )
 
 
@@ -137,36 +153,20 @@ def compliance(session: Session, scope: Scope, *, now: datetime) -> list[tuple[s
         .group_by(Timer.deadline)
         .order_by(Timer.deadline)
     )
-    if _needs_instance(scope):
-        statement = statement.join(Instance, col(Instance.id) == col(Timer.instance_id)).where(
-            *_instance_scope(scope)
-        )
+    statement = statement.where(*_of_cases_in_scope(col(Timer.instance_id), scope))
     return [
         (str(d), int(m or 0), int(b or 0), int(o or 0)) for d, m, b, o in session.execute(statement).all()
     ]
 
 
-def _variable(session: Session, name: str) -> Any:
-    """A submitted variable inside an event's JSON text. SQLite reads JSON text as is (a CAST there
-    would turn it into a number); PostgreSQL needs the text cast to json for -> and ->>."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    data = type_coerce(Event.data, JSON) if sqlite else cast(Event.data, JSON)
-    return data["variables"][name]
-
-
-def share_true(session: Session, scope: Scope, *, element_id: str, variable: str) -> tuple[int, int]:
-    """(completions of `element_id` where boolean `variable` was true, all completions)."""
-    flag = _variable(session, variable).as_boolean()
-    statement = columns(func.sum(case((flag == true(), 1), else_=0)), func.count()).where(
-        col(Event.municipality) == scope.municipality,
-        col(Event.kind) == "task_completed",
-        col(Event.element_id) == element_id,
-        *_period(col(Event.at), scope),
+def share(session: Session, scope: Scope, name: str) -> tuple[int, int]:
+    """(yes, all) of the flag facts `name` recorded in the period (see engine/facts.py)."""
+    statement = columns(func.sum(case((col(CaseFact.flag), 1), else_=0)), func.count()).where(
+        col(CaseFact.municipality) == scope.municipality,
+        col(CaseFact.name) == name,
+        *_period(col(CaseFact.at), scope),
     )
-    if _needs_instance(scope):
-        statement = statement.join(Instance, col(Instance.id) == col(Event.instance_id)).where(
-            *_instance_scope(scope)
-        )
+    statement = statement.where(*_of_cases_in_scope(col(CaseFact.instance_id), scope))
     yes, total = session.execute(statement).one()
     return int(yes or 0), int(total or 0)
 
@@ -176,41 +176,31 @@ def caseload(session: Session, scope: Scope) -> list[tuple[str | None, int]]:
         columns(col(Instance.caseworker), func.count())
         .where(col(Instance.status) == "active", *_instance_scope(scope))
         .group_by(Instance.caseworker)
-        .order_by(func.count().desc())
+        .order_by(func.count().desc(), col(Instance.caseworker).asc().nulls_last())
     )
     return [(who, int(n)) for who, n in session.execute(statement).all()]
 
 
-def caseworker_changes(session: Session, scope: Scope) -> list[tuple[str, str | None, int]]:
-    """(case id, business key, number of caseworker changes) for cases started in the period."""
-    changes = (
-        columns(col(Event.instance_id), func.count().label("changes"))
-        .where(col(Event.municipality) == scope.municipality, col(Event.kind) == "caseworker_changed")
-        .group_by(Event.instance_id)
-        .subquery()
-    )
+def caseworker_changes(session: Session, scope: Scope) -> list[tuple[int, int]]:
+    """(changes of caseworker, cases) over the cases started in the period."""
+    changes = col(Instance.caseworker_changes)
     statement = (
-        columns(col(Instance.id), col(Instance.business_key), func.coalesce(changes.c.changes, 0))
-        .outerjoin(changes, changes.c.instance_id == Instance.id)
+        columns(changes, func.count())
         .where(*_instance_scope(scope), *_period(col(Instance.started_at), scope))
+        .group_by(changes)
+        .order_by(changes)
     )
-    return [(i, key, int(n)) for i, key, n in session.execute(statement).all()]
+    return [(int(n), int(cases)) for n, cases in session.execute(statement).all()]
 
 
-def first_values(
-    session: Session, scope: Scope, *, kind: str, element_id: str | None, variable: str
-) -> list[Any]:
-    """(case id, first recorded value of `variable`) from events of `kind` (and element), per case."""
-    value = _variable(session, variable).as_string()
-    statement = (
-        columns(col(Event.instance_id), func.min(value))
-        .where(col(Event.municipality) == scope.municipality, col(Event.kind) == kind, value.is_not(None))
-        .group_by(Event.instance_id)
-    )
-    if element_id is not None:
-        statement = statement.where(col(Event.element_id) == element_id)
-    if _needs_instance(scope) or scope.period_from or scope.period_to:
-        statement = statement.join(Instance, col(Instance.id) == col(Event.instance_id)).where(
-            *_instance_scope(scope), *_period(col(Instance.started_at), scope)
-        )
-    return list(session.execute(statement).all())
+def median_days(session: Session, scope: Scope, column: str) -> tuple[int, float | None]:
+    """(cases, median) of the milestone `column` over the cases started in the period that reached
+    it. The median is read from the index: count, then the middle one or two values."""
+    days = getattr(Instance, column)
+    where = [days.is_not(None), *_instance_scope(scope), *_period(col(Instance.started_at), scope)]
+    count = int(session.execute(columns(func.count()).where(*where)).scalar_one())
+    if count == 0:
+        return 0, None
+    middle = columns(days).where(*where).order_by(days).offset((count - 1) // 2).limit(2 - count % 2)
+    values = [int(v) for v in session.execute(middle).scalars()]
+    return count, sum(values) / len(values)

@@ -55,11 +55,23 @@ class Definition(SQLModel, table=True):
 
 
 class Instance(SQLModel, table=True):
-    """A running or ended case. `state` is the serialized SpiffWorkflow task tree."""
+    """A running or ended case. `state` is the serialized SpiffWorkflow task tree.
+
+    The report columns (`report_received_at` … `caseworker_changes`) are facts the engine writes as
+    the case moves (engine/facts.py), so reports read indexed columns instead of the history.
+    """
 
     __table_args__ = (
         Index("ix_instance_municipality_status", "municipality", "status"),
         Index("ix_instance_municipality_phase", "municipality", "phase"),
+        Index("ix_instance_report_phase", "municipality", "status", "phase", "phase_since"),
+        Index("ix_instance_report_standing", "municipality", "status", "phase_since"),
+        Index("ix_instance_report_caseload", "municipality", "status", "caseworker"),
+        Index("ix_instance_report_first_talk", "municipality", "first_talk_days"),
+        Index("ix_instance_report_decision", "municipality", "decision_days"),
+        Index("ix_instance_report_measure_start", "municipality", "measure_start_days"),
+        Index("ix_instance_report_caseworker_changes", "municipality", "caseworker_changes"),
+        Index("ix_instance_report_started", "municipality", "started_at"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -80,6 +92,11 @@ class Instance(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     next_due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
     started_by: str = Field(max_length=200)
+    report_received_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    first_talk_days: int | None = None
+    decision_days: int | None = None
+    measure_start_days: int | None = None
+    caseworker_changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Task(SQLModel, table=True):
@@ -121,6 +138,16 @@ class Timer(SQLModel, table=True):
     __table_args__ = (
         Index("ix_timer_status_due", "status", "due_at"),
         Index("ix_timer_municipality_purpose_due", "municipality", "purpose", "due_at"),
+        Index("ix_timer_report_open", "municipality", "purpose", "status", "due_at"),
+        Index(
+            "ix_timer_report_compliance",
+            "municipality",
+            "purpose",
+            "deadline",
+            "status",
+            "due_at",
+            "cancelled_at",
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -174,6 +201,20 @@ class Event(SQLModel, table=True):
     element_id: str | None = Field(default=None, max_length=200)
     task_id: str | None = Field(default=None, max_length=36)
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class CaseFact(SQLModel, table=True):
+    """A yes/no fact recorded at one completion of a step, for the involvement shares (e.g. was the
+    child's perspective obtained at this decision). Append-only, like the history."""
+
+    __table_args__ = (Index("ix_case_fact_report", "municipality", "name", "at", "flag"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    municipality: str = Field(max_length=100)
+    name: str = Field(max_length=100)
+    at: datetime = Field(sa_column=_utc())
+    flag: bool
 
 
 class Incident(SQLModel, table=True):

@@ -1,17 +1,100 @@
-"""Queries for the task table (open and finished user and external tasks)."""
+"""Queries for the task table (open and finished user and external tasks).
+
+The step pipeline (`open_rows`, `insert_rows`, `close_rows`) reads and writes plain rows with
+statements built once: it runs on every step, and ORM objects cost several times the SQL there.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, func
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Table, bindparam, false, func, insert, update
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, or_, select
 
 from engine.model import TaskFilter
 from engine.store.tables import Instance, Task
 
+TASK: Table = Task.__table__  # type: ignore[attr-defined]
 
-def open_for(session: Session, instance_id: str) -> list[Task]:
-    statement = select(Task).where(Task.instance_id == instance_id, Task.state == "open")
-    return list(session.exec(statement).all())
+
+class TaskRow(Protocol):
+    """A task row as the engine reads it: an ORM `Task` or a plain result row of the task table."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def instance_id(self) -> str: ...
+    @property
+    def municipality(self) -> str: ...
+    @property
+    def element_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def candidate_groups(self) -> str: ...
+    @property
+    def candidate_users(self) -> str: ...
+    @property
+    def assignee(self) -> str | None: ...
+    @property
+    def phase(self) -> str | None: ...
+    @property
+    def topic(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def completed_at(self) -> datetime | None: ...
+    @property
+    def completed_by(self) -> str | None: ...
+    @property
+    def retries(self) -> int | None: ...
+    @property
+    def lock_owner(self) -> str | None: ...
+    @property
+    def lock_expires_at(self) -> datetime | None: ...
+    @property
+    def error_message(self) -> str | None: ...
+
+
+_OPEN_ROWS = select_columns(TASK).where(TASK.c.instance_id == bindparam("instance"), TASK.c.state == "open")
+_INSERT_ROWS = insert(TASK).returning(*TASK.c, sort_by_parameter_order=True)
+_CLOSE_ROW = (
+    update(TASK)
+    .where(TASK.c.id == bindparam("task"), TASK.c.state == "open")
+    .values(
+        state=bindparam("new_state"),
+        completed_at=bindparam("at"),
+        completed_by=bindparam("by"),
+        lock_owner=None,
+        lock_expires_at=None,
+    )
+)
+
+
+def open_rows(session: Session, instance_id: str) -> list[TaskRow]:
+    return list(session.connection().execute(_OPEN_ROWS, {"instance": instance_id}))
+
+
+def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[TaskRow]:
+    if not rows:
+        return []
+    return list(session.connection().execute(_INSERT_ROWS, list(rows)))
+
+
+def close_rows(session: Session, closing: Sequence[tuple[str, str, str | None]], at: datetime) -> None:
+    """Close open rows: (task id, "completed" or "cancelled", completed by)."""
+    if closing:
+        values = [{"task": t, "new_state": state, "by": by, "at": at} for t, state, by in closing]
+        session.connection().execute(_CLOSE_ROW, values)
 
 
 def for_instance(session: Session, instance_id: str) -> list[Task]:
@@ -19,8 +102,11 @@ def for_instance(session: Session, instance_id: str) -> list[Task]:
     return list(session.exec(statement).all())
 
 
+_GET = select(Task).where(Task.id == bindparam("task"))
+
+
 def get(session: Session, task_id: str, municipality: str) -> Task | None:
-    task = session.get(Task, task_id)
+    task = session.scalars(_GET, {"task": task_id}).first()
     return task if task is not None and task.municipality == municipality else None
 
 

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, text, update
+from sqlalchemy import Row, Table, and_, bindparam, insert, or_, text, update
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from engine.store.tables import Timer
 
+TIMER: Table = Timer.__table__  # type: ignore[attr-defined]
+_PENDING = select_columns(TIMER).where(
+    TIMER.c.instance_id == bindparam("instance"), TIMER.c.status == "pending"
+)
+_INSERT = insert(TIMER).returning(*TIMER.c, sort_by_parameter_order=True)
+_CANCEL = (
+    update(TIMER)
+    .where(TIMER.c.id == bindparam("timer"), TIMER.c.status == "pending")
+    .values(status="cancelled", cancelled_at=bindparam("at"))
+)
 
-def pending_for(session: Session, instance_id: str) -> list[Timer]:
-    statement = select(Timer).where(col(Timer.instance_id) == instance_id, col(Timer.status) == "pending")
-    return list(session.exec(statement).all())
+
+def pending_rows(session: Session, instance_id: str) -> list[Row[Any]]:
+    """The instance's pending timers as plain rows (the step pipeline; see store/tasks.py)."""
+    return list(session.connection().execute(_PENDING, {"instance": instance_id}))
+
+
+def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[Row[Any]]:
+    if not rows:
+        return []
+    return list(session.connection().execute(_INSERT, list(rows)))
+
+
+def cancel_rows(session: Session, timer_ids: Sequence[str], at: datetime) -> None:
+    if timer_ids:
+        session.connection().execute(_CANCEL, [{"timer": t, "at": at} for t in timer_ids])
 
 
 def for_instance(session: Session, instance_id: str) -> list[Timer]:

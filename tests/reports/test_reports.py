@@ -19,11 +19,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from engine.clock import FakeClock
 from engine.errors import ForbiddenError
 from engine.model import Actor, Role
+from engine.store.database import alembic_config
 
 from support.lifecycle import CaseFlow, deploy_workflows
 
@@ -119,3 +122,32 @@ def test_caseworkers_cannot_read_municipality_reports(client: TestClient) -> Non
     caseworker = Actor("cw-1", "0101", frozenset({Role.CASEWORKER}), frozenset({"team-a"}))
     with pytest.raises(ForbiddenError):
         client.app.state.engine.report_overview(actor=caseworker)  # type: ignore[attr-defined]
+
+
+def _facts(engine) -> tuple[list[tuple], list[tuple]]:
+    with engine.store.read() as session:
+        cases = session.execute(
+            text(
+                "SELECT id, report_received_at, first_talk_days, decision_days, measure_start_days, "
+                "caseworker_changes FROM instance ORDER BY id"
+            )
+        ).all()
+        flags = session.execute(
+            text("SELECT instance_id, municipality, name, at, flag FROM casefact ORDER BY instance_id, name, at")
+        ).all()
+    return [tuple(r) for r in cases], [tuple(r) for r in flags]
+
+
+def test_the_migration_backfills_the_facts_the_engine_writes(
+    client: TestClient, seeded: dict[str, CaseFlow]
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    written = _facts(engine)
+    report = client.get("/reports/overview").json()
+    assert any(row[2] is not None for row in written[0]) and written[1]  # the seed wrote facts
+    with engine.store.write() as session:
+        session.execute(text("DELETE FROM casefact"))
+    command.downgrade(alembic_config(engine.store.url), "0002")  # drops the fact columns
+    engine.store.migrate()  # back to head: the facts come back from the history alone
+    assert _facts(engine) == written
+    assert client.get("/reports/overview").json() == report

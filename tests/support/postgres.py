@@ -36,7 +36,11 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    """`durable=False` (the tests) turns off fsync and synchronous commit for speed; benchmarks of
+    durable steps use `durable=True`, PostgreSQL's defaults."""
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="sagsflow-pg-"))
         self.data = self.root / "data"
@@ -65,9 +69,10 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+        fast = "" if self.durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB"
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} {fast}"
+            "-c max_connections=400 -c shared_buffers=128MB"
         )
         subprocess.run(
             self._cmd(

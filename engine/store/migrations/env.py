@@ -17,9 +17,13 @@ def run() -> None:
         _run_on(connection)
         return
     url = context.config.get_main_option("sqlalchemy.url") or ""
-    with create_engine(url).connect() as fresh:
-        _run_on(fresh)
-        fresh.commit()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as fresh:
+            _run_on(fresh)
+            fresh.commit()
+    finally:
+        engine.dispose()
 
 
 def _run_on(connection: object) -> None:

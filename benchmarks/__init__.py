@@ -1,0 +1,1 @@
+"""Sagsflow's benchmarks: medians and spreads, never part of the test suite (run `scripts/bench`)."""
