@@ -133,7 +133,9 @@ def _facts(engine) -> tuple[list[tuple], list[tuple]]:
             )
         ).all()
         flags = session.execute(
-            text("SELECT instance_id, municipality, name, at, flag FROM casefact ORDER BY instance_id, name, at")
+            text(
+                "SELECT instance_id, municipality, name, at, flag FROM casefact ORDER BY instance_id, name, at"
+            )
         ).all()
     return [tuple(r) for r in cases], [tuple(r) for r in flags]
 

@@ -71,8 +71,7 @@ class PostgresServer:
         )
         fast = "" if self.durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.root} {fast}"
-            "-c max_connections=400 -c shared_buffers=128MB"
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} {fast}-c max_connections=400 -c shared_buffers=128MB"
         )
         subprocess.run(
             self._cmd(
