@@ -23,7 +23,12 @@ class EngineSettings(BaseSettings):
     step_max_tasks: int = Field(default=5_000, gt=0, description="engine tasks one command may run")
     step_seconds: float = Field(default=10.0, gt=0, description="time limit of one command's engine steps")
     timer_batch: int = Field(default=200, gt=0)
-    timer_lease_seconds: float = Field(default=60.0, gt=0)
+    timer_lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="how long a claimed timer is reserved for its worker; a crashed worker's claims "
+        "fire elsewhere after this (firing itself is guarded by the instance lock, so never twice)",
+    )
     timer_max_attempts: int = Field(default=5, gt=0)
     tick_seconds: float = Field(default=1.0, gt=0)
     run_scheduler: bool = True

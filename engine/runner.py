@@ -23,7 +23,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import timers, waits
+from engine import faults, timers, waits
 from engine.bpmn import inspect
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
@@ -188,6 +188,8 @@ class Runner:
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
     ) -> StepResult:
+        faults.reach("step.after_run")
+        session.info["step"] = True  # for the crash point after the commit (store/database.py)
         now = self.clock.now()
         dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
         values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
@@ -205,8 +207,10 @@ class Runner:
         waits.sync_subscriptions(session, row, seen, now)
         timer_change = timers.sync(session, row, seen, dues, now)
         self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
+        faults.reach("step.after_mirror")
         if not is_new:
             instance_repo.save(session, row, values)
+        faults.reach("step.after_save")
         return StepResult(row, task_change, timer_change, seen.workflow)
 
     def _row_values(

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from engine import timers
+from engine import faults, timers
 from engine.config import EngineSettings
 from engine.errors import ConcurrentUpdateError, EngineError
 from engine.model import Actor, system_actor
@@ -43,6 +43,8 @@ def fire_due(store: Store, runner: Runner, settings: EngineSettings) -> TickResu
     claimed = fired = failed = 0
     while True:
         ids = _claim(store, runner, settings)
+        if ids:
+            faults.reach("timer.after_claim")
         claimed += len(ids)
         for timer_id in ids:
             outcome = _fire_one(store, runner, settings, timer_id)

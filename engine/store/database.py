@@ -20,6 +20,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from engine import faults
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_ID = 4_711_2024
 
@@ -59,8 +61,11 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
-        with self._write_lock, self._write_sessions() as session, session.begin():
-            yield session
+        with self._write_lock, self._write_sessions() as session:
+            with session.begin():
+                yield session
+            if session.info.get("step"):
+                faults.reach("step.after_commit")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

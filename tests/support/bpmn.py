@@ -121,3 +121,22 @@ def message_process(process_id: str, message_name: str) -> bytes:
     <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end" />""",
         extra=extra,
     )
+
+
+def task_timer_task_process(process_id: str) -> bytes:
+    """start -> user task 'first' -> timer 'wait' (timeDate `${due}`) -> user task 'second' -> end."""
+    return document(
+        process_id,
+        """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="first" name="Første"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:intermediateCatchEvent id="wait" name="Vent"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">${due}</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="second" name="Anden"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first" />
+    <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="wait" />
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="second" />
+    <bpmn:sequenceFlow id="f4" sourceRef="second" targetRef="end" />""",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +51,22 @@ class LiveServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30) -> LiveServer:
+        self.spawn()
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.output()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not start")
+
+    def spawn(self) -> LiveServer:
+        """Start the server process without waiting for it to answer (it may be meant to crash)."""
         command = [
             sys.executable,
             "-m",
@@ -66,20 +83,17 @@ class LiveServer:
             "warning",
         ]
         self.log = tempfile.NamedTemporaryFile(prefix="sagsflow-live-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        self.process = subprocess.Popen(  # its own process group, so kill() reaches every worker
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.output()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("server did not start")
+        return self
+
+    def wait_exit(self, timeout: float = 30) -> int:
+        """The server's exit status, once it has exited by itself."""
+        assert self.process is not None
+        code = self.process.wait(timeout)
+        self.log.close()
+        return code
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
@@ -90,8 +104,9 @@ class LiveServer:
         )  # type: ignore[arg-type]
 
     def kill(self) -> None:
+        """kill -9 of the server and all its worker processes."""
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         self.log.close()
 
