@@ -23,19 +23,25 @@ def problems(engine: Engine, instance_id: str) -> list[str]:
         timers = session.exec(
             select(Timer).where(Timer.instance_id == instance_id, Timer.status == "pending")
         ).all()
-        subscriptions = session.exec(select(Subscription).where(Subscription.instance_id == instance_id)).all()
+        subscriptions = session.exec(
+            select(Subscription).where(Subscription.instance_id == instance_id)
+        ).all()
     found = []
     live = {str(t.id) for t in seen.ready_user_tasks + seen.external_tasks}
     if {t.id for t in tasks} != live:
         found.append(f"open task rows {sorted(t.id for t in tasks)} but the state has {sorted(live)}")
     waiting = {str(w.task.id) for w in seen.timers}
     if {t.task_id for t in timers} != waiting:
-        found.append(f"pending timers {sorted(t.task_id for t in timers)} but the state waits on {sorted(waiting)}")
+        found.append(
+            f"pending timers {sorted(t.task_id for t in timers)} but the state waits on {sorted(waiting)}"
+        )
     messages = {(str(w.task.id), w.definition.name) for w in seen.messages}
     if {(s.task_id, s.message_name) for s in subscriptions} != messages:
         found.append("subscriptions differ from the messages the state waits for")
     if json.loads(row.current_activities) != seen.current_activities:
-        found.append(f"current activities {row.current_activities} but the state is at {seen.current_activities}")
+        found.append(
+            f"current activities {row.current_activities} but the state is at {seen.current_activities}"
+        )
     return found
 
 
@@ -56,8 +62,12 @@ def picture(engine: Engine, instance_id: str) -> Picture:
         row = session.get(Instance, instance_id)
         assert row is not None, instance_id
         tasks = session.exec(select(Task).where(Task.instance_id == instance_id).order_by(col(Task.id))).all()
-        timers = session.exec(select(Timer).where(Timer.instance_id == instance_id).order_by(col(Timer.id))).all()
-        events = session.exec(select(Event).where(Event.instance_id == instance_id).order_by(col(Event.id))).all()
+        timers = session.exec(
+            select(Timer).where(Timer.instance_id == instance_id).order_by(col(Timer.id))
+        ).all()
+        events = session.exec(
+            select(Event).where(Event.instance_id == instance_id).order_by(col(Event.id))
+        ).all()
         logged = session.exec(select(AccessLog).where(AccessLog.instance_id == instance_id)).all()
         return Picture(
             row.version,
