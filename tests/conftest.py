@@ -1,11 +1,11 @@
 """Shared fixtures: a real PostgreSQL for the session, a fresh database per test on SQLite and
-PostgreSQL, a fake clock, an engine, and an HTTP client on the dev-mode app."""
+PostgreSQL, a fake clock, an engine, and an HTTP client on the dev-mode app. Values tests import
+(actors, settings) live in tests/support/, never here."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,19 +14,14 @@ from api.app import create_app
 from api.settings import ApiSettings
 from engine.bootstrap import build_engine
 from engine.clock import FakeClock
-from engine.config import EngineSettings
-from engine.model import Actor, Role
 from engine.service import Engine
 
+from support.actors import MUNICIPALITY
 from support.databases import DatabaseFactory
 from support.postgres import PostgresServer
+from support.settings import DEV_TOKEN, engine_settings
 
 pytest_plugins = ("support.camunda_fixtures",)
-
-ROOT = Path(__file__).resolve().parent.parent
-BPMN = Path(__file__).resolve().parent / "bpmn"
-DEV_TOKEN = "test-dev-token"
-MUNICIPALITY = "0101"
 
 
 @pytest.fixture(scope="session")
@@ -63,17 +58,6 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def engine_settings(url: str, **overrides: object) -> EngineSettings:
-    values: dict[str, object] = {
-        "database_url": url,
-        "run_scheduler": False,
-        "deploy_workflows_on_start": False,
-        "pool_size": 40,
-    }
-    values.update(overrides)
-    return EngineSettings(**values)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def engine(database_url: str, clock: FakeClock) -> Iterator[Engine]:
     built = build_engine(engine_settings(database_url), clock, migrate=False)
@@ -90,18 +74,3 @@ def client(database_url: str, clock: FakeClock) -> Iterator[TestClient]:
     )
     with TestClient(app, headers={"Authorization": f"Bearer {DEV_TOKEN}"}) as test_client:
         yield test_client
-
-
-def actor(
-    *roles: Role,
-    user: str = "user-1",
-    municipality: str = MUNICIPALITY,
-    teams: tuple[str, ...] = ("team-a",),
-) -> Actor:
-    return Actor(user, municipality, frozenset(roles), frozenset(teams))
-
-
-PROCESS_OWNER = actor(Role.PROCESS_OWNER, user="po-1")
-CASEWORKER = actor(Role.CASEWORKER, user="cw-1")
-LEADER = actor(Role.LEADER, user="leader-1")
-ADMIN = actor(Role.ADMIN, user="admin-1")

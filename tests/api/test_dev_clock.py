@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import ApiSettings
 
-from conftest import DEV_TOKEN, engine_settings
 from support import bpmn
+from support.settings import DEV_TOKEN, engine_settings
 
 
 @pytest.fixture

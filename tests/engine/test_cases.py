@@ -12,8 +12,8 @@ from engine.model import Role
 from engine.service import Engine
 from engine.store.tables import AccessLog
 
-from conftest import CASEWORKER, PROCESS_OWNER, actor
 from support import bpmn
+from support.actors import CASEWORKER, PROCESS_OWNER, actor
 
 FORM = """
 <camunda:formField id="outcome" type="enum"><camunda:validation><camunda:constraint name="required" /></camunda:validation>

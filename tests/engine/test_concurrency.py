@@ -9,8 +9,8 @@ from engine.definitions import DeployRequest
 from engine.errors import ConcurrentUpdateError, WrongStateError
 from engine.service import Engine
 
-from conftest import CASEWORKER, PROCESS_OWNER
 from support import bpmn
+from support.actors import CASEWORKER, PROCESS_OWNER
 
 CONTENDERS = 16
 

@@ -6,8 +6,8 @@ from engine.definitions import DeployRequest
 from engine.errors import ForbiddenError, InvalidDefinitionError
 from engine.service import Engine
 
-from conftest import CASEWORKER, PROCESS_OWNER
 from support import bpmn
+from support.actors import CASEWORKER, PROCESS_OWNER
 
 
 def deploy(engine: Engine, content: bytes, name: str = "p.bpmn"):

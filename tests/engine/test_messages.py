@@ -6,8 +6,8 @@ from engine.definitions import DeployRequest
 from engine.errors import NotCorrelatedError
 from engine.service import Engine
 
-from conftest import CASEWORKER, LEADER, PROCESS_OWNER
 from support import bpmn
+from support.actors import CASEWORKER, LEADER, PROCESS_OWNER
 
 
 @pytest.fixture

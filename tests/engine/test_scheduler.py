@@ -10,7 +10,7 @@ from engine.clock import FakeClock
 from engine.scheduler import MAINTENANCE_JOB_ID, TICK_JOB_ID, start_scheduler
 from engine.service import Engine
 
-from conftest import engine_settings
+from support.settings import engine_settings
 
 
 def test_only_the_tick_and_housekeeping_run_from_memory(engine: Engine) -> None:

@@ -11,8 +11,8 @@ from engine.definitions import DeployRequest
 from engine.service import Engine
 from engine.store.tables import Event, Incident, Timer
 
-from conftest import CASEWORKER, PROCESS_OWNER
 from support import bpmn
+from support.actors import CASEWORKER, PROCESS_OWNER
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

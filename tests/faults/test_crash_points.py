@@ -19,10 +19,11 @@ from engine.faults import ENVIRONMENT, POINTS
 from engine.service import Engine
 from engine.store.tables import Event
 
-from conftest import CASEWORKER, PROCESS_OWNER, engine_settings
 from support import bpmn
+from support.actors import CASEWORKER, PROCESS_OWNER
 from support.consistency import picture, problems
 from support.live import LiveServer
+from support.settings import engine_settings
 
 STEP_POINTS = [p for p in POINTS if p.startswith("step.")]
 CRASHED = 137

@@ -20,10 +20,11 @@ from engine.definitions import DeployRequest
 from engine.service import Engine
 from engine.store.tables import Event, Instance, Task, Timer
 
-from conftest import PROCESS_OWNER, engine_settings
 from support import bpmn
+from support.actors import PROCESS_OWNER
 from support.consistency import problems
 from support.live import LiveServer, free_port
+from support.settings import engine_settings
 
 SOAK_SECONDS = 20
 CLIENTS = 4

@@ -15,9 +15,10 @@ from engine.definitions import DeployRequest
 from engine.service import Engine
 from engine.store.tables import Event, Timer
 
-from conftest import CASEWORKER, PROCESS_OWNER, engine_settings
 from support import bpmn
+from support.actors import CASEWORKER, PROCESS_OWNER
 from support.live import LiveServer
+from support.settings import engine_settings
 
 
 def _engine(url: str) -> Engine:
