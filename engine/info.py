@@ -60,6 +60,8 @@ def timer_info(timer: Timer) -> TimerInfo:
         status=timer.status,
         fired_at=timer.fired_at,
         attempts=timer.attempts,
+        purpose=timer.purpose,
+        deadline=timer.deadline,
     )
 
 

@@ -123,6 +123,8 @@ class TimerInfo:
     status: str
     fired_at: datetime | None = None
     attempts: int = 0
+    purpose: str | None = None  # "breach", "reminder" (camunda:property purpose) or none
+    deadline: str | None = None  # the legal rule it guards (camunda:property deadline)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Liveness and version; the only unauthenticated routes."""
+"""Liveness: the only unauthenticated API route (the /ui pages are public shells without data)."""
 
 from __future__ import annotations
 

@@ -97,6 +97,8 @@ class DeadlineOut(BaseModel):
     due_at: datetime
     status: Literal["pending", "fired", "cancelled", "failed"] | str
     fired_at: datetime | None
+    purpose: str | None = Field(default=None, description="breach, reminder, or none")
+    deadline: str | None = Field(default=None, description="the legal rule, e.g. investigation")
 
     @classmethod
     def of(cls, t: TimerInfo) -> DeadlineOut:
@@ -108,6 +110,8 @@ class DeadlineOut(BaseModel):
             due_at=t.due_at,
             status=t.status,
             fired_at=t.fired_at,
+            purpose=t.purpose,
+            deadline=t.deadline,
         )
 
 

@@ -64,6 +64,9 @@ def test_investigation_past_four_months_is_escalated_to_a_leader(flow: CaseFlow)
     flow.through_screening("investigation", investigation_started_at=learned)
     assert flow.case()["phase"] == "undersoegelse"
     [breach] = flow.deadlines("investigation_breach")
+    assert (breach["purpose"], breach["deadline"]) == ("breach", "investigation")
+    [warning] = flow.deadlines("investigation_warning")
+    assert (warning["purpose"], warning["deadline"]) == ("reminder", "investigation")
     assert breach["due_at"] == datetime(2026, 7, 1, 0, 0, tzinfo=CPH).astimezone(UTC).isoformat().replace(
         "+00:00", "Z"
     )

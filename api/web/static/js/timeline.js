@@ -58,9 +58,11 @@ export function showTimeline(container, kase, nameOf) {
     fill(container, h("p", { class: "empty" }, "Sagen har ingen frister."));
     return;
   }
-  const describe = (timer) => state(timer, (byElement.get(timer.element_id) || {}).purpose);
+  // Each deadline names its purpose and rule; older answers lack them, so fall back to the history.
+  const infoOf = (timer) => (timer.purpose !== undefined ? timer : byElement.get(timer.element_id) || {});
+  const describe = (timer) => state(timer, infoOf(timer).purpose);
   const rows = timers.map((timer) => {
-    const info = byElement.get(timer.element_id) || {};
+    const info = infoOf(timer);
     const [text, tone] = describe(timer);
     return [
       dateTime(timer.due_at),
