@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
 from engine import access, audit, facts, info, inputs
@@ -178,9 +177,7 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
         xml = loaded.xml_of(spec)
         if xml is None:
             continue
-        tasks = process.get_tasks(skip_subprocesses=True)
-        completed = [inspect.element_id(t) for t in tasks if t.state == TaskState.COMPLETED]
-        active = [inspect.element_id(t) for t in tasks if t.state & inspect.ACTIVE]
+        completed, active = inspect.element_marks(process)
         seen = by_file.get(spec.file) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
         by_file[spec.file] = replace(
             seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
@@ -190,8 +187,8 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     return list(by_file.values())
 
 
-def _merge(first: tuple[str, ...], second: Iterable[str | None]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*first, *(i for i in second if i)]))
+def _merge(first: tuple[str, ...], second: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*first, *second]))
 
 
 def _visible(session: Session, instance_id: str, actor: Actor) -> tuple[Instance, list[Task]]:

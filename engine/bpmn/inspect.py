@@ -111,6 +111,15 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
     return Snapshot(workflow, tuple(workflow.get_tasks(state=ACTIVE)))
 
 
+def element_marks(process: Any) -> tuple[list[str], list[str]]:
+    """(completed, active) element ids of one process (the top workflow or one subprocess), not of
+    the subprocesses it calls. An element in a loop can be both."""
+    tasks = process.get_tasks(skip_subprocesses=True)
+    completed = [i for t in tasks if t.state == TaskState.COMPLETED and (i := element_id(t))]
+    active = [i for t in tasks if t.state & ACTIVE and (i := element_id(t))]
+    return completed, active
+
+
 def _event_definitions(task: Any) -> list[Any]:
     definition = getattr(task.task_spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
