@@ -30,7 +30,7 @@ from engine.config import EngineSettings
 from engine.model import Actor, Role
 from engine.service import Engine
 from engine.store.database import Store
-from engine.store.tables import Event, Instance, Subscription, Task, Timer
+from engine.store.tables import CaseFact, Event, Instance, Subscription, Task, Timer
 
 from support.lifecycle import CaseFlow, deploy_workflows  # type: ignore[import-not-found]  # tests' driver
 
@@ -40,7 +40,7 @@ TEAMS = [f"team-{i}" for i in range(12)]
 CASEWORKERS = [f"cw-{i}" for i in range(240)]
 OTHER_MUNICIPALITY_SHARE = 0.05  # cases that belong elsewhere and must not be counted
 BATCH = 1000
-TABLES: list[type[SQLModel]] = [Instance, Task, Timer, Subscription, Event]
+TABLES: list[type[SQLModel]] = [Instance, Task, Timer, Subscription, Event, CaseFact]
 
 
 def _screened(outcome: str, **extra: Any) -> Callable[[CaseFlow], None]:
@@ -221,6 +221,14 @@ def _clone(
         "timer": [moved(r, id=str(uuid.uuid4()), instance_id=case_id) for r in template["timer"]],
         "subscription": [
             moved(r, id=str(uuid.uuid4()), instance_id=case_id) for r in template["subscription"]
+        ],
+        "casefact": [
+            {
+                k: v
+                for k, v in moved(r, instance_id=case_id, team=team, caseworker=caseworker).items()
+                if k != "id"
+            }
+            for r in template["casefact"]
         ],
         "event": [  # without "id": the database numbers history entries in insertion order
             {

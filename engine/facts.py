@@ -75,6 +75,11 @@ def on_completion(
     return values
 
 
+def follow_caseworker(session: Session, instance_id: str, caseworker: str | None) -> None:
+    """The case changed caseworker: its report rows follow (the caseworker view counts them)."""
+    repo.follow_caseworker(session, instance_id, caseworker)
+
+
 def days_between(start: datetime | None, end: datetime | None) -> int | None:
     """Calendar days between two instants, counted on Copenhagen dates."""
     if start is None or end is None:

@@ -150,7 +150,7 @@ def overview(
 
 
 def _compliance(session: Session, scope: Scope, now: datetime) -> Iterable[Compliance]:
-    for deadline, met, breached, overdue in repo.compliance(session, scope, now=now):
+    for deadline, (met, breached, overdue) in repo.compliance(session, scope, now=now).items():
         late = breached + overdue
         yield Compliance(deadline, met, late, _ratio(met, met + late))
 

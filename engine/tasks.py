@@ -206,6 +206,7 @@ def _set_assignee(
         instance_repo.save(
             session, instance, {"caseworker": assignee, "caseworker_changes": changes, "updated_at": now}
         )
+        facts.follow_caseworker(session, instance.id, assignee)
     audit.record(
         session,
         actor,

@@ -92,6 +92,8 @@ def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
         session.add(timer)
         return "gone"
     timer.status, timer.fired_at, timer.claimed_until = "fired", runner.clock.now(), None
+    if timer.purpose == repo.BREACH:
+        timer.outcome = "breached"
     session.add(timer)
     actor = system_actor(instance.municipality)
     runner.advance(

@@ -101,6 +101,8 @@ def _new_row(
         "status": "pending",
         "attempts": 0,
         "created_at": now,
+        "team": instance.team,
+        "caseworker": instance.caseworker,
     }
 
 

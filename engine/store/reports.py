@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, case, func, null
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -37,12 +37,15 @@ def _instance_scope(scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _of_cases_in_scope(instance_id: Any, scope: Scope) -> list[ColumnElement[bool]]:
-    """Rows (timers, facts) of the cases a team or caseworker filter selects. As a subquery, so the
-    database narrows by case first (through the per-case indexes) instead of joining every row."""
-    if scope.team is None and scope.caseworker is None:
-        return []
-    return [instance_id.in_(columns(col(Instance.id)).where(*_instance_scope(scope)))]
+def _row_scope(table: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    """Team and caseworker filters on report rows (timers, flags), which carry their case's team
+    and current caseworker, so a team's rows are one index range and never a join."""
+    conditions = []
+    if scope.team is not None:
+        conditions.append(table.team == scope.team)
+    if scope.caseworker is not None:
+        conditions.append(table.caseworker == scope.caseworker)
+    return conditions
 
 
 def _period(column: Any, scope: Scope) -> list[ColumnElement[bool]]:
@@ -56,11 +59,12 @@ def _period(column: Any, scope: Scope) -> list[ColumnElement[bool]]:
 
 def phase_counts(session: Session, scope: Scope) -> list[tuple[str | None, int, datetime | None]]:
     """Active cases per phase, with the oldest `phase_since` (longest waiting) per phase."""
+    phase = _read(col(Instance.phase), scope)
     statement = (
-        columns(col(Instance.phase), func.count(), func.min(col(Instance.phase_since)))
+        columns(phase, func.count(), func.min(col(Instance.phase_since)))
         .where(col(Instance.status) == "active", *_instance_scope(scope))
-        .group_by(Instance.phase)
-        .order_by(Instance.phase)
+        .group_by(phase)
+        .order_by(phase)
     )
     return [(phase, int(count), oldest) for phase, count, oldest in session.execute(statement).all()]
 
@@ -100,7 +104,7 @@ def _timers(scope: Scope) -> Any:
     return statement.where(
         col(Timer.municipality) == scope.municipality,
         col(Timer.purpose) == "breach",
-        *_of_cases_in_scope(col(Timer.instance_id), scope),
+        *_row_scope(Timer, scope),
     )
 
 
@@ -119,44 +123,36 @@ def breached(session: Session, scope: Scope, *, limit: int) -> list[Any]:
     """Deadlines that passed: fired breach timers, or tasks completed only after the due instant."""
     statement = (
         _timers(scope)
-        .where(_is_breached(), *_period(col(Timer.due_at), scope))
+        .where(col(Timer.outcome) == "breached", *_period(col(Timer.due_at), scope))
         .order_by(col(Timer.due_at).desc())
         .limit(limit)
     )
     return list(session.execute(statement).all())
 
 
-def _is_breached() -> ColumnElement[bool]:
-    late = and_(col(Timer.status) == "cancelled", col(Timer.cancelled_at) > col(Timer.due_at))
-    return or_(col(Timer.status) == "fired", late)
-
-
-def _is_met() -> ColumnElement[bool]:
-    return and_(col(Timer.status) == "cancelled", col(Timer.cancelled_at) <= col(Timer.due_at))
-
-
-def compliance(session: Session, scope: Scope, *, now: datetime) -> list[tuple[str, int, int, int]]:
-    """Per deadline rule: met, breached, and still open but already overdue (counted as breached too)."""
-    overdue = and_(col(Timer.status) == "pending", col(Timer.due_at) < now)
-    statement = (
-        columns(
-            col(Timer.deadline),
-            func.sum(case((_is_met(), 1), else_=0)),
-            func.sum(case((_is_breached(), 1), else_=0)),
-            func.sum(case((overdue, 1), else_=0)),
-        )
-        .where(col(Timer.municipality) == scope.municipality, col(Timer.purpose) == "breach")
-        .where(
-            or_(col(Timer.due_at) < now, col(Timer.status) != "pending")
-        )  # open and not yet due: not counted
-        .where(*_period(col(Timer.due_at), scope))
-        .group_by(Timer.deadline)
-        .order_by(Timer.deadline)
-    )
-    statement = statement.where(*_of_cases_in_scope(col(Timer.instance_id), scope))
-    return [
-        (str(d), int(m or 0), int(b or 0), int(o or 0)) for d, m, b, o in session.execute(statement).all()
+def compliance(session: Session, scope: Scope, *, now: datetime) -> dict[str, tuple[int, int, int]]:
+    """Per deadline rule: (met, breached, still open but already overdue). Deadlines open and not
+    yet due are not counted. Reads the outcome each timer got when it ended (a grouped count in
+    index order), plus the few open ones that are overdue."""
+    where = [
+        col(Timer.municipality) == scope.municipality,
+        col(Timer.purpose) == "breach",
+        *_period(col(Timer.due_at), scope),
+        *_row_scope(Timer, scope),
     ]
+    rule, outcome = _read(col(Timer.deadline), scope), _read(col(Timer.outcome), scope)
+    ended = columns(rule, outcome, func.count()).where(col(Timer.outcome).is_not(None), *where)
+    # Counted here, not grouped in SQL: grouping by rule would lead the database to the index in
+    # rule order, which has no status, instead of the open deadlines' own small index range.
+    overdue = columns(col(Timer.deadline)).where(
+        col(Timer.status) == "pending", col(Timer.due_at) < now, *where
+    )
+    found: dict[str, list[int]] = {}
+    for deadline, ending, count in session.execute(ended.group_by(rule, outcome)):
+        found.setdefault(str(deadline), [0, 0, 0])[0 if ending == "met" else 1] += int(count)
+    for deadline in session.execute(overdue).scalars():
+        found.setdefault(str(deadline), [0, 0, 0])[2] += 1
+    return {deadline: (met, late, open_) for deadline, (met, late, open_) in sorted(found.items())}
 
 
 def share(session: Session, scope: Scope, name: str) -> tuple[int, int]:
@@ -166,7 +162,7 @@ def share(session: Session, scope: Scope, name: str) -> tuple[int, int]:
         col(CaseFact.name) == name,
         *_period(col(CaseFact.at), scope),
     )
-    statement = statement.where(*_of_cases_in_scope(col(CaseFact.instance_id), scope))
+    statement = statement.where(*_row_scope(CaseFact, scope))
     yes, total = session.execute(statement).one()
     return int(yes or 0), int(total or 0)
 
@@ -181,9 +177,18 @@ def caseload(session: Session, scope: Scope) -> list[tuple[str | None, int]]:
     return [(who, int(n)) for who, n in session.execute(statement).all()]
 
 
+def _read(column: Any, scope: Scope) -> Any:
+    """`column` as a team- or caseworker-scoped query should read it: as an expression
+    (COALESCE(column, NULL), the same value), which no index can supply in order, so the database
+    narrows by the scope's covering index instead of walking the whole municipality along an
+    index of `column` and looking each row up. Unscoped, as is."""
+    scoped = scope.team is not None or scope.caseworker is not None
+    return func.coalesce(column, null()) if scoped else column
+
+
 def caseworker_changes(session: Session, scope: Scope) -> list[tuple[int, int]]:
     """(changes of caseworker, cases) over the cases started in the period."""
-    changes = col(Instance.caseworker_changes)
+    changes = _read(col(Instance.caseworker_changes), scope)
     statement = (
         columns(changes, func.count())
         .where(*_instance_scope(scope), *_period(col(Instance.started_at), scope))
@@ -196,7 +201,7 @@ def caseworker_changes(session: Session, scope: Scope) -> list[tuple[int, int]]:
 def median_days(session: Session, scope: Scope, column: str) -> tuple[int, float | None]:
     """(cases, median) of the milestone `column` over the cases started in the period that reached
     it. The median is read from the index: count, then the middle one or two values."""
-    days = getattr(Instance, column)
+    days = _read(getattr(Instance, column), scope)
     where = [days.is_not(None), *_instance_scope(scope), *_period(col(Instance.started_at), scope)]
     count = int(session.execute(columns(func.count()).where(*where)).scalar_one())
     if count == 0:

@@ -54,6 +54,19 @@ class Definition(SQLModel, table=True):
     deployed_at: datetime = Field(sa_column=_utc())
 
 
+REPORT_COLUMNS = (  # what the team and caseworker views of the reports read (status first: filtered)
+    "status",
+    "caseworker",
+    "phase",
+    "phase_since",
+    "caseworker_changes",
+    "started_at",
+    "first_talk_days",
+    "decision_days",
+    "measure_start_days",
+)
+
+
 class Instance(SQLModel, table=True):
     """A running or ended case. `state` is the serialized SpiffWorkflow task tree.
 
@@ -72,6 +85,15 @@ class Instance(SQLModel, table=True):
         Index("ix_instance_report_measure_start", "municipality", "measure_start_days"),
         Index("ix_instance_report_caseworker_changes", "municipality", "caseworker_changes"),
         Index("ix_instance_report_started", "municipality", "started_at"),
+        # Team and caseworker views of the reports: every column they read, so a team's few
+        # thousand cases are read from the index alone (SQLite pays a lookup per row otherwise).
+        Index("ix_instance_report_team", "municipality", "team", *REPORT_COLUMNS),
+        Index(
+            "ix_instance_report_caseworker",
+            "municipality",
+            "caseworker",
+            *(c for c in REPORT_COLUMNS if c != "caseworker"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -137,16 +159,28 @@ class Timer(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_timer_status_due", "status", "due_at"),
-        Index("ix_timer_municipality_purpose_due", "municipality", "purpose", "due_at"),
-        Index("ix_timer_report_open", "municipality", "purpose", "status", "due_at"),
+        # the reports: open deadlines, outcomes per rule, breached ones newest first, and per case
         Index(
-            "ix_timer_report_compliance",
+            "ix_timer_report_open",
             "municipality",
             "purpose",
-            "deadline",
             "status",
             "due_at",
-            "cancelled_at",
+            "deadline",
+            "team",
+            "caseworker",
+        ),
+        Index("ix_timer_report_compliance", "municipality", "purpose", "deadline", "outcome", "due_at"),
+        Index("ix_timer_report_breached", "municipality", "purpose", "outcome", "due_at"),
+        Index("ix_timer_report_team", "municipality", "purpose", "team", "outcome", "due_at", "deadline"),
+        Index(
+            "ix_timer_report_caseworker",
+            "municipality",
+            "purpose",
+            "caseworker",
+            "outcome",
+            "due_at",
+            "deadline",
         ),
     )
 
@@ -168,6 +202,12 @@ class Timer(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(sa_column=_utc())
+    # breach deadlines only, set when the timer ends: "met" (cancelled in time, i.e. the task was
+    # done by the due instant) or "breached" (fired, or cancelled too late)
+    outcome: str | None = Field(default=None, max_length=10)
+    # the case's team and current caseworker, for the reports' team and caseworker views
+    team: str | None = Field(default=None, max_length=100)
+    caseworker: str | None = Field(default=None, max_length=200)
 
 
 class Subscription(SQLModel, table=True):
@@ -207,7 +247,11 @@ class CaseFact(SQLModel, table=True):
     """A yes/no fact recorded at one completion of a step, for the involvement shares (e.g. was the
     child's perspective obtained at this decision). Append-only, like the history."""
 
-    __table_args__ = (Index("ix_case_fact_report", "municipality", "name", "at", "flag"),)
+    __table_args__ = (
+        Index("ix_case_fact_report", "municipality", "name", "at", "flag"),
+        Index("ix_case_fact_team", "municipality", "name", "team", "at", "flag"),
+        Index("ix_case_fact_caseworker", "municipality", "name", "caseworker", "at", "flag"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
@@ -215,6 +259,8 @@ class CaseFact(SQLModel, table=True):
     name: str = Field(max_length=100)
     at: datetime = Field(sa_column=_utc())
     flag: bool
+    team: str | None = Field(default=None, max_length=100)  # the case's, as on its timers
+    caseworker: str | None = Field(default=None, max_length=200)
 
 
 class Incident(SQLModel, table=True):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, bindparam, insert, or_, text, update
+from sqlalchemy import Row, Table, and_, bindparam, case, insert, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -17,10 +17,19 @@ _PENDING = select_columns(TIMER).where(
     TIMER.c.instance_id == bindparam("instance"), TIMER.c.status == "pending"
 )
 _INSERT = insert(TIMER).returning(*TIMER.c, sort_by_parameter_order=True)
+BREACH = "breach"
 _CANCEL = (
     update(TIMER)
     .where(TIMER.c.id == bindparam("timer"), TIMER.c.status == "pending")
-    .values(status="cancelled", cancelled_at=bindparam("at"))
+    .values(
+        status="cancelled",
+        cancelled_at=bindparam("at"),
+        outcome=case(  # a breach deadline cancelled (its task done) by its due instant was met
+            (and_(TIMER.c.purpose == BREACH, bindparam("at") <= TIMER.c.due_at), "met"),
+            (TIMER.c.purpose == BREACH, "breached"),
+            else_=None,
+        ),
+    )
 )
 
 

@@ -124,7 +124,7 @@ def test_caseworkers_cannot_read_municipality_reports(client: TestClient) -> Non
         client.app.state.engine.report_overview(actor=caseworker)  # type: ignore[attr-defined]
 
 
-def _facts(engine) -> tuple[list[tuple], list[tuple]]:
+def _facts(engine) -> tuple[list[tuple], list[tuple], list[tuple]]:
     with engine.store.read() as session:
         cases = session.execute(
             text(
@@ -134,10 +134,12 @@ def _facts(engine) -> tuple[list[tuple], list[tuple]]:
         ).all()
         flags = session.execute(
             text(
-                "SELECT instance_id, municipality, name, at, flag FROM casefact ORDER BY instance_id, name, at"
+                "SELECT instance_id, municipality, name, at, flag, team, caseworker FROM casefact"
+                " ORDER BY instance_id, name, at"
             )
         ).all()
-    return [tuple(r) for r in cases], [tuple(r) for r in flags]
+        outcomes = session.execute(text("SELECT id, outcome, team, caseworker FROM timer ORDER BY id")).all()
+    return [tuple(r) for r in cases], [tuple(r) for r in flags], [tuple(r) for r in outcomes]
 
 
 def test_the_migration_backfills_the_facts_the_engine_writes(
@@ -147,9 +149,47 @@ def test_the_migration_backfills_the_facts_the_engine_writes(
     written = _facts(engine)
     report = client.get("/reports/overview").json()
     assert any(row[2] is not None for row in written[0]) and written[1]  # the seed wrote facts
+    assert {"met", "breached"} <= {outcome for _, outcome, _, _ in written[2]}
+    assert "dev" in {caseworker for *_, caseworker in written[2]}  # B's claim moved its rows
     with engine.store.write() as session:
         session.execute(text("DELETE FROM casefact"))
     command.downgrade(alembic_config(engine.store.url), "0002")  # drops the fact columns
     engine.store.migrate()  # back to head: the facts come back from the history alone
     assert _facts(engine) == written
     assert client.get("/reports/overview").json() == report
+
+
+def test_share_met_for_investigation_plan_and_supervision(client: TestClient, clock: FakeClock) -> None:
+    """Hand-computed, from day 0 = Monday 2 March 2026:
+    - D: BFU finished on day 10 (met), placement decided, plan made on day 20 (met), supervision
+      visit on day 70, inside the first half-year (met; the next visit is not due yet).
+    - E: BFU still open after 4 months (breached).
+    - F: § 32 support with a plan decided on day 1 and no plan by day 130 (breached).
+    So investigation 1 of 2, child_plan 1 of 2, supervision 1 of 1."""
+    clock.move_to(datetime(2026, 3, 2, 9, 0, tzinfo=CPH))
+    deploy_workflows(client)
+    d, e, f = (CaseFlow(client, clock).open(received_ago=timedelta(0)) for _ in range(3))
+    for case in (d, e):
+        case.through_screening("investigation", investigation_started_at=case.today())
+    f.through_screening("early_support")
+    f.advance(timedelta(days=1))
+    f.decide(child_plan_decided=True)
+    d.advance(timedelta(days=9))
+    d.complete(
+        "investigation", {"investigation_summary": "Anbringelse", "investigation_completed_at": d.today()}
+    )
+    d.decide(measure_type="placement_s46", measure_paragraph="§ 46", placement_started_at=d.today())
+    d.advance(timedelta(days=10))
+    d.complete("child_plan", {"child_plan_made_at": d.today()})
+    d.advance(timedelta(days=50))
+    d.complete(
+        "supervision_visit",
+        {"supervision_visit_held_at": d.today(), "child_talk_alone": True, "second_caseworker": "cw-2"},
+    )
+    d.advance(timedelta(days=60))  # day 130: past E's 4 months and F's 3 months
+    compliance = {
+        c["deadline"]: (c["met"], c["breached"]) for c in client.get("/reports/overview").json()["compliance"]
+    }
+    assert compliance["investigation"] == (1, 1)
+    assert compliance["child_plan"] == (1, 1)
+    assert compliance["supervision"] == (1, 0)

@@ -36,11 +36,15 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('at', engine.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('flag', sa.Boolean(), nullable=False),
+    sa.Column('team', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('caseworker', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['instance.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('casefact', schema=None) as batch_op:
+        batch_op.create_index('ix_case_fact_caseworker', ['municipality', 'name', 'caseworker', 'at', 'flag'], unique=False)
         batch_op.create_index('ix_case_fact_report', ['municipality', 'name', 'at', 'flag'], unique=False)
+        batch_op.create_index('ix_case_fact_team', ['municipality', 'name', 'team', 'at', 'flag'], unique=False)
         batch_op.create_index(batch_op.f('ix_casefact_instance_id'), ['instance_id'], unique=False)
 
     with op.batch_alter_table('instance', schema=None) as batch_op:
@@ -50,6 +54,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('measure_start_days', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('caseworker_changes', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_index('ix_instance_report_caseload', ['municipality', 'status', 'caseworker'], unique=False)
+        batch_op.create_index('ix_instance_report_caseworker', ['municipality', 'caseworker', 'status', 'phase', 'phase_since', 'caseworker_changes', 'started_at', 'first_talk_days', 'decision_days', 'measure_start_days'], unique=False)
         batch_op.create_index('ix_instance_report_caseworker_changes', ['municipality', 'caseworker_changes'], unique=False)
         batch_op.create_index('ix_instance_report_decision', ['municipality', 'decision_days'], unique=False)
         batch_op.create_index('ix_instance_report_first_talk', ['municipality', 'first_talk_days'], unique=False)
@@ -57,10 +62,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_instance_report_phase', ['municipality', 'status', 'phase', 'phase_since'], unique=False)
         batch_op.create_index('ix_instance_report_standing', ['municipality', 'status', 'phase_since'], unique=False)
         batch_op.create_index('ix_instance_report_started', ['municipality', 'started_at'], unique=False)
+        batch_op.create_index('ix_instance_report_team', ['municipality', 'team', 'status', 'caseworker', 'phase', 'phase_since', 'caseworker_changes', 'started_at', 'first_talk_days', 'decision_days', 'measure_start_days'], unique=False)
 
     with op.batch_alter_table('timer', schema=None) as batch_op:
-        batch_op.create_index('ix_timer_report_compliance', ['municipality', 'purpose', 'deadline', 'status', 'due_at', 'cancelled_at'], unique=False)
-        batch_op.create_index('ix_timer_report_open', ['municipality', 'purpose', 'status', 'due_at'], unique=False)
+        batch_op.add_column(sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
+        batch_op.add_column(sa.Column('team', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
+        batch_op.add_column(sa.Column('caseworker', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+        batch_op.drop_index(batch_op.f('ix_timer_municipality_purpose_due'))
+        batch_op.create_index('ix_timer_report_breached', ['municipality', 'purpose', 'outcome', 'due_at'], unique=False)
+        batch_op.create_index('ix_timer_report_caseworker', ['municipality', 'purpose', 'caseworker', 'outcome', 'due_at', 'deadline'], unique=False)
+        batch_op.create_index('ix_timer_report_compliance', ['municipality', 'purpose', 'deadline', 'outcome', 'due_at'], unique=False)
+        batch_op.create_index('ix_timer_report_open', ['municipality', 'purpose', 'status', 'due_at', 'deadline', 'team', 'caseworker'], unique=False)
+        batch_op.create_index('ix_timer_report_team', ['municipality', 'purpose', 'team', 'outcome', 'due_at', 'deadline'], unique=False)
 
     # ### end Alembic commands ###
     _backfill()
@@ -78,8 +91,15 @@ _UTC = engine.store.types.UTCDateTime()
 
 
 def _backfill() -> None:
-    """Write the facts of every case that ran before this revision, from its history."""
+    """Write the facts of every case that ran before this revision, from its history, and the
+    outcome of every breach deadline that already ended."""
     bind = op.get_bind()
+    bind.execute(sa.text(
+        "UPDATE timer SET outcome = CASE"
+        " WHEN status = 'cancelled' AND cancelled_at <= due_at THEN 'met'"
+        " WHEN status = 'fired' OR (status = 'cancelled' AND cancelled_at > due_at) THEN 'breached' END"
+        " WHERE purpose = 'breach'"
+    ))
     event = sa.table(
         "event", sa.column("id"), sa.column("instance_id"), sa.column("municipality"),
         sa.column("at", _UTC), sa.column("kind"), sa.column("element_id"), sa.column("data"),
@@ -109,6 +129,11 @@ def _backfill() -> None:
             if start is not None and end is not None and column not in reached:
                 reached[column] = (local_date(end) - local_date(start)).days
     _write(bind, received, milestones, changes, flags)
+    for table in ("timer", "casefact"):  # the case's team and caseworker, for the scoped reports
+        bind.execute(sa.text(
+            f"UPDATE {table} SET team = (SELECT team FROM instance WHERE instance.id = {table}.instance_id),"
+            f" caseworker = (SELECT caseworker FROM instance WHERE instance.id = {table}.instance_id)"
+        ))
 
 
 def _write(
@@ -142,10 +167,18 @@ def _instant(value: Any) -> datetime | None:
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('timer', schema=None) as batch_op:
+        batch_op.drop_index('ix_timer_report_team')
         batch_op.drop_index('ix_timer_report_open')
         batch_op.drop_index('ix_timer_report_compliance')
+        batch_op.drop_index('ix_timer_report_caseworker')
+        batch_op.drop_index('ix_timer_report_breached')
+        batch_op.create_index(batch_op.f('ix_timer_municipality_purpose_due'), ['municipality', 'purpose', 'due_at'], unique=False)
+        batch_op.drop_column('caseworker')
+        batch_op.drop_column('team')
+        batch_op.drop_column('outcome')
 
     with op.batch_alter_table('instance', schema=None) as batch_op:
+        batch_op.drop_index('ix_instance_report_team')
         batch_op.drop_index('ix_instance_report_started')
         batch_op.drop_index('ix_instance_report_standing')
         batch_op.drop_index('ix_instance_report_phase')
@@ -153,6 +186,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_instance_report_first_talk')
         batch_op.drop_index('ix_instance_report_decision')
         batch_op.drop_index('ix_instance_report_caseworker_changes')
+        batch_op.drop_index('ix_instance_report_caseworker')
         batch_op.drop_index('ix_instance_report_caseload')
         batch_op.drop_column('caseworker_changes')
         batch_op.drop_column('measure_start_days')
@@ -162,7 +196,9 @@ def downgrade() -> None:
 
     with op.batch_alter_table('casefact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_casefact_instance_id'))
+        batch_op.drop_index('ix_case_fact_team')
         batch_op.drop_index('ix_case_fact_report')
+        batch_op.drop_index('ix_case_fact_caseworker')
 
     op.drop_table('casefact')
     # ### end Alembic commands ###
