@@ -44,6 +44,9 @@ def _maintain(engine: Engine) -> None:
 
 
 def start_scheduler(engine: Engine, tick_seconds: float) -> Any:
+    # APScheduler logs two lines per run of a job at INFO: every second, for the tick. The tick
+    # logs what it fired itself (sagsflow.scheduler).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BackgroundScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     )

@@ -1,5 +1,6 @@
 """The scheduler is a tick and a housekeeping job in memory, never a store of timers."""
 
+import logging
 import time
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -20,6 +21,7 @@ def test_only_the_tick_and_housekeeping_run_from_memory(engine: Engine) -> None:
         assert set(jobs) == {TICK_JOB_ID, MAINTENANCE_JOB_ID}
         assert all(job.misfire_grace_time is None and job.coalesce for job in jobs.values())
         assert [type(store) for store in scheduler._jobstores.values()] == [MemoryJobStore]
+        assert logging.getLogger("apscheduler.executors.default").getEffectiveLevel() == logging.WARNING
     finally:
         scheduler.shutdown(wait=True)
 
