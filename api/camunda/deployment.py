@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from starlette.datastructures import UploadFile
 
 from api.camunda.deps import FirstResult, MaxResults, base_url
@@ -14,10 +14,11 @@ from api.camunda.schemas import (
 )
 from api.deps import DefinitionReader, Deployer, EngineDep
 from api.routers.definitions import MAX_FILE_BYTES
+from api.routing import Router
 from engine.definitions import MAX_RESOURCES, DeployRequest
 from engine.errors import TooLargeError
 
-router = APIRouter(tags=["camunda: deployment"])
+router = Router(tags=["camunda: deployment"])
 CAMUNDA_VERSION = "7.23.0"
 RESERVED_FIELDS = frozenset(
     {

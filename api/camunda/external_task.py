@@ -6,7 +6,7 @@ nothing else). Errors: 404 unknown task, 400 locked by another worker or bad inp
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.camunda.deps import Worker
@@ -23,9 +23,10 @@ from api.camunda.schemas import (
 )
 from api.camunda.variables import from_camunda, plain_values
 from api.deps import EngineDep
+from api.routing import Router
 from engine.model import FetchRequest, TopicSubscription
 
-router = APIRouter(tags=["camunda: external tasks"])
+router = Router(tags=["camunda: external tasks"])
 DEFAULT_RETRY_TIMEOUT_MS = 0
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
-
 from api.camunda.deps import FirstResult, MaxResults, Operator
 from api.camunda.schemas import IncidentOut, JobOut
 from api.camunda.variables import parse_date
 from api.deps import EngineDep
+from api.routing import Router
 from engine.errors import InvalidVariablesError, VariableProblem
 from engine.monitoring import IncidentFilter, JobFilter
 
-router = APIRouter(tags=["camunda: operations"])
+router = Router(tags=["camunda: operations"])
 
 
 @router.get("/incident", response_model=list[IncidentOut])

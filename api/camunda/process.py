@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from api.camunda.deps import CaseReader, FirstResult, MaxResults, Starter, base_url
 from api.camunda.schemas import (
@@ -20,11 +20,12 @@ from api.camunda.schemas import (
 )
 from api.camunda.variables import from_camunda, plain_values, to_camunda, typed
 from api.deps import EngineDep
+from api.routing import Router
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
 from engine.model import Actor, InstanceFilter
 from engine.service import Engine
 
-router = APIRouter(tags=["camunda: process instances"])
+router = Router(tags=["camunda: process instances"])
 
 
 # --- start -------------------------------------------------------------------------------------

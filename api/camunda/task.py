@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from api.camunda.deps import FirstResult, MaxResults, TaskAssigner, TaskWorker
 from api.camunda.schemas import CountOut, TaskCompleteIn, TaskOut, TaskQueryIn, UserIdIn, optional_date
 from api.camunda.variables import from_camunda, to_camunda
 from api.deps import EngineDep
+from api.routing import Router
 from engine.model import Actor, TaskFilter
 
-router = APIRouter(tags=["camunda: user tasks"])
+router = Router(tags=["camunda: user tasks"])
 
 
 def _filter(actor: Actor, q: TaskQueryIn) -> TaskFilter:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.deps import CaseActor, EngineDep
+from api.routing import Router
 from api.schemas.cases import CaseOut, DiagramOut, ReportIn, StartIn
 from api.schemas.common import MAX_OFFSET, PageOut
 from engine.instances import ReportOfConcern
 from engine.model import InstanceFilter
 
-router = APIRouter(tags=["cases"])
+router = Router(tags=["cases"])
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import File, Form, Query, UploadFile
 from fastapi.responses import Response
 
 from api.deps import DefinitionReader, Deployer, EngineDep
+from api.routing import Router
 from api.schemas.common import MAX_OFFSET, PageOut
 from api.schemas.definitions import DefinitionOut, DeploymentOut
 from engine.definitions import DeployRequest
 from engine.errors import TooLargeError
 
-router = APIRouter(tags=["definitions"])
+router = Router(tags=["definitions"])
 MAX_FILE_BYTES = 2_000_000
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from pydantic import Field
 
 from api.deps import AdminActor, EngineDep
+from api.routing import Router
 from api.schemas.common import Strict
 from engine.clock import OffsetClock
 
-router = APIRouter(tags=["dev"])
+router = Router(tags=["dev"])
 
 
 class AdvanceIn(Strict):

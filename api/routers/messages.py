@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from api.deps import CaseActor, EngineDep
+from api.routing import Router
 from api.schemas.cases import CaseOut, MessageIn
 
-router = APIRouter(tags=["messages"])
+router = Router(tags=["messages"])
 
 
 @router.post("/messages", response_model=list[CaseOut])

@@ -11,15 +11,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.deps import EngineDep, LeaderActor
+from api.routing import Router
 from api.schemas.common import MAX_OFFSET
 from api.schemas.reports import DeadlineOut, DeadlinesOut, OverviewOut, StandingOut, StandingsOut
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = Router(prefix="/reports", tags=["reports"])
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 Team = Annotated[str | None, Query(max_length=100)]
 Caseworker = Annotated[str | None, Query(max_length=200)]

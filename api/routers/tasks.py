@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.deps import Assigner, CaseActor, EngineDep, TaskActor
+from api.routing import Router
 from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
 from api.schemas.common import MAX_OFFSET, PageOut
 from engine.model import TaskFilter
 
-router = APIRouter(tags=["tasks"])
+router = Router(tags=["tasks"])
 
 
 @router.get("/tasks", response_model=PageOut[TaskOut])

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import public
+from api.routing import Router
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "pages"
@@ -47,7 +48,7 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",  # page URLs carry case and task ids
 }
 
-router = APIRouter(prefix="/ui", tags=["pages"], include_in_schema=False)
+router = Router(prefix="/ui", tags=["pages"], include_in_schema=False)
 
 
 def _page(name: str) -> FileResponse:
