@@ -50,27 +50,17 @@ def start_scheduler(engine: Engine, tick_seconds: float) -> Any:
     scheduler = BackgroundScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     )
-    scheduler.add_job(
-        _tick,
-        "interval",
-        seconds=tick_seconds,
-        args=[engine],
-        id=TICK_JOB_ID,
-        replace_existing=True,
-        next_run_time=None,
-    )
-    scheduler.add_job(
-        _maintain,
-        "interval",
-        hours=MAINTENANCE_HOURS,
-        args=[engine],
-        id=MAINTENANCE_JOB_ID,
-        replace_existing=True,
-        next_run_time=None,
-    )
+    jobs = {
+        TICK_JOB_ID: (_tick, {"seconds": tick_seconds}),
+        MAINTENANCE_JOB_ID: (_maintain, {"hours": MAINTENANCE_HOURS}),
+    }
+    for job_id, (run, every) in jobs.items():
+        scheduler.add_job(
+            run, "interval", **every, args=[engine], id=job_id, replace_existing=True, next_run_time=None
+        )
     scheduler.start()
-    scheduler.modify_job(TICK_JOB_ID, next_run_time=_now(engine))
-    scheduler.modify_job(MAINTENANCE_JOB_ID, next_run_time=_now(engine))
+    for job_id in jobs:  # each runs once right away, then at its interval
+        scheduler.modify_job(job_id, next_run_time=_now(engine))
     return scheduler
 
 
