@@ -9,6 +9,7 @@ that fell due during downtime).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -50,7 +51,7 @@ def start_scheduler(engine: Engine, tick_seconds: float) -> Any:
     scheduler = BackgroundScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     )
-    jobs = {
+    jobs: dict[str, tuple[Callable[[Engine], None], dict[str, float]]] = {
         TICK_JOB_ID: (_tick, {"seconds": tick_seconds}),
         MAINTENANCE_JOB_ID: (_maintain, {"hours": MAINTENANCE_HOURS}),
     }
