@@ -199,6 +199,12 @@ def _row(name: str, s: dict[str, Any], extra: str = "") -> str:
     return f"  {name:42s} {Summary(**s).short()}{extra}"
 
 
+def _times_floor(r: dict[str, Any], s: dict[str, Any]) -> str:
+    """How many floors (the spec-less SpiffWorkflow step of this run) a step's median is."""
+    floor_ms = r.get("floor", {}).get("state", {}).get("median")
+    return f"  = {s['median'] / floor_ms:.1f} x floor" if floor_ms else ""
+
+
 def _steps_table(r: dict[str, Any]) -> list[str]:
     lines = []
     if "floor" in r:
@@ -207,11 +213,11 @@ def _steps_table(r: dict[str, Any]) -> list[str]:
         lines.append(_row("spec-less state (Sagsflow's form)", r["floor"]["state"]))
     if "in_process" in r:
         lines.append("Durable step in-process (Engine.complete_task, no HTTP)")
-        lines += [_row(kind, s) for kind, s in r["in_process"].items()]
+        lines += [_row(kind, s, _times_floor(r, s)) for kind, s in r["in_process"].items()]
     for name, run in r.get("rest", {}).items():
         tps = run["steps_per_second"]
         lines.append(f"REST step, {name} worker(s): latency with 1 client, throughput with {run['clients']}")
-        lines.append(_row("latency", run["latency"]))
+        lines.append(_row("latency", run["latency"], _times_floor(r, run["latency"])))
         lines.append(
             f"  {'steps/s':42s} {tps['median']:.0f} (min {tps['min']:.0f}, max {tps['max']:.0f}); "
             f"server CPU {run['server_cpu_ms_per_step']:.2f} ms/step; peak RSS {run['peak_rss_mb']:.0f} MB"
@@ -267,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": (QUICK if args.quick else FULL).__dict__,
         **bench.results,
     }
+    floor_ms = results.get("floor", {}).get("state", {}).get("median")
+    if floor_ms:  # every step figure also as a ratio to the floor of the same run
+        steps_ = {f"in_process/{k}": v for k, v in results.get("in_process", {}).items()}
+        steps_ |= {f"rest/{k}": v["latency"] for k, v in results.get("rest", {}).items()}
+        results["times_floor"] = {k: round(v["median"] / floor_ms, 2) for k, v in steps_.items()}
     results["targets"] = [
         {"target": name, "measured": value, "limit": limit, "met": met}
         for name, value, limit, met in targets(results)
