@@ -22,6 +22,12 @@ class EngineSettings(BaseSettings):
     script_seconds: float = Field(default=2.0, gt=0, description="time limit of one script task")
     step_max_tasks: int = Field(default=5_000, gt=0, description="engine tasks one command may run")
     step_seconds: float = Field(default=10.0, gt=0, description="time limit of one command's engine steps")
+    resident_workflows: int = Field(
+        default=256,
+        ge=0,
+        description="cases whose workflow each process keeps in memory after saving it, so the next "
+        "step on the same case skips deserializing its state (0: off)",
+    )
     timer_batch: int = Field(default=200, gt=0)
     timer_lease_seconds: float = Field(
         default=15.0,

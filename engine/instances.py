@@ -123,7 +123,7 @@ def get(
     with_variables: bool = True,
 ) -> InstanceInfo:
     row, tasks = _visible(session, instance_id, actor)
-    variables = current_variables(runner.load(session, row)) if with_variables else None
+    variables = current_variables(runner.view(session, row)) if with_variables else None
     audit.record(session, actor, action="read", purpose=purpose, at=runner.clock.now(), instance_id=row.id)
     return info.instance_info(
         row,
@@ -170,7 +170,7 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     """
     row, _ = _visible(session, instance_id, actor)
     loaded = runner.cache.get(session, row.definition_id)
-    workflow = runner.load(session, row)
+    workflow = runner.view(session, row)
     by_file: dict[str, DiagramInfo] = {}
     for process in [workflow, *workflow.subprocesses.values()]:  # parents are created before children
         spec = process.spec

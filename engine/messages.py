@@ -77,7 +77,7 @@ def _holds(
     row = instance_repo.get(session, instance_id, actor.municipality)
     if row is None:
         return False
-    waiting = inspect.waiting_messages(runner.load(session, row))
+    waiting = inspect.waiting_messages(runner.view(session, row))
     return any(
         w.definition.name == message_name and all(w.task.data.get(k) == v for k, v in keys.items())
         for w in waiting

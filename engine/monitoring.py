@@ -102,7 +102,7 @@ def activity_instances(
         raise NotFoundError("Process instance", instance_id)
     definition = definition_repo.get(session, row.definition_id)
     tree = activity_tree(
-        runner.load(session, row),
+        runner.view(session, row),
         instance_id=row.id,
         definition_id=row.definition_id,
         process_key=row.process_key,

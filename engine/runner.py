@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from engine import faults, timers, waits
 from engine.bpmn import inspect
+from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
 from engine.clock import Clock
@@ -32,6 +33,7 @@ from engine.config import EngineSettings
 from engine.definitions import DefinitionCache
 from engine.errors import NotFoundError, ProcessError
 from engine.model import Actor
+from engine.store import database
 from engine.store import instances as instance_repo
 from engine.store.tables import Definition, Instance
 
@@ -54,6 +56,7 @@ class Runner:
         self.clock = clock
         self.settings = settings
         self.script_engine = create_script_engine(settings.script_seconds)
+        self.resident = ResidentWorkflows(settings.resident_workflows)
 
     def start(
         self,
@@ -115,6 +118,13 @@ class Runner:
         return row
 
     def load(self, session: Session, row: Instance) -> BpmnWorkflow:
+        """The case's workflow, to advance: the caller holds the instance lock and owns the object."""
+        workflow = self.resident.take(row.id, row.definition_id, row.version)
+        return workflow if workflow is not None else self.view(session, row)
+
+    def view(self, session: Session, row: Instance) -> BpmnWorkflow:
+        """The case's workflow, to read: always a fresh copy of the committed state, since a resident
+        one may be advanced by another thread meanwhile."""
         loaded = self.cache.get(session, row.definition_id)
         return load_state(row.state, loaded.spec, loaded.subprocess_specs, self.script_engine)
 
@@ -211,7 +221,15 @@ class Runner:
         if not is_new:
             instance_repo.save(session, row, values)
         faults.reach("step.after_save")
+        if not seen.workflow.completed:
+            self._keep_after_commit(session, row, seen.workflow)
         return StepResult(row, task_change, timer_change, seen.workflow)
+
+    def _keep_after_commit(self, session: Session, row: Instance, workflow: BpmnWorkflow) -> None:
+        instance_id, definition_id, version = row.id, row.definition_id, row.version  # as saved
+        database.after_commit(
+            session, lambda: self.resident.keep(instance_id, definition_id, version, workflow)
+        )
 
     def _row_values(
         self, row: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime, *, is_new: bool

@@ -49,7 +49,7 @@ def get(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> Task
     form: tuple[Any, ...] = ()
     variables = None
     if task.state == "open":
-        workflow = runner.load(session, instance)
+        workflow = runner.view(session, instance)
         live = workflow.get_task_from_id(UUID(task_id))
         if live is not None:
             form = inspect.form_fields(live, evaluate_defaults=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import ApiSettings
 from engine.bootstrap import build_engine
+from engine.bpmn.state import dump_state
 from engine.clock import FakeClock
+from engine.runner import Runner
 from engine.service import Engine
 
 from support.actors import MUNICIPALITY
@@ -22,6 +25,23 @@ from support.postgres import PostgresServer
 from support.settings import DEV_TOKEN, engine_settings
 
 pytest_plugins = ("support.camunda_fixtures",)
+
+
+@pytest.fixture(autouse=True)
+def loaded_workflows_match_their_saved_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workflow a step starts from, whether kept in memory since the last step or loaded from
+    the database, must be exactly the committed state of its case: throughout the suite, any
+    change to a kept workflow that was not saved fails the test that made it."""
+    load = Runner.load
+
+    def checked_load(self: Runner, session: Any, row: Any) -> Any:
+        workflow = load(self, session, row)
+        assert dump_state(workflow) == row.state, (
+            f"the workflow of case {row.id} differs from its saved state"
+        )
+        return workflow
+
+    monkeypatch.setattr(Runner, "load", checked_load)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import json
 import math
 import operator
 import sys
@@ -380,6 +381,25 @@ def run_with_time_limit(function: Callable[[], Any], seconds: float) -> Any:
         sys.settrace(previous)
 
 
+def as_stored(value: Any) -> Any:
+    """`value` as a reload of the saved case gives it back: tuples become lists and object keys
+    strings, as in JSON. Script results and expression values pass through this, so a value behaves
+    the same whether the next step runs on the workflow in memory or on one loaded from the database."""
+    if isinstance(value, dict):
+        return {_json_key(k): as_stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_stored(v) for v in value]
+    return value
+
+
+def _json_key(key: Any) -> Any:
+    if isinstance(key, bool) or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int | float):
+        return json.dumps(key)
+    return key  # a str, or a key the save refuses
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """SpiffWorkflow script environment backed by simpleeval and RestrictedPython."""
 
@@ -393,7 +413,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         context: dict[str, Any],
         external_context: dict[str, Any] | None = None,
     ) -> Any:
-        return evaluate_expression(expression, {**context, **(external_context or {})})
+        return as_stored(evaluate_expression(expression, {**context, **(external_context or {})}))
 
     def execute(
         self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None
@@ -418,7 +438,7 @@ def _copy_results(namespace: dict[str, Any], context: dict[str, Any]) -> None:
             continue
         if callable(value) or isinstance(value, ModuleType):
             continue
-        context[name] = value
+        context[name] = as_stored(value)
 
 
 def create_script_engine(script_seconds: float = 2.0) -> PythonScriptEngine:

@@ -9,7 +9,7 @@ checked on update as the final fence.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,8 @@ class Store:
         with self._write_lock, self._write_sessions() as session:
             with session.begin():
                 yield session
+            for action in session.info.pop("after_commit", ()):
+                action()
             if session.info.get("step"):
                 faults.reach("step.after_commit")
 
@@ -102,6 +104,11 @@ class Store:
     def dispose(self) -> None:
         self._writer.dispose()
         self._reader.dispose()
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once the write transaction of `session` has committed; never on a rollback."""
+    session.info.setdefault("after_commit", []).append(action)
 
 
 def alembic_config(url: str) -> Config:
