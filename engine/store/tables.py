@@ -159,6 +159,10 @@ class Timer(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_timer_status_due", "status", "due_at"),
+        # A step reads its case's pending timers. Both columns, so that no planner (SQLite before
+        # its first ANALYZE, PostgreSQL before autovacuum has seen a bulk load) prefers the
+        # status index and scans every pending timer of every case.
+        Index("ix_timer_instance_status", "instance_id", "status"),
         # the reports: open deadlines, outcomes per rule, breached ones newest first, and per case
         Index(
             "ix_timer_report_open",
@@ -185,7 +189,7 @@ class Timer(SQLModel, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=36)
-    instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    instance_id: str = Field(foreign_key="instance.id", max_length=36)
     municipality: str = Field(max_length=100)
     task_id: str = Field(max_length=36)
     element_id: str = Field(max_length=200)
