@@ -92,13 +92,14 @@ class Store:
                     connection.commit()
 
     def analyze(self) -> None:
-        """Refresh the query planner's statistics. SQLite only: without them it picks poor plans
-        for the reports once tables grow (PostgreSQL's autovacuum keeps its own up to date). The
-        analysis limit keeps this to milliseconds even on large databases."""
-        if not self.is_sqlite:
-            return
+        """Refresh the query planner's statistics (at start and hourly). SQLite keeps none of its
+        own and picks poor plans for the reports once tables grow; the analysis limit keeps this
+        to milliseconds even on large databases. PostgreSQL's autovacuum refreshes its own, but
+        only a while after a bulk load (an import, a restore), and may be turned down: ANALYZE
+        samples a bounded number of rows per table and blocks neither reads nor writes."""
         with self.write() as session:
-            session.connection().exec_driver_sql("PRAGMA analysis_limit=1000")
+            if self.is_sqlite:
+                session.connection().exec_driver_sql("PRAGMA analysis_limit=1000")
             session.connection().exec_driver_sql("ANALYZE")
 
     def dispose(self) -> None:
