@@ -3,7 +3,7 @@ deserializing its state.
 
 An entry is the exact object whose state was committed, keyed by case and valid for one
 (definition, version) pair: the instance row's version, read under the instance lock, says whether
-anyone (another worker, a claim, a failed step) has written the case since. `take` hands the
+anyone (a step on another worker, a claim) has written the case since. `take` hands the
 object out and forgets it, so only one command at a time can hold it; a command that fails never
 gives it back, and the next load deserializes the committed state instead.
 """
