@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page
 
+from support.lifecycle import report_of_concern
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 VENDOR = ROOT / "api" / "web" / "static" / "vendor"
@@ -61,14 +63,7 @@ class Api:
     def open_case(self, *, reporter: str = "private", hours_ago: float = 1, team: str = "team-a") -> Any:
         received = datetime.now(UTC) - timedelta(hours=hours_ago)
         response = self.client.post(
-            "/cases",
-            json={
-                "received_at": received.isoformat(),
-                "reporter_type": reporter,
-                "child_ref": "B-7",
-                "text": "Skolen er bekymret",
-                "team": team,
-            },
+            "/cases", json=report_of_concern(received, reporter=reporter, team=team, child_ref="B-7")
         )
         assert response.status_code == 201, response.text
         return response.json()

@@ -13,6 +13,19 @@ from engine.clock import FakeClock
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
 
+def report_of_concern(
+    received: datetime, *, reporter: str = "private", team: str = "team-a", child_ref: str = "B-42"
+) -> dict[str, Any]:
+    """The body of `POST /cases`: an underretning received at `received`."""
+    return {
+        "received_at": received.isoformat(),
+        "reporter_type": reporter,
+        "child_ref": child_ref,
+        "text": "Skolen er bekymret",
+        "team": team,
+    }
+
+
 def deploy_workflows(client: TestClient) -> None:
     files = [
         ("files", (p.name, p.read_bytes(), "text/xml"))
@@ -32,16 +45,7 @@ class CaseFlow:
 
     def open(self, *, reporter: str = "private", received_ago: timedelta = timedelta(hours=1)) -> CaseFlow:
         received = self.clock.now() - received_ago
-        response = self.client.post(
-            "/cases",
-            json={
-                "received_at": received.isoformat(),
-                "reporter_type": reporter,
-                "child_ref": "B-42",
-                "text": "Skolen er bekymret",
-                "team": "team-a",
-            },
-        )
+        response = self.client.post("/cases", json=report_of_concern(received, reporter=reporter))
         assert response.status_code == 201, response.text
         self.case_id, self.business_key = response.json()["id"], response.json()["business_key"]
         return self
