@@ -4,18 +4,14 @@ and Sagsflow itself as real uvicorn processes."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.live import free_port  # type: ignore[import-not-found]  # noqa: E402
+from support.live import LiveServer, free_port  # type: ignore[import-not-found]  # noqa: E402
 from support.postgres import PostgresServer  # type: ignore[import-not-found]  # noqa: E402
 
 TOKEN = "bench-token"
@@ -27,47 +23,21 @@ def sqlite_url(directory: Path, name: str) -> str:
     return f"sqlite:///{directory / name}"
 
 
-class Sagsflow:
-    """`uvicorn api.app:app_factory` with `workers` processes, dev mode on 127.0.0.1."""
+class Sagsflow(LiveServer):  # type: ignore[misc]
+    """The test suite's live server as a benchmark runs it: production tick (1 s), no access log,
+    `workers` processes, dev mode on 127.0.0.1."""
 
     def __init__(self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.workers = workers
-        self.prefix = (env or {}).pop("_PREFIX", "").split()
-        self.env = {
-            **os.environ,
-            "SAGSFLOW_DATABASE_URL": database_url,
-            "SAGSFLOW_DEV_MODE": "1",
-            "SAGSFLOW_DEV_TOKEN": TOKEN,
-            "SAGSFLOW_DEV_MUNICIPALITY": "0101",
-            "SAGSFLOW_DEPLOY_WORKFLOWS_ON_START": "0",
-            "SAGSFLOW_LOG_LEVEL": "warning",
-            **(env or {}),
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = tempfile.NamedTemporaryFile(prefix="sagsflow-bench-", suffix=".log", delete=False)  # noqa: SIM115
+        defaults = {"SAGSFLOW_TICK_SECONDS": "1", "SAGSFLOW_LOG_LEVEL": "warning"}
+        super().__init__(
+            database_url, token=TOKEN, workers=workers, env={**defaults, **(env or {})}, access_log=False
+        )
 
     def start(self, timeout: float = 60) -> Sagsflow:
-        command = [
-            *self.prefix, sys.executable, "-m", "uvicorn", "api.app:app_factory", "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(Path(self.log.name).read_text(errors="replace")[-3000:])
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
-                    time.sleep(0.5 if self.workers > 1 else 0)  # let every worker finish starting
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("Sagsflow did not start")
+        super().start(timeout)
+        if self.workers > 1:
+            time.sleep(0.5)  # let every worker finish starting
+        return self
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
@@ -85,15 +55,8 @@ class Sagsflow:
         return max(peaks) if peaks else 0.0
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self.log.close()
-        os.unlink(self.log.name)
+        super().stop()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def cpu_seconds(pids: list[int]) -> float:

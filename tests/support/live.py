@@ -31,6 +31,7 @@ class LiveServer:
         workers: int = 1,
         env: dict[str, str] | None = None,
         port: int | None = None,
+        access_log: bool = True,
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -48,6 +49,7 @@ class LiveServer:
             **(env or {}),
         }
         self.workers = workers
+        self.access_log = access_log
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30) -> LiveServer:
@@ -81,6 +83,7 @@ class LiveServer:
             str(self.workers),
             "--log-level",
             "warning",
+            *([] if self.access_log else ["--no-access-log"]),
         ]
         self.log = tempfile.NamedTemporaryFile(prefix="sagsflow-live-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(  # its own process group, so kill() reaches every worker
