@@ -285,6 +285,9 @@ class Engine:
     def fire_due_timers(self) -> tick.TickResult:
         return tick.fire_due(self.store, self.runner, self.settings)
 
+    def seconds_until_next_timer(self) -> float | None:
+        return tick.seconds_until_next(self.store, self.runner)
+
     def maintain(self) -> None:
         """Housekeeping the scheduler runs hourly: fresh planner statistics."""
         self.store.analyze()

@@ -54,6 +54,15 @@ def fire_due(store: Store, runner: Runner, settings: EngineSettings) -> TickResu
             return TickResult(claimed, fired, failed)
 
 
+def seconds_until_next(store: Store, runner: Runner) -> float | None:
+    """How long until the next pending timer falls due (None: none is waiting). Timers already
+    due are left out: the tick that just ran fired them, or they wait out a retry lease."""
+    now = runner.clock.now()
+    with store.read() as session:
+        due = repo.next_due(session, after=now)
+    return None if due is None else (due - now).total_seconds()
+
+
 def _claim(store: Store, runner: Runner, settings: EngineSettings) -> list[str]:
     now = runner.clock.now()
     with store.write() as session:

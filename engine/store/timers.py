@@ -86,8 +86,14 @@ def lock(session: Session, timer_id: str) -> Timer | None:
     return session.exec(statement).first()
 
 
-def next_due(session: Session) -> datetime | None:
-    statement = select(Timer.due_at).where(Timer.status == "pending").order_by(col(Timer.due_at)).limit(1)
+def next_due(session: Session, *, after: datetime) -> datetime | None:
+    """The earliest due instant of a pending timer later than `after` (one index probe)."""
+    statement = (
+        select(Timer.due_at)
+        .where(Timer.status == "pending", col(Timer.due_at) > after)
+        .order_by(col(Timer.due_at))
+        .limit(1)
+    )
     return session.exec(statement).first()
 
 
