@@ -204,6 +204,9 @@ class Runner:
         dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
         values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
         before = (row.phase, row.status)  # for the history entries
+        # next_due_at mirrors the earliest pending timer row: a case whose last step left it
+        # empty has no pending timers, and most steps can skip reading them.
+        may_have_timers = not is_new and row.next_due_at is not None
         if is_new:
             for key, value in values.items():
                 setattr(row, key, value)
@@ -215,7 +218,7 @@ class Runner:
             session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
         )
         waits.sync_subscriptions(session, row, seen, now)
-        timer_change = timers.sync(session, row, seen, dues, now)
+        timer_change = timers.sync(session, row, seen, dues, now, may_have_pending=may_have_timers)
         self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
         faults.reach("step.after_mirror")
         if not is_new:

@@ -51,10 +51,18 @@ def schedule(seen: inspect.Snapshot, now: datetime) -> dict[str, datetime]:
 
 
 def sync(
-    session: Session, instance: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime
+    session: Session,
+    instance: Instance,
+    seen: inspect.Snapshot,
+    dues: dict[str, datetime],
+    now: datetime,
+    *,
+    may_have_pending: bool = True,
 ) -> TimerChange:
-    """Make the pending timer rows of `instance` match `dues` (from `schedule`)."""
-    pending = {row.task_id: row for row in repo.pending_rows(session, instance.id)}
+    """Make the pending timer rows of `instance` match `dues` (from `schedule`).
+    `may_have_pending=False`: the caller knows there are none, so they are not read."""
+    found = repo.pending_rows(session, instance.id) if may_have_pending else []
+    pending = {row.task_id: row for row in found}
     new = [
         _new_row(instance, waiting, dues[task_id], now)
         for waiting in seen.timers
