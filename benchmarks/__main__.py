@@ -106,13 +106,15 @@ class Bench:
         steps.deploy_over_http(server)
         steps.rest_latency(server, 10)  # warm-up
         latency = summarise(steps.rest_latency(server, self.sizes.instances))
-        rates, cpu = [], []
+        rates, cpu, client_cpu, busy = [], [], [], []
         for run in range(self.sizes.runs):
             result = steps.rest_throughput(server, clients, self.sizes.window, f"tp{run}")
             if result.errors:
                 raise RuntimeError(f"{result.errors} failed steps during the throughput run")
             rates.append(result.per_second)
             cpu.append(result.cpu_ms_per_step)
+            client_cpu.append(result.client_cpu_ms_per_step)
+            busy.append(result.machine_busy)
         median, low, high = spread(rates)
         return {
             "workers": workers,
@@ -120,6 +122,8 @@ class Bench:
             "latency": latency.as_dict(),
             "steps_per_second": {"median": median, "min": low, "max": high, "runs": rates},
             "server_cpu_ms_per_step": spread(cpu)[0],
+            "client_cpu_ms_per_step": spread(client_cpu)[0],
+            "machine_busy": spread(busy)[0],
             "peak_rss_mb": server.peak_rss_mb(),
         }
 
@@ -222,6 +226,11 @@ def _steps_table(r: dict[str, Any]) -> list[str]:
             f"  {'steps/s':42s} {tps['median']:.0f} (min {tps['min']:.0f}, max {tps['max']:.0f}); "
             f"server CPU {run['server_cpu_ms_per_step']:.2f} ms/step; peak RSS {run['peak_rss_mb']:.0f} MB"
         )
+        if "machine_busy" in run:
+            lines.append(
+                f"  {'':42s} load generator CPU {run['client_cpu_ms_per_step']:.2f} ms/step; "
+                f"machine {run['machine_busy'] * 100:.0f} % busy ({_cpus()} cores)"
+            )
     return lines
 
 

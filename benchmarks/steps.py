@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from benchmarks.diagrams import PROCESS_KEY, VARIABLES, linear_process
 from benchmarks.http import Connection
-from benchmarks.servers import TOKEN, Sagsflow, cpu_seconds
+from benchmarks.servers import TOKEN, Sagsflow, cpu_seconds, machine_jiffies
 from engine.bootstrap import build_engine
 from engine.clock import SystemClock
 from engine.config import EngineSettings
@@ -93,6 +93,8 @@ class Throughput:
     seconds: float
     errors: int
     server_cpu_seconds: float
+    client_cpu_seconds: float  # the load generator (this process)
+    machine_busy: float  # share of all cores busy during the run, 0..1
 
     @property
     def per_second(self) -> float:
@@ -101,6 +103,10 @@ class Throughput:
     @property
     def cpu_ms_per_step(self) -> float:
         return self.server_cpu_seconds / max(1, self.steps) * 1000
+
+    @property
+    def client_cpu_ms_per_step(self) -> float:
+        return self.client_cpu_seconds / max(1, self.steps) * 1000
 
 
 def rest_throughput(server: Sagsflow, clients: int, seconds: float, tag: str, cases: int = 120) -> Throughput:
@@ -136,10 +142,18 @@ def rest_throughput(server: Sagsflow, clients: int, seconds: float, tag: str, ca
     for thread in threads:
         thread.start()
     ready.wait()
-    cpu = cpu_seconds(server.worker_pids())
+    cpu, client_cpu, (busy, total) = cpu_seconds(server.worker_pids()), time.process_time(), machine_jiffies()
     began = time.perf_counter()
     window[0] = began + seconds
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    return Throughput(sum(counts), elapsed, sum(errors), cpu_seconds(server.worker_pids()) - cpu)
+    busy_after, total_after = machine_jiffies()
+    return Throughput(
+        sum(counts),
+        elapsed,
+        sum(errors),
+        server_cpu_seconds=cpu_seconds(server.worker_pids()) - cpu,
+        client_cpu_seconds=time.process_time() - client_cpu,
+        machine_busy=(busy_after - busy) / max(1, total_after - total),
+    )
