@@ -37,23 +37,9 @@ async def create_deployment(
     request: Request, engine: EngineDep, actor: Deployer
 ) -> DeploymentWithDefinitionsOut:
     """Multipart as Camunda Modeler and camunda-deploy send it: any part with a filename is a resource."""
-    form = await request.form(max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES)
-    fields: dict[str, str] = {}
-    resources: list[tuple[str, bytes]] = []
-    for part, item in form.multi_items():
-        if isinstance(item, UploadFile):
-            if not item.filename:
-                raise HTTPException(
-                    400,
-                    f"No file name found in the deployment resource described by form parameter '{part}'.",
-                )
-            resources.append((item.filename, await _read(item)))
-        elif part in RESERVED_FIELDS:
-            fields[part] = item
-        else:
-            raise HTTPException(
-                400, f"No file name found in the deployment resource described by form parameter '{part}'."
-            )
+    # `async with`: the uploaded files' temporary files are closed when the form has been read
+    async with request.form(max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES) as form:
+        fields, resources = await _parts(form.multi_items())
     if not resources:
         raise HTTPException(400, "No deployment resources contained in the form upload.")
     deployment = engine.deploy(
@@ -68,6 +54,27 @@ async def create_deployment(
         actor=actor,
     )
     return DeploymentWithDefinitionsOut.created(deployment, base_url(request))
+
+
+async def _parts(items: list[tuple[str, UploadFile | str]]) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """The reserved fields and the resources (every part with a file name) of the form."""
+    fields: dict[str, str] = {}
+    resources: list[tuple[str, bytes]] = []
+    for part, item in items:
+        if isinstance(item, UploadFile):
+            if not item.filename:
+                raise HTTPException(
+                    400,
+                    f"No file name found in the deployment resource described by form parameter '{part}'.",
+                )
+            resources.append((item.filename, await _read(item)))
+        elif part in RESERVED_FIELDS:
+            fields[part] = item
+        else:
+            raise HTTPException(
+                400, f"No file name found in the deployment resource described by form parameter '{part}'."
+            )
+    return fields, resources
 
 
 async def _read(upload: UploadFile) -> bytes:
