@@ -79,7 +79,7 @@ class FormFieldInfo:
     type: str
     required: bool = False
     options: tuple[tuple[str, str | None], ...] = ()
-    default: str | None = None
+    default: Any = None  # as written in the diagram, or computed and typed when the form is opened
     constraints: tuple[tuple[str, str | None], ...] = ()
 
 
