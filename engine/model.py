@@ -160,6 +160,7 @@ class InstanceInfo:
     timers: tuple[TimerInfo, ...] = ()
     history: tuple[EventInfo, ...] = ()
     variables: dict[str, Any] | None = None
+    started_by_message: bool = False  # in a correlation's answer: a message start event started it
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from engine.bpmn.events import (
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
 )
-from engine.bpmn.expressions import ExpressionError, juel_to_python
+from engine.bpmn.expressions import ExpressionError, date_time_steps, juel_to_python
 from engine.bpmn.guards import PREFIX as GUARD_PREFIX
 from engine.bpmn.guards import declared_field, guard_names
 from engine.bpmn.scripting import FORM_DEFAULT_HELPERS, HELPER_NAMES, check_expression, check_script
@@ -162,7 +162,7 @@ def _user_task(task_spec: Any) -> Iterator[str]:
     extensions = getattr(task_spec, "extensions", None) or {}
     for attribute in EXPRESSION_ATTRIBUTES:
         value = extensions.get(attribute)
-        if value and "{" in value:
+        if value and "{" in value and not _is_date_time(value, attribute):
             yield from _juel(value, attribute)
     yield from _guards(task_spec, extensions)
     if isinstance(task_spec, UserTask):
@@ -179,6 +179,16 @@ def _guards(task_spec: Any, extensions: dict[str, Any]) -> Iterator[str]:
         field = declared_field(extensions, name)
         if field is not None and field not in fields:
             yield f"guard '{name}': its field '{field}' is not a field of the task's form"
+
+
+def _is_date_time(value: str, attribute: str) -> bool:
+    """A due date written with Camunda's `dateTime()` (checked by `date_time_steps`, not as JUEL)."""
+    if attribute != "camunda:dueDate":
+        return False
+    try:
+        return date_time_steps(value) is not None
+    except ExpressionError:
+        return False
 
 
 def _form_field(field: Any) -> Iterator[str]:
