@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from api.camunda.deps import FirstResult, MaxResults, base_url
 from api.camunda.schemas import (
@@ -37,7 +37,28 @@ async def create_deployment(
     request: Request, engine: EngineDep, actor: Deployer
 ) -> DeploymentWithDefinitionsOut:
     """Multipart as Camunda Modeler and camunda-deploy send it: any part with a filename is a resource."""
-    form = await request.form(max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES)
+    async with request.form(
+        max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES
+    ) as form:  # closed (its spooled files too) whatever the deploy answers
+        fields, resources = await _parts(form)
+    if not resources:
+        raise HTTPException(400, "No deployment resources contained in the form upload.")
+    deployment = engine.deploy(
+        DeployRequest(
+            resources=resources,
+            name=fields.get("deployment-name") or resources[0][0],
+            source=fields.get("deployment-source") or None,
+            tenant_id=fields.get("tenant-id") or None,
+            duplicate_filtering=_flag(fields, "enable-duplicate-filtering")
+            or _flag(fields, "deploy-changed-only"),
+        ),
+        actor=actor,
+    )
+    return DeploymentWithDefinitionsOut.created(deployment, base_url(request))
+
+
+async def _parts(form: FormData) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """The reserved text fields and the resources (name, content) of a deployment form."""
     fields: dict[str, str] = {}
     resources: list[tuple[str, bytes]] = []
     for part, item in form.multi_items():
@@ -54,20 +75,7 @@ async def create_deployment(
             raise HTTPException(
                 400, f"No file name found in the deployment resource described by form parameter '{part}'."
             )
-    if not resources:
-        raise HTTPException(400, "No deployment resources contained in the form upload.")
-    deployment = engine.deploy(
-        DeployRequest(
-            resources=resources,
-            name=fields.get("deployment-name") or resources[0][0],
-            source=fields.get("deployment-source") or None,
-            tenant_id=fields.get("tenant-id") or None,
-            duplicate_filtering=_flag(fields, "enable-duplicate-filtering")
-            or _flag(fields, "deploy-changed-only"),
-        ),
-        actor=actor,
-    )
-    return DeploymentWithDefinitionsOut.created(deployment, base_url(request))
+    return fields, resources
 
 
 async def _read(upload: UploadFile) -> bytes:

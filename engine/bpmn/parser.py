@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -40,6 +40,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
 from engine.bpmn.spec_checks import check_specs
+from engine.bpmn.support_check import check_support
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
 
@@ -247,8 +248,11 @@ ExternalLookup = Callable[[str], Sequence[Resource]]
 def compile_resources(resources: Sequence[Resource], external: ExternalLookup | None = None) -> Bundle:
     """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
 
-    `external(process_or_decision_id)` supplies already-deployed resources for call activities
-    and business rule tasks that reference something outside this deployment.
+    Every file is checked on its own first (safe XML, the BPMN schema, the support registry,
+    expressions), and all of them are compiled together even when some had problems, so one
+    answer lists the problems of all files. `external(process_or_decision_id)` supplies
+    already-deployed resources for call activities and business rule tasks that reference
+    something outside this deployment.
     """
     problems: list[DefinitionProblem] = []
     bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
@@ -256,26 +260,75 @@ def compile_resources(resources: Sequence[Resource], external: ExternalLookup | 
     for resource in resources:
         if resource.kind == "other":
             continue
-        tree, found = _prepare(resource)
+        tree, found, readable = _prepare(resource)
         problems += found
-        if tree is not None:
+        if tree is not None and readable:
             (bpmn_trees if resource.kind == "bpmn" else dmn_trees).append((resource, tree))
+    if not bpmn_trees and not dmn_trees:
+        raise InvalidDefinitionError(
+            problems or [DefinitionProblem("no BPMN or DMN resource in the deployment")]
+        )
+    try:
+        bundle = _parse(bpmn_trees, dmn_trees, external)
+    except InvalidDefinitionError as err:
+        raise InvalidDefinitionError(_with_lines(_merge(problems, err), bpmn_trees + dmn_trees)) from None
     if problems:
         raise InvalidDefinitionError(problems)
-    if not bpmn_trees and not dmn_trees:
-        raise InvalidDefinitionError([DefinitionProblem("no BPMN or DMN resource in the deployment")])
-    return _parse(bpmn_trees, dmn_trees, external)
+    return bundle
 
 
-def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem]]:
-    tree = parse_xml(resource.content, resource.name)
+class _ParseFailed(InvalidDefinitionError):
+    """SpiffWorkflow could not parse the files (it stops at its first error)."""
+
+
+def _merge(first: list[DefinitionProblem], error: InvalidDefinitionError) -> list[DefinitionProblem]:
+    """`first` plus the compile stage's problems that are not a consequence of them.
+
+    A file with refused parts may fail to parse because of them, and an element whose expression
+    could not be translated fails again when compiled: those repeats are left out.
+    """
+    if not first:
+        return error.problems
+    if isinstance(error, _ParseFailed):
+        return first
+    reported = {(p.resource, p.element_id) for p in first}
+    return first + [p for p in error.problems if (p.resource, p.element_id) not in reported]
+
+
+def _with_lines(
+    problems: list[DefinitionProblem], trees: list[tuple[Resource, etree._ElementTree]]
+) -> list[DefinitionProblem]:
+    """Give each problem that names an element the line of that element in its file."""
+    lines: dict[tuple[str, str], int] = {}
+    for resource, tree in trees:
+        for node in tree.getroot().iter():
+            identifier = node.get("id") if isinstance(node.tag, str) else None
+            if identifier and node.sourceline:
+                lines.setdefault((resource.name, identifier), node.sourceline)
+    return [
+        replace(p, line=lines.get((p.resource or "", p.element_id or "")))
+        if p.line is None and p.element_id
+        else p
+        for p in problems
+    ]
+
+
+def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem], bool]:
+    """(tree, problems, readable): readable is False when the file cannot be compiled at all."""
+    try:
+        tree = parse_xml(resource.content, resource.name)
+    except InvalidDefinitionError as err:
+        return None, err.problems, False
     kind = kind_of(tree)
     if kind != resource.kind:
-        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)]
+        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)], False
+    found = check_support(tree, resource.name)
     if kind == "bpmn":
-        found = _schema_validate(tree, resource.name)
-        return tree, found or normalise_bpmn(tree, resource.name)
-    return tree, normalise_dmn(tree, resource.name)
+        invalid = _schema_validate(tree, resource.name)
+        if invalid:
+            return tree, invalid + found, False
+        return tree, found + normalise_bpmn(tree, resource.name), True
+    return tree, found + normalise_dmn(tree, resource.name), True
 
 
 def _parse(
@@ -298,7 +351,7 @@ def _parse(
         for resource, process_id in own_ids:
             bundle.processes[process_id] = _compile_process(parser, process_id, resource.name)
     except (ValidationException, SpiffWorkflowException, NotImplementedError) as err:
-        raise InvalidDefinitionError([_problem_from(err)]) from None
+        raise _ParseFailed([_problem_from(err)]) from None
     problems = check_specs(bundle.processes.values())
     if problems:
         raise InvalidDefinitionError(problems)
@@ -341,7 +394,7 @@ def _add_referenced_decisions(
             ref = task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef")
             if ref and ref not in parser.dmn_parsers and external is not None:
                 for extra in external(ref):
-                    tree_, _ = _prepare(extra)
+                    tree_, _, _ = _prepare(extra)
                     if tree_ is not None and extra.kind == "dmn":
                         parser.add_dmn_xml(tree_.getroot(), filename=extra.name)
                         bundle.external_resources.append(extra)
@@ -356,7 +409,7 @@ def _add_external_processes(parser: SagsflowParser, external: ExternalLookup | N
         for process_id in missing:
             seen.add(process_id)
             for extra in external(process_id):
-                tree, _ = _prepare(extra)
+                tree, _, _ = _prepare(extra)
                 if tree is not None and extra.kind == "bpmn" and extra not in bundle.external_resources:
                     parser.add_bpmn_xml(tree, filename=extra.name)
                     bundle.external_resources.append(extra)
