@@ -30,6 +30,7 @@ def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPr
     """Rewrite conditions and timers of `tree` in place; return the problems found."""
     root = tree.getroot()
     _drop_data_flow(root)
+    _name_anonymous_flows(root)
     problems: list[DefinitionProblem] = []
     problems += _rewrite_conditions(root, resource)
     problems += _rewrite_timers(root, resource)
@@ -82,6 +83,22 @@ def _drop_data_flow(root: etree._Element) -> None:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
+
+
+def _name_anonymous_flows(root: etree._Element) -> None:
+    """Give each sequence flow without an id (valid BPMN; Camunda accepts it) a deterministic one:
+    SpiffWorkflow connects flow nodes by flow id and would silently leave the flow unconnected."""
+    taken = {str(element.get("id")) for element in root.iter() if element.get("id")}
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        if flow.get("id"):
+            continue
+        base = f"Flow_{flow.get('sourceRef')}_{flow.get('targetRef')}"
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}_{number}"
+        flow.set("id", candidate)
+        taken.add(candidate)
 
 
 def _owner_id(element: etree._Element) -> str | None:

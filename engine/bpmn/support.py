@@ -121,14 +121,8 @@ BPMN_ELEMENTS: dict[str, Support] = {
     "callActivity": runs("runs the called process (camunda:calledElement)"),
     "subProcess": runs(),
     "receiveTask": runs("waits for a message correlated by name"),
-    "task": refused(
-        "a plain task would wait as a user task in SpiffWorkflow while Camunda passes through it; "
-        "make it a user task, or remove it"
-    ),
-    "manualTask": refused(
-        "a manual task would wait in SpiffWorkflow while Camunda passes through it; "
-        "make it a user task, or remove it"
-    ),
+    "task": runs("passes through, as in Camunda (engine/bpmn/pass_through.py)"),
+    "manualTask": runs("passes through, as in Camunda (engine/bpmn/pass_through.py)"),
     "sendTask": refused("Camunda runs a send task like a Java service task; use an external service task"),
     "adHocSubProcess": refused("ad-hoc subprocesses are not supported"),
     "transaction": refused("transaction subprocesses (cancel and compensation) are not supported"),
@@ -430,7 +424,7 @@ CAMUNDA_ATTRIBUTES: dict[str, Support] = {
     "*@errorCodeVariable": runs(),
     "*@errorMessageVariable": runs(),
     "error@errorMessage": runs(),
-    "*@escalationCodeVariable": refused("the escalation code is not stored in a variable"),
+    "*@escalationCodeVariable": runs(),
     # conditional events (see conditionalEventDefinition)
     "*@variableName": refused("conditional events are not supported; use a gateway"),
     "*@variableEvents": refused("conditional events are not supported; use a gateway"),

@@ -111,7 +111,7 @@ EXTERNAL = 'camunda:type="external" camunda:topic="t"'
             with_task(attributes='camunda:asyncBefore="true" camunda:unheardOf="1"'),
             "camunda:unheardOf='1': not known",
         ),
-        (with_task(tag="task"), "bpmn:task: a plain task would wait"),
+        (with_task(tag="complexGateway"), "bpmn:complexGateway: complex gateways are not supported"),
     ],
 )
 def test_what_does_not_run_is_refused_naming_it(content: bytes, expected: str) -> None:
@@ -159,9 +159,10 @@ def test_problems_of_all_files_come_in_one_answer() -> None:
 
 
 def test_flipping_an_entry_to_runs_lifts_the_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
-    content = with_task(tag="task")
-    assert problems_of(("p.bpmn", content))
-    monkeypatch.setitem(support.BPMN_ELEMENTS, "task", support.runs("passes through"))
+    content = with_task(attributes='camunda:asyncBefore="true"', tag="userTask")
+    monkeypatch.setitem(support.CAMUNDA_ATTRIBUTES, "*@asyncBefore", support.refused("not here"))
+    assert [p.message for p in problems_of(("p.bpmn", content))] == ["camunda:asyncBefore='true': not here"]
+    monkeypatch.setitem(support.CAMUNDA_ATTRIBUTES, "*@asyncBefore", support.no_effect("fine"))
     assert compile_resources([Resource("p.bpmn", content)]).processes["p"]
 
 
