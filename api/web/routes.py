@@ -3,8 +3,9 @@
 The pages hold no case data: they are public shells whose JavaScript calls the authenticated JSON
 API with the user's server-side session (an HttpOnly cookie set at sign-in, api/signin/; every
 state-changing call also carries the session's CSRF token). Without a live session every data
-call answers 401 and the page sends the user to the login page. Which case or task a page shows is in its query string
-(`/ui/case?id=…`), read only by the page's script: the server never looks at it.
+call answers 401 and the page sends the user to the login page. Which case or task a page shows
+is in its query string (`/ui/case?id=…`), read only by the page's script: the server never looks
+at it.
 
 The front-end libraries (bpmn-js, Chart.js) are copied into static/vendor by scripts/setup-web
 from npm; without them the app still serves, and the pages say which command is missing.
