@@ -7,8 +7,8 @@ deployment created. `definition.calls_pass_all` marks the definitions deployed b
 activities applied camunda:in/out: their cases keep the copy-everything behaviour they
 started with.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
