@@ -408,7 +408,7 @@ CAMUNDA_ATTRIBUTES: dict[str, Support] = {
     "callActivity@calledElementBinding": runs(
         "latest (default), deployment, version or versionTag, resolved when a case reaches the call activity"
     ),
-    "callActivity@calledElementVersion": runs("the version calledElementBinding='version' calls (a number or ${…})"),
+    "callActivity@calledElementVersion": runs("the version binding 'version' calls (a number or ${…})"),
     "callActivity@calledElementVersionTag": runs("the version tag calledElementBinding='versionTag' calls"),
     "callActivity@calledElementTenantId": refused(TENANTS),
     "callActivity@variableMappingClass": refused(JAVA),
