@@ -1,9 +1,11 @@
 """Deploying BPMN/DMN and finding the parsed spec of a definition version.
 
 A deployment is refused as a whole if any resource has a problem; nothing is stored then.
-Each executable process (and each DMN decision) gets a new version only when its content
-(its own file plus the files it calls) differs from the newest version; identical content
-reuses that version. Running instances stay pinned to the version they started on.
+Each executable process gets a new version only when its content (its own file plus the files
+it calls) differs from the newest version; each DMN decision when its own file differs; identical
+content reuses that version. Running instances stay pinned to the process version they started
+on. Business rule tasks find their decision when they run (`bound_definition`, `StoredDecisions`),
+so a deployment of a changed DMN file alone reaches new and running cases that get to the task.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
+from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
+from engine.bpmn.dmn.model import DecisionModel
+from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
 from engine.store import definitions as repo
@@ -41,6 +45,7 @@ class LoadedDefinition:
     spec: Any
     subprocess_specs: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)  # resource name -> content (for diagrams)
+    deployment_id: str = ""
 
     def xml_of(self, spec: Any) -> bytes | None:
         """The BPMN file a (sub)process spec was parsed from."""
@@ -57,10 +62,11 @@ class DeployRequest:
 
 
 class DefinitionCache:
-    """Parsed specs by definition id. Definitions never change, so entries never go stale."""
+    """Parsed specs and decisions by definition id. Definitions never change, so entries never go stale."""
 
     def __init__(self, capacity: int = 256) -> None:
         self._entries: OrderedDict[str, LoadedDefinition] = OrderedDict()
+        self._decisions: OrderedDict[str, DecisionModel] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
@@ -71,11 +77,29 @@ class DefinitionCache:
                 self._entries.move_to_end(definition_id)
                 return entry
         entry = _load(session, definition_id)
-        with self._lock:
-            self._entries[definition_id] = entry
-            while len(self._entries) > self._capacity:
-                self._entries.popitem(last=False)
+        self._keep(self._entries, definition_id, entry)
         return entry
+
+    def decisions(self, session: Session, row: Definition) -> DecisionModel:
+        """The parsed DMN file of a decision definition version."""
+        with self._lock:
+            model = self._decisions.get(row.id)
+            if model is not None:
+                self._decisions.move_to_end(row.id)
+                return model
+        resources = repo.resources_of(session, row)
+        own = next((r for r in resources if r.name == row.resource_name), None)
+        if own is None:
+            raise NotFoundError("decision definition resource", row.resource_name)
+        model = compile_decisions(Resource(own.name, own.content, own.id))
+        self._keep(self._decisions, row.id, model)
+        return model
+
+    def _keep(self, entries: OrderedDict[str, Any], key: str, value: Any) -> None:
+        with self._lock:
+            entries[key] = value
+            while len(entries) > self._capacity:
+                entries.popitem(last=False)
 
 
 def _load(session: Session, definition_id: str) -> LoadedDefinition:
@@ -86,8 +110,77 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     process = compile_resources(resources).processes[row.key]
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
     return LoadedDefinition(
-        row.id, row.key, row.version, row.name, process.spec, process.subprocess_specs, files
+        row.id,
+        row.key,
+        row.version,
+        row.name,
+        process.spec,
+        process.subprocess_specs,
+        files,
+        deployment_id=row.deployment_id,
     )
+
+
+# --- binding: which version a business rule task (or call activity) gets ---------------------
+
+_RESOURCE_KINDS = {"decision": "dmn", "process": "bpmn"}
+
+
+def bound_definition(
+    session: Session,
+    kind: str,
+    key: str,
+    *,
+    binding: str = "latest",
+    version: int | None = None,
+    version_tag: str | None = None,
+    deployment_id: str | None = None,
+) -> Definition | None:
+    """The version of `key` a reference resolves to when it is reached, as Camunda 7 binds:
+    `latest` (the newest version), `deployment` (the version deployed together with the caller,
+    `deployment_id`), `version` (that version number) or `versionTag` (the newest version with
+    that tag). None when nothing fits."""
+    if binding == "deployment":
+        if deployment_id is None:
+            return None
+        return repo.in_deployment(session, kind, key, deployment_id, _RESOURCE_KINDS[kind])
+    if binding == "version":
+        return repo.by_key_version(session, kind, key, version) if version is not None else None
+    if binding == "versionTag":
+        return repo.latest_tagged(session, kind, key, version_tag) if version_tag else None
+    return repo.latest(session, kind, key)
+
+
+def _describe(ref: DecisionRef) -> str:
+    detail = {
+        "deployment": " deployed with this process",
+        "version": f" version {ref.version}",
+        "versionTag": f" with version tag '{ref.version_tag}'",
+    }.get(ref.binding, "")
+    return f"decision '{ref.key}'{detail}"
+
+
+class StoredDecisions:
+    """The `DecisionSource` of a step: deployed decisions, bound for a process from `deployment_id`."""
+
+    def __init__(self, session: Session, cache: DefinitionCache, deployment_id: str) -> None:
+        self.session = session
+        self.cache = cache
+        self.deployment_id = deployment_id
+
+    def decision(self, ref: DecisionRef) -> DecisionModel:
+        row = bound_definition(
+            self.session,
+            "decision",
+            ref.key,
+            binding=ref.binding,
+            version=ref.version,
+            version_tag=ref.version_tag,
+            deployment_id=self.deployment_id,
+        )
+        if row is None:
+            raise DecisionNotFoundError(f"no {_describe(ref)} is deployed")
+        return self.cache.decisions(self.session, row)
 
 
 def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
@@ -110,7 +203,30 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
     rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
     definitions, new = _version(session, bundle, deployment, rows)
     session.flush()
+    _check_decision_uses(session, bundle, deployment.id)
     return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+
+
+def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -> None:
+    """Every business rule task's decision is found now, as it will be when the task runs (the
+    check runs after this deployment's own decisions are stored, in the same transaction)."""
+    problems = []
+    for use in bundle.decision_uses:
+        ref = use.ref
+        found = bound_definition(
+            session,
+            "decision",
+            ref.key,
+            binding=ref.binding,
+            version=ref.version,
+            version_tag=ref.version_tag,
+            deployment_id=deployment_id,
+        )
+        if found is None:
+            message = f"no {_describe(ref)} is deployed; deploy its DMN file first or with this diagram"
+            problems.append(DefinitionProblem(message, use.resource_name, use.element_id, use.line))
+    if problems:
+        raise InvalidDefinitionError(problems)
 
 
 def _check_request(request: DeployRequest) -> list[Resource]:
@@ -125,11 +241,10 @@ def _check_request(request: DeployRequest) -> list[Resource]:
 
 
 def _external(session: Session, reference: str) -> list[Resource]:
-    for kind in ("process", "decision"):
-        row = repo.latest(session, kind, reference)
-        if row is not None:
-            return [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
-    return []
+    row = repo.latest(session, "process", reference)
+    if row is None:
+        return []
+    return [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
 
 
 def _hash(content: bytes) -> str:
@@ -159,15 +274,36 @@ def _store_resources(
 def _version(
     session: Session, bundle: Bundle, deployment: Deployment, rows: dict[str, ResourceRow]
 ) -> tuple[list[Definition], list[Definition]]:
+    """Processes are versioned on their BPMN files (decisions are bound when reached); each
+    decision on its own DMN file."""
+    bpmn = [r for r in rows.values() if r.kind == "bpmn"]
+    content_hash = _hash("".join(sorted(r.content_hash for r in bpmn)).encode())
+    entries: list[tuple[str, str, str | None, str, str | None, str, list[ResourceRow]]] = [
+        (
+            "process",
+            p.id,
+            p.name,
+            p.resource_name,
+            p.version_tag,
+            _hash((rows[p.resource_name].content_hash + content_hash).encode()),
+            bpmn,
+        )
+        for p in bundle.processes.values()
+    ] + [
+        (
+            "decision",
+            d.id,
+            d.name,
+            d.resource_name,
+            d.version_tag,
+            rows[d.resource_name].content_hash,
+            [rows[d.resource_name]],
+        )
+        for d in bundle.decisions.values()
+    ]
     all_defs: list[Definition] = []
     new_defs: list[Definition] = []
-    used = [r for r in rows.values() if r.kind in ("bpmn", "dmn")]
-    content_hash = _hash("".join(sorted(r.content_hash for r in used)).encode())
-    entries: list[tuple[str, str, str | None, str, str | None]] = [
-        ("process", p.id, p.name, p.resource_name, p.version_tag) for p in bundle.processes.values()
-    ] + [("decision", d.id, d.name, d.resource_name, None) for d in bundle.decisions.values()]
-    for kind, key, name, resource_name, tag in entries:
-        own_hash = _hash((rows[resource_name].content_hash + content_hash).encode())
+    for kind, key, name, resource_name, tag, own_hash, used in entries:
         current = repo.latest(session, kind, key)
         if current is not None and current.content_hash == own_hash:
             all_defs.append(current)

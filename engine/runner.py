@@ -25,12 +25,13 @@ from sqlmodel import Session
 
 from engine import faults, timers, waits
 from engine.bpmn import inspect
+from engine.bpmn.decision_task import decisions_from
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.definitions import DefinitionCache
+from engine.definitions import DefinitionCache, StoredDecisions
 from engine.errors import NotFoundError, ProcessError
 from engine.model import Actor
 from engine.store import database
@@ -91,7 +92,8 @@ class Runner:
             phase_since=now,
             started_by=actor.user_id,
         )
-        seen = self._run_steps(workflow)
+        with decisions_from(StoredDecisions(session, self.cache, loaded.deployment_id)):
+            seen = self._run_steps(workflow)
         instance_repo.add_event(
             session,
             row,
@@ -144,11 +146,13 @@ class Runner:
 
         `command_events`: the command's own history entries, written before those of the step;
         `case_values`: instance columns the command sets (report facts), saved with the step."""
-        try:
-            command(workflow)
-        except SpiffWorkflowException as err:
-            raise _process_error(err) from err
-        seen = self._run_steps(workflow)
+        deployment_id = self.cache.get(session, row.definition_id).deployment_id
+        with decisions_from(StoredDecisions(session, self.cache, deployment_id)):
+            try:
+                command(workflow)
+            except SpiffWorkflowException as err:
+                raise _process_error(err) from err
+            seen = self._run_steps(workflow)
         return self._mirror_and_save(
             session,
             row,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from api.camunda.deps import FirstResult, MaxResults, base_url
 from api.camunda.schemas import (
@@ -37,23 +37,9 @@ async def create_deployment(
     request: Request, engine: EngineDep, actor: Deployer
 ) -> DeploymentWithDefinitionsOut:
     """Multipart as Camunda Modeler and camunda-deploy send it: any part with a filename is a resource."""
-    form = await request.form(max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES)
-    fields: dict[str, str] = {}
-    resources: list[tuple[str, bytes]] = []
-    for part, item in form.multi_items():
-        if isinstance(item, UploadFile):
-            if not item.filename:
-                raise HTTPException(
-                    400,
-                    f"No file name found in the deployment resource described by form parameter '{part}'.",
-                )
-            resources.append((item.filename, await _read(item)))
-        elif part in RESERVED_FIELDS:
-            fields[part] = item
-        else:
-            raise HTTPException(
-                400, f"No file name found in the deployment resource described by form parameter '{part}'."
-            )
+    limits = {"max_files": MAX_RESOURCES, "max_fields": len(RESERVED_FIELDS) + MAX_RESOURCES}
+    async with request.form(**limits) as form:  # closes the spooled upload files
+        fields, resources = await _parts(form)
     if not resources:
         raise HTTPException(400, "No deployment resources contained in the form upload.")
     deployment = engine.deploy(
@@ -68,6 +54,21 @@ async def create_deployment(
         actor=actor,
     )
     return DeploymentWithDefinitionsOut.created(deployment, base_url(request))
+
+
+async def _parts(form: FormData) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    fields: dict[str, str] = {}
+    resources: list[tuple[str, bytes]] = []
+    for part, item in form.multi_items():
+        if isinstance(item, UploadFile) and item.filename:
+            resources.append((item.filename, await _read(item)))
+        elif isinstance(item, str) and part in RESERVED_FIELDS:
+            fields[part] = item
+        else:
+            raise HTTPException(
+                400, f"No file name found in the deployment resource described by form parameter '{part}'."
+            )
+    return fields, resources
 
 
 async def _read(upload: UploadFile) -> bytes:

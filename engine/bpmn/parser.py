@@ -9,7 +9,7 @@ anything is stored. All problems are collected and reported together, with eleme
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -37,8 +37,11 @@ from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskPar
 from SpiffWorkflow.camunda.specs.user_task import Form, FormField
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.decision_task import BusinessRuleTask, BusinessRuleTaskParser, DecisionRef, decision_ref_of
+from engine.bpmn.dmn.model import DecisionModel
+from engine.bpmn.dmn.parse import read_decisions
 from engine.bpmn.events import own_message, own_timer
-from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
+from engine.bpmn.normalise import normalise_bpmn
 from engine.bpmn.spec_checks import check_specs
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
@@ -96,12 +99,24 @@ class CompiledDecision:
     id: str
     name: str | None
     resource_name: str
+    version_tag: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionUse:
+    """A business rule task's reference to a decision, for the deploy-time lookup."""
+
+    ref: DecisionRef
+    resource_name: str
+    element_id: str | None
+    line: int | None
 
 
 @dataclass
 class Bundle:
     processes: dict[str, CompiledProcess] = field(default_factory=dict)
     decisions: dict[str, CompiledDecision] = field(default_factory=dict)
+    decision_uses: list[DecisionUse] = field(default_factory=list)
     external_resources: list[Resource] = field(default_factory=list)
 
 
@@ -217,6 +232,7 @@ class SagsflowParser(CamundaParser):  # type: ignore[misc]
             InclusiveGateway,
         ),
         full_tag("parallelGateway"): (_with_attributes(GatewayParser), ParallelGateway),
+        full_tag("businessRuleTask"): (_with_attributes(BusinessRuleTaskParser), BusinessRuleTask),
     }
 
 
@@ -247,24 +263,64 @@ ExternalLookup = Callable[[str], Sequence[Resource]]
 def compile_resources(resources: Sequence[Resource], external: ExternalLookup | None = None) -> Bundle:
     """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
 
-    `external(process_or_decision_id)` supplies already-deployed resources for call activities
-    and business rule tasks that reference something outside this deployment.
+    `external(process_id)` supplies already-deployed resources for call activities that
+    reference a process outside this deployment. Decisions are looked up when a business rule
+    task runs, so the DMN files of a deployment are compiled on their own.
     """
     problems: list[DefinitionProblem] = []
     bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
-    dmn_trees: list[tuple[Resource, etree._ElementTree]] = []
+    decisions: list[tuple[Resource, DecisionModel]] = []
     for resource in resources:
         if resource.kind == "other":
             continue
         tree, found = _prepare(resource)
         problems += found
-        if tree is not None:
-            (bpmn_trees if resource.kind == "bpmn" else dmn_trees).append((resource, tree))
+        if tree is not None and resource.kind == "dmn":
+            model, found = read_decisions(tree.getroot(), resource.name)
+            problems += found
+            decisions.append((resource, model))
+        elif tree is not None:
+            bpmn_trees.append((resource, tree))
+    problems += _duplicate_decisions(decisions)
     if problems:
         raise InvalidDefinitionError(problems)
-    if not bpmn_trees and not dmn_trees:
+    if not bpmn_trees and not decisions:
         raise InvalidDefinitionError([DefinitionProblem("no BPMN or DMN resource in the deployment")])
-    return _parse(bpmn_trees, dmn_trees, external)
+    bundle = _parse(bpmn_trees, external)
+    for resource, model in decisions:
+        for decision in model.decisions.values():
+            bundle.decisions[decision.id] = CompiledDecision(
+                decision.id, decision.name, resource.name, decision.version_tag
+            )
+    return bundle
+
+
+def compile_decisions(resource: Resource) -> DecisionModel:
+    """The decisions of one stored DMN file (raises `InvalidDefinitionError` if it no longer compiles)."""
+    tree, problems = _prepare(resource)
+    if tree is None or problems:
+        raise InvalidDefinitionError(problems)
+    model, problems = read_decisions(tree.getroot(), resource.name)
+    if problems:
+        raise InvalidDefinitionError(problems)
+    return model
+
+
+def _duplicate_decisions(decisions: list[tuple[Resource, DecisionModel]]) -> list[DefinitionProblem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for resource, model in decisions:
+        for decision_id in model.decisions:
+            if decision_id in seen:
+                problems.append(
+                    DefinitionProblem(
+                        f"the decision id '{decision_id}' is also used in {seen[decision_id]}",
+                        resource.name,
+                        decision_id,
+                    )
+                )
+            seen.setdefault(decision_id, resource.name)
+    return problems
 
 
 def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem]]:
@@ -275,24 +331,16 @@ def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[Defini
     if kind == "bpmn":
         found = _schema_validate(tree, resource.name)
         return tree, found or normalise_bpmn(tree, resource.name)
-    return tree, normalise_dmn(tree, resource.name)
+    return tree, []
 
 
-def _parse(
-    bpmn_trees: list[tuple[Resource, etree._ElementTree]],
-    dmn_trees: list[tuple[Resource, etree._ElementTree]],
-    external: ExternalLookup | None,
-) -> Bundle:
+def _parse(bpmn_trees: list[tuple[Resource, etree._ElementTree]], external: ExternalLookup | None) -> Bundle:
     parser = SagsflowParser()
     bundle = Bundle()
     try:
-        for resource, tree in dmn_trees:
-            parser.add_dmn_xml(tree.getroot(), filename=resource.name)
-            for decision_id, dmn in _new_decisions(parser, bundle):
-                bundle.decisions[decision_id] = CompiledDecision(decision_id, dmn.get_name(), resource.name)
-        _add_referenced_decisions(parser, bpmn_trees, external, bundle)
         for resource, tree in bpmn_trees:
             parser.add_bpmn_xml(tree, filename=resource.name)
+            bundle.decision_uses += _decision_uses(resource, tree)
         _add_external_processes(parser, external, bundle)
         own_ids = [(resource, pid) for resource, tree in bpmn_trees for pid in _process_ids(tree)]
         for resource, process_id in own_ids:
@@ -305,8 +353,9 @@ def _parse(
     return bundle
 
 
-def _new_decisions(parser: SagsflowParser, bundle: Bundle) -> Iterable[tuple[str, Any]]:
-    return [(d, p) for d, p in parser.dmn_parsers.items() if d not in bundle.decisions]
+def _decision_uses(resource: Resource, tree: etree._ElementTree) -> list[DecisionUse]:
+    tasks = tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}businessRuleTask")
+    return [DecisionUse(decision_ref_of(t), resource.name, t.get("id"), t.sourceline) for t in tasks]
 
 
 def _process_ids(tree: etree._ElementTree) -> list[str]:
@@ -328,23 +377,6 @@ def _compile_process(parser: SagsflowParser, process_id: str, resource_name: str
         spec=parser.get_spec(process_id),
         subprocess_specs=parser.get_subprocess_specs(process_id),
     )
-
-
-def _add_referenced_decisions(
-    parser: SagsflowParser,
-    bpmn_trees: list[tuple[Resource, etree._ElementTree]],
-    external: ExternalLookup | None,
-    bundle: Bundle,
-) -> None:
-    for _resource, tree in bpmn_trees:
-        for task in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}businessRuleTask"):
-            ref = task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef")
-            if ref and ref not in parser.dmn_parsers and external is not None:
-                for extra in external(ref):
-                    tree_, _ = _prepare(extra)
-                    if tree_ is not None and extra.kind == "dmn":
-                        parser.add_dmn_xml(tree_.getroot(), filename=extra.name)
-                        bundle.external_resources.append(extra)
 
 
 def _add_external_processes(parser: SagsflowParser, external: ExternalLookup | None, bundle: Bundle) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from engine.store.tables import Definition, Deployment, Resource
@@ -15,6 +15,37 @@ def latest(session: Session, kind: str, key: str) -> Definition | None:
     statement = (
         select(Definition)
         .where(Definition.kind == kind, Definition.key == key)
+        .order_by(col(Definition.version).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def latest_tagged(session: Session, kind: str, key: str, version_tag: str) -> Definition | None:
+    statement = (
+        select(Definition)
+        .where(Definition.kind == kind, Definition.key == key, Definition.version_tag == version_tag)
+        .order_by(col(Definition.version).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def in_deployment(
+    session: Session, kind: str, key: str, deployment_id: str, resource_kind: str
+) -> Definition | None:
+    """The version of `key` that deployment `deployment_id` holds: created by it, or an identical
+    earlier version it reused (same content hash as one of its `resource_kind` files)."""
+    hashes = select(Resource.content_hash).where(
+        Resource.deployment_id == deployment_id, Resource.kind == resource_kind
+    )
+    statement = (
+        select(Definition)
+        .where(
+            Definition.kind == kind,
+            Definition.key == key,
+            or_(col(Definition.deployment_id) == deployment_id, col(Definition.content_hash).in_(hashes)),
+        )
         .order_by(col(Definition.version).desc())
         .limit(1)
     )

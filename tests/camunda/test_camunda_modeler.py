@@ -18,35 +18,14 @@ import pytest
 from support.camunda import OWNER, CamundaServer, Diagram, screening_diagram
 from support.databases import DatabaseFactory
 from support.live import ROOT, LiveServer
+from support.modeler import CONTENT_TYPE, modeler_body
 
 MODELER_TIMEOUT = 5.0
-BOUNDARY = "----formdata-undici-027309577751"
 JSON = "application/json"
 
 
-def modeler_body(diagram: Diagram, attachments: list[tuple[str, bytes]], tenant: str | None) -> bytes:
-    """The multipart body undici's FormData writes for CamundaAPI.deployDiagram."""
-
-    def field(name: str, value: str) -> bytes:
-        return f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-
-    def file(name: str, content: bytes, content_type: str) -> bytes:
-        head = (
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n"
-        )
-        return head.encode() + content + b"\r\n"
-
-    parts = [
-        field("deployment-name", diagram.process_id),
-        field("deployment-source", "Camunda Modeler"),
-        field("enable-duplicate-filtering", "true"),
-    ]
-    if tenant:
-        parts.append(field("tenant-id", tenant))
-    parts.append(file(diagram.file_name, diagram.content, "text/xml"))
-    parts += [file(name, content, "application/octet-stream") for name, content in attachments]
-    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+def diagram_body(diagram: Diagram, attachments: list[tuple[str, bytes]], tenant: str | None) -> bytes:
+    return modeler_body(diagram.process_id, diagram.file_name, diagram.content, attachments, tenant)
 
 
 def modeler_client(server: CamundaServer, authorization: str | None) -> httpx.Client:
@@ -65,8 +44,8 @@ def deploy(
 ) -> httpx.Response:
     return client.post(
         "/deployment/create",
-        content=modeler_body(diagram, attachments or [], tenant=None),
-        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+        content=diagram_body(diagram, attachments or [], tenant=None),
+        headers={"content-type": CONTENT_TYPE},
     )
 
 
