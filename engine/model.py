@@ -79,7 +79,7 @@ class FormFieldInfo:
     type: str
     required: bool = False
     options: tuple[tuple[str, str | None], ...] = ()
-    default: str | None = None
+    default: Any = None  # as written in the diagram, or computed and typed when the form is opened
     constraints: tuple[tuple[str, str | None], ...] = ()
 
 
@@ -160,6 +160,7 @@ class InstanceInfo:
     timers: tuple[TimerInfo, ...] = ()
     history: tuple[EventInfo, ...] = ()
     variables: dict[str, Any] | None = None
+    started_by_message: bool = False  # in a correlation's answer: a message start event started it
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,18 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from engine import access, definitions, external_tasks, instances, messages, monitoring, reports, tasks, tick
+from engine import (
+    access,
+    definitions,
+    external_tasks,
+    instances,
+    jobs,
+    messages,
+    monitoring,
+    reports,
+    tasks,
+    tick,
+)
 from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
@@ -42,6 +53,7 @@ from engine.monitoring import IncidentFilter, JobFilter
 from engine.runner import Runner, StepResult
 from engine.store import definitions as definition_repo
 from engine.store.database import Store
+from engine.store.tables import Definition
 
 BOOT_DEPLOYMENT_SOURCE = "sagsflow"
 
@@ -203,6 +215,31 @@ class Engine:
             current = instances.current_variables(result.workflow)
             return dataclasses.replace(summary, variables=current)
 
+    def throw_from_task(
+        self,
+        task_id: str,
+        *,
+        kind: str,
+        code: str,
+        message: str | None = None,
+        variables: dict[str, Any] | None = None,
+        actor: Actor,
+    ) -> InstanceInfo:
+        """A user task throws a BPMN error or escalation (`kind` "error" or "escalation")."""
+        with self.store.write() as session:
+            result = tasks.throw(
+                session,
+                self.runner,
+                task_id,
+                kind=kind,
+                code=code,
+                message=message,
+                variables=variables or {},
+                actor=actor,
+                deadlines=self.deadlines,
+            )
+            return _summary(result)
+
     # --- messages and timers -----------------------------------------------------------
 
     def correlate(
@@ -217,6 +254,19 @@ class Engine:
         correlation_keys: dict[str, Any] | None = None,
     ) -> list[InstanceInfo]:
         with self.store.write() as session:
+
+            def start(definition: Definition) -> StepResult:
+                return instances.start(
+                    session,
+                    self.runner,
+                    actor=actor,
+                    deadlines=self.deadlines,
+                    definition_id=definition.id,
+                    business_key=business_key,
+                    variables=variables,
+                    start_message=message_name,
+                )
+
             results = messages.correlate(
                 session,
                 self.runner,
@@ -228,8 +278,9 @@ class Engine:
                 variables=variables,
                 all_matches=all_matches,
                 correlation_keys=correlation_keys,
+                start=start,
             )
-            return [_summary(r) for r in results]
+            return [dataclasses.replace(_summary(r.result), started_by_message=r.started) for r in results]
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -442,6 +493,18 @@ class Engine:
                 offset=offset,
                 limit=limit,
             )
+
+    def execute_job(self, job_id: str, *, actor: Actor) -> None:
+        with self.store.write() as session:
+            jobs.execute(session, self.runner, job_id, actor=actor)
+
+    def set_job_due_date(self, job_id: str, due: datetime, *, actor: Actor) -> None:
+        with self.store.write() as session:
+            jobs.set_due_date(session, self.runner, job_id, due, actor=actor)
+
+    def set_job_retries(self, job_id: str, retries: int, *, actor: Actor) -> None:
+        with self.store.write() as session:
+            jobs.set_retries(session, self.runner, job_id, retries, actor=actor)
 
     def activity_instances(self, instance_id: str, *, actor: Actor) -> ActivityInstanceInfo:
         with self.store.write() as session:

@@ -41,6 +41,7 @@ _PYTHON_SCRIPT_FORMATS = {"", "python", "text/x-python"}
 def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionProblem]:
     """Rewrite conditions and timers of `tree` in place; return the problems found."""
     root = tree.getroot()
+    _name_anonymous_flows(root)
     problems: list[DefinitionProblem] = []
     problems += _check_unsupported(root, resource)
     problems += _rewrite_conditions(root, resource)
@@ -56,6 +57,22 @@ def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPr
         if process.find("bpmn:startEvent", NS) is None:
             problems.append(_problem(process, resource, "the process has no start event"))
     return problems
+
+
+def _name_anonymous_flows(root: etree._Element) -> None:
+    """Give each sequence flow without an id (valid BPMN; Camunda accepts it) a deterministic one:
+    SpiffWorkflow connects flow nodes by flow id and would silently leave the flow unconnected."""
+    taken = {str(element.get("id")) for element in root.iter() if element.get("id")}
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        if flow.get("id"):
+            continue
+        base = f"Flow_{flow.get('sourceRef')}_{flow.get('targetRef')}"
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}_{number}"
+        flow.set("id", candidate)
+        taken.add(candidate)
 
 
 def _owner_id(element: etree._Element) -> str | None:

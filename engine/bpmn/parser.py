@@ -42,6 +42,7 @@ from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.dmn.parse import read_decisions
 from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn
+from engine.bpmn.pass_through import PassThroughManualTask, PassThroughTask
 from engine.bpmn.spec_checks import check_specs
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
@@ -155,10 +156,12 @@ class _CamundaAttributes:
 
 
 def _error_variables(element: etree._Element) -> dict[str, str]:
-    """camunda:errorCodeVariable / errorMessageVariable of an error boundary event's definition."""
+    """camunda:errorCodeVariable / errorMessageVariable / escalationCodeVariable of a boundary
+    event's error or escalation definition."""
     found: dict[str, str] = {}
-    for definition in element.xpath("./*[local-name()='errorEventDefinition']"):
-        for attribute in ("errorCodeVariable", "errorMessageVariable"):
+    definitions = "./*[local-name()='errorEventDefinition' or local-name()='escalationEventDefinition']"
+    for definition in element.xpath(definitions):
+        for attribute in ("errorCodeVariable", "errorMessageVariable", "escalationCodeVariable"):
             value = definition.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
             if value:
                 found[f"camunda:{attribute}"] = value
@@ -217,6 +220,14 @@ class SagsflowParser(CamundaParser):  # type: ignore[misc]
             CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1],
         ),
         full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
+        full_tag("task"): (
+            _with_attributes(CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("task")][0]),
+            PassThroughTask,
+        ),
+        full_tag("manualTask"): (
+            _with_attributes(CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("manualTask")][0]),
+            PassThroughManualTask,
+        ),
         full_tag("sendTask"): (_with_attributes(SendTaskParser), SendTask),
         full_tag("receiveTask"): (_with_attributes(ReceiveTaskParser), ReceiveTask),
         full_tag("eventBasedGateway"): (

@@ -23,10 +23,10 @@ from engine.bpmn.events import (
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
 )
-from engine.bpmn.expressions import ExpressionError, juel_to_python
-from engine.bpmn.guards import MESSAGE_SUFFIX as GUARD_MESSAGE_SUFFIX
+from engine.bpmn.expressions import ExpressionError, date_time_steps, juel_to_python
 from engine.bpmn.guards import PREFIX as GUARD_PREFIX
-from engine.bpmn.scripting import HELPER_NAMES, check_expression, check_script
+from engine.bpmn.guards import declared_field, guard_names
+from engine.bpmn.scripting import FORM_DEFAULT_HELPERS, HELPER_NAMES, check_expression, check_script
 from engine.calendar import parse_iso_duration
 from engine.errors import DefinitionProblem
 
@@ -148,10 +148,10 @@ def _service(task_spec: Any) -> Iterator[str]:
             yield "service tasks must be external tasks (camunda:type='external' with a camunda:topic)"
 
 
-def _juel(value: str, what: str) -> Iterator[str]:
+def _juel(value: str, what: str, helpers: frozenset[str] = HELPER_NAMES) -> Iterator[str]:
     """Problems of a `${…}` (or plain Python) expression written in the diagram."""
     try:
-        yield from _expression(juel_to_python(value, HELPER_NAMES), what)
+        yield from _expression(juel_to_python(value, helpers), what)
     except ExpressionError as err:
         yield f"{what}: {err}"
 
@@ -160,19 +160,38 @@ def _user_task(task_spec: Any) -> Iterator[str]:
     extensions = getattr(task_spec, "extensions", None) or {}
     for attribute in EXPRESSION_ATTRIBUTES:
         value = extensions.get(attribute)
-        if value and "{" in value:
+        if value and "{" in value and not _is_date_time(value, attribute):
             yield from _juel(value, attribute)
-    for key, value in extensions.items():
-        if key.startswith(GUARD_PREFIX) and not key.endswith(GUARD_MESSAGE_SUFFIX):
-            yield from _juel(str(value or ""), f"guard '{key[len(GUARD_PREFIX) :]}'")
+    yield from _guards(task_spec, extensions)
     if isinstance(task_spec, UserTask):
         for field in task_spec.form.fields:
             yield from _form_field(field)
 
 
+def _guards(task_spec: Any, extensions: dict[str, Any]) -> Iterator[str]:
+    """Every guard compiles, and the field it declares is a field of the task's form."""
+    form = getattr(task_spec, "form", None) if isinstance(task_spec, UserTask) else None
+    fields = {f.id for f in form.fields} if form is not None else set()
+    for name in guard_names(extensions):
+        yield from _juel(str(extensions.get(f"{GUARD_PREFIX}{name}") or ""), f"guard '{name}'")
+        field = declared_field(extensions, name)
+        if field is not None and field not in fields:
+            yield f"guard '{name}': its field '{field}' is not a field of the task's form"
+
+
+def _is_date_time(value: str, attribute: str) -> bool:
+    """A due date written with Camunda's `dateTime()` (checked by `date_time_steps`, not as JUEL)."""
+    if attribute != "camunda:dueDate":
+        return False
+    try:
+        return date_time_steps(value) is not None
+    except ExpressionError:
+        return False
+
+
 def _form_field(field: Any) -> Iterator[str]:
     if field.default_value and "{" in field.default_value:
-        yield from _juel(field.default_value, f"default of form field '{field.id}'")
+        yield from _juel(field.default_value, f"default of form field '{field.id}'", FORM_DEFAULT_HELPERS)
     if field.type not in FORM_TYPES:
         allowed = ", ".join(sorted(FORM_TYPES))
         yield f"form field '{field.id}': type '{field.type}' is not one of {allowed}"
