@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 
-from engine.bpmn.dmn.evaluate import MAPPINGS, DecisionEvaluationError, MappingError, evaluate, map_result
+from engine.bpmn.dmn.evaluate import DecisionEvaluationError, MappingError, evaluate, map_result
 from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.scripting import as_stored
 
@@ -104,7 +104,8 @@ def decision_ref_of(node: etree._Element) -> DecisionRef:
 
 
 def reference_problems(node: etree._Element) -> list[str]:
-    """What is wrong with a business rule task's Camunda attributes (empty when it can run)."""
+    """What is wrong with a business rule task's reference (empty when it can run); the values of
+    decisionRefBinding and mapDecisionResult are checked by the support registry."""
     ref = decision_ref_of(node)
     problems = []
     if not ref.key:
@@ -113,15 +114,10 @@ def reference_problems(node: etree._Element) -> list[str]:
         )
     elif "${" in ref.key or "#{" in ref.key:
         problems.append("camunda:decisionRef must name a decision; expressions are not supported")
-    if ref.binding not in BINDINGS:
-        problems.append(f"camunda:decisionRefBinding '{ref.binding}' is not one of {', '.join(BINDINGS)}")
     if ref.binding == "version" and ref.version is None:
         problems.append("camunda:decisionRefBinding 'version' needs camunda:decisionRefVersion as a number")
     if ref.binding == "versionTag" and not ref.version_tag:
         problems.append("camunda:decisionRefBinding 'versionTag' needs camunda:decisionRefVersionTag")
-    mapping = _attribute(node, "mapDecisionResult")
-    if mapping is not None and mapping not in MAPPINGS:
-        problems.append(f"camunda:mapDecisionResult '{mapping}' is not one of {', '.join(MAPPINGS)}")
     return problems
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -44,6 +44,7 @@ from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn
 from engine.bpmn.pass_through import PassThroughManualTask, PassThroughTask
 from engine.bpmn.spec_checks import check_specs
+from engine.bpmn.support_check import check_support
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
 
@@ -274,9 +275,12 @@ ExternalLookup = Callable[[str], Sequence[Resource]]
 def compile_resources(resources: Sequence[Resource], external: ExternalLookup | None = None) -> Bundle:
     """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
 
-    `external(process_id)` supplies already-deployed resources for call activities that
-    reference a process outside this deployment. Decisions are looked up when a business rule
-    task runs, so the DMN files of a deployment are compiled on their own.
+    Every file is checked on its own first (safe XML, the BPMN schema, the support registry,
+    expressions, every DMN cell), and all of them are compiled together even when some had
+    problems, so one answer lists the problems of all files. `external(process_id)` supplies
+    already-deployed resources for call activities that reference a process outside this
+    deployment. Decisions are looked up when a business rule task runs, so the DMN files of a
+    deployment are compiled on their own.
     """
     problems: list[DefinitionProblem] = []
     bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
@@ -284,20 +288,27 @@ def compile_resources(resources: Sequence[Resource], external: ExternalLookup | 
     for resource in resources:
         if resource.kind == "other":
             continue
-        tree, found = _prepare(resource)
+        tree, found, readable = _prepare(resource)
         problems += found
-        if tree is not None and resource.kind == "dmn":
+        if tree is None or not readable:
+            continue
+        if resource.kind == "dmn":
             model, found = read_decisions(tree.getroot(), resource.name)
-            problems += found
+            problems += _not_yet_reported(problems, found)
             decisions.append((resource, model))
-        elif tree is not None:
+        else:
             bpmn_trees.append((resource, tree))
     problems += _duplicate_decisions(decisions)
+    if not bpmn_trees and not decisions:
+        raise InvalidDefinitionError(
+            problems or [DefinitionProblem("no BPMN or DMN resource in the deployment")]
+        )
+    try:
+        bundle = _parse(bpmn_trees, external)
+    except InvalidDefinitionError as err:
+        raise InvalidDefinitionError(_with_lines(_merge(problems, err), bpmn_trees)) from None
     if problems:
         raise InvalidDefinitionError(problems)
-    if not bpmn_trees and not decisions:
-        raise InvalidDefinitionError([DefinitionProblem("no BPMN or DMN resource in the deployment")])
-    bundle = _parse(bpmn_trees, external)
     for resource, model in decisions:
         for decision in model.decisions.values():
             bundle.decisions[decision.id] = CompiledDecision(
@@ -308,13 +319,21 @@ def compile_resources(resources: Sequence[Resource], external: ExternalLookup | 
 
 def compile_decisions(resource: Resource) -> DecisionModel:
     """The decisions of one stored DMN file (raises `InvalidDefinitionError` if it no longer compiles)."""
-    tree, problems = _prepare(resource)
+    tree, problems, _ = _prepare(resource)
     if tree is None or problems:
         raise InvalidDefinitionError(problems)
     model, problems = read_decisions(tree.getroot(), resource.name)
     if problems:
         raise InvalidDefinitionError(problems)
     return model
+
+
+def _not_yet_reported(
+    reported: list[DefinitionProblem], found: list[DefinitionProblem]
+) -> list[DefinitionProblem]:
+    """The DMN reader's problems on elements the support registry has not refused already."""
+    seen = {(p.resource, p.element_id) for p in reported}
+    return [p for p in found if (p.resource, p.element_id) not in seen]
 
 
 def _duplicate_decisions(decisions: list[tuple[Resource, DecisionModel]]) -> list[DefinitionProblem]:
@@ -334,15 +353,58 @@ def _duplicate_decisions(decisions: list[tuple[Resource, DecisionModel]]) -> lis
     return problems
 
 
-def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem]]:
-    tree = parse_xml(resource.content, resource.name)
+class _ParseFailed(InvalidDefinitionError):
+    """SpiffWorkflow could not parse the files (it stops at its first error)."""
+
+
+def _merge(first: list[DefinitionProblem], error: InvalidDefinitionError) -> list[DefinitionProblem]:
+    """`first` plus the compile stage's problems that are not a consequence of them.
+
+    A file with refused parts may fail to parse because of them, and an element whose expression
+    could not be translated fails again when compiled: those repeats are left out.
+    """
+    if not first:
+        return error.problems
+    if isinstance(error, _ParseFailed):
+        return first
+    reported = {(p.resource, p.element_id) for p in first}
+    return first + [p for p in error.problems if (p.resource, p.element_id) not in reported]
+
+
+def _with_lines(
+    problems: list[DefinitionProblem], trees: list[tuple[Resource, etree._ElementTree]]
+) -> list[DefinitionProblem]:
+    """Give each problem that names an element the line of that element in its file."""
+    lines: dict[tuple[str, str], int] = {}
+    for resource, tree in trees:
+        for node in tree.getroot().iter():
+            identifier = node.get("id") if isinstance(node.tag, str) else None
+            if identifier and node.sourceline:
+                lines.setdefault((resource.name, identifier), node.sourceline)
+    return [
+        replace(p, line=lines.get((p.resource or "", p.element_id or "")))
+        if p.line is None and p.element_id
+        else p
+        for p in problems
+    ]
+
+
+def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem], bool]:
+    """(tree, problems, readable): readable is False when the file cannot be compiled at all."""
+    try:
+        tree = parse_xml(resource.content, resource.name)
+    except InvalidDefinitionError as err:
+        return None, err.problems, False
     kind = kind_of(tree)
     if kind != resource.kind:
-        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)]
+        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)], False
+    found = check_support(tree, resource.name)
     if kind == "bpmn":
-        found = _schema_validate(tree, resource.name)
-        return tree, found or normalise_bpmn(tree, resource.name)
-    return tree, []
+        invalid = _schema_validate(tree, resource.name)
+        if invalid:
+            return tree, invalid + found, False
+        return tree, found + normalise_bpmn(tree, resource.name), True
+    return tree, found, True
 
 
 def _parse(bpmn_trees: list[tuple[Resource, etree._ElementTree]], external: ExternalLookup | None) -> Bundle:
@@ -357,7 +419,7 @@ def _parse(bpmn_trees: list[tuple[Resource, etree._ElementTree]], external: Exte
         for resource, process_id in own_ids:
             bundle.processes[process_id] = _compile_process(parser, process_id, resource.name)
     except (ValidationException, SpiffWorkflowException, NotImplementedError) as err:
-        raise InvalidDefinitionError([_problem_from(err)]) from None
+        raise _ParseFailed([_problem_from(err)]) from None
     problems = check_specs(bundle.processes.values())
     if problems:
         raise InvalidDefinitionError(problems)
@@ -399,7 +461,7 @@ def _add_external_processes(parser: SagsflowParser, external: ExternalLookup | N
         for process_id in missing:
             seen.add(process_id)
             for extra in external(process_id):
-                tree, _ = _prepare(extra)
+                tree, _, _ = _prepare(extra)
                 if tree is not None and extra.kind == "bpmn" and extra not in bundle.external_resources:
                     parser.add_bpmn_xml(tree, filename=extra.name)
                     bundle.external_resources.append(extra)
