@@ -14,10 +14,12 @@ from engine.bpmn.xml import parse_xml
 from engine.errors import DefinitionProblem
 
 CAMUNDA = Path(__file__).resolve().parent / "camunda"
+INVOICE = Path(__file__).resolve().parents[1] / "thirdparty" / "camunda-invoice"
 
 
 def read(name: str) -> tuple[DecisionModel, list[DefinitionProblem]]:
-    tree = parse_xml((CAMUNDA / name).read_bytes(), name)
+    path = INVOICE / name if name.startswith("invoice") else CAMUNDA / name
+    tree = parse_xml(path.read_bytes(), name)
     return read_decisions(tree.getroot(), name)
 
 
