@@ -24,7 +24,7 @@ def test_native_deploy_lists_every_problem_with_file_line_and_element(client: Te
         ("invoice.v2.bpmn", "approveInvoice", 38),
         ("invoice.v2.bpmn", "ServiceTask_1", 79),
     } <= where
-    assert {e["resource"] for e in errors} == {"invoice.v2.bpmn"}  # the DRD runs (required decisions, COLLECT)
+    assert {e["resource"] for e in errors} == {"invoice.v2.bpmn"}  # its DRD runs
     assert client.get("/definitions").json()["total"] == 0
 
 
