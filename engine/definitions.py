@@ -1,11 +1,14 @@
-"""Deploying BPMN/DMN and finding the parsed spec of a definition version.
+"""Deploying BPMN/DMN, finding the parsed spec of a definition version, and binding the process
+a call activity calls and the decision a business rule task evaluates.
 
-A deployment is refused as a whole if any resource has a problem; nothing is stored then.
-Each executable process gets a new version only when its content (its own file plus the files
-it calls) differs from the newest version; each DMN decision when its own file differs; identical
-content reuses that version. Running instances stay pinned to the process version they started
-on. Business rule tasks find their decision when they run (`bound_definition`, `StoredDecisions`),
-so a deployment of a changed DMN file alone reaches new and running cases that get to the task.
+A deployment is refused as a whole if any resource has a problem; nothing is stored then. Any
+subset of files can be deployed: each executable process gets a new version only when its own
+file differs from the newest version, each DMN decision when its own DMN file differs; identical
+content reuses that version. Neither called processes nor decisions are part of the caller's
+version: a call activity binds its target when a token reaches it (`called_process`), a business
+rule task its decision (`StoredDecisions`), both through `bound_definition` (latest, deployment,
+version, versionTag), so a deployment of one changed file reaches new cases. Running instances
+stay on the versions they started and entered.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
 from engine.bpmn.starts import start_messages
-from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError
+from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
 from engine.store import definitions as repo
 from engine.store.tables import Definition, Deployment
@@ -125,6 +129,8 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     resources = [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
     process = compile_resources(resources).processes[row.key]
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
+    if row.calls_pass_all:
+        pass_all_variables(process)
     return LoadedDefinition(
         row.id,
         row.key,
@@ -134,70 +140,16 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
         process.subprocess_specs,
         files,
         start_messages(process.spec),
-        deployment_id=row.deployment_id,
+        row.deployment_id,
     )
 
 
-# --- binding: which version a business rule task (or call activity) gets ---------------------
-
-_RESOURCE_KINDS = {"decision": "dmn", "process": "bpmn"}
-
-
-def bound_definition(
-    session: Session,
-    kind: str,
-    key: str,
-    *,
-    binding: str = "latest",
-    version: int | None = None,
-    version_tag: str | None = None,
-    deployment_id: str | None = None,
-) -> Definition | None:
-    """The version of `key` a reference resolves to when it is reached, as Camunda 7 binds:
-    `latest` (the newest version), `deployment` (the version deployed together with the caller,
-    `deployment_id`), `version` (that version number) or `versionTag` (the newest version with
-    that tag). None when nothing fits."""
-    if binding == "deployment":
-        if deployment_id is None:
-            return None
-        return repo.in_deployment(session, kind, key, deployment_id, _RESOURCE_KINDS[kind])
-    if binding == "version":
-        return repo.by_key_version(session, kind, key, version) if version is not None else None
-    if binding == "versionTag":
-        return repo.latest_tagged(session, kind, key, version_tag) if version_tag else None
-    return repo.latest(session, kind, key)
-
-
-def _describe(ref: DecisionRef) -> str:
-    detail = {
-        "deployment": " deployed with this process",
-        "version": f" version {ref.version}",
-        "versionTag": f" with version tag '{ref.version_tag}'",
-    }.get(ref.binding, "")
-    return f"decision '{ref.key}'{detail}"
-
-
-class StoredDecisions:
-    """The `DecisionSource` of a step: deployed decisions, bound for a process from `deployment_id`."""
-
-    def __init__(self, session: Session, cache: DefinitionCache, deployment_id: str) -> None:
-        self.session = session
-        self.cache = cache
-        self.deployment_id = deployment_id
-
-    def decision(self, ref: DecisionRef) -> DecisionModel:
-        row = bound_definition(
-            self.session,
-            "decision",
-            ref.key,
-            binding=ref.binding,
-            version=ref.version,
-            version_tag=ref.version_tag,
-            deployment_id=self.deployment_id,
-        )
-        if row is None:
-            raise DecisionNotFoundError(f"no {_describe(ref)} is deployed")
-        return self.cache.decisions(self.session, row)
+def pass_all_variables(process: CompiledProcess) -> None:
+    """A definition deployed before call activities bound their targets: its call activities keep
+    passing every variable in and out, as when its cases started (specs are parsed per load of a
+    definition, so this changes no other definition's specs)."""
+    for call in process.calls:
+        call.task_spec.pass_all = True
 
 
 def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
@@ -207,7 +159,10 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
         duplicate = _duplicate_of(session, request, resources)
         if duplicate is not None:
             return duplicate
-    bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
+    bundle = compile_resources(resources)
+    missing = _missing_targets(session, bundle)
+    if missing:
+        raise InvalidDefinitionError(missing)
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -217,8 +172,10 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
         deployed_by=actor.user_id,
     )
     session.add(deployment)
-    rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
+    rows = _store_resources(session, deployment.id, resources)
     definitions, new = _version(session, bundle, deployment, rows)
+    session.flush()
+    repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
     _check_decision_uses(session, bundle, deployment.id)
     return _deployment_info(deployment, definitions, new, [r.name for r in resources])
@@ -229,18 +186,13 @@ def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -
     check runs after this deployment's own decisions are stored, in the same transaction)."""
     problems = []
     for use in bundle.decision_uses:
-        ref = use.ref
-        found = bound_definition(
-            session,
-            "decision",
-            ref.key,
-            binding=ref.binding,
-            version=ref.version,
-            version_tag=ref.version_tag,
-            deployment_id=deployment_id,
-        )
+        try:
+            found = _bound_decision(session, use.ref, deployment_id)
+        except ProcessError as err:
+            problems.append(DefinitionProblem(err.message, use.resource_name, use.element_id, use.line))
+            continue
         if found is None:
-            message = f"no {_describe(ref)} is deployed; deploy its DMN file first or with this diagram"
+            message = f"no {_describe(use.ref)} is deployed; deploy its DMN file first or with this diagram"
             problems.append(DefinitionProblem(message, use.resource_name, use.element_id, use.line))
     if problems:
         raise InvalidDefinitionError(problems)
@@ -257,11 +209,142 @@ def _check_request(request: DeployRequest) -> list[Resource]:
     return [Resource(name, content) for name, content in request.resources]
 
 
-def _external(session: Session, reference: str) -> list[Resource]:
-    row = repo.latest(session, "process", reference)
+def _missing_targets(session: Session, bundle: Bundle) -> list[DefinitionProblem]:
+    """Call activities whose target is neither in this deployment nor deployed. Camunda finds out
+    when a case reaches the call activity; we refuse the deploy instead. Targets given as
+    expressions are only known at run time."""
+    problems = []
+    for process in bundle.processes.values():
+        for call in process.calls:
+            settings = call.settings
+            if "{" in settings.called_element or "{" in (settings.version or ""):
+                continue
+            target = CallTarget(
+                settings.called_element,
+                settings.binding,
+                int(settings.version) if settings.binding == "version" and settings.version else None,
+                settings.version_tag if settings.binding == "versionTag" else None,
+            )
+            if not _target_exists(session, bundle, target):
+                message = f"the called process '{target.label}' is neither in this deployment nor deployed"
+                problems.append(DefinitionProblem(message, call.resource_name, call.element_id))
+    return problems
+
+
+def _target_exists(session: Session, bundle: Bundle, target: CallTarget) -> bool:
+    here = bundle.processes.get(target.key)
+    latest = repo.latest(session, "process", target.key)
+    if target.binding == "deployment":
+        return here is not None
+    if target.binding == "version":
+        next_version = (latest.version + 1) if latest else 1
+        exists = repo.by_key_version(session, "process", target.key, target.version or 0) is not None
+        return exists or (here is not None and target.version == next_version)
+    if target.binding == "versionTag":
+        tagged = here is not None and here.version_tag == target.version_tag
+        return tagged or bool(repo.with_version_tag(session, "process", target.key, target.version_tag or ""))
+    return here is not None or latest is not None
+
+
+def bound_definition(
+    session: Session,
+    kind: str,
+    key: str,
+    *,
+    binding: str = "latest",
+    version: int | None = None,
+    version_tag: str | None = None,
+    deployment_id: str | None = None,
+    municipality: str | None = None,
+) -> Definition | None:
+    """The one binding of a reference to a version, as Camunda 7 binds call activities and
+    business rule tasks when they are reached: `latest` (the newest version), `deployment` (the
+    version the caller's deployment `deployment_id` holds), `version` (that number) or `versionTag`
+    (the one version with that tag; `ProcessError` when several have it, as in Camunda). None
+    when nothing fits.
+
+    `municipality` is the case's; definitions are shared by all municipalities today (issue 16 will
+    prefer a municipality's own latest version here)."""
+    del municipality  # every definition is shared until definitions are scoped per municipality
+    if binding == "deployment":
+        return repo.in_deployment(session, kind, key, deployment_id or "")
+    if binding == "version":
+        return repo.by_key_version(session, kind, key, version or 0)
+    if binding == "versionTag":
+        tagged = repo.with_version_tag(session, kind, key, version_tag or "")
+        if len(tagged) > 1:
+            raise ProcessError(
+                f"there are {len(tagged)} versions of {kind} '{key}' with versionTag '{version_tag}'"
+            )
+        return tagged[0] if tagged else None
+    return repo.latest(session, kind, key)
+
+
+def called_process(
+    session: Session,
+    target: CallTarget,
+    *,
+    caller_deployment_id: str | None = None,
+    municipality: str | None = None,
+) -> Definition:
+    """The process definition a call activity reached now calls (by its binding), or a start by key
+    names (the latest version). Raises `NotFoundError` naming what was asked for."""
+    row = bound_definition(
+        session,
+        "process",
+        target.key,
+        binding=target.binding,
+        version=target.version,
+        version_tag=target.version_tag,
+        deployment_id=caller_deployment_id,
+        municipality=municipality,
+    )
     if row is None:
-        return []
-    return [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
+        raise NotFoundError("process definition", target.label)
+    return row
+
+
+def _bound_decision(
+    session: Session, ref: DecisionRef, deployment_id: str, municipality: str | None = None
+) -> Definition | None:
+    return bound_definition(
+        session,
+        "decision",
+        ref.key,
+        binding=ref.binding,
+        version=ref.version,
+        version_tag=ref.version_tag,
+        deployment_id=deployment_id,
+        municipality=municipality,
+    )
+
+
+def _describe(ref: DecisionRef) -> str:
+    detail = {
+        "deployment": " deployed with this process",
+        "version": f" version {ref.version}",
+        "versionTag": f" with version tag '{ref.version_tag}'",
+    }.get(ref.binding, "")
+    return f"decision '{ref.key}'{detail}"
+
+
+def decision_model(
+    session: Session,
+    cache: DefinitionCache,
+    ref: DecisionRef,
+    *,
+    caller_deployment_id: str,
+    municipality: str | None = None,
+) -> DecisionModel:
+    """The parsed DMN file of the decision a business rule task reached now evaluates (by its
+    binding; `deployment` is the caller's deployment). Raises `DecisionNotFoundError`."""
+    try:
+        row = _bound_decision(session, ref, caller_deployment_id, municipality)
+    except ProcessError as err:
+        raise DecisionNotFoundError(err.message) from None
+    if row is None:
+        raise DecisionNotFoundError(f"no {_describe(ref)} is deployed")
+    return cache.decisions(session, row)
 
 
 def _hash(content: bytes) -> str:
@@ -291,36 +374,17 @@ def _store_resources(
 def _version(
     session: Session, bundle: Bundle, deployment: Deployment, rows: dict[str, ResourceRow]
 ) -> tuple[list[Definition], list[Definition]]:
-    """Processes are versioned on their BPMN files (decisions are bound when reached); each
-    decision on its own DMN file."""
-    bpmn = [r for r in rows.values() if r.kind == "bpmn"]
-    content_hash = _hash("".join(sorted(r.content_hash for r in bpmn)).encode())
-    entries: list[tuple[str, str, str | None, str, str | None, str, list[ResourceRow]]] = [
-        (
-            "process",
-            p.id,
-            p.name,
-            p.resource_name,
-            p.version_tag,
-            _hash((rows[p.resource_name].content_hash + content_hash).encode()),
-            bpmn,
-        )
-        for p in bundle.processes.values()
-    ] + [
-        (
-            "decision",
-            d.id,
-            d.name,
-            d.resource_name,
-            d.version_tag,
-            rows[d.resource_name].content_hash,
-            [rows[d.resource_name]],
-        )
-        for d in bundle.decisions.values()
-    ]
     all_defs: list[Definition] = []
     new_defs: list[Definition] = []
-    for kind, key, name, resource_name, tag, own_hash, used in entries:
+    entries: list[tuple[str, str, str | None, str, str | None, list[ResourceRow]]] = [
+        ("process", p.id, p.name, p.resource_name, p.version_tag, [rows[p.resource_name]])
+        for p in bundle.processes.values()
+    ] + [
+        ("decision", d.id, d.name, d.resource_name, d.version_tag, [rows[d.resource_name]])
+        for d in bundle.decisions.values()
+    ]
+    for kind, key, name, resource_name, tag, used in entries:
+        own_hash = _hash("".join(r.content_hash for r in used).encode())
         current = repo.latest(session, kind, key)
         if current is not None and current.content_hash == own_hash:
             all_defs.append(current)
@@ -395,9 +459,11 @@ def _deployment_info(
 
 def resolve(session: Session, *, definition_id: str | None = None, key: str | None = None) -> Definition:
     """A process definition by id, or the newest version of a key."""
-    row = repo.get(session, definition_id) if definition_id else repo.latest(session, "process", key or "")
+    if not definition_id:
+        return called_process(session, CallTarget(key or ""))
+    row = repo.get(session, definition_id)
     if row is None or row.kind != "process":
-        raise NotFoundError("process definition", definition_id or key or "")
+        raise NotFoundError("process definition", definition_id)
     return row
 
 

@@ -3,19 +3,16 @@
 `camunda:decisionRef` names the decision; `camunda:decisionRefBinding` says which version:
 `latest` (the default), `deployment` (the one deployed with the process), `version` (with
 `camunda:decisionRefVersion`) or `versionTag` (with `camunda:decisionRefVersionTag`). The
-decision is looked up only when a token reaches the task, through the `DecisionSource` the
-runner binds around each step (`decisions_from`), so deploying a changed DMN file alone reaches
+decision is looked up only when a token reaches the task, by the case's workflow
+(`CaseWorkflow.decision`, engine/bpmn/workflow.py), so deploying a changed DMN file alone reaches
 every case that gets to the task afterwards. The result is stored only when the task names a
 `camunda:resultVariable`, shaped by `camunda:mapDecisionResult` (`resultList` by default).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -24,7 +21,6 @@ from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 
 from engine.bpmn.dmn.evaluate import DecisionEvaluationError, MappingError, evaluate, map_result
-from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.scripting import as_stored
 
 BINDINGS = ("latest", "deployment", "version", "versionTag")
@@ -40,27 +36,8 @@ class DecisionRef:
     version_tag: str | None = None
 
 
-class DecisionSource(Protocol):
-    """Finds the parsed DMN file that holds the decision a task refers to."""
-
-    def decision(self, ref: DecisionRef) -> DecisionModel: ...
-
-
 class DecisionNotFoundError(LookupError):
     """No deployed decision fits the reference."""
-
-
-_source: ContextVar[DecisionSource | None] = ContextVar("sagsflow_decision_source", default=None)
-
-
-@contextmanager
-def decisions_from(source: DecisionSource) -> Iterator[None]:
-    """Business rule tasks reached inside the block find their decisions through `source`."""
-    token = _source.set(source)
-    try:
-        yield
-    finally:
-        _source.reset(token)
 
 
 class BusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
@@ -79,11 +56,11 @@ class BusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
         self.mapping = mapping
 
     def _run_hook(self, my_task: Any) -> bool:
-        source = _source.get()
-        if source is None:
+        bind = getattr(my_task.workflow.top_workflow, "decision", None)
+        if bind is None:
             raise WorkflowTaskException("decisions cannot be evaluated here", task=my_task)
         try:
-            model = source.decision(self.decision)
+            model = bind(my_task, self.decision)
             result = evaluate(model, self.decision.key, my_task.data)
             if self.result_variable:
                 my_task.data[self.result_variable] = as_stored(map_result(result, self.mapping))

@@ -15,17 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.camunda import OWNER, CamundaServer, Diagram, screening_diagram
+from support.camunda import BOUNDARY, OWNER, CamundaServer, Diagram, modeler_body, screening_diagram
 from support.databases import DatabaseFactory
 from support.live import ROOT, LiveServer
-from support.modeler import CONTENT_TYPE, modeler_body
 
 MODELER_TIMEOUT = 5.0
 JSON = "application/json"
-
-
-def diagram_body(diagram: Diagram, attachments: list[tuple[str, bytes]], tenant: str | None) -> bytes:
-    return modeler_body(diagram.process_id, diagram.file_name, diagram.content, attachments, tenant)
 
 
 def modeler_client(server: CamundaServer, authorization: str | None) -> httpx.Client:
@@ -44,8 +39,8 @@ def deploy(
 ) -> httpx.Response:
     return client.post(
         "/deployment/create",
-        content=diagram_body(diagram, attachments or [], tenant=None),
-        headers={"content-type": CONTENT_TYPE},
+        content=modeler_body(diagram, attachments or [], tenant=None),
+        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
     )
 
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from engine.clock import FakeClock
 
+from support.camunda import BOUNDARY, Diagram, modeler_body
 from support.lifecycle import WORKFLOWS, CaseFlow, deploy_workflows
-from support.modeler import CONTENT_TYPE, modeler_body
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DMN = WORKFLOWS / "opfoelgningsinterval.dmn"
@@ -44,8 +44,8 @@ def test_a_modeler_deploy_of_the_changed_dmn_alone_reaches_the_next_case(flow: C
     assert changed != DMN.read_bytes()
     response = client.post(
         "/engine-rest/deployment/create",
-        content=modeler_body("Definitions_follow_up_interval", DMN.name, changed),
-        headers={"content-type": CONTENT_TYPE},
+        content=modeler_body(Diagram("Definitions_follow_up_interval", "", changed, DMN.name), [], None),
+        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
     )
     assert response.status_code == 200, response.text
     body = response.json()
