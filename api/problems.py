@@ -27,6 +27,7 @@ from engine.errors import (
     NotFoundError,
     ProcessError,
     TooLargeError,
+    VariableProblem,
     WrongStateError,
 )
 from engine.logsafety import describe_exception
@@ -136,10 +137,20 @@ def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
             return {"details": _camunda_parse_details(error)}
         return {"errors": problems}
     if isinstance(error, InvalidVariablesError):
-        return {"errors": [{"name": p.name, "message": p.message} for p in error.problems]}
+        return {"errors": [_variable_problem(p) for p in error.problems]}
     if isinstance(error, ProcessError) and error.element_id:
         return {"element_id": error.element_id}
     return {}
+
+
+def _variable_problem(problem: VariableProblem) -> dict[str, Any]:
+    """`name`: the form field (or variable); `message` English, `message_da` Danish; `rule` the guard."""
+    found: dict[str, Any] = {"name": problem.name, "message": problem.message}
+    if problem.message_da:
+        found["message_da"] = problem.message_da
+    if problem.rule:
+        found["rule"] = problem.rule
+    return found
 
 
 def _camunda_parse_details(error: InvalidDefinitionError) -> dict[str, Any]:

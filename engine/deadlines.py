@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from engine import danish
 from engine.calendar import (
     DEFAULT_POLICY,
     CalendarPolicy,
@@ -46,6 +47,19 @@ from engine.calendar import (
     working_days_after,
 )
 from engine.rules import rule
+
+class DeadlineInputError(ValueError):
+    """A recorded fact no deadline can be computed from. `variable` names the fact (the form field
+    it was entered in) once known; `message_da` says what is wrong in Danish, with local dates."""
+
+    def __init__(self, message: str, message_da: str, variable: str | None = None) -> None:
+        super().__init__(message)
+        self.message_da = message_da
+        self.variable = variable
+
+    def about(self, variable: str) -> DeadlineInputError:
+        return DeadlineInputError(f"variable {variable!r}: {self}", self.message_da, variable)
+
 
 ANONYMOUS_REPORTER = "anonymous"
 REPORTER_TYPES = frozenset({"professional", "private", "anonymous", "child", "parent"})
@@ -193,7 +207,10 @@ def first_follow_up_or_agreed(
     if agreed is None:
         return ceiling
     if agreed < started_on:
-        raise ValueError(f"the agreed first follow-up {agreed.isoformat()} is before the start {started_on}")
+        raise DeadlineInputError(
+            f"the agreed first follow-up {agreed.isoformat()} is before the start {started_on}",
+            f"Første opfølgning må ikke ligge før indsatsens start den {danish.day(started_on)}.",
+        )
     return Due.last_day(min(agreed, ceiling.due_date))
 
 
@@ -210,7 +227,10 @@ def next_follow_up_due(
     if agreed is None:
         return Due.last_day(months_after(held_on, settings.follow_up_default_months))
     if agreed <= held_on:
-        raise ValueError(f"the agreed next follow-up {agreed.isoformat()} is not after the meeting {held_on}")
+        raise DeadlineInputError(
+            f"the agreed next follow-up {agreed.isoformat()} is not after the meeting {held_on}",
+            f"Næste opfølgning skal ligge efter mødet den {danish.day(held_on)}.",
+        )
     return Due.last_day(agreed)
 
 
@@ -341,7 +361,13 @@ def _day(facts: Facts, name: str) -> date | None:
     try:
         return parse_day(value)
     except ValueError as error:
-        raise ValueError(f"variable {name!r}: {error}") from error
+        raise _unreadable(error).about(name) from error
+
+
+def _unreadable(error: ValueError) -> DeadlineInputError:
+    if isinstance(error, DeadlineInputError):
+        return error
+    return DeadlineInputError(str(error), "Datoen kan ikke læses. Skriv den som en dato.")
 
 
 def _trigger_day(name: str, rule_function: Callable[[date, DeadlineSettings], Due | date]) -> Compute:
@@ -397,15 +423,15 @@ def _agreed(facts: Facts) -> date | None:
 def _named(name: str, compute: Callable[[], Due]) -> Due:
     try:
         return compute()
-    except ValueError as error:
-        raise ValueError(f"variable {name!r}: {error}") from error
+    except DeadlineInputError as error:
+        raise (error if error.variable else error.about(name)) from error
 
 
 def _instant(facts: Facts, name: str) -> datetime:
     try:
         return parse_instant(facts.get(name))
     except ValueError as error:
-        raise ValueError(f"variable {name!r}: {error}") from error
+        raise _unreadable(error).about(name) from error
 
 
 # Rules run in this order and a later rule overwrites an earlier one with the same output: a
@@ -462,16 +488,27 @@ def derive_deadlines(variables: Facts, settings: DeadlineSettings = DEFAULT_SETT
     A rule fires when its trigger variable is present and not None; its output is computed
     afresh from the current facts, so a changed fact moves the deadline. Outputs whose condition
     does not hold (a reporter who gets no receipt) are left out; removing a stale one is the
-    caller's decision. For the same output, the later rule in `DEADLINE_RULES` wins. An
-    unparseable value raises ValueError naming the variable.
+    caller's decision. For the same output, the later rule in `DEADLINE_RULES` wins. A fact no
+    deadline can be computed from raises `DeadlineInputError` naming the variable.
     """
     deadlines: dict[str, str] = {}
     for line in DEADLINE_RULES:
         if variables.get(line.trigger) is None:
             continue
-        due = line.compute(variables, settings)
+        due = _compute(line, variables, settings)
         if isinstance(due, Due):
             deadlines[line.output] = due.variable
         elif due is not None:
             deadlines[line.output] = due.isoformat()
     return deadlines
+
+
+def _compute(line: DeadlineRule, variables: Facts, settings: DeadlineSettings) -> Due | date | None:
+    """One rule's deadline; a fact it cannot use raises DeadlineInputError naming the fact."""
+    try:
+        return line.compute(variables, settings)
+    except DeadlineInputError as error:
+        raise (error if error.variable else error.about(line.trigger)) from error
+    except (ValueError, OverflowError) as error:  # a date so far out that the calendar overflows
+        far = DeadlineInputError(str(error), "Datoen ligger for langt ude i fremtiden.")
+        raise far.about(line.trigger) from error

@@ -21,6 +21,7 @@ from typing import Any
 from sqlmodel import Session
 
 from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
+from engine.bpmn.starts import start_messages
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
 from engine.store import definitions as repo
@@ -28,6 +29,7 @@ from engine.store.tables import Definition, Deployment
 from engine.store.tables import Resource as ResourceRow
 
 MAX_RESOURCES = 50
+MAX_PROCESS_KEYS = 10_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class LoadedDefinition:
     spec: Any
     subprocess_specs: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)  # resource name -> content (for diagrams)
+    start_messages: frozenset[str] = frozenset()  # messages of its top-level message start events
 
     def xml_of(self, spec: Any) -> bytes | None:
         """The BPMN file a (sub)process spec was parsed from."""
@@ -63,6 +66,19 @@ class DefinitionCache:
         self._entries: OrderedDict[str, LoadedDefinition] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
+        self._start_messages: dict[str, frozenset[str]] = {}
+
+    def start_messages(self, session: Session, definition_id: str) -> frozenset[str]:
+        """The start messages of a definition, remembered after its first load (a few names per
+        definition, so every definition's are kept); a definition that no longer compiles has none."""
+        known = self._start_messages.get(definition_id)
+        if known is None:
+            try:
+                known = self.get(session, definition_id).start_messages
+            except InvalidDefinitionError:
+                known = frozenset()
+            self._start_messages[definition_id] = known
+        return known
 
     def get(self, session: Session, definition_id: str) -> LoadedDefinition:
         with self._lock:
@@ -86,7 +102,14 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     process = compile_resources(resources).processes[row.key]
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
     return LoadedDefinition(
-        row.id, row.key, row.version, row.name, process.spec, process.subprocess_specs, files
+        row.id,
+        row.key,
+        row.version,
+        row.name,
+        process.spec,
+        process.subprocess_specs,
+        files,
+        start_messages(process.spec),
     )
 
 
@@ -246,6 +269,13 @@ def resolve(session: Session, *, definition_id: str | None = None, key: str | No
     if row is None or row.kind != "process":
         raise NotFoundError("process definition", definition_id or key or "")
     return row
+
+
+def started_by_message(session: Session, cache: DefinitionCache, message_name: str) -> list[Definition]:
+    """The newest version of each process whose message start event is `message_name` (older
+    versions are not started by messages, as in Camunda)."""
+    rows, _ = repo.list_definitions(session, latest_only=True, limit=MAX_PROCESS_KEYS)
+    return [row for row in rows if message_name in cache.start_messages(session, row.id)]
 
 
 def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessList:

@@ -75,10 +75,18 @@ class InvalidDefinitionError(EngineError):
 
 @dataclass(frozen=True)
 class VariableProblem:
-    """One invalid variable: its name (or path) and what is wrong with it."""
+    """One invalid variable: its name (or path) and what is wrong with it.
+
+    For a task's form, `name` is the form field the problem concerns (a guard declares its field),
+    so a page can show `message_da` beside it. `message` is English, for integrators;
+    `message_da` says the same in Danish for the caseworker, dates as local Danish dates.
+    `rule` names the completion guard that refused, if one did.
+    """
 
     name: str
     message: str
+    message_da: str | None = None
+    rule: str | None = None
 
 
 class InvalidVariablesError(EngineError):
@@ -103,3 +111,12 @@ class ProcessError(EngineError):
 
 class NotCorrelatedError(EngineError):
     """A message matched no waiting case, or more than one."""
+
+
+class SignInRefusedError(EngineError):
+    """A sign-in answer was refused (replayed assertion, no matching attempt, …); `reason` is
+    short and holds no personal data, it goes into the access log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"sign-in refused: {reason}")
+        self.reason = reason

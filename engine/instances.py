@@ -51,7 +51,9 @@ def start(
     business_key: str | None = None,
     variables: dict[str, Any] | None = None,
     team: str | None = None,
+    start_message: str | None = None,
 ) -> StepResult:
+    """`start_message`: start at the message start event for that message (a correlated message)."""
     access.require(actor, *access.CASE_WRITERS)
     _check_business_key(business_key)
     definition = resolve(session, definition_id=definition_id, key=key)
@@ -64,6 +66,7 @@ def start(
         variables=checked,
         team=team or _first(actor.teams),
         case_values=facts.on_start(checked),
+        start_message=start_message,
     )
     audit.record(
         session,

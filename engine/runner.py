@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
 from engine import faults, timers, waits
-from engine.bpmn import inspect
+from engine.bpmn import inspect, starts
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
@@ -32,7 +32,7 @@ from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import Due
 from engine.definitions import DefinitionCache
-from engine.errors import NotFoundError, ProcessError
+from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
 from engine.store import database
 from engine.store import instances as instance_repo
@@ -69,7 +69,10 @@ class Runner:
         variables: dict[str, Any],
         team: str | None = None,
         case_values: Mapping[str, Any] | None = None,
+        start_message: str | None = None,
     ) -> StepResult:
+        """`start_message`: start at the message start event for that message (else where Camunda
+        would: the none start event, or the process's only start event)."""
         loaded = self.cache.get(session, definition.id)
         workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
         workflow.task_tree.set_data(**variables)
@@ -93,17 +96,30 @@ class Runner:
             started_by=actor.user_id,
         )
         seen = self._run_steps(workflow)
+        if self._fire_start(workflow, start_message):
+            seen = self._run_steps(workflow)
         instance_repo.add_event(
             session,
             row,
             at=now,
             kind="instance_started",
             actor=actor.user_id,
-            data={"definition_id": definition.id, "variables": variables},
+            data={
+                "definition_id": definition.id,
+                "variables": variables,
+                **({"message": start_message} if start_message else {}),
+            },
         )
         return self._mirror_and_save(
             session, row, seen, actor, completed_task_id=None, is_new=True, case_values=case_values
         )
+
+    @staticmethod
+    def _fire_start(workflow: BpmnWorkflow, start_message: str | None) -> bool:
+        try:
+            return starts.fire_start(workflow, start_message)
+        except starts.NoStartEventError as err:
+            raise WrongStateError(str(err)) from None
 
     def lock(self, session: Session, instance_id: str, municipality: str) -> Instance:
         row = instance_repo.lock(session, instance_id)

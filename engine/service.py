@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,11 @@ from engine import (
     definitions,
     external_tasks,
     instances,
+    jobs,
     messages,
     monitoring,
     reports,
+    sessions,
     tasks,
     tick,
 )
@@ -30,12 +32,13 @@ from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
-from engine.errors import ConcurrentUpdateError
+from engine.errors import ConcurrentUpdateError, SignInRefusedError
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
 from engine.model import (
     ActivityInstanceInfo,
     Actor,
+    AssertionUse,
     DefinitionInfo,
     DeploymentInfo,
     DiagramInfo,
@@ -46,13 +49,16 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
+    SignInAttemptInfo,
     TaskFilter,
     TaskInfo,
+    WebSessionInfo,
 )
 from engine.monitoring import IncidentFilter, JobFilter
 from engine.runner import Runner, StepResult
 from engine.store import definitions as definition_repo
 from engine.store.database import Store
+from engine.store.tables import Definition
 
 BOOT_DEPLOYMENT_SOURCE = "sagsflow"
 
@@ -214,6 +220,31 @@ class Engine:
             current = instances.current_variables(result.workflow)
             return dataclasses.replace(summary, variables=current)
 
+    def throw_from_task(
+        self,
+        task_id: str,
+        *,
+        kind: str,
+        code: str,
+        message: str | None = None,
+        variables: dict[str, Any] | None = None,
+        actor: Actor,
+    ) -> InstanceInfo:
+        """A user task throws a BPMN error or escalation (`kind` "error" or "escalation")."""
+        with self.store.write() as session:
+            result = tasks.throw(
+                session,
+                self.runner,
+                task_id,
+                kind=kind,
+                code=code,
+                message=message,
+                variables=variables or {},
+                actor=actor,
+                deadlines=self.deadlines,
+            )
+            return _summary(result)
+
     # --- messages and timers -----------------------------------------------------------
 
     def correlate(
@@ -228,6 +259,19 @@ class Engine:
         correlation_keys: dict[str, Any] | None = None,
     ) -> list[InstanceInfo]:
         with self.store.write() as session:
+
+            def start(definition: Definition) -> StepResult:
+                return instances.start(
+                    session,
+                    self.runner,
+                    actor=actor,
+                    deadlines=self.deadlines,
+                    definition_id=definition.id,
+                    business_key=business_key,
+                    variables=variables,
+                    start_message=message_name,
+                )
+
             results = messages.correlate(
                 session,
                 self.runner,
@@ -239,8 +283,9 @@ class Engine:
                 variables=variables,
                 all_matches=all_matches,
                 correlation_keys=correlation_keys,
+                start=start,
             )
-            return [_summary(r) for r in results]
+            return [dataclasses.replace(_summary(r.result), started_by_message=r.started) for r in results]
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -304,8 +349,75 @@ class Engine:
         return corrections.correct_all(self.store, self.runner, self.clock, dry_run=dry_run)
 
     def maintain(self) -> None:
-        """Housekeeping the scheduler runs hourly: fresh planner statistics."""
+        """Housekeeping the scheduler runs hourly: fresh planner statistics, expired sessions."""
         self.store.analyze()
+        with self.store.write() as session:
+            sessions.prune(session, self.clock.now())
+
+    # --- sign-in to the pages ----------------------------------------------------------
+
+    def start_sign_in(self, secret: str, attempt: SignInAttemptInfo, *, lifetime: timedelta) -> None:
+        with self.store.write() as session:
+            sessions.start_attempt(session, secret, attempt, now=self.clock.now(), lifetime=lifetime)
+
+    def take_sign_in(self, secret: str) -> SignInAttemptInfo | None:
+        """The attempt the browser's cookie names, forgotten at once (None: unknown or expired)."""
+        with self.store.write() as session:
+            return sessions.take_attempt(session, secret, now=self.clock.now())
+
+    def open_session(
+        self,
+        secret: str,
+        actor: Actor,
+        *,
+        provider: str,
+        subject: str,
+        lifetime: timedelta,
+        provider_session: str | None = None,
+        assertion: AssertionUse | None = None,
+    ) -> WebSessionInfo:
+        """Sign in: the session, the assertion's one use and the access-log row in one transaction."""
+        try:
+            with self.store.write() as session:
+                return sessions.open_session(
+                    session,
+                    secret,
+                    actor,
+                    provider=provider,
+                    subject=subject,
+                    provider_session=provider_session,
+                    now=self.clock.now(),
+                    lifetime=lifetime,
+                    assertion=assertion,
+                )
+        except IntegrityError:  # the same assertion in another worker at the same moment
+            raise SignInRefusedError("the assertion was used before") from None
+
+    def refuse_sign_in(self, actor: Actor, *, provider: str, reason: str) -> None:
+        with self.store.write() as session:
+            sessions.record_refusal(session, actor, provider=provider, reason=reason, now=self.clock.now())
+
+    def web_session(self, secret: str, *, idle: timedelta) -> WebSessionInfo | None:
+        """The live session of a cookie's secret; its last activity is kept (at most once a minute)."""
+        now = self.clock.now()
+        with self.store.read() as session:
+            found = sessions.current(session, secret, now=now, idle=idle)
+        if found is not None and sessions.needs_touch(found, now):
+            with self.store.write() as session:
+                sessions.touch(session, secret, now=now)
+        return found
+
+    def end_session(self, secret: str, *, actor: Actor, reason: str = "sign-out") -> WebSessionInfo | None:
+        with self.store.write() as session:
+            return sessions.end(session, secret, actor, now=self.clock.now(), reason=reason)
+
+    def end_provider_sessions(
+        self, provider: str, subject: str, *, actor: Actor, provider_session: str | None = None
+    ) -> int:
+        with self.store.write() as session:
+            return sessions.end_all(
+                session, provider, subject, actor, now=self.clock.now(), provider_session=provider_session
+            )
 
     # --- external tasks (workers) ------------------------------------------------------
 
@@ -457,6 +569,18 @@ class Engine:
                 offset=offset,
                 limit=limit,
             )
+
+    def execute_job(self, job_id: str, *, actor: Actor) -> None:
+        with self.store.write() as session:
+            jobs.execute(session, self.runner, job_id, actor=actor)
+
+    def set_job_due_date(self, job_id: str, due: datetime, *, actor: Actor) -> None:
+        with self.store.write() as session:
+            jobs.set_due_date(session, self.runner, job_id, due, actor=actor)
+
+    def set_job_retries(self, job_id: str, retries: int, *, actor: Actor) -> None:
+        with self.store.write() as session:
+            jobs.set_retries(session, self.runner, job_id, retries, actor=actor)
 
     def activity_instances(self, instance_id: str, *, actor: Actor) -> ActivityInstanceInfo:
         with self.store.write() as session:

@@ -25,7 +25,7 @@ from engine.runner import Runner
 from engine.store import timers as repo
 from engine.store.database import Store
 from engine.store.instances import NewEvent
-from engine.store.tables import Incident, Timer
+from engine.store.tables import Incident, Instance, Timer
 
 log = logging.getLogger("sagsflow.timers")
 WORKER_ID = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
@@ -95,6 +95,11 @@ def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
     timer = repo.lock(session, timer_id)
     if timer is None or timer.status != "pending":
         return "already"
+    return fire_locked(session, runner, instance, timer)
+
+
+def fire_locked(session: Session, runner: Runner, instance: Instance, timer: Timer) -> str:
+    """Fire the pending `timer` of the locked `instance` now: "fired", or "gone" if nothing waits on it."""
     workflow = runner.load(session, instance)
     if not timers.is_waiting(workflow, timer):
         timer.status = "cancelled"

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from engine.bpmn import inspect
-from engine.bpmn.expressions import ISO_DURATION, ExpressionError, is_juel, juel_to_python
+from engine.bpmn.expressions import ISO_DURATION, ExpressionError, date_time_steps, is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES
+from engine.calendar import add_days, add_elapsed, add_months
 from engine.deadlines import Due, due_after, due_on
 from engine.errors import ProcessError
 from engine.store import instances as instance_repo
@@ -135,7 +136,11 @@ def _due_columns(due: Due | None) -> dict[str, Any]:
 
 
 def _due(task: Any, raw: str | None, now: datetime) -> Due | None:
-    """A task's due date is a deadline: a day is its last day (due when the day has ended)."""
+    """A task's due date is a deadline: a day is its last day (due when the day has ended); an
+    instant (also Camunda's `${dateTime().plusDays(2).toDate()}`) is an elapsed deadline."""
+    steps = date_time_steps(raw or "")
+    if steps is not None:
+        return Due.elapsed(_from_now(now, steps))
     value = _value(task, raw)
     if not value:
         return None
@@ -145,6 +150,19 @@ def _due(task: Any, raw: str | None, now: datetime) -> Due | None:
         return due_on(value, deadline=True)
     except ValueError as err:
         raise ProcessError(f"due date {value!r}: {err}", element_id=inspect.element_id(task)) from err
+
+
+def _from_now(now: datetime, steps: tuple[tuple[str, int], ...]) -> datetime:
+    """Joda's DateTime arithmetic in Copenhagen: calendar units keep the wall time, clock units elapse."""
+    instant = now
+    for unit, amount in steps:
+        if unit in ("years", "months"):
+            instant = add_months(instant, amount * (12 if unit == "years" else 1))
+        elif unit in ("weeks", "days"):
+            instant = add_days(instant, amount * (7 if unit == "weeks" else 1))
+        else:
+            instant = add_elapsed(instant, timedelta(**{unit: amount}))
+    return instant
 
 
 def _csv(value: str | None) -> str:

@@ -32,10 +32,14 @@ class StartIn(Strict):
 class FormFieldOut(BaseModel):
     id: str
     label: str | None
-    type: str
+    type: str = Field(description="string, long, boolean, date or enum (Camunda's form field types)")
     required: bool
     options: list[dict[str, str | None]]
-    default: str | None
+    default: bool | int | str | None = Field(
+        default=None,
+        description="computed when the form is opened and typed as the field: a boolean for yes/no, "
+        "an integer for long, YYYY-MM-DD for a date",
+    )
 
     @classmethod
     def of(cls, f: FormFieldInfo) -> FormFieldOut:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -39,7 +39,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
+from engine.bpmn.pass_through import PassThroughManualTask, PassThroughTask
 from engine.bpmn.spec_checks import check_specs
+from engine.bpmn.support_check import check_support
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
 
@@ -140,10 +142,12 @@ class _CamundaAttributes:
 
 
 def _error_variables(element: etree._Element) -> dict[str, str]:
-    """camunda:errorCodeVariable / errorMessageVariable of an error boundary event's definition."""
+    """camunda:errorCodeVariable / errorMessageVariable / escalationCodeVariable of a boundary
+    event's error or escalation definition."""
     found: dict[str, str] = {}
-    for definition in element.xpath("./*[local-name()='errorEventDefinition']"):
-        for attribute in ("errorCodeVariable", "errorMessageVariable"):
+    definitions = "./*[local-name()='errorEventDefinition' or local-name()='escalationEventDefinition']"
+    for definition in element.xpath(definitions):
+        for attribute in ("errorCodeVariable", "errorMessageVariable", "escalationCodeVariable"):
             value = definition.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
             if value:
                 found[f"camunda:{attribute}"] = value
@@ -202,6 +206,14 @@ class SagsflowParser(CamundaParser):  # type: ignore[misc]
             CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1],
         ),
         full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
+        full_tag("task"): (
+            _with_attributes(CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("task")][0]),
+            PassThroughTask,
+        ),
+        full_tag("manualTask"): (
+            _with_attributes(CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("manualTask")][0]),
+            PassThroughManualTask,
+        ),
         full_tag("sendTask"): (_with_attributes(SendTaskParser), SendTask),
         full_tag("receiveTask"): (_with_attributes(ReceiveTaskParser), ReceiveTask),
         full_tag("eventBasedGateway"): (
@@ -247,8 +259,11 @@ ExternalLookup = Callable[[str], Sequence[Resource]]
 def compile_resources(resources: Sequence[Resource], external: ExternalLookup | None = None) -> Bundle:
     """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
 
-    `external(process_or_decision_id)` supplies already-deployed resources for call activities
-    and business rule tasks that reference something outside this deployment.
+    Every file is checked on its own first (safe XML, the BPMN schema, the support registry,
+    expressions), and all of them are compiled together even when some had problems, so one
+    answer lists the problems of all files. `external(process_or_decision_id)` supplies
+    already-deployed resources for call activities and business rule tasks that reference
+    something outside this deployment.
     """
     problems: list[DefinitionProblem] = []
     bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
@@ -256,26 +271,75 @@ def compile_resources(resources: Sequence[Resource], external: ExternalLookup | 
     for resource in resources:
         if resource.kind == "other":
             continue
-        tree, found = _prepare(resource)
+        tree, found, readable = _prepare(resource)
         problems += found
-        if tree is not None:
+        if tree is not None and readable:
             (bpmn_trees if resource.kind == "bpmn" else dmn_trees).append((resource, tree))
+    if not bpmn_trees and not dmn_trees:
+        raise InvalidDefinitionError(
+            problems or [DefinitionProblem("no BPMN or DMN resource in the deployment")]
+        )
+    try:
+        bundle = _parse(bpmn_trees, dmn_trees, external)
+    except InvalidDefinitionError as err:
+        raise InvalidDefinitionError(_with_lines(_merge(problems, err), bpmn_trees + dmn_trees)) from None
     if problems:
         raise InvalidDefinitionError(problems)
-    if not bpmn_trees and not dmn_trees:
-        raise InvalidDefinitionError([DefinitionProblem("no BPMN or DMN resource in the deployment")])
-    return _parse(bpmn_trees, dmn_trees, external)
+    return bundle
 
 
-def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem]]:
-    tree = parse_xml(resource.content, resource.name)
+class _ParseFailed(InvalidDefinitionError):
+    """SpiffWorkflow could not parse the files (it stops at its first error)."""
+
+
+def _merge(first: list[DefinitionProblem], error: InvalidDefinitionError) -> list[DefinitionProblem]:
+    """`first` plus the compile stage's problems that are not a consequence of them.
+
+    A file with refused parts may fail to parse because of them, and an element whose expression
+    could not be translated fails again when compiled: those repeats are left out.
+    """
+    if not first:
+        return error.problems
+    if isinstance(error, _ParseFailed):
+        return first
+    reported = {(p.resource, p.element_id) for p in first}
+    return first + [p for p in error.problems if (p.resource, p.element_id) not in reported]
+
+
+def _with_lines(
+    problems: list[DefinitionProblem], trees: list[tuple[Resource, etree._ElementTree]]
+) -> list[DefinitionProblem]:
+    """Give each problem that names an element the line of that element in its file."""
+    lines: dict[tuple[str, str], int] = {}
+    for resource, tree in trees:
+        for node in tree.getroot().iter():
+            identifier = node.get("id") if isinstance(node.tag, str) else None
+            if identifier and node.sourceline:
+                lines.setdefault((resource.name, identifier), node.sourceline)
+    return [
+        replace(p, line=lines.get((p.resource or "", p.element_id or "")))
+        if p.line is None and p.element_id
+        else p
+        for p in problems
+    ]
+
+
+def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem], bool]:
+    """(tree, problems, readable): readable is False when the file cannot be compiled at all."""
+    try:
+        tree = parse_xml(resource.content, resource.name)
+    except InvalidDefinitionError as err:
+        return None, err.problems, False
     kind = kind_of(tree)
     if kind != resource.kind:
-        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)]
+        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)], False
+    found = check_support(tree, resource.name)
     if kind == "bpmn":
-        found = _schema_validate(tree, resource.name)
-        return tree, found or normalise_bpmn(tree, resource.name)
-    return tree, normalise_dmn(tree, resource.name)
+        invalid = _schema_validate(tree, resource.name)
+        if invalid:
+            return tree, invalid + found, False
+        return tree, found + normalise_bpmn(tree, resource.name), True
+    return tree, found + normalise_dmn(tree, resource.name), True
 
 
 def _parse(
@@ -298,7 +362,7 @@ def _parse(
         for resource, process_id in own_ids:
             bundle.processes[process_id] = _compile_process(parser, process_id, resource.name)
     except (ValidationException, SpiffWorkflowException, NotImplementedError) as err:
-        raise InvalidDefinitionError([_problem_from(err)]) from None
+        raise _ParseFailed([_problem_from(err)]) from None
     problems = check_specs(bundle.processes.values())
     if problems:
         raise InvalidDefinitionError(problems)
@@ -341,7 +405,7 @@ def _add_referenced_decisions(
             ref = task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef")
             if ref and ref not in parser.dmn_parsers and external is not None:
                 for extra in external(ref):
-                    tree_, _ = _prepare(extra)
+                    tree_, _, _ = _prepare(extra)
                     if tree_ is not None and extra.kind == "dmn":
                         parser.add_dmn_xml(tree_.getroot(), filename=extra.name)
                         bundle.external_resources.append(extra)
@@ -356,7 +420,7 @@ def _add_external_processes(parser: SagsflowParser, external: ExternalLookup | N
         for process_id in missing:
             seen.add(process_id)
             for extra in external(process_id):
-                tree, _ = _prepare(extra)
+                tree, _, _ = _prepare(extra)
                 if tree is not None and extra.kind == "bpmn" and extra not in bundle.external_resources:
                     parser.add_bpmn_xml(tree, filename=extra.name)
                     bundle.external_resources.append(extra)
