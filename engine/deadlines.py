@@ -48,6 +48,7 @@ from engine.calendar import (
 )
 from engine.rules import rule
 
+
 class DeadlineInputError(ValueError):
     """A recorded fact no deadline can be computed from. `variable` names the fact (the form field
     it was entered in) once known; `message_da` says what is wrong in Danish, with local dates."""
