@@ -130,3 +130,12 @@ class ProcessError(EngineError):
 
 class NotCorrelatedError(EngineError):
     """A message matched no waiting case, or more than one."""
+
+
+class SignInRefusedError(EngineError):
+    """A sign-in answer was refused (replayed assertion, no matching attempt, …); `reason` is
+    short and holds no personal data, it goes into the access log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"sign-in refused: {reason}")
+        self.reason = reason

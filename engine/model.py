@@ -305,3 +305,37 @@ class DiagramInfo:
     xml: str
     completed: tuple[str, ...]
     active: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WebSessionInfo:
+    """A person's signed-in session in the pages: who (as an `Actor`), through which identity
+    provider (`subject` as the provider names the person; `provider_session` what single logout
+    needs), and until when."""
+
+    actor: Actor
+    provider: str
+    subject: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    provider_session: str | None = None
+
+
+@dataclass(frozen=True)
+class SignInAttemptInfo:
+    """What the identity provider's answer to one sign-in must match."""
+
+    provider: str
+    state: str
+    secrets: dict[str, str]
+    next_page: str | None = None
+
+
+@dataclass(frozen=True)
+class AssertionUse:
+    """A SAML assertion being used to sign in: it may be used once, until it expires."""
+
+    id: str
+    issuer: str
+    expires_at: datetime

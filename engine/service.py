@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from engine import (
     messages,
     monitoring,
     reports,
+    sessions,
     tasks,
     tick,
 )
@@ -32,13 +33,14 @@ from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
-from engine.errors import ConcurrentUpdateError
+from engine.errors import ConcurrentUpdateError, SignInRefusedError
 from engine.idempotency import Answer, IdempotentRequest
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
 from engine.model import (
     ActivityInstanceInfo,
     Actor,
+    AssertionUse,
     DefinitionInfo,
     DeploymentInfo,
     DiagramInfo,
@@ -49,8 +51,10 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
+    SignInAttemptInfo,
     TaskFilter,
     TaskInfo,
+    WebSessionInfo,
 )
 from engine.monitoring import IncidentFilter, JobFilter
 from engine.runner import Runner, StepResult
@@ -437,10 +441,77 @@ class Engine:
         return tick.seconds_until_next(self.store, self.runner)
 
     def maintain(self) -> None:
-        """Housekeeping the scheduler runs hourly: fresh planner statistics, old kept answers gone."""
+        """Housekeeping the scheduler runs hourly: fresh planner statistics, expired sessions, old
+        kept answers (idempotency keys)."""
         self.store.analyze()
         with self.store.write() as session:
+            sessions.prune(session, self.clock.now())
             idempotency.prune(session, self.clock.now())
+
+    # --- sign-in to the pages ----------------------------------------------------------
+
+    def start_sign_in(self, secret: str, attempt: SignInAttemptInfo, *, lifetime: timedelta) -> None:
+        with self.store.write() as session:
+            sessions.start_attempt(session, secret, attempt, now=self.clock.now(), lifetime=lifetime)
+
+    def take_sign_in(self, secret: str) -> SignInAttemptInfo | None:
+        """The attempt the browser's cookie names, forgotten at once (None: unknown or expired)."""
+        with self.store.write() as session:
+            return sessions.take_attempt(session, secret, now=self.clock.now())
+
+    def open_session(
+        self,
+        secret: str,
+        actor: Actor,
+        *,
+        provider: str,
+        subject: str,
+        lifetime: timedelta,
+        provider_session: str | None = None,
+        assertion: AssertionUse | None = None,
+    ) -> WebSessionInfo:
+        """Sign in: the session, the assertion's one use and the access-log row in one transaction."""
+        try:
+            with self.store.write() as session:
+                return sessions.open_session(
+                    session,
+                    secret,
+                    actor,
+                    provider=provider,
+                    subject=subject,
+                    provider_session=provider_session,
+                    now=self.clock.now(),
+                    lifetime=lifetime,
+                    assertion=assertion,
+                )
+        except IntegrityError:  # the same assertion in another worker at the same moment
+            raise SignInRefusedError("the assertion was used before") from None
+
+    def refuse_sign_in(self, actor: Actor, *, provider: str, reason: str) -> None:
+        with self.store.write() as session:
+            sessions.record_refusal(session, actor, provider=provider, reason=reason, now=self.clock.now())
+
+    def web_session(self, secret: str, *, idle: timedelta) -> WebSessionInfo | None:
+        """The live session of a cookie's secret; its last activity is kept (at most once a minute)."""
+        now = self.clock.now()
+        with self.store.read() as session:
+            found = sessions.current(session, secret, now=now, idle=idle)
+        if found is not None and sessions.needs_touch(found, now):
+            with self.store.write() as session:
+                sessions.touch(session, secret, now=now)
+        return found
+
+    def end_session(self, secret: str, *, actor: Actor, reason: str = "sign-out") -> WebSessionInfo | None:
+        with self.store.write() as session:
+            return sessions.end(session, secret, actor, now=self.clock.now(), reason=reason)
+
+    def end_provider_sessions(
+        self, provider: str, subject: str, *, actor: Actor, provider_session: str | None = None
+    ) -> int:
+        with self.store.write() as session:
+            return sessions.end_all(
+                session, provider, subject, actor, now=self.clock.now(), provider_session=provider_session
+            )
 
     # --- external tasks (workers) ------------------------------------------------------
 

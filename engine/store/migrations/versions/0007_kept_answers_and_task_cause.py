@@ -1,8 +1,8 @@
 """kept_answer: answers to requests sent with an Idempotency-Key; task.cause: what made a task
 (a deadline timer), task.deadline: the legal rule its due date keeps
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import engine.store.types
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
