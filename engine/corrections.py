@@ -1,4 +1,4 @@
-"""Correcting the deadlines of cases stored before due dates had a last day (migration 0007).
+"""Correcting the deadlines of cases stored before due dates had a last day (migration 0008).
 
 Before, a calendar deadline (4 months, 3 months, 6 working days, an agreed date) was stored as one
 instant: 00:00 of its last day for most rules (a BFU due 2.4.2027 breached at 2.4.2027 00:00),

@@ -52,6 +52,19 @@ def extensions(task: Any) -> dict[str, Any]:
     return dict(getattr(task.task_spec, "extensions", None) or {})
 
 
+def guarded_deadline(task: Any) -> str | None:
+    """The legal rule (`deadline` property) of the breach timer on `task`'s boundary, if it has one:
+    the deadline its due date keeps (e.g. "investigation" on the børnefaglig undersøgelse)."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    for spec in parent.task_spec.outputs:
+        properties = getattr(spec, "extensions", None) or {}
+        if properties.get("purpose") == "breach" and properties.get("deadline"):
+            return str(properties["deadline"])
+    return None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Where an instance stands, read in one walk of its task tree (each walk visits every finished

@@ -1,7 +1,7 @@
 """Cases stored before due dates had a last day keep their meaning (engine/corrections.py).
 
 A case is run on today's diagrams over HTTP, then its rows and state are put back the way the
-engine stored them before migration 0007 (a calendar deadline as 00:00 of its last day, no due
+engine stored them before migration 0008 (a calendar deadline as 00:00 of its last day, no due
 date, no attached activity); the correction must then give them their legal meaning, write each
 change into the case's history, never turn a met deadline into a breached one, and do nothing
 the second time. SQLite and PostgreSQL.
@@ -44,7 +44,7 @@ def engine_of(flow: CaseFlow) -> Engine:
 
 
 def store_as_before_due_dates(engine: Engine, case_id: str) -> None:
-    """Rewrite the case as the engine stored it before migration 0007: every calendar deadline
+    """Rewrite the case as the engine stored it before migration 0008: every calendar deadline
     as 00:00 of its last day (the receipt: the midnight ending it), no due date, no activity."""
     with engine.store.write() as session:
         row = instance_repo.lock(session, case_id)

@@ -10,8 +10,8 @@ deadlines from 00:00 of their last day to its end (run at start-up and by
 `activity_task_id` is the task a boundary timer is attached to: a deadline ends as met only when
 that activity was completed in time, and as cancelled when it ended otherwise.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
