@@ -11,11 +11,13 @@ import re
 import secrets
 import subprocess
 import sys
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 from cryptography import x509
@@ -69,12 +71,16 @@ def privileges(*groups: tuple[str, list[str], list[tuple[str, str]]]) -> str:
     for cvr, roles, constraints in groups:
         inner = "".join(f'<Constraint Name="{n}">{v}</Constraint>' for n, v in constraints)
         inner += "".join(f"<Privilege>{r}</Privilege>" for r in roles)
-        parts.append(f'<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:{cvr}">{inner}</PrivilegeGroup>')
+        parts.append(
+            f'<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:{cvr}">{inner}</PrivilegeGroup>'
+        )
     document = f'<bpp:PrivilegeList xmlns:bpp="{BPP_NAMESPACE}">{"".join(parts)}</bpp:PrivilegeList>'
     return base64.b64encode(document.encode()).decode()
 
 
-def saml_user(name_id: str, level: str, *groups: tuple[str, list[str], list[tuple[str, str]]]) -> dict[str, Any]:
+def saml_user(
+    name_id: str, level: str, *groups: tuple[str, list[str], list[tuple[str, str]]]
+) -> dict[str, Any]:
     return {
         "name_id": name_id,
         "attributes": {
@@ -113,7 +119,7 @@ RIGHTS = {
 }
 
 
-def _wait_ready(process: subprocess.Popen[str], what: str) -> None:
+def _wait_ready(process: subprocess.Popen[str], what: str, log: Path) -> None:
     assert process.stdout is not None
     for _ in range(50):
         line = process.stdout.readline()
@@ -121,7 +127,7 @@ def _wait_ready(process: subprocess.Popen[str], what: str) -> None:
             return
         if not line and process.poll() is not None:
             break
-    raise RuntimeError(f"{what} did not start: {process.stderr.read() if process.stderr else ''}")
+    raise RuntimeError(f"{what} did not start: {log.read_text()[-2000:]}")
 
 
 @dataclass
@@ -217,14 +223,18 @@ class Providers:
         self._spawn([sys.executable, str(HERE / "saml_idp.py"), str(path)], "the SAML IdP")
 
     def _spawn(self, command: list[str], what: str) -> None:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        log = self.directory / f"{command[1].rsplit('/', 1)[-1]}.log"
+        with log.open("w") as errors:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
         self.processes.append(process)
-        _wait_ready(process, what)
+        _wait_ready(process, what, log)
 
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
             process.wait(10)
+            if process.stdout is not None:
+                process.stdout.close()
 
 
 FORM_FIELD = re.compile(r'name="(?P<name>[^"]+)" value="(?P<value>[^"]*)"')
@@ -241,7 +251,7 @@ def idp_answer(location: str, user: str) -> str:
         assert form.status_code == 200, form.text
         key = re.search(r"name='key' value='([^']+)'", form.text)
         assert key is not None, form.text
-        base = location.split("/sso/")[0]
+        base = location.split("/sso/", maxsplit=1)[0]
         posted = idp.post(f"{base}/sso/login", data={"key": key.group(1), "user": user})
         assert posted.status_code == 200, posted.text
     return form_fields(posted.text)["SAMLResponse"]
@@ -264,3 +274,12 @@ def op_answer(location: str, login: str, redirect_base: str) -> str:
             if url.startswith(redirect_base):
                 return url
     raise AssertionError("the OpenID provider never sent the browser back")
+
+
+def request_id(location: str) -> str:
+    """The ID of the AuthnRequest in a redirect to the IdP (HTTP-Redirect binding: deflated)."""
+    encoded = parse_qs(urlparse(location).query)["SAMLRequest"][0]
+    xml = zlib.decompress(base64.b64decode(encoded), -15).decode()
+    found = re.search(r' ID="([^"]+)"', xml)
+    assert found is not None, xml
+    return found.group(1)

@@ -52,7 +52,12 @@ def idp_config(config: dict[str, Any]) -> dict[str, Any]:
                 },
                 "want_authn_requests_signed": True,
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
-                "policy": {"default": {"lifetime": {"minutes": 5}, "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}},
+                "policy": {
+                    "default": {
+                        "lifetime": {"minutes": 5},
+                        "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+                    }
+                },
             }
         },
     }
@@ -78,7 +83,9 @@ class Idp:
         )
         key = secrets.token_urlsafe(16)
         self.pending[key] = (request.message, query.get("RelayState", ""))
-        options = "".join(f'<option value="{html.escape(u)}">{html.escape(u)}</option>' for u in self.config["users"])
+        options = "".join(
+            f'<option value="{html.escape(u)}">{html.escape(u)}</option>' for u in self.config["users"]
+        )
         return (
             "<!doctype html><html lang='da'><head><title>Test Context Handler</title></head><body>"
             "<h1>Test Context Handler</h1><form method='post' action='/sso/login'>"
@@ -92,7 +99,9 @@ class Idp:
         request, relay_state = self.pending.pop(form["key"])
         user = self.config["users"][form["user"]]
         sp = request.issuer.text
-        destination = self.server.config.metadata.assertion_consumer_service(sp, BINDING_HTTP_POST)[0]["location"]
+        destination = self.server.config.metadata.assertion_consumer_service(sp, BINDING_HTTP_POST)[0][
+            "location"
+        ]
         name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=user["name_id"], sp_name_qualifier=sp)
         response = self.server.create_authn_response(
             identity=user["attributes"],
@@ -100,7 +109,9 @@ class Idp:
             destination=destination,
             sp_entity_id=sp,
             name_id=name_id,
-            authn={"class_ref": LOA_CONTEXT + user["attributes"]["https://data.gov.dk/concept/core/nsis/loa"][0]},
+            authn={
+                "class_ref": LOA_CONTEXT + user["attributes"]["https://data.gov.dk/concept/core/nsis/loa"][0]
+            },
             sign_assertion=True,
             sign_response=True,
             encrypt_assertion=sp in self.config.get("encrypt_for", []),
@@ -108,7 +119,9 @@ class Idp:
             sign_alg=SIG_RSA_SHA256,
             digest_alg=DIGEST_SHA256,
         )
-        info = self.server.apply_binding(BINDING_HTTP_POST, str(response), destination, relay_state, response=True)
+        info = self.server.apply_binding(
+            BINDING_HTTP_POST, str(response), destination, relay_state, response=True
+        )
         return str(info["data"])
 
     def logout(self, query: dict[str, str]) -> str:
@@ -122,11 +135,17 @@ class Idp:
         )
         response = self.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT], status=None)
         sp = request.message.issuer.text
-        destination = self.server.config.metadata.single_logout_service(sp, [BINDING_HTTP_REDIRECT], "spsso")[0][
-            "location"
-        ]
+        destination = self.server.config.metadata.single_logout_service(sp, BINDING_HTTP_REDIRECT, "spsso")[
+            0
+        ]["location"]
         info = self.server.apply_binding(
-            BINDING_HTTP_REDIRECT, str(response), destination, query.get("RelayState", ""), response=True, sign=True, sigalg=SIG_RSA_SHA256
+            BINDING_HTTP_REDIRECT,
+            str(response),
+            destination,
+            query.get("RelayState", ""),
+            response=True,
+            sign=True,
+            sigalg=SIG_RSA_SHA256,
         )
         return str(dict(info["headers"])["Location"])
 
