@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
@@ -31,7 +30,6 @@ from engine.bpmn.scripting import FORM_DEFAULT_HELPERS, HELPER_NAMES, check_expr
 from engine.calendar import parse_iso_duration
 from engine.errors import DefinitionProblem
 
-FORM_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
 EXPRESSION_ATTRIBUTES = (
     "camunda:dueDate",
     "camunda:assignee",
@@ -71,7 +69,6 @@ def _check_task_spec(task_spec: Any) -> Iterator[tuple[str | None, str]]:
         _conditions(task_spec),
         _timers(task_spec),
         _script(task_spec),
-        _service(task_spec),
         _user_task(task_spec),
         _loops(task_spec),
         _decision(task_spec),
@@ -143,13 +140,6 @@ def _script(task_spec: Any) -> Iterator[str]:
             yield f"script: {err}"
 
 
-def _service(task_spec: Any) -> Iterator[str]:
-    if isinstance(task_spec, ServiceTask):
-        extensions = task_spec.extensions or {}
-        if extensions.get("camunda:type") != "external" or not extensions.get("camunda:topic"):
-            yield "service tasks must be external tasks (camunda:type='external' with a camunda:topic)"
-
-
 def _juel(value: str, what: str, helpers: frozenset[str] = HELPER_NAMES) -> Iterator[str]:
     """Problems of a `${…}` (or plain Python) expression written in the diagram."""
     try:
@@ -194,9 +184,6 @@ def _is_date_time(value: str, attribute: str) -> bool:
 def _form_field(field: Any) -> Iterator[str]:
     if field.default_value and "{" in field.default_value:
         yield from _juel(field.default_value, f"default of form field '{field.id}'", FORM_DEFAULT_HELPERS)
-    if field.type not in FORM_TYPES:
-        allowed = ", ".join(sorted(FORM_TYPES))
-        yield f"form field '{field.id}': type '{field.type}' is not one of {allowed}"
     if field.type == "enum" and not getattr(field, "options", None):
         yield f"form field '{field.id}': an enum needs at least one value"
 
