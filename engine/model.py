@@ -110,6 +110,8 @@ class TaskInfo:
     lock_expires_at: datetime | None = None
     error_message: str | None = None
     variables: dict[str, Any] | None = None
+    cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
+    deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
 
 
 @dataclass(frozen=True)

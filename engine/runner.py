@@ -189,11 +189,13 @@ class Runner:
         completed_task_id: str | None = None,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
+        cause: Mapping[str, Any] | None = None,
     ) -> StepResult:
         """Apply `command` to the loaded `workflow`, run it to its next wait states and save.
 
         `command_events`: the command's own history entries, written before those of the step;
-        `case_values`: instance columns the command sets (report facts), saved with the step."""
+        `case_values`: instance columns the command sets (report facts), saved with the step;
+        `cause`: what made the step (a deadline timer), recorded on the user tasks it creates."""
         try:
             command(workflow)
         except SpiffWorkflowException as err:
@@ -207,6 +209,7 @@ class Runner:
             completed_task_id=completed_task_id,
             command_events=command_events,
             case_values=case_values,
+            cause=cause,
         )
 
     def _run_steps(self, workflow: BpmnWorkflow) -> inspect.Snapshot:
@@ -247,6 +250,7 @@ class Runner:
         is_new: bool = False,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
+        cause: Mapping[str, Any] | None = None,
     ) -> StepResult:
         faults.reach("step.after_run")
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
@@ -265,7 +269,7 @@ class Runner:
         # the mirror rows below are written as plain statements that see only what was flushed.
         session.flush()
         task_change = waits.sync_tasks(
-            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
+            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id, cause=cause
         )
         waits.sync_subscriptions(session, row, seen, now)
         timer_change = timers.sync(session, row, seen, dues, now, may_have_pending=may_have_timers)

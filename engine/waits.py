@@ -6,7 +6,9 @@ loading a single workflow. They are rewritten in the same transaction as the ins
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,11 +45,14 @@ def sync_tasks(
     *,
     completed_task_id: str | None = None,
     actor_id: str | None = None,
+    cause: Mapping[str, Any] | None = None,
 ) -> TaskChange:
+    """`cause`: what made this step (a deadline timer firing); kept on the user tasks it creates."""
     change = TaskChange()
     open_rows = {row.id: row for row in task_repo.open_rows(session, instance.id)}
     live = seen.ready_user_tasks + seen.external_tasks
-    new = [_new_task_row(instance, task, now) for task in live if str(task.id) not in open_rows]
+    caused = json.dumps(dict(cause), sort_keys=True) if cause else None
+    new = [_new_task_row(instance, task, now, caused) for task in live if str(task.id) not in open_rows]
     created = {row.id: row for row in task_repo.insert_rows(session, new)}
     change.created = list(created.values())
     change.open = [open_rows.get(str(task.id)) or created[str(task.id)] for task in live]
@@ -95,7 +100,7 @@ def phase_of(seen: inspect.Snapshot, previous: str | None) -> str | None:
     return str(inspect.extensions(newest)["phase"])
 
 
-def _new_task_row(instance: Instance, task: Any, now: datetime) -> dict[str, Any]:
+def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | None) -> dict[str, Any]:
     ext = inspect.extensions(task)
     is_user = bool(task.task_spec.manual)
     return {
@@ -114,6 +119,8 @@ def _new_task_row(instance: Instance, task: Any, now: datetime) -> dict[str, Any
         "priority": _priority(ext.get("camunda:priority")),
         "created_at": now,
         "due_at": _due(task, ext.get("camunda:dueDate"), now),
+        "cause": cause if is_user else None,
+        "deadline": inspect.guarded_deadline(task),
     }
 
 

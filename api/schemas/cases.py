@@ -53,6 +53,26 @@ class FormFieldOut(BaseModel):
         )
 
 
+class CauseOut(BaseModel):
+    """What made a task: a deadline timer that fired (an escalation says which rule was missed)."""
+
+    kind: str = Field(description="deadline_breached or deadline_reminder", examples=["deadline_breached"])
+    deadline: str | None = Field(description="the legal rule, e.g. investigation", examples=["investigation"])
+    due_at: datetime = Field(description="when the deadline fell due")
+    element_id: str = Field(description="the timer in the diagram")
+    name: str | None = Field(default=None, description="the timer's label in the diagram")
+
+    @classmethod
+    def of(cls, cause: dict[str, Any]) -> CauseOut:
+        return cls(
+            kind=str(cause.get("kind")),
+            deadline=cause.get("deadline"),
+            due_at=cause["due_at"],
+            element_id=str(cause.get("element_id")),
+            name=cause.get("name"),
+        )
+
+
 class TaskOut(BaseModel):
     id: str
     case_id: str
@@ -68,6 +88,10 @@ class TaskOut(BaseModel):
     due_at: datetime | None
     completed_at: datetime | None
     completed_by: str | None
+    deadline: str | None = Field(
+        default=None, description="the legal rule its due date keeps (its breach timer's), e.g. investigation"
+    )
+    cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
     form: list[FormFieldOut] | None = None
     variables: dict[str, Any] | None = None
 
@@ -88,6 +112,8 @@ class TaskOut(BaseModel):
             due_at=t.due_at,
             completed_at=t.completed_at,
             completed_by=t.completed_by,
+            deadline=t.deadline,
+            cause=CauseOut.of(t.cause) if t.cause else None,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
             variables=t.variables,
         )

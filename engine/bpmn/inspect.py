@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessage
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -46,6 +47,19 @@ def element_name(task: Any) -> str:
 
 def extensions(task: Any) -> dict[str, Any]:
     return dict(getattr(task.task_spec, "extensions", None) or {})
+
+
+def guarded_deadline(task: Any) -> str | None:
+    """The legal rule (`deadline` property) of the breach timer on `task`'s boundary, if it has one:
+    the deadline its due date keeps (e.g. "investigation" on the børnefaglig undersøgelse)."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    for spec in parent.task_spec.outputs:
+        properties = getattr(spec, "extensions", None) or {}
+        if properties.get("purpose") == "breach" and properties.get("deadline"):
+            return str(properties["deadline"])
+    return None
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,11 @@ class Task(SQLModel, table=True):
     lock_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     error_message: str | None = Field(default=None, max_length=2000)
     error_details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # What made the task, as JSON, when a deadline timer did (its rule, due instant, timer):
+    # a leader's escalation says which deadline was missed.
+    cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # the legal rule its due date keeps: the `deadline` of the breach timer on its boundary
+    deadline: str | None = Field(default=None, max_length=100)
 
 
 class Timer(SQLModel, table=True):
@@ -354,3 +359,25 @@ class UsedAssertion(SQLModel, table=True):
     issuer: str = Field(max_length=500)
     used_at: datetime = Field(sa_column=_utc())
     expires_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class KeptAnswer(SQLModel, table=True):
+    """The answer to a request sent with an `Idempotency-Key`, kept so that a retry of the same
+    request gets the same answer instead of doing the command twice. Written in the same
+    transaction as the command; scoped to the caller and the operation; pruned after some days."""
+
+    __tablename__ = "kept_answer"
+    __table_args__ = (
+        UniqueConstraint("municipality", "caller", "operation", "key", name="uq_kept_answer_key"),
+        Index("ix_kept_answer_created_at", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality: str = Field(max_length=100)
+    caller: str = Field(max_length=200)
+    operation: str = Field(max_length=50)
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)  # SHA-256 of the request body, canonical JSON
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    cases: str = Field(sa_column=Column(Text, nullable=False))  # ids of the cases the answer shows
+    created_at: datetime = Field(sa_column=_utc())
