@@ -26,6 +26,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, time_util
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor
+from saml2.s_utils import UnsupportedBinding
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID, name_id_from_string
 from saml2.samlp import RequestedAuthnContext
 from saml2.sigver import SignatureError
@@ -156,8 +157,8 @@ class SamlSignIn:
             raise SamlRefused("the signature is missing or wrong") from None
         except Exception as err:  # pysaml2 raises many unrelated classes for refusals
             raise SamlRefused(_reason(err)) from None
-        if response is None or response.assertion is None:
-            raise SamlRefused("no assertion")
+        if response is None or response.assertion is None:  # pysaml2's Destination check, among others
+            raise SamlRefused("the answer is not for this service provider")
         return self._identity(response, now)
 
     def _identity(self, response: Any, now: datetime) -> SamlIdentity:
@@ -213,10 +214,9 @@ class SamlSignIn:
         """The URL of a signed LogoutRequest to the IdP (single logout), if it has an endpoint."""
         stored = json.loads(provider_session)
         try:
-            destination = self.client.metadata.single_logout_service(
-                self.idp, [BINDING_HTTP_REDIRECT], "idpsso"
-            )[0]["location"]
-        except (IndexError, KeyError):
+            services = self.client.metadata.single_logout_service(self.idp, BINDING_HTTP_REDIRECT, "idpsso")
+            destination = services[0]["location"]
+        except (IndexError, KeyError, UnsupportedBinding):
             return None
         name_id: NameID = name_id_from_string(stored["name_id"])
         indexes = [stored["session_index"]] if stored.get("session_index") else None
