@@ -4,6 +4,7 @@ refused with nothing created and a row in the access log."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -244,3 +245,19 @@ def test_an_unsigned_logout_request_ends_no_session(sp: TestClient, providers: P
         "anonymous",
         "saml: the logout request is not signed by the identity provider",
     )
+
+
+XXE = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0">&x;</samlp:Response>"""
+
+
+@pytest.mark.parametrize(
+    "answer", ["", "not base64 !", base64.b64encode(XXE).decode(), base64.b64encode(b"<a>").decode()]
+)
+def test_garbage_and_xml_with_entities_are_refused_without_a_server_error(
+    sp: TestClient, answer: str
+) -> None:
+    start(sp)
+    response = post(sp, answer)
+    assert (response.status_code, response.headers["location"]) == (303, "/ui/login?error=refused")
+    assert counts(engine_of(sp)) == NOTHING
