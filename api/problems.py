@@ -17,9 +17,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import (
+    CaseNumberInUseError,
     ConcurrentUpdateError,
     EngineError,
     ForbiddenError,
+    IdempotencyKeyReusedError,
     InvalidDefinitionError,
     InvalidVariablesError,
     LockedByOtherWorkerError,
@@ -48,6 +50,12 @@ class ProblemType:
 
 PROBLEMS: dict[type[EngineError], ProblemType] = {
     NotFoundError: ProblemType(404, "not-found", "Not found", "InvalidRequestException"),
+    CaseNumberInUseError: ProblemType(
+        409, "case-number-in-use", "An open case has this case number", "InvalidRequestException"
+    ),
+    IdempotencyKeyReusedError: ProblemType(
+        409, "idempotency-key-reused", "Idempotency-Key used for another request", "InvalidRequestException"
+    ),
     WrongStateError: ProblemType(409, "wrong-state", "Wrong state", "InvalidRequestException"),
     ConcurrentUpdateError: ProblemType(
         409, "concurrent-update", "Changed by another request", "OptimisticLockingException"
@@ -138,6 +146,8 @@ def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
         return {"errors": problems}
     if isinstance(error, InvalidVariablesError):
         return {"errors": [_variable_problem(p) for p in error.problems]}
+    if isinstance(error, CaseNumberInUseError):
+        return {"existing_case_id": error.existing_id, "case_number": error.case_number}
     if isinstance(error, ProcessError) and error.element_id:
         return {"element_id": error.element_id}
     return {}
