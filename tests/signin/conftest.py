@@ -35,7 +35,7 @@ def providers(tmp_path_factory: pytest.TempPathFactory, live_port: int) -> Itera
         started.stop()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")  # only the browser tests' module: gone before the others run
 def live(
     providers: Providers, live_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
@@ -50,13 +50,13 @@ def live(
         server.stop()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def api(live: LiveServer) -> Iterator[Api]:
     with live.client() as client:
         yield Api(client)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(
