@@ -43,7 +43,9 @@ def live(
     in dev mode too, so the tests set cases up with the dev token's API."""
     database = tmp_path_factory.mktemp("signin-live") / "signin.db"
     env = providers.env(f"http://127.0.0.1:{live_port}") | {"SAGSFLOW_DEPLOY_WORKFLOWS_ON_START": "1"}
-    server = LiveServer(f"sqlite:///{database}", port=live_port, env=env).start()
+    server = LiveServer(f"sqlite:///{database}", port=live_port, env=env).start(
+        timeout=120
+    )  # a loaded machine
     try:
         yield server
     finally:
