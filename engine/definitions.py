@@ -28,7 +28,14 @@ from sqlmodel import Session
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
+from engine.bpmn.parser import (
+    Bundle,
+    CompiledDecision,
+    CompiledProcess,
+    Resource,
+    compile_decisions,
+    compile_resources,
+)
 from engine.bpmn.starts import start_messages
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
@@ -474,13 +481,14 @@ def started_by_message(session: Session, cache: DefinitionCache, message_name: s
     return [row for row in rows if message_name in cache.start_messages(session, row.id)]
 
 
-def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessList:
-    """Compile resources without storing anything (for `sagsflow validate`)."""
+def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledList:
+    """Compile resources without storing anything (for `sagsflow validate`): the processes, then
+    every decision of the DMN files."""
     bundle = compile_resources([Resource(n, c) for n, c in resources])
-    return list(bundle.processes.values())
+    return [*bundle.processes.values(), *bundle.decisions.values()]
 
 
-CompiledProcessList = list[CompiledProcess]
+CompiledList = list[CompiledProcess | CompiledDecision]
 
 
 def list_deployments(session: Session, *, offset: int, limit: int) -> tuple[list[DeploymentInfo], int]:

@@ -69,6 +69,8 @@ def _tokens(text: str) -> list[Token]:
         match = _TOKEN.match(text, position)
         if match is None:
             raise FeelSyntaxError(f"unexpected character {text[position]!r} at position {position + 1}")
+        if match.lastgroup == "name" and match.group().startswith("__"):
+            raise FeelSyntaxError(f"names starting with '__' are not allowed: {match.group()}")
         if match.lastgroup != "space":
             found.append(Token(match.lastgroup or "", match.group(), position))
         position = match.end()
