@@ -4,8 +4,8 @@ started in it; tasks name the process instance and definition they run in
 Existing cases become root rows (a call entered before this release stays part of its case's
 root process instance); existing tasks belong to their case's root.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import engine.store.types
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
