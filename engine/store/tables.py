@@ -55,6 +55,9 @@ class Definition(SQLModel, table=True):
     # Deployed before call activities bound their target when reached: its call activities pass
     # all variables in and out, as they did when its cases started (engine/bpmn/calls.py).
     calls_pass_all: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Deployed before business rule tasks stored their result only in camunda:resultVariable: a
+    # task without one merges the decision's outputs into the case, as when its cases started.
+    decision_results_merged: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class DeploymentDefinition(SQLModel, table=True):
