@@ -19,6 +19,11 @@ class EngineSettings(BaseSettings):
     workflows_dir: Path = DEFAULT_WORKFLOWS
     deploy_workflows_on_start: bool = True
     case_process_key: str = Field(default="boernesag", description="process started by POST /cases")
+    operator_municipality: str | None = Field(
+        default=None,
+        description="the municipality whose admins deploy shared (national) definitions: their "
+        "deployments without a tenant id are shared by every municipality (engine/definitions.py)",
+    )
     script_seconds: float = Field(default=2.0, gt=0, description="time limit of one script task")
     step_max_tasks: int = Field(default=5_000, gt=0, description="engine tasks one command may run")
     step_seconds: float = Field(default=10.0, gt=0, description="time limit of one command's engine steps")

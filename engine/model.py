@@ -57,6 +57,7 @@ class DefinitionInfo:
     content_hash: str
     version_tag: str | None = None
     kind: str = "process"
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class DeploymentInfo:
     new_definitions: tuple[DefinitionInfo, ...]
     resources: tuple[str, ...]
     duplicate: bool = False
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from engine.model import DefinitionInfo, DeploymentInfo
 
@@ -16,6 +16,7 @@ class DefinitionOut(BaseModel):
     resource_name: str
     deployment_id: str
     deployed_at: datetime
+    municipality: str | None = Field(description="the municipality it belongs to; null: shared by all")
 
     @classmethod
     def of(cls, d: DefinitionInfo) -> DefinitionOut:
@@ -28,6 +29,7 @@ class DefinitionOut(BaseModel):
             resource_name=d.resource_name,
             deployment_id=d.deployment_id,
             deployed_at=d.deployed_at,
+            municipality=d.municipality,
         )
 
 
@@ -40,6 +42,7 @@ class DeploymentOut(BaseModel):
     resources: list[str]
     definitions: list[DefinitionOut]
     new_definitions: list[DefinitionOut]
+    municipality: str | None = Field(description="the municipality it belongs to; null: shared by all")
 
     @classmethod
     def of(cls, d: DeploymentInfo) -> DeploymentOut:
@@ -52,4 +55,5 @@ class DeploymentOut(BaseModel):
             resources=list(d.resources),
             definitions=[DefinitionOut.of(x) for x in d.definitions],
             new_definitions=[DefinitionOut.of(x) for x in d.new_definitions],
+            municipality=d.municipality,
         )
