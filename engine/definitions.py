@@ -14,14 +14,23 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from sqlmodel import Session
 
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
+from engine.bpmn.contract_checks import (
+    Diagram,
+    Fetch,
+    check_contract,
+    diagram_of,
+    resolve_world,
+)
+from engine.bpmn.parser import Bundle, CompiledProcess, ExternalLookup, Resource, compile_resources
 from engine.bpmn.starts import start_messages
+from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
 from engine.store import definitions as repo
@@ -113,14 +122,26 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     )
 
 
-def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
+def deploy(
+    session: Session,
+    request: DeployRequest,
+    *,
+    actor: Actor,
+    now: datetime,
+    contract: ContractSettings,
+) -> DeploymentInfo:
     """Validate and store a deployment; raise `InvalidDefinitionError` and store nothing on problems."""
     resources = _check_request(request)
     if request.duplicate_filtering:
         duplicate = _duplicate_of(session, request, resources)
         if duplicate is not None:
             return duplicate
-    bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
+    bundle, warnings = check_deployment(
+        resources,
+        external=lambda ref: _external(session, ref),
+        deployed=lambda kind, key: _deployed_diagram(session, kind, key),
+        contract=contract,
+    )
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -133,7 +154,39 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
     rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
     definitions, new = _version(session, bundle, deployment, rows)
     session.flush()
-    return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    info = _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    return replace(info, warnings=tuple(warnings))
+
+
+def check_deployment(
+    resources: Sequence[Resource],
+    *,
+    external: ExternalLookup | None,
+    deployed: Fetch,
+    contract: ContractSettings,
+) -> tuple[Bundle, list[DefinitionProblem]]:
+    """Compile the resources and check the diagram contract: (bundle, warnings), or
+    `InvalidDefinitionError` with every problem of both (and the warnings)."""
+    problems: list[DefinitionProblem] = []
+    try:
+        bundle: Bundle | None = compile_resources(resources, external=external)
+    except InvalidDefinitionError as err:
+        bundle, problems = None, err.problems
+    new = [d for r in resources if (d := diagram_of(r.name, r.content, new=True)) is not None]
+    findings = check_contract(resolve_world(new, deployed, contract.case_process), contract)
+    if bundle is None or findings.errors:
+        raise InvalidDefinitionError(problems + findings.errors, findings.warnings)
+    return bundle, findings.warnings
+
+
+def _deployed_diagram(session: Session, kind: str, key: str) -> Diagram | None:
+    row = repo.latest(session, kind, key)
+    if row is None:
+        return None
+    for resource in repo.resources_of(session, row):
+        if resource.name == row.resource_name:
+            return diagram_of(resource.name, resource.content, new=False)
+    return None
 
 
 def _check_request(request: DeployRequest) -> list[Resource]:
@@ -278,13 +331,67 @@ def started_by_message(session: Session, cache: DefinitionCache, message_name: s
     return [row for row in rows if message_name in cache.start_messages(session, row.id)]
 
 
-def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessList:
-    """Compile resources without storing anything (for `sagsflow validate`)."""
-    bundle = compile_resources([Resource(n, c) for n, c in resources])
-    return list(bundle.processes.values())
+@dataclass(frozen=True)
+class Validation:
+    processes: list[CompiledProcess]
+    warnings: list[DefinitionProblem]
 
 
-CompiledProcessList = list[CompiledProcess]
+def validate_files(
+    resources: Sequence[tuple[str, bytes]],
+    *,
+    deployed: Sequence[tuple[str, bytes]] = (),
+    contract: ContractSettings,
+) -> Validation:
+    """Check files exactly as a deploy would, without storing anything (`sagsflow validate`).
+
+    `deployed` stands for what a server has deployed (the workflows folder): the processes and
+    decisions the files call but do not contain are taken from it, as a deploy takes them from
+    the newest deployed versions. Raises `InvalidDefinitionError` like `deploy`.
+    """
+    given = [Resource(n, c) for n, c in resources]
+    context = _Context(deployed, exclude=given)
+    bundle, warnings = check_deployment(
+        given, external=context.external, deployed=context.diagram, contract=contract
+    )
+    return Validation(list(bundle.processes.values()), warnings)
+
+
+class _Context:
+    """Files standing for the deployed versions, by the process and decision ids they define.
+    A file that defines an id one of the validated files defines is left out (it is replaced)."""
+
+    def __init__(self, files: Sequence[tuple[str, bytes]], exclude: Sequence[Resource]) -> None:
+        taken = {key for r in exclude for key in _keys(r)}
+        self._by_key: dict[tuple[str, str], Resource] = {}
+        for name, content in files:
+            resource = Resource(name, content)
+            keys = _keys(resource)
+            if any(name == r.name for r in exclude) or keys & taken:
+                continue
+            for key in keys:
+                self._by_key.setdefault(key, resource)
+
+    def external(self, reference: str) -> list[Resource]:
+        found = self._by_key.get(("process", reference)) or self._by_key.get(("decision", reference))
+        return [found] if found is not None else []
+
+    def diagram(self, kind: str, key: str) -> Diagram | None:
+        found = self._by_key.get((kind, key))
+        return diagram_of(found.name, found.content, new=False) if found is not None else None
+
+
+def _keys(resource: Resource) -> set[tuple[str, str]]:
+    """("process", id) / ("decision", id) for what a file defines (nothing if unreadable)."""
+    diagram = diagram_of(resource.name, resource.content, new=False)
+    if diagram is None:
+        return set()
+    kind = "process" if resource.kind == "bpmn" else "decision"
+    return {
+        (kind, str(e.get("id")))
+        for e in diagram.root
+        if isinstance(e.tag, str) and etree.QName(e).localname == kind
+    }
 
 
 def list_deployments(session: Session, *, offset: int, limit: int) -> tuple[list[DeploymentInfo], int]:

@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, facts, info, inputs
+from engine import access, audit, contract, facts, info, inputs
 from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
@@ -97,11 +97,11 @@ def open_case(
         raise InvalidVariablesError([VariableProblem("received_at", "lies in the future")])
     if report.received_at.year < EARLIEST_REPORT_YEAR:
         raise InvalidVariablesError([VariableProblem("received_at", f"lies before {EARLIEST_REPORT_YEAR}")])
-    variables = {
-        "report_received_at": format_instant(report.received_at),
-        "reporter_type": report.reporter_type,
-        "child_ref": report.child_ref,
-        "report_text": report.text,
+    variables = {  # the start variables of the diagram contract (engine/contract.py)
+        contract.RECEIVED: format_instant(report.received_at),
+        contract.REPORTER_TYPE: report.reporter_type,
+        contract.CHILD_REF: report.child_ref,
+        contract.REPORT_TEXT: report.text,
     }
     business_key = report.business_key or _new_case_number(report.received_at)
     return start(

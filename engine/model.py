@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from engine.errors import DefinitionProblem
+
 T = TypeVar("T")
 
 
@@ -70,6 +72,7 @@ class DeploymentInfo:
     new_definitions: tuple[DefinitionInfo, ...]
     resources: tuple[str, ...]
     duplicate: bool = False
+    warnings: tuple[DefinitionProblem, ...] = ()  # deployed anyway: waived items, durations from task start
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from engine import (
 )
 from engine.clock import Clock
 from engine.config import EngineSettings
+from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError, SignInRefusedError
@@ -76,6 +77,7 @@ class Engine:
         self.deadlines = deadlines
         self.cache = DefinitionCache()
         self.runner = Runner(self.cache, clock, settings)
+        self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
 
@@ -83,7 +85,9 @@ class Engine:
         access.require(actor, *access.DEPLOYERS)
         try:
             with self.store.write() as session:
-                return definitions.deploy(session, request, actor=actor, now=self.clock.now())
+                return definitions.deploy(
+                    session, request, actor=actor, now=self.clock.now(), contract=self.contract
+                )
         except IntegrityError:
             raise ConcurrentUpdateError(request.name, kind="deployment") from None
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from engine import faults, timers
+from engine import contract, faults, timers
 from engine.config import EngineSettings
 from engine.errors import ConcurrentUpdateError, EngineError
 from engine.model import Actor, system_actor
@@ -121,7 +121,7 @@ def fire_locked(session: Session, runner: Runner, instance: Instance, timer: Tim
     return "fired"
 
 
-_PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}
+_PURPOSE_EVENTS = {contract.BREACH: "deadline_breached", contract.REMINDER: "deadline_reminder"}
 
 
 def _fired_events(timer: Timer, actor: Actor) -> list[NewEvent]:

@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import Row
 from sqlmodel import Session
 
+from engine import contract
 from engine.bpmn import inspect
 from engine.bpmn.events import CYCLE_FIRE, FIRED
-from engine.calendar import add_iso_duration, next_cycle_slot
+from engine.calendar import add_iso_duration, at_local_time, local_date, next_cycle_slot
 from engine.deadlines import format_instant, parse_instant
 from engine.errors import ProcessError
 from engine.store import timers as repo
 from engine.store.tables import Instance, Timer
+
+DATE_LENGTH = len("2026-01-01")
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,8 @@ def _new_row(
         "element_id": inspect.element_id(waiting.task) or "",
         "name": inspect.element_name(waiting.task),
         "kind": waiting.kind,
-        "purpose": properties.get("purpose"),
-        "deadline": properties.get("deadline"),
+        "purpose": properties.get(contract.PURPOSE),
+        "deadline": properties.get(contract.DEADLINE),
         "due_at": due,
         "status": "pending",
         "attempts": 0,
@@ -139,10 +142,26 @@ def _first_due(waiting: inspect.WaitingTimer, now: datetime) -> datetime:
     element = inspect.element_id(waiting.task)
     try:
         if waiting.kind == "duration":
-            return add_iso_duration(now, str(value))
+            return _after_duration(waiting, str(value), now)
         return parse_instant(value)
     except ValueError as err:
         raise ProcessError(f"timer value {value!r}: {err}", element_id=element) from err
+
+
+def _after_duration(waiting: inspect.WaitingTimer, duration: str, now: datetime) -> datetime:
+    """A duration counts from when the timer starts, or from the recorded fact named by the timer's
+    `start_fact` property. From a date (a fact recorded as a day) it ends with the last day it
+    reaches: the timer falls due when that day is over (Copenhagen time)."""
+    fact = inspect.extensions(waiting.task).get(contract.START_FACT)
+    if not fact:
+        return add_iso_duration(now, duration)
+    start = waiting.task.data.get(str(fact).strip())
+    if start in (None, ""):
+        raise ValueError(f"the start fact '{fact}' has no value yet")
+    if isinstance(start, str) and len(start) == DATE_LENGTH:
+        last_day = local_date(add_iso_duration(parse_instant(start), duration))
+        return at_local_time(last_day + timedelta(days=1), time(0))
+    return add_iso_duration(parse_instant(start), duration)
 
 
 def _cycle_due(waiting: inspect.WaitingTimer, value: Any, now: datetime) -> datetime | None:

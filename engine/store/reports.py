@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, case, func, null
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
+from engine import contract
 from engine.store.tables import CaseFact, Instance, Task, Timer
 
 
@@ -103,7 +104,7 @@ def _timers(scope: Scope) -> Any:
     ).join(Instance, col(Instance.id) == col(Timer.instance_id))
     return statement.where(
         col(Timer.municipality) == scope.municipality,
-        col(Timer.purpose) == "breach",
+        col(Timer.purpose) == contract.BREACH,
         *_row_scope(Timer, scope),
     )
 
@@ -136,7 +137,7 @@ def compliance(session: Session, scope: Scope, *, now: datetime) -> dict[str, tu
     index order), plus the few open ones that are overdue."""
     where = [
         col(Timer.municipality) == scope.municipality,
-        col(Timer.purpose) == "breach",
+        col(Timer.purpose) == contract.BREACH,
         *_period(col(Timer.due_at), scope),
         *_row_scope(Timer, scope),
     ]
