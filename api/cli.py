@@ -88,8 +88,8 @@ def _startup_problems() -> list[str]:
 def _validate(files: Sequence[Path], deployed: Path | None) -> int:
     from engine.config import EngineSettings  # noqa: PLC0415
     from engine.contract import ContractSettings  # noqa: PLC0415
-    from engine.definitions import validate_files  # noqa: PLC0415
     from engine.errors import InvalidDefinitionError  # noqa: PLC0415
+    from engine.validation import validate_files  # noqa: PLC0415
 
     missing = [f for f in files if not f.is_file()]
     if missing:

@@ -167,22 +167,23 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
 
     The main process comes first, then each called process in the order it started. An embedded
     or event subprocess is drawn inside its parent's file, so its marks join that diagram; a
-    process that ran more than once (a call activity in a loop) gets the union of its marks.
+    process that ran more than once (a call activity in a loop) gets the union of its marks, per
+    definition version it ran.
     `completed` holds the elements completed at least once, `active` those where a token stands
     now (an element can be in both).
     """
     row, _ = _visible(session, instance_id, actor)
-    loaded = runner.cache.get(session, row.definition_id)
     workflow = runner.view(session, row)
-    by_file: dict[str, DiagramInfo] = {}
+    by_file: dict[tuple[str, str], DiagramInfo] = {}  # (definition, file): two versions are two diagrams
     for process in [workflow, *workflow.subprocesses.values()]:  # parents are created before children
         spec = process.spec
-        xml = loaded.xml_of(spec)
+        xml = runner.cache.get(session, process.definition_id).xml_of(spec)
         if xml is None:
             continue
         completed, active = inspect.element_marks(process)
-        seen = by_file.get(spec.file) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
-        by_file[spec.file] = replace(
+        key = (process.definition_id, spec.file)
+        seen = by_file.get(key) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
+        by_file[key] = replace(
             seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
         )
     now = runner.clock.now()

@@ -25,12 +25,14 @@ from sqlmodel import Session
 
 from engine import faults, timers, waits
 from engine.bpmn import inspect, starts
+from engine.bpmn.calls import CallTarget
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.definitions import DefinitionCache
+from engine.definitions import DefinitionCache, LoadedDefinition, called_process
 from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
 from engine.store import database
@@ -40,6 +42,33 @@ from engine.store.tables import Definition, Instance
 
 class _StepLimitError(Exception):
     pass
+
+
+class _Specs:
+    """Definition specs for the workflows of one case in one transaction (engine/bpmn/workflow.py)."""
+
+    def __init__(self, session: Session, cache: DefinitionCache, municipality: str) -> None:
+        self.session = session
+        self.cache = cache
+        self.municipality = municipality
+
+    def definition(self, definition_id: str) -> LoadedDefinition:
+        return self.cache.get(self.session, definition_id)
+
+    def bind(self, target: CallTarget, caller_definition_id: str) -> LoadedDefinition:
+        caller = self.cache.get(self.session, caller_definition_id)
+        try:
+            row = called_process(
+                self.session,
+                target,
+                caller_deployment_id=caller.deployment_id,
+                municipality=self.municipality,
+            )
+        except NotFoundError:
+            raise UnboundCallError(f"the called process '{target.label}' is not deployed") from None
+        except ProcessError as err:
+            raise UnboundCallError(err.message) from None
+        return self.cache.get(self.session, row.id)
 
 
 @dataclass
@@ -73,7 +102,8 @@ class Runner:
         """`start_message`: start at the message start event for that message (else where Camunda
         would: the none start event, or the process's only start event)."""
         loaded = self.cache.get(session, definition.id)
-        workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
+        specs = _Specs(session, self.cache, actor.municipality)
+        workflow = new_workflow(loaded, specs, self.script_engine)
         workflow.task_tree.set_data(**variables)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
@@ -133,16 +163,20 @@ class Runner:
             raise NotFoundError(kind, task_id)
         return row
 
-    def load(self, session: Session, row: Instance) -> BpmnWorkflow:
+    def load(self, session: Session, row: Instance) -> CaseWorkflow:
         """The case's workflow, to advance: the caller holds the instance lock and owns the object."""
         workflow = self.resident.take(row.id, row.definition_id, row.version)
-        return workflow if workflow is not None else self.view(session, row)
+        if workflow is None:
+            return self.view(session, row)
+        workflow.specs = _Specs(session, self.cache, row.municipality)  # this transaction's
+        return workflow
 
-    def view(self, session: Session, row: Instance) -> BpmnWorkflow:
+    def view(self, session: Session, row: Instance) -> CaseWorkflow:
         """The case's workflow, to read: always a fresh copy of the committed state, since a resident
         one may be advanced by another thread meanwhile."""
         loaded = self.cache.get(session, row.definition_id)
-        return load_state(row.state, loaded.spec, loaded.subprocess_specs, self.script_engine)
+        specs = _Specs(session, self.cache, row.municipality)
+        return load_state(row.state, loaded, specs, self.script_engine)
 
     def advance(
         self,

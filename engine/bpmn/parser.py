@@ -20,7 +20,13 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     ReceiveTaskParser,
     SendTaskParser,
 )
-from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
+from SpiffWorkflow.bpmn.parser.task_parsers import (
+    CallActivityParser,
+    ConditionalGatewayParser,
+    GatewayParser,
+    SubprocessParser,
+    SubWorkflowParser,
+)
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
@@ -37,6 +43,15 @@ from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskPar
 from SpiffWorkflow.camunda.specs.user_task import Form, FormField
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.calls import (
+    BoundCallActivity,
+    CallSettings,
+    EmbeddedSubprocess,
+    OwnEventSubprocess,
+    OwnTransaction,
+    call_settings,
+    settings_problems,
+)
 from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
 from engine.bpmn.pass_through import PassThroughManualTask, PassThroughTask
@@ -45,6 +60,7 @@ from engine.bpmn.support_check import check_support
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 KEPT_ATTRIBUTES = (
@@ -83,14 +99,41 @@ class Resource:
         return "other"
 
 
+@dataclass(frozen=True)
+class CallSite:
+    """A call activity of a compiled process, for the deploy-time check of its target."""
+
+    resource_name: str
+    element_id: str
+    settings: CallSettings
+    task_spec: Any = field(compare=False, repr=False, default=None)
+
+
 @dataclass
 class CompiledProcess:
+    """A process and the specs of the subprocesses its own resources hold (embedded and event
+    subprocesses; a called process only if it happens to be in the same resources, and even then
+    it is bound when reached, see engine/bpmn/calls.py)."""
+
     id: str
     name: str | None
     resource_name: str
     version_tag: str | None
     spec: Any
     subprocess_specs: dict[str, Any]
+    decision_refs: frozenset[str] = frozenset()
+
+    @property
+    def calls(self) -> list[CallSite]:
+        found = {}
+        for spec in [self.spec, *self.subprocess_specs.values()]:
+            for task_spec in spec.task_specs.values():
+                if isinstance(task_spec, BoundCallActivity):
+                    site = CallSite(
+                        spec.file or self.resource_name, task_spec.bpmn_id, task_spec.call, task_spec
+                    )
+                    found[(site.resource_name, site.element_id)] = site
+        return list(found.values())
 
 
 @dataclass
@@ -105,12 +148,14 @@ class Bundle:
     processes: dict[str, CompiledProcess] = field(default_factory=dict)
     decisions: dict[str, CompiledDecision] = field(default_factory=dict)
     external_resources: list[Resource] = field(default_factory=list)
+    decision_resources: dict[str, str] = field(default_factory=dict)  # decision id -> resource name
 
 
 class _CamundaAttributes:
     """Mixin: keep camunda:properties, the Camunda attributes and inputOutput in `extensions`."""
 
     node: etree._Element
+    EVENT_SUBPROCESS_CLASS = OwnEventSubprocess
 
     def parse_extensions(self, node: etree._Element | None = None) -> dict[str, Any]:
         element = self.node if node is None else node
@@ -187,6 +232,25 @@ class _SagsflowUserTaskParser(_CamundaAttributes, UserTaskParser):  # type: igno
         return form
 
 
+class _SagsflowCallActivityParser(_CamundaAttributes, CallActivityParser):  # type: ignore[misc]
+    """Reads the binding and the variable mappings of a call activity (engine/bpmn/calls.py)."""
+
+    spec_class: type
+    spec: Any
+    bpmn_id: str
+    bpmn_attributes: dict[str, Any]
+
+    def create_task(self) -> Any:
+        called = SubprocessParser.get_call_activity_spec(self)
+        return self.spec_class(
+            self.spec,
+            self.bpmn_id,
+            subworkflow_spec=called,
+            call=call_settings(self.node),
+            **self.bpmn_attributes,
+        )
+
+
 def _with_attributes(parser_class: type) -> type:
     if issubclass(parser_class, _CamundaAttributes):
         return parser_class
@@ -205,6 +269,9 @@ class SagsflowParser(CamundaParser):  # type: ignore[misc]
             _SagsflowUserTaskParser,
             CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1],
         ),
+        full_tag("callActivity"): (_SagsflowCallActivityParser, BoundCallActivity),
+        full_tag("subProcess"): (_with_attributes(SubWorkflowParser), EmbeddedSubprocess),
+        full_tag("transaction"): (_with_attributes(SubWorkflowParser), OwnTransaction),
         full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
         full_tag("task"): (
             _with_attributes(CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("task")][0]),
@@ -261,9 +328,10 @@ def compile_resources(resources: Sequence[Resource], external: ExternalLookup | 
 
     Every file is checked on its own first (safe XML, the BPMN schema, the support registry,
     expressions), and all of them are compiled together even when some had problems, so one
-    answer lists the problems of all files. `external(process_or_decision_id)` supplies
-    already-deployed resources for call activities and business rule tasks that reference
-    something outside this deployment.
+    answer lists the problems of all files. `external(decision_id)` supplies already-deployed
+    resources for business rule tasks that reference a decision outside this deployment. Called
+    processes are not compiled in: a call activity binds its target when reached
+    (engine/bpmn/calls.py).
     """
     problems: list[DefinitionProblem] = []
     bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
@@ -354,16 +422,16 @@ def _parse(
             parser.add_dmn_xml(tree.getroot(), filename=resource.name)
             for decision_id, dmn in _new_decisions(parser, bundle):
                 bundle.decisions[decision_id] = CompiledDecision(decision_id, dmn.get_name(), resource.name)
+                bundle.decision_resources[decision_id] = resource.name
         _add_referenced_decisions(parser, bpmn_trees, external, bundle)
         for resource, tree in bpmn_trees:
             parser.add_bpmn_xml(tree, filename=resource.name)
-        _add_external_processes(parser, external, bundle)
-        own_ids = [(resource, pid) for resource, tree in bpmn_trees for pid in _process_ids(tree)]
-        for resource, process_id in own_ids:
-            bundle.processes[process_id] = _compile_process(parser, process_id, resource.name)
+        for resource, tree in bpmn_trees:
+            for process in _executable_processes(tree):
+                bundle.processes[process.get("id")] = _compile_process(parser, process, resource.name)
     except (ValidationException, SpiffWorkflowException, NotImplementedError) as err:
         raise _ParseFailed([_problem_from(err)]) from None
-    problems = check_specs(bundle.processes.values())
+    problems = check_specs(bundle.processes.values()) + _call_problems(bundle.processes.values())
     if problems:
         raise InvalidDefinitionError(problems)
     return bundle
@@ -373,25 +441,35 @@ def _new_decisions(parser: SagsflowParser, bundle: Bundle) -> Iterable[tuple[str
     return [(d, p) for d, p in parser.dmn_parsers.items() if d not in bundle.decisions]
 
 
-def _process_ids(tree: etree._ElementTree) -> list[str]:
-    return [
-        p.get("id")
-        for p in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
-        if p.get("isExecutable") == "true"
-    ]
+def _executable_processes(tree: etree._ElementTree) -> list[etree._Element]:
+    return [p for p in tree.getroot().iter(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"]
 
 
-def _compile_process(parser: SagsflowParser, process_id: str, resource_name: str) -> CompiledProcess:
-    process_parser = parser.get_process_parser(process_id)
-    node = process_parser.node
+def _compile_process(parser: SagsflowParser, node: etree._Element, resource_name: str) -> CompiledProcess:
+    process_id = node.get("id")
+    subprocess_specs = parser.get_subprocess_specs(process_id, require_call_activity_specs=False)
     return CompiledProcess(
         id=process_id,
         name=node.get("name"),
         resource_name=resource_name,
         version_tag=node.get(f"{{{CAMUNDA_MODEL_NS}}}versionTag"),
         spec=parser.get_spec(process_id),
-        subprocess_specs=parser.get_subprocess_specs(process_id),
+        subprocess_specs={name: spec for name, spec in subprocess_specs.items() if spec is not None},
+        decision_refs=frozenset(
+            ref
+            for task in node.iter(f"{{{BPMN_NS}}}businessRuleTask")
+            if (ref := task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef"))
+        ),
     )
+
+
+def _call_problems(processes: Iterable[CompiledProcess]) -> list[DefinitionProblem]:
+    return [
+        DefinitionProblem(message, call.resource_name, call.element_id)
+        for process in processes
+        for call in process.calls
+        for message in settings_problems(call.settings)
+    ]
 
 
 def _add_referenced_decisions(
@@ -407,28 +485,11 @@ def _add_referenced_decisions(
                 for extra in external(ref):
                     tree_, _, _ = _prepare(extra)
                     if tree_ is not None and extra.kind == "dmn":
+                        known = set(parser.dmn_parsers)
                         parser.add_dmn_xml(tree_.getroot(), filename=extra.name)
                         bundle.external_resources.append(extra)
-
-
-def _add_external_processes(parser: SagsflowParser, external: ExternalLookup | None, bundle: Bundle) -> None:
-    if external is None:
-        return
-    seen: set[str] = set()
-    missing = _missing_processes(parser) - seen
-    while missing:
-        for process_id in missing:
-            seen.add(process_id)
-            for extra in external(process_id):
-                tree, _, _ = _prepare(extra)
-                if tree is not None and extra.kind == "bpmn" and extra not in bundle.external_resources:
-                    parser.add_bpmn_xml(tree, filename=extra.name)
-                    bundle.external_resources.append(extra)
-        missing = _missing_processes(parser) - seen
-
-
-def _missing_processes(parser: SagsflowParser) -> set[str]:
-    return {p for p in parser.get_process_dependencies() if p and p not in parser.process_parsers}
+                        for decision_id in set(parser.dmn_parsers) - known:
+                            bundle.decision_resources[decision_id] = extra.name
 
 
 def _problem_from(err: Exception) -> DefinitionProblem:

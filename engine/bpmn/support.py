@@ -405,9 +405,11 @@ CAMUNDA_ATTRIBUTES: dict[str, Support] = {
         "decision results are always merged into the process variables; mapDecisionResult is not supported"
     ),
     # call activities
-    "callActivity@calledElementBinding": refused(UNSUPPORTED_BINDING),
-    "callActivity@calledElementVersion": refused(UNSUPPORTED_BINDING),
-    "callActivity@calledElementVersionTag": refused(UNSUPPORTED_BINDING),
+    "callActivity@calledElementBinding": runs(
+        "latest (default), deployment, version or versionTag, resolved when a case reaches the call activity"
+    ),
+    "callActivity@calledElementVersion": runs("the version binding 'version' calls (a number or ${…})"),
+    "callActivity@calledElementVersionTag": runs("the version tag calledElementBinding='versionTag' calls"),
     "callActivity@calledElementTenantId": refused(TENANTS),
     "callActivity@variableMappingClass": refused(JAVA),
     "callActivity@variableMappingDelegateExpression": refused(JAVA),

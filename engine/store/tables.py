@@ -52,6 +52,17 @@ class Definition(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     resource_ids: str = Field(sa_column=Column(Text, nullable=False))
     deployed_at: datetime = Field(sa_column=_utc())
+    # Deployed before call activities bound their target when reached: its call activities pass
+    # all variables in and out, as they did when its cases started (engine/bpmn/calls.py).
+    calls_pass_all: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
+class DeploymentDefinition(SQLModel, table=True):
+    """Every definition version a deployment holds, new or reused because its content was
+    unchanged: what `camunda:calledElementBinding="deployment"` resolves against."""
+
+    deployment_id: str = Field(foreign_key="deployment.id", primary_key=True, max_length=64)
+    definition_id: str = Field(foreign_key="definition.id", primary_key=True, max_length=300)
 
 
 REPORT_COLUMNS = (  # what the team and caseworker views of the reports read (status first: filtered)
