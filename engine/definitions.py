@@ -25,12 +25,12 @@ from typing import Any
 from sqlmodel import Session
 
 from engine.bpmn.calls import CallTarget
-from engine.bpmn.contract_checks import (
+from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
+from engine.bpmn.starts import start_messages
+from engine.bpmn.world import (
     Diagram,
     diagram_of,
 )
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
-from engine.bpmn.starts import start_messages
 from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.bpmn.contract_checks import Diagram, Fetch, check_contract, diagram_of, resolve_world
+from engine.bpmn.contract_checks import check_contract
 from engine.bpmn.parser import Bundle, CompiledProcess, ExternalLookup, Resource, compile_resources
+from engine.bpmn.world import Diagram, Fetch, diagram_of, resolve_world
 from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError
 
@@ -36,7 +37,7 @@ def check_deployment(
         problems = missing(bundle)
     new = [d for r in resources if (d := diagram_of(r.name, r.content, new=True)) is not None]
     findings = check_contract(resolve_world(new, deployed, contract.case_process), contract)
-    if bundle is None or findings.errors:
+    if bundle is None or problems or findings.errors:
         raise InvalidDefinitionError(problems + findings.errors, findings.warnings)
     return bundle, findings.warnings
 

@@ -14,7 +14,7 @@ the property `waive:<item>` (its value is the reason): the problem becomes a war
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from lxml import etree
@@ -23,10 +23,10 @@ from engine import contract
 from engine.bpmn import variable_flow as flow
 from engine.bpmn.expressions import is_juel
 from engine.bpmn.variable_flow import NS, camunda, local, properties
-from engine.bpmn.xml import kind_of, parse_xml
+from engine.bpmn.world import Diagram, Family, World, family_of
 from engine.contract import ContractSettings
 from engine.deadlines import DEADLINE_RULES, DEADLINE_VARIABLES
-from engine.errors import DefinitionProblem, InvalidDefinitionError
+from engine.errors import DefinitionProblem
 
 BPMN = flow.BPMN
 CATCH_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask")
@@ -36,110 +36,24 @@ REPORTS = contract.Consumer(
 )
 
 
-@dataclass(frozen=True)
-class Diagram:
-    """One BPMN or DMN file of the world; `new` if it is part of the deployment."""
-
-    name: str
-    root: etree._Element
-    new: bool
-
-
 @dataclass
 class Findings:
     errors: list[DefinitionProblem] = field(default_factory=list)
     warnings: list[DefinitionProblem] = field(default_factory=list)
 
 
-@dataclass
-class _World:
-    processes: dict[str, tuple[Diagram, etree._Element]] = field(default_factory=dict)
-    decisions: dict[str, tuple[Diagram, etree._Element]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, diagrams: Sequence[Diagram]) -> _World:
-        world = cls()
-        for diagram in sorted(diagrams, key=lambda d: d.new):  # the deployment's own files win
-            for process in diagram.root.iterfind("bpmn:process", NS):
-                world.processes[str(process.get("id"))] = (diagram, process)
-            namespace = etree.QName(diagram.root).namespace
-            for decision in diagram.root.iterfind(f"{{{namespace}}}decision"):
-                world.decisions[str(decision.get("id"))] = (diagram, decision)
-        return world
-
-
-@dataclass
-class _Family:
-    processes: list[tuple[Diagram, etree._Element]]
-    decisions: list[tuple[Diagram, etree._Element]]
-
-    def elements(self) -> Iterator[tuple[Diagram, etree._Element]]:
-        for diagram, process in self.processes:
-            for element in flow.flow_elements(process):
-                yield diagram, element
-
-    @property
-    def touched(self) -> bool:
-        return any(d.new for d, _ in self.processes + self.decisions)
-
-
-Fetch = Callable[[str, str], Diagram | None]  # (kind "process"/"decision", key) -> the deployed file
-
-
-def diagram_of(name: str, content: bytes, *, new: bool) -> Diagram | None:
-    """A file of the world, or None if it is not readable BPMN/DMN (the compile stage says why)."""
-    try:
-        tree = parse_xml(content, name)
-    except InvalidDefinitionError:
-        return None
-    return Diagram(name, tree.getroot(), new) if kind_of(tree) in ("bpmn", "dmn") else None
-
-
-def resolve_world(new: Sequence[Diagram], fetch: Fetch, case_process: str) -> list[Diagram]:
-    """The deployment's files plus the deployed files of the family members they do not contain."""
-    world = list(new)
-    index = _World.of(world)
-    queue, asked = [("process", case_process)], set()
-    while queue:
-        kind, key = queue.pop()
-        if (kind, key) in asked:
-            continue
-        asked.add((kind, key))
-        table = index.processes if kind == "process" else index.decisions
-        if key not in table:
-            fetched = fetch(kind, key)
-            if fetched is None:
-                continue
-            world.append(fetched)
-            index = _World.of(world)
-            table = index.processes if kind == "process" else index.decisions
-            if key not in table:
-                continue
-        if kind == "process":
-            queue += _references(table[key][1])
-    return world
-
-
-def _references(process: etree._Element) -> list[tuple[str, str]]:
-    found = []
-    for element in process.iter(f"{{{BPMN}}}callActivity", f"{{{BPMN}}}businessRuleTask"):
-        if element.get("calledElement"):
-            found.append(("process", str(element.get("calledElement"))))
-        if camunda(element, "decisionRef"):
-            found.append(("decision", str(camunda(element, "decisionRef"))))
-    return found
-
-
 def check_contract(diagrams: Sequence[Diagram], settings: ContractSettings) -> Findings:
     """All contract problems of the world; waived ones come back as warnings."""
-    world = _World.of(diagrams)
+    world = World.of(diagrams)
     findings = Findings()
     for diagram, process in world.processes.values():
         if diagram.new:
             findings.errors += _guard_properties(diagram, process)
             _timer_properties(diagram, process, findings)
-    family = _family(world, settings.case_process)
-    if family is not None and family.touched:
+    family = family_of(world, settings.case_process)
+    # A family that calls something that exists nowhere is refused for that already; what it
+    # lacks would only repeat it.
+    if family is not None and family.touched and family.complete:
         findings.errors += _family_problems(family, settings)
         _apply_waivers(family, findings)
     return findings
@@ -292,22 +206,7 @@ def _message_names(event: etree._Element) -> set[str]:
 # --- the family -------------------------------------------------------------------------------
 
 
-def _family(world: _World, case_process: str) -> _Family | None:
-    if case_process not in world.processes:
-        return None
-    seen, decisions, queue = [case_process], [], [case_process]
-    while queue:
-        _, process = world.processes[queue.pop()]
-        for kind, key in _references(process):
-            if kind == "process" and key in world.processes and key not in seen:
-                seen.append(key)
-                queue.append(key)
-            if kind == "decision" and key in world.decisions and key not in decisions:
-                decisions.append(key)
-    return _Family([world.processes[p] for p in seen], [world.decisions[d] for d in decisions])
-
-
-def _family_problems(family: _Family, settings: ContractSettings) -> list[DefinitionProblem]:
+def _family_problems(family: Family, settings: ContractSettings) -> list[DefinitionProblem]:
     return [
         *_groups(family, settings.groups),
         *_fields(family),
@@ -319,16 +218,16 @@ def _family_problems(family: _Family, settings: ContractSettings) -> list[Defini
     ]
 
 
-def _case_diagram(family: _Family) -> Diagram | None:
+def _case_diagram(family: Family) -> Diagram | None:
     """Where a problem about something missing from the whole family is filed: nowhere in particular."""
     return None
 
 
-def _user_tasks(family: _Family) -> Iterator[tuple[Diagram, etree._Element]]:
+def _user_tasks(family: Family) -> Iterator[tuple[Diagram, etree._Element]]:
     return ((d, e) for d, e in family.elements() if local(e) == "userTask")
 
 
-def _groups(family: _Family, groups: frozenset[str]) -> Iterator[DefinitionProblem]:
+def _groups(family: Family, groups: frozenset[str]) -> Iterator[DefinitionProblem]:
     known = ", ".join(sorted(groups))
     for diagram, task in _user_tasks(family):
         value = camunda(task, "candidateGroups") or ""
@@ -347,7 +246,7 @@ def _groups(family: _Family, groups: frozenset[str]) -> Iterator[DefinitionProbl
                 )
 
 
-def _fields(family: _Family) -> Iterator[DefinitionProblem]:
+def _fields(family: Family) -> Iterator[DefinitionProblem]:
     for needed in contract.FIELDS:
         found = [(d, e) for d, e in family.elements() if e.get("id") == needed.element_id]
         tasks = [(d, e) for d, e in found if local(e) == "userTask"]
@@ -379,7 +278,7 @@ def _fields(family: _Family) -> Iterator[DefinitionProblem]:
             )
 
 
-def _required_guards(family: _Family) -> Iterator[DefinitionProblem]:
+def _required_guards(family: Family) -> Iterator[DefinitionProblem]:
     present = {name for _, task in _user_tasks(family) for name in properties(task)}
     for guard in contract.GUARDS:
         if f"{contract.GUARD_PREFIX}{guard.name}" not in present:
@@ -393,7 +292,7 @@ def _required_guards(family: _Family) -> Iterator[DefinitionProblem]:
             )
 
 
-def _breach_rules(family: _Family) -> set[str]:
+def _breach_rules(family: Family) -> set[str]:
     rules = set()
     for _, process in family.processes:
         for event, _body in _timers(process):
@@ -403,7 +302,7 @@ def _breach_rules(family: _Family) -> set[str]:
     return rules
 
 
-def _required_deadlines(family: _Family) -> Iterator[DefinitionProblem]:
+def _required_deadlines(family: Family) -> Iterator[DefinitionProblem]:
     carried = _breach_rules(family)
     for deadline in contract.DEADLINES:
         if deadline.rule not in carried:
@@ -418,12 +317,12 @@ def _required_deadlines(family: _Family) -> Iterator[DefinitionProblem]:
             )
 
 
-def _events(family: _Family, tags: Iterable[str]) -> Iterator[etree._Element]:
+def _events(family: Family, tags: Iterable[str]) -> Iterator[etree._Element]:
     wanted = set(tags)
     return (e for _, e in family.elements() if local(e) in wanted)
 
 
-def _messages(family: _Family) -> Iterator[DefinitionProblem]:
+def _messages(family: Family) -> Iterator[DefinitionProblem]:
     caught = {name for event in _events(family, CATCH_EVENTS) for name in _message_names(event)}
     for message in contract.MESSAGES:
         if message.name not in caught:
@@ -437,7 +336,7 @@ def _messages(family: _Family) -> Iterator[DefinitionProblem]:
             )
 
 
-def _signals(family: _Family) -> Iterator[DefinitionProblem]:
+def _signals(family: Family) -> Iterator[DefinitionProblem]:
     thrown = {n for event in _events(family, THROW_EVENTS) for n in _signal_names(event)}
     caught = {n for event in _events(family, CATCH_EVENTS) for n in _signal_names(event)}
     for signal in contract.SIGNALS:
@@ -455,7 +354,7 @@ def _signals(family: _Family) -> Iterator[DefinitionProblem]:
 # --- variables --------------------------------------------------------------------------------
 
 
-def settable(family: _Family) -> set[str]:
+def settable(family: Family) -> set[str]:
     """Every variable something in the family can set, computed deadlines included."""
     outputs = {d.get("id"): flow.decision_outputs(d) for _, d in family.decisions}
     names = set(contract.START_VARIABLES)
@@ -469,7 +368,7 @@ def settable(family: _Family) -> set[str]:
     return names
 
 
-def _variables(family: _Family) -> Iterator[DefinitionProblem]:
+def _variables(family: Family) -> Iterator[DefinitionProblem]:
     known = settable(family)
     reads = [(d, r) for d, e in family.elements() for r in flow.reads_of(e)]
     reads += [(d, r) for d, decision in family.decisions for r in flow.decision_reads(decision)]
@@ -495,7 +394,7 @@ def _variables(family: _Family) -> Iterator[DefinitionProblem]:
 # --- waivers ----------------------------------------------------------------------------------
 
 
-def _apply_waivers(family: _Family, findings: Findings) -> None:
+def _apply_waivers(family: Family, findings: Findings) -> None:
     waivers: dict[str, str] = {}
     for diagram, process in family.processes:
         for key, reason in properties(process).items():

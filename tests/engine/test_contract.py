@@ -3,6 +3,7 @@ broken item, the element and the consumer named, and `sagsflow validate` gives t
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from engine.errors import InvalidDefinitionError
 from engine.service import Engine
 
 from support import bpmn
-from support.actors import PROCESS_OWNER
+from support.actors import CASEWORKER, PROCESS_OWNER
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
@@ -255,3 +256,37 @@ def test_a_deadline_duration_without_a_start_fact_deploys_with_a_warning(engine:
     deployed = engine.deploy(DeployRequest([("timed.bpmn", content)], name="t"), actor=PROCESS_OWNER)
     assert [(w.element_id, w.item) for w in deployed.warnings] == [("late", "timer:late")]
     assert "P30D counts from when the timer started (the task opened)" in deployed.warnings[0].message
+
+
+def test_a_duration_with_a_start_fact_counts_from_that_day_to_the_end_of_its_last_day(engine: Engine) -> None:
+    content = bpmn.document(
+        "planned",
+        """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="decide"><bpmn:extensionElements><camunda:formData>
+      <camunda:formField id="decision_date" type="date" /></camunda:formData></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="plan"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="plan_late" cancelActivity="false" attachedToRef="plan">
+      <bpmn:extensionElements><camunda:properties><camunda:property name="purpose" value="breach" />
+        <camunda:property name="deadline" value="plan_x" /><camunda:property name="start_fact" value="decision_date" />
+      </camunda:properties></bpmn:extensionElements>
+      <bpmn:outgoing>f4</bpmn:outgoing><bpmn:timerEventDefinition><bpmn:timeDuration>P3M</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:endEvent id="late_end"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="plan" />
+    <bpmn:sequenceFlow id="f3" sourceRef="plan" targetRef="end" />
+    <bpmn:sequenceFlow id="f4" sourceRef="plan_late" targetRef="late_end" />""",
+    )
+    deployed = engine.deploy(DeployRequest([("planned.bpmn", content)], name="p"), actor=PROCESS_OWNER)
+    assert deployed.warnings == ()
+    case = engine.start_instance(actor=CASEWORKER, key="planned")
+    engine.complete_task(case.tasks[0].id, {"decision_date": "2026-11-30"}, actor=CASEWORKER)
+    after = engine.get_case(case.id, actor=CASEWORKER)
+    # 30 November + 3 months = 28 February (the month has no 30th); met any time that day,
+    # so the breach falls due when 28 February 2027 has ended in Copenhagen (23:00 UTC).
+    assert [(t.element_id, t.due_at) for t in after.timers] == [
+        ("plan_late", datetime(2027, 2, 28, 23, 0, tzinfo=UTC))
+    ]
