@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from api import camunda, problems
 from api.auth import Authenticator
 from api.deps import routes_without_policy
-from api.routers import cases, definitions, dev, health, messages, reports, tasks
+from api.routers import cases, definitions, dev, health, me, messages, reports, tasks
 from api.settings import ApiSettings, is_loopback
 from api.signin import routes as signin_routes
 from api.signin.flows import SignIn
@@ -89,6 +89,7 @@ def create_app(
         if engine_settings.deploy_workflows_on_start:
             system = Actor("system", settings.dev_municipality, frozenset({Role.ADMIN}))
             built.deploy_directory(engine_settings.workflows_dir, actor=system)
+        built.correct_legacy_deadlines()  # cases stored before due dates had a last day; a no-op after
         scheduler = (
             start_scheduler(built, engine_settings.tick_seconds) if engine_settings.run_scheduler else None
         )
@@ -118,6 +119,7 @@ def create_app(
     app.add_middleware(problems.CatchAll)  # outermost: no exception reaches the server's log
     for router in (
         health.router,
+        me.router,
         definitions.router,
         cases.router,
         tasks.router,

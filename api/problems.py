@@ -17,10 +17,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import (
+    CaseNumberInUseError,
     ConcurrentUpdateError,
+<<<<<<< HEAD
     DefinitionProblem,
+=======
+    DecisionError,
+>>>>>>> main
     EngineError,
     ForbiddenError,
+    IdempotencyKeyReusedError,
     InvalidDefinitionError,
     InvalidVariablesError,
     LockedByOtherWorkerError,
@@ -49,6 +55,12 @@ class ProblemType:
 
 PROBLEMS: dict[type[EngineError], ProblemType] = {
     NotFoundError: ProblemType(404, "not-found", "Not found", "InvalidRequestException"),
+    CaseNumberInUseError: ProblemType(
+        409, "case-number-in-use", "An open case has this case number", "InvalidRequestException"
+    ),
+    IdempotencyKeyReusedError: ProblemType(
+        409, "idempotency-key-reused", "Idempotency-Key used for another request", "InvalidRequestException"
+    ),
     WrongStateError: ProblemType(409, "wrong-state", "Wrong state", "InvalidRequestException"),
     ConcurrentUpdateError: ProblemType(
         409, "concurrent-update", "Changed by another request", "OptimisticLockingException"
@@ -62,6 +74,9 @@ PROBLEMS: dict[type[EngineError], ProblemType] = {
     ),
     ProcessError: ProblemType(
         422, "process-error", "The diagram failed while running", "ProcessEngineException", 500
+    ),
+    DecisionError: ProblemType(
+        422, "decision-failed", "The decision could not be evaluated", "RestException", 500
     ),
     NotCorrelatedError: ProblemType(
         409,
@@ -133,6 +148,8 @@ def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
         }
     if isinstance(error, InvalidVariablesError):
         return {"errors": [_variable_problem(p) for p in error.problems]}
+    if isinstance(error, CaseNumberInUseError):
+        return {"existing_case_id": error.existing_id, "case_number": error.case_number}
     if isinstance(error, ProcessError) and error.element_id:
         return {"element_id": error.element_id}
     return {}

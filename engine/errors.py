@@ -29,6 +29,25 @@ class WrongStateError(EngineError):
     """The object exists but is not in a state where the command applies."""
 
 
+class CaseNumberInUseError(WrongStateError):
+    """An open case already has this case number (business key); `existing_id` is that case."""
+
+    def __init__(self, case_number: str, existing_id: str) -> None:
+        super().__init__(f"case number {case_number!r} is already open as case {existing_id}")
+        self.case_number = case_number
+        self.existing_id = existing_id
+
+
+class IdempotencyKeyReusedError(EngineError):
+    """An Idempotency-Key came again with a different request; the first one's answer stands."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"the Idempotency-Key {key!r} was used for a different request; use a new key for a new request"
+        )
+        self.key = key
+
+
 class ConcurrentUpdateError(EngineError):
     """Another command changed the same object first; nothing was changed."""
 
@@ -110,6 +129,15 @@ class ProcessError(EngineError):
     def __init__(self, message: str, *, element_id: str | None = None) -> None:
         where = f"element '{element_id}': " if element_id else ""
         super().__init__(f"{where}{message}")
+        self.element_id = element_id
+
+
+class DecisionError(EngineError):
+    """A decision could not be evaluated (a cell failed, a hit policy was violated)."""
+
+    def __init__(self, message: str, *, decision_id: str, element_id: str | None = None) -> None:
+        super().__init__(message)
+        self.decision_id = decision_id
         self.element_id = element_id
 
 

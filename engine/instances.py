@@ -15,7 +15,7 @@ from engine import access, audit, contract, facts, info, inputs
 from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
-from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
+from engine.errors import CaseNumberInUseError, InvalidVariablesError, NotFoundError, VariableProblem
 from engine.model import Actor, DiagramInfo, InstanceFilter, InstanceInfo, Page
 from engine.runner import Runner, StepResult
 from engine.store import instances as repo
@@ -104,6 +104,7 @@ def open_case(
         contract.REPORT_TEXT: report.text,
     }
     business_key = report.business_key or _new_case_number(report.received_at)
+    _refuse_a_second_open_case(session, actor, process_key, business_key)
     return start(
         session,
         runner,
@@ -114,6 +115,14 @@ def open_case(
         variables=variables,
         team=report.team,
     )
+
+
+def _refuse_a_second_open_case(session: Session, actor: Actor, process_key: str, case_number: str) -> None:
+    """One open case per case number: a retried or repeated intake must not open a second one."""
+    repo.hold_business_key(session, actor.municipality, case_number)
+    existing = repo.active_with_business_key(session, actor.municipality, process_key, case_number)
+    if existing is not None:
+        raise CaseNumberInUseError(case_number, existing)
 
 
 def get(

@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from engine import (
     access,
+    corrections,
+    decisions,
     definitions,
     external_tasks,
+    idempotency,
     instances,
     jobs,
     messages,
@@ -33,12 +37,14 @@ from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError, SignInRefusedError
+from engine.idempotency import Answer, IdempotentRequest
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
 from engine.model import (
     ActivityInstanceInfo,
     Actor,
     AssertionUse,
+    DefinitionFilter,
     DefinitionInfo,
     DeploymentInfo,
     DiagramInfo,
@@ -133,6 +139,44 @@ class Engine:
             resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
             return resource.content if resource else b""
 
+    # --- decisions ---------------------------------------------------------------------
+
+    def list_decisions(
+        self, f: DefinitionFilter, *, actor: Actor, offset: int = 0, limit: int = 100
+    ) -> Page[DefinitionInfo]:
+        with self.store.read() as session:
+            rows, total = definition_repo.list_definitions(
+                session, kind="decision", where=f, offset=offset, limit=limit
+            )
+            return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
+
+    def get_decision(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> DefinitionInfo:
+        """A decision definition by id, or the newest version of `key`."""
+        with self.store.read() as session:
+            return definitions.definition_info(decisions.find(session, definition_id=definition_id, key=key))
+
+    def decision_xml(self, definition_id: str, *, actor: Actor) -> bytes:
+        """The DMN file the decision definition version was deployed from."""
+        with self.store.read() as session:
+            row = decisions.find(session, definition_id=definition_id)
+            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
+            return resource.content if resource else b""
+
+    def evaluate_decision(
+        self,
+        variables: dict[str, Any],
+        *,
+        actor: Actor,
+        definition_id: str | None = None,
+        key: str | None = None,
+    ) -> decisions.DecisionResult:
+        """Evaluate a decision definition (by id, or the newest version of `key`) on its own."""
+        with self.store.read() as session:
+            row = decisions.find(session, definition_id=definition_id, key=key)
+            return decisions.evaluate_decision(session, self.cache, row, variables, actor=actor)
+
     # --- cases -------------------------------------------------------------------------
 
     def start_instance(
@@ -168,6 +212,50 @@ class Engine:
                 process_key=self.settings.case_process_key,
             )
             return _summary(result)
+
+    def open_case_once(
+        self,
+        report: ReportOfConcern,
+        *,
+        actor: Actor,
+        request: IdempotentRequest,
+        render: Callable[[InstanceInfo], str],
+    ) -> Answer:
+        """`open_case` for a request with an idempotency key: the answer as `render` wrote it the
+        first time, kept with the key (engine/idempotency.py)."""
+
+        def run(session: Session) -> tuple[str, list[str]]:
+            summary = _summary(
+                instances.open_case(
+                    session,
+                    self.runner,
+                    report,
+                    actor=actor,
+                    deadlines=self.deadlines,
+                    process_key=self.settings.case_process_key,
+                )
+            )
+            return render(summary), [summary.id]
+
+        return self._once(actor, request, run)
+
+    def _once(
+        self, actor: Actor, request: IdempotentRequest, run: Callable[[Session], tuple[str, list[str]]]
+    ) -> Answer:
+        for attempt in range(2):
+            try:
+                with self.store.write() as session:
+                    now = self.clock.now()
+                    found = idempotency.kept(session, actor, request, now)
+                    if found is not None:
+                        return found
+                    row = idempotency.claim(session, actor, request, now)
+                    text, cases = run(session)
+                    return idempotency.keep(session, row, text, cases)
+            except IntegrityError:  # the same key claimed concurrently: answer from the first
+                if attempt:
+                    raise ConcurrentUpdateError(request.key, kind="request") from None
+        raise AssertionError("unreachable")
 
     def get_case(self, instance_id: str, *, actor: Actor, purpose: str = "case view") -> InstanceInfo:
         with self.store.write() as session:  # the access-log row commits with the read
@@ -262,33 +350,83 @@ class Engine:
         correlation_keys: dict[str, Any] | None = None,
     ) -> list[InstanceInfo]:
         with self.store.write() as session:
-
-            def start(definition: Definition) -> StepResult:
-                return instances.start(
-                    session,
-                    self.runner,
-                    actor=actor,
-                    deadlines=self.deadlines,
-                    definition_id=definition.id,
-                    business_key=business_key,
-                    variables=variables,
-                    start_message=message_name,
-                )
-
-            results = messages.correlate(
+            return self._correlate(
                 session,
-                self.runner,
                 message_name,
                 actor=actor,
-                deadlines=self.deadlines,
                 business_key=business_key,
                 instance_id=instance_id,
                 variables=variables,
                 all_matches=all_matches,
                 correlation_keys=correlation_keys,
-                start=start,
             )
-            return [dataclasses.replace(_summary(r.result), started_by_message=r.started) for r in results]
+
+    def correlate_once(
+        self,
+        message_name: str,
+        *,
+        actor: Actor,
+        request: IdempotentRequest,
+        render: Callable[[list[InstanceInfo]], str],
+        business_key: str | None = None,
+        instance_id: str | None = None,
+        variables: dict[str, Any] | None = None,
+        all_matches: bool = False,
+    ) -> Answer:
+        """`correlate` for a request with an idempotency key (see `open_case_once`)."""
+
+        def run(session: Session) -> tuple[str, list[str]]:
+            found = self._correlate(
+                session,
+                message_name,
+                actor=actor,
+                business_key=business_key,
+                instance_id=instance_id,
+                variables=variables,
+                all_matches=all_matches,
+            )
+            return render(found), [c.id for c in found]
+
+        return self._once(actor, request, run)
+
+    def _correlate(
+        self,
+        session: Session,
+        message_name: str,
+        *,
+        actor: Actor,
+        business_key: str | None,
+        instance_id: str | None,
+        variables: dict[str, Any] | None,
+        all_matches: bool,
+        correlation_keys: dict[str, Any] | None = None,
+    ) -> list[InstanceInfo]:
+        def start(definition: Definition) -> StepResult:
+            return instances.start(
+                session,
+                self.runner,
+                actor=actor,
+                deadlines=self.deadlines,
+                definition_id=definition.id,
+                business_key=business_key,
+                variables=variables,
+                start_message=message_name,
+            )
+
+        results = messages.correlate(
+            session,
+            self.runner,
+            message_name,
+            actor=actor,
+            deadlines=self.deadlines,
+            business_key=business_key,
+            instance_id=instance_id,
+            variables=variables,
+            all_matches=all_matches,
+            correlation_keys=correlation_keys,
+            start=start,
+        )
+        return [dataclasses.replace(_summary(r.result), started_by_message=r.started) for r in results]
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -347,11 +485,17 @@ class Engine:
     def seconds_until_next_timer(self) -> float | None:
         return tick.seconds_until_next(self.store, self.runner)
 
+    def correct_legacy_deadlines(self, *, dry_run: bool = False) -> list[corrections.CaseCorrection]:
+        """Give deadlines stored before due dates had a last day their meaning (engine/corrections.py)."""
+        return corrections.correct_all(self.store, self.runner, self.clock, dry_run=dry_run)
+
     def maintain(self) -> None:
-        """Housekeeping the scheduler runs hourly: fresh planner statistics, expired sessions."""
+        """Housekeeping the scheduler runs hourly: fresh planner statistics, expired sessions, old
+        kept answers (idempotency keys)."""
         self.store.analyze()
         with self.store.write() as session:
             sessions.prune(session, self.clock.now())
+            idempotency.prune(session, self.clock.now())
 
     # --- sign-in to the pages ----------------------------------------------------------
 
