@@ -19,11 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from engine.errors import (
     CaseNumberInUseError,
     ConcurrentUpdateError,
-<<<<<<< HEAD
-    DefinitionProblem,
-=======
     DecisionError,
->>>>>>> main
+    DefinitionProblem,
     EngineError,
     ForbiddenError,
     IdempotencyKeyReusedError,

@@ -172,20 +172,12 @@ def deploy(
         duplicate = _duplicate_of(session, request, resources)
         if duplicate is not None:
             return duplicate
-<<<<<<< HEAD
     bundle, warnings = check_deployment(
         resources,
-        external=lambda ref: _external(session, ref),
         deployed=lambda kind, key: _deployed_diagram(session, kind, key),
-        missing=lambda bundle: _missing_targets(session, bundle),
+        missing=lambda bundle: _missing_targets(session, bundle) + _missing_decisions(session, bundle),
         contract=contract,
     )
-=======
-    bundle = compile_resources(resources)
-    missing = _missing_targets(session, bundle)
-    if missing:
-        raise InvalidDefinitionError(missing)
->>>>>>> main
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -200,7 +192,7 @@ def deploy(
     session.flush()
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
-<<<<<<< HEAD
+    _check_decision_uses(session, bundle, deployment.id)
     info = _deployment_info(deployment, definitions, new, [r.name for r in resources])
     return replace(info, warnings=tuple(warnings))
 
@@ -213,10 +205,23 @@ def _deployed_diagram(session: Session, kind: str, key: str) -> Diagram | None:
         if resource.name == row.resource_name:
             return diagram_of(resource.name, resource.content, new=False)
     return None
-=======
-    _check_decision_uses(session, bundle, deployment.id)
-    return _deployment_info(deployment, definitions, new, [r.name for r in resources])
->>>>>>> main
+
+
+def _missing_decisions(session: Session, bundle: Bundle) -> list[DefinitionProblem]:
+    """Business rule tasks whose decision is neither in this deployment nor deployed (any version),
+    reported with the deployment's other problems; `_check_decision_uses` checks bindings after."""
+    return [
+        DefinitionProblem(
+            f"no {_describe(use.ref)} is deployed; deploy its DMN file first or with this diagram",
+            use.resource_name,
+            use.element_id,
+            use.line,
+        )
+        for use in bundle.decision_uses
+        if "{" not in use.ref.key
+        and use.ref.key not in bundle.decisions
+        and repo.latest(session, "decision", use.ref.key) is None
+    ]
 
 
 def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -> None:

@@ -123,9 +123,6 @@ def fire_locked(session: Session, runner: Runner, instance: Instance, timer: Tim
     return "fired"
 
 
-<<<<<<< HEAD
-_PURPOSE_EVENTS = {contract.BREACH: "deadline_breached", contract.REMINDER: "deadline_reminder"}
-=======
 def _cause(timer: Timer) -> dict[str, Any] | None:
     """What a task made by this firing was made by: a deadline (its rule, when it fell due)."""
     if timer.purpose not in _PURPOSE_EVENTS:
@@ -139,8 +136,7 @@ def _cause(timer: Timer) -> dict[str, Any] | None:
     }
 
 
-_PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}
->>>>>>> main
+_PURPOSE_EVENTS = {contract.BREACH: "deadline_breached", contract.REMINDER: "deadline_reminder"}
 
 
 def _fired_events(timer: Timer, actor: Actor) -> list[NewEvent]:

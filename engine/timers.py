@@ -24,11 +24,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-<<<<<<< HEAD
-from datetime import datetime, time, timedelta
-=======
 from datetime import date, datetime
->>>>>>> main
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -38,18 +34,11 @@ from sqlmodel import Session
 from engine import contract
 from engine.bpmn import inspect
 from engine.bpmn.events import CYCLE_FIRE, FIRED
-<<<<<<< HEAD
-from engine.calendar import add_iso_duration, at_local_time, local_date, next_cycle_slot
-from engine.deadlines import format_instant, parse_instant
-=======
 from engine.calendar import local_date, next_cycle_slot
 from engine.deadlines import Due, DueKind, due_after, due_on, format_instant, parse_instant
->>>>>>> main
 from engine.errors import ProcessError
 from engine.store import timers as repo
 from engine.store.tables import Instance, Timer
-
-DATE_LENGTH = len("2026-01-01")
 
 
 @dataclass(frozen=True)
@@ -146,18 +135,12 @@ def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: Due, now: d
         "element_id": inspect.element_id(waiting.task) or "",
         "name": inspect.element_name(waiting.task),
         "kind": waiting.kind,
-<<<<<<< HEAD
         "purpose": properties.get(contract.PURPOSE),
         "deadline": properties.get(contract.DEADLINE),
-        "due_at": due,
-=======
-        "purpose": properties.get("purpose"),
-        "deadline": properties.get("deadline"),
         "due_at": due.due_at,
         "due_date": due.due_date,
         "due_kind": due.kind.value,
         "activity_task_id": str(activity.id) if activity is not None else None,
->>>>>>> main
         "status": "pending",
         "attempts": 0,
         "created_at": now,
@@ -202,34 +185,26 @@ def _evaluate(waiting: inspect.WaitingTimer) -> Any:
 def _first_due(waiting: inspect.WaitingTimer, now: datetime) -> Due:
     value = _evaluate(waiting)
     element = inspect.element_id(waiting.task)
-    deadline = inspect.extensions(waiting.task).get("purpose") == repo.BREACH
+    deadline = inspect.extensions(waiting.task).get(contract.PURPOSE) == repo.BREACH
     try:
         if waiting.kind == "duration":
-<<<<<<< HEAD
-            return _after_duration(waiting, str(value), now)
-        return parse_instant(value)
-=======
-            return due_after(now, str(value), deadline=deadline)
+            return due_after(_duration_start(waiting, now), str(value), deadline=deadline)
         return due_on(value, deadline=deadline)
->>>>>>> main
     except ValueError as err:
         raise ProcessError(f"timer value {value!r}: {err}", element_id=element) from err
 
 
-def _after_duration(waiting: inspect.WaitingTimer, duration: str, now: datetime) -> datetime:
+def _duration_start(waiting: inspect.WaitingTimer, now: datetime) -> datetime:
     """A duration counts from when the timer starts, or from the recorded fact named by the timer's
-    `start_fact` property. From a date (a fact recorded as a day) it ends with the last day it
-    reaches: the timer falls due when that day is over (Copenhagen time)."""
+    `start_fact` property (a day counts from its beginning, so on a deadline the duration's last
+    day is the same date months or days later)."""
     fact = inspect.extensions(waiting.task).get(contract.START_FACT)
     if not fact:
-        return add_iso_duration(now, duration)
+        return now
     start = waiting.task.data.get(str(fact).strip())
     if start in (None, ""):
         raise ValueError(f"the start fact '{fact}' has no value yet")
-    if isinstance(start, str) and len(start) == DATE_LENGTH:
-        last_day = local_date(add_iso_duration(parse_instant(start), duration))
-        return at_local_time(last_day + timedelta(days=1), time(0))
-    return add_iso_duration(parse_instant(start), duration)
+    return parse_instant(start)
 
 
 def _cycle_due(waiting: inspect.WaitingTimer, value: Any, now: datetime) -> datetime | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from engine.bpmn.contract_checks import check_contract
-from engine.bpmn.parser import Bundle, CompiledProcess, ExternalLookup, Resource, compile_resources
+from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
 from engine.bpmn.world import Diagram, Fetch, diagram_of, resolve_world
 from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError
@@ -21,7 +21,6 @@ from engine.errors import DefinitionProblem, InvalidDefinitionError
 def check_deployment(
     resources: Sequence[Resource],
     *,
-    external: ExternalLookup | None,
     deployed: Fetch,
     missing: Callable[[Bundle], list[DefinitionProblem]],
     contract: ContractSettings,
@@ -30,7 +29,7 @@ def check_deployment(
     contract: (bundle, warnings), or `InvalidDefinitionError` with every problem (and the warnings)."""
     problems: list[DefinitionProblem] = []
     try:
-        bundle: Bundle | None = compile_resources(resources, external=external)
+        bundle: Bundle | None = compile_resources(resources)
     except InvalidDefinitionError as err:
         bundle, problems = None, err.problems
     if bundle is not None:
@@ -64,7 +63,6 @@ def validate_files(
     context = _Context(deployed, exclude=given)
     bundle, warnings = check_deployment(
         given,
-        external=context.external,
         deployed=context.diagram,
         missing=context.missing_targets,
         contract=contract,
@@ -87,14 +85,10 @@ class _Context:
             for key in keys:
                 self._by_key.setdefault(key, resource)
 
-    def external(self, reference: str) -> list[Resource]:
-        found = self._by_key.get(("process", reference)) or self._by_key.get(("decision", reference))
-        return [found] if found is not None else []
-
     def missing_targets(self, bundle: Bundle) -> list[DefinitionProblem]:
-        """Call activities whose target is neither validated nor in the folder (by key only: the
-        folder holds one version of each process)."""
-        return [
+        """Calls and business rule tasks whose target is neither validated nor in the folder (by
+        key only: the folder holds one version of each)."""
+        calls = [
             DefinitionProblem(
                 f"the called process '{call.settings.called_element}' is neither in this deployment "
                 "nor deployed",
@@ -107,6 +101,19 @@ class _Context:
             and call.settings.called_element not in bundle.processes
             and ("process", call.settings.called_element) not in self._by_key
         ]
+        decisions = [
+            DefinitionProblem(
+                f"no decision '{use.ref.key}' is deployed; deploy its DMN file first or with this diagram",
+                use.resource_name,
+                use.element_id,
+                use.line,
+            )
+            for use in bundle.decision_uses
+            if "{" not in use.ref.key
+            and use.ref.key not in bundle.decisions
+            and ("decision", use.ref.key) not in self._by_key
+        ]
+        return calls + decisions
 
     def diagram(self, kind: str, key: str) -> Diagram | None:
         found = self._by_key.get((kind, key))
