@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.rules import RULES, LegalRule
+
 
 @dataclass(frozen=True)
 class ContractSettings:
@@ -137,7 +139,7 @@ FLAGS = (
 )
 FIELDS = tuple(m.field for m in MILESTONES) + tuple(f.field for f in FLAGS)
 
-# --- Guards the law needs ---------------------------------------------------------------------
+# --- Guards and deadlines of the law (engine/rules.py is where they are declared) ----------------
 
 
 @dataclass(frozen=True)
@@ -150,33 +152,10 @@ class RequiredGuard:
         return f"guard:{self.name}"
 
 
-def _law(rule: str) -> Consumer:
-    return Consumer(f"the rule *{rule}*", "workflows/README.md, Completion guards")
-
-
-GUARDS = (
-    RequiredGuard(
-        "bfu_before_placement",
-        _law("En anbringelse (§ 46/§ 47) kræver en afsluttet børnefaglig undersøgelse (§ 20)"),
-    ),
-    RequiredGuard(
-        "plan_on_placement", _law("Ved anbringelse skal der udarbejdes en barnets plan (§ 91, stk. 2)")
-    ),
-    RequiredGuard("placement_date", _law("En anbringelse har en anbringelsesdato")),
-    RequiredGuard("plan_reason", _law("Undlades barnets plan, skal det begrundes (§ 91)")),
-    RequiredGuard(
-        "investigation_start",
-        _law("En børnefaglig undersøgelse har en startdato (§ 20), som fristen tælles fra"),
-    ),
-)
-
-# --- Deadlines the reports count --------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class RequiredDeadline:
     rule: str  # the `deadline` property of a breach timer of the family
-    title: str  # Danish, as the leaders' overview names it
+    title: str  # Danish, as the rule table names it
 
     @property
     def item(self) -> str:
@@ -186,18 +165,28 @@ class RequiredDeadline:
     def consumer(self) -> Consumer:
         return Consumer(
             f"the report *Frister overholdt* (rule {self.rule}: {self.title})",
-            "engine/reports.py, GET /reports/overview",
+            "engine/reports.py, engine/rules.py",
         )
 
 
-DEADLINES = (
-    RequiredDeadline("report_assessment", "Vurdering af underretning (24 timer)"),
-    RequiredDeadline("report_receipt", "Kvittering til underretter (6 hverdage)"),
-    RequiredDeadline("investigation", "Børnefaglig undersøgelse (4 måneder)"),
-    RequiredDeadline("child_plan", "Barnets plan (3 måneder)"),
-    RequiredDeadline("follow_up", "Opfølgning til tiden"),
-    RequiredDeadline("supervision", "Personrettet tilsyn (2 gange årligt)"),
+def _rule_consumer(rule: LegalRule) -> Consumer:
+    where = "" if rule.paragraph in ("", "—") else f", {rule.paragraph}"
+    return Consumer(f"the rule *{rule.title}* ({rule.basis.value}{where})", "engine/rules.py")
+
+
+# The guards of engine/rules.py that the shipped diagrams carry today. When the diagrams carry every
+# guard the rule table names, this becomes `name in rule.guards` for every rule (one edit).
+_GUARDS_IN_DIAGRAMS = frozenset(
+    {"bfu_before_placement", "plan_on_placement", "placement_date", "plan_reason", "investigation_start"}
 )
+GUARDS = tuple(
+    RequiredGuard(name, _rule_consumer(rule))
+    for rule in RULES
+    for name in rule.guards
+    if name in _GUARDS_IN_DIAGRAMS
+)
+DEADLINES = tuple(RequiredDeadline(rule.deadline, rule.title) for rule in RULES if rule.deadline)
+
 
 # --- Messages and signals ---------------------------------------------------------------------
 

@@ -175,7 +175,7 @@ def deploy(
     bundle, warnings = check_deployment(
         resources,
         deployed=lambda kind, key: _deployed_diagram(session, kind, key),
-        missing=lambda bundle: _missing_targets(session, bundle) + _missing_decisions(session, bundle),
+        missing=lambda bundle: _missing_targets(session, bundle),
         contract=contract,
     )
     deployment = Deployment(
@@ -205,23 +205,6 @@ def _deployed_diagram(session: Session, kind: str, key: str) -> Diagram | None:
         if resource.name == row.resource_name:
             return diagram_of(resource.name, resource.content, new=False)
     return None
-
-
-def _missing_decisions(session: Session, bundle: Bundle) -> list[DefinitionProblem]:
-    """Business rule tasks whose decision is neither in this deployment nor deployed (any version),
-    reported with the deployment's other problems; `_check_decision_uses` checks bindings after."""
-    return [
-        DefinitionProblem(
-            f"no {_describe(use.ref)} is deployed; deploy its DMN file first or with this diagram",
-            use.resource_name,
-            use.element_id,
-            use.line,
-        )
-        for use in bundle.decision_uses
-        if "{" not in use.ref.key
-        and use.ref.key not in bundle.decisions
-        and repo.latest(session, "decision", use.ref.key) is None
-    ]
 
 
 def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -> None:

@@ -83,7 +83,7 @@ BREAKS: dict[str, tuple[Break, str, str | None, str]] = {
         ),
         "deadline:child_plan",
         None,
-        "the report *Frister overholdt* (rule child_plan: Barnets plan (3 måneder)) counts the rule 'child_plan'",
+        "the report *Frister overholdt* (rule child_plan: Barnets plan udarbejdes inden 3 måneder) counts the rule 'child_plan'",
     ),
     "timer purpose removed": (
         lambda: (
