@@ -119,8 +119,8 @@ def _validate(files: Sequence[Path], deployed: Path | None) -> int:
         _warn(err.warnings)
         return 1
     _warn(result.warnings)
-    for process in result.processes:
-        print(f"ok: process '{process.id}' ({process.name or '-'}) in {process.resource_name}")  # noqa: T201
+    for item in result.compiled:
+        print(f"ok: {item.kind} '{item.id}' ({item.name or '-'}) in {item.resource_name}")  # noqa: T201
     return 0
 
 

@@ -26,9 +26,15 @@ from typing import Any
 from sqlmodel import Session
 
 from engine.bpmn.calls import CallTarget
-from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
+from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
+from engine.bpmn.parser import (
+    Bundle,
+    CompiledProcess,
+    Resource,
+    compile_decisions,
+    compile_resources,
+)
 from engine.bpmn.starts import start_messages
 from engine.bpmn.world import (
     Diagram,
@@ -137,6 +143,8 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
     if row.calls_pass_all:
         pass_all_variables(process)
+    if row.decision_results_merged:
+        merge_decision_results(process)
     return LoadedDefinition(
         row.id,
         row.key,
@@ -148,6 +156,16 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
         start_messages(process.spec),
         row.deployment_id,
     )
+
+
+def merge_decision_results(process: CompiledProcess) -> None:
+    """A definition deployed before business rule tasks stored results only in
+    camunda:resultVariable: its tasks without one merge the outputs into the case, as when its
+    cases started (specs are parsed per load of a definition, so no other definition changes)."""
+    for spec in [process.spec, *process.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, BusinessRuleTask) and not task_spec.result_variable:
+                task_spec.merge_result = True
 
 
 def pass_all_variables(process: CompiledProcess) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from engine.bpmn.contract_checks import check_contract
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
+from engine.bpmn.parser import Bundle, CompiledDecision, CompiledProcess, Resource, compile_resources
 from engine.bpmn.world import Diagram, Fetch, diagram_of, resolve_world
 from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError
@@ -43,7 +43,7 @@ def check_deployment(
 
 @dataclass(frozen=True)
 class Validation:
-    processes: list[CompiledProcess]
+    compiled: list[CompiledProcess | CompiledDecision]  # the processes, then every decision
     warnings: list[DefinitionProblem]
 
 
@@ -67,7 +67,7 @@ def validate_files(
         missing=context.missing_targets,
         contract=contract,
     )
-    return Validation(list(bundle.processes.values()), warnings)
+    return Validation([*bundle.processes.values(), *bundle.decisions.values()], warnings)
 
 
 class _Context:

@@ -55,6 +55,8 @@ export const EVENTS = {
   deadline_reminder: "Påmindelse om frist",
   phase_changed: "Ny fase",
   message_correlated: "Besked modtaget",
+  process_started: "Delproces startet",
+  process_ended: "Delproces afsluttet",
 };
 
 export function label(table, code) {
