@@ -20,11 +20,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session
 
 from engine.bpmn.calls import CallTarget
+from engine.bpmn.inspect import element_names
 from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
 from engine.bpmn.starts import start_messages
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
@@ -54,6 +56,11 @@ class LoadedDefinition:
     def xml_of(self, spec: Any) -> bytes | None:
         """The BPMN file a (sub)process spec was parsed from."""
         return self.files.get(getattr(spec, "file", None) or "")
+
+    @cached_property
+    def element_names(self) -> dict[str, str]:
+        """Each element's label in the diagrams (id -> name), for people rather than ids."""
+        return element_names([self.spec, *self.subprocess_specs.values()])
 
 
 @dataclass(frozen=True)

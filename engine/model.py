@@ -162,6 +162,8 @@ class InstanceInfo:
     timers: tuple[TimerInfo, ...] = ()
     history: tuple[EventInfo, ...] = ()
     variables: dict[str, Any] | None = None
+    process_name: str | None = None  # the process's label in its diagram
+    activity_names: dict[str, str] = field(default_factory=dict)  # current activity id -> label
     started_by_message: bool = False  # in a correlation's answer: a message start event started it
 
 

@@ -165,10 +165,16 @@ class EventOut(BaseModel):
         )
 
 
+class ActivityOut(BaseModel):
+    id: str = Field(description="the element id in the diagram", examples=["screening"])
+    name: str | None = Field(description="its label in the diagram", examples=["Screening (§ 18)"])
+
+
 class CaseOut(BaseModel):
     id: str
     business_key: str | None
     process_key: str
+    process_name: str | None = Field(default=None, description="the process's label in its diagram")
     definition_id: str
     status: str
     phase: str | None
@@ -179,6 +185,9 @@ class CaseOut(BaseModel):
     ended_at: datetime | None
     next_due_at: datetime | None
     current_activities: list[str]
+    activities: list[ActivityOut] = Field(
+        default_factory=list, description="the current activities with their labels (on reads)"
+    )
     version: int
     tasks: list[TaskOut] = Field(default_factory=list)
     deadlines: list[DeadlineOut] | None = None
@@ -191,6 +200,7 @@ class CaseOut(BaseModel):
             id=i.id,
             business_key=i.business_key,
             process_key=i.process_key,
+            process_name=i.process_name,
             definition_id=i.definition_id,
             status=i.status,
             phase=i.phase,
@@ -201,6 +211,9 @@ class CaseOut(BaseModel):
             ended_at=i.ended_at,
             next_due_at=i.next_due_at,
             current_activities=list(i.current_activities),
+            activities=[ActivityOut(id=a, name=i.activity_names.get(a)) for a in i.current_activities]
+            if i.activity_names
+            else [],
             version=i.version,
             tasks=[TaskOut.of(t) for t in i.tasks],
             deadlines=[DeadlineOut.of(t) for t in i.timers] if detail else None,
