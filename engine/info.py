@@ -48,6 +48,7 @@ def task_info(
         variables=variables,
         cause=json.loads(task.cause) if task.cause else None,
         deadline=task.deadline,
+        case_phase=instance.phase,
     )
 
 

@@ -112,6 +112,7 @@ class TaskInfo:
     variables: dict[str, Any] | None = None
     cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
     deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
+    case_phase: str | None = None  # where its case stands now
 
 
 @dataclass(frozen=True)

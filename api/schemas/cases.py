@@ -92,6 +92,7 @@ class TaskOut(BaseModel):
         default=None, description="the legal rule its due date keeps (its breach timer's), e.g. investigation"
     )
     cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
+    case_phase: str | None = Field(default=None, description="the phase its case stands in now")
     form: list[FormFieldOut] | None = None
     variables: dict[str, Any] | None = None
 
@@ -114,6 +115,7 @@ class TaskOut(BaseModel):
             completed_by=t.completed_by,
             deadline=t.deadline,
             cause=CauseOut.of(t.cause) if t.cause else None,
+            case_phase=t.case_phase,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
             variables=t.variables,
         )
