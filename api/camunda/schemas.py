@@ -44,6 +44,10 @@ class StartIn(CamundaIn):
     withVariablesInReturn: bool | None = None
 
 
+class EvaluateDecisionIn(CamundaIn):
+    variables: Variables = None
+
+
 class TopicIn(CamundaIn):
     topicName: str = Field(min_length=1, max_length=200)
     lockDuration: int | None = None
@@ -236,7 +240,13 @@ class DecisionDefinitionOut(BaseModel):
             version=d.version,
             resource=d.resource_name,
             deploymentId=d.deployment_id,
+            versionTag=d.version_tag,
         )
+
+
+class DecisionXmlOut(BaseModel):
+    id: str
+    dmnXml: str
 
 
 class DeploymentOut(BaseModel):
@@ -425,6 +435,13 @@ class TaskOut(BaseModel):
     camundaFormRef: str | None = None
     tenantId: str | None = None
     taskState: str
+    dueDay: str | None = Field(
+        default=None,
+        description="Sagsflow: the last day of the due date (YYYY-MM-DD); `due` is the instant it passes",
+    )
+    dueKind: str | None = Field(
+        default=None, description="Sagsflow: elapsed (an instant) or calendar (a last day)"
+    )
 
     @classmethod
     def of(cls, t: TaskInfo) -> TaskOut:
@@ -434,6 +451,8 @@ class TaskOut(BaseModel):
             assignee=t.assignee,
             created=format_date(t.created_at),
             due=format_date(t.due_at),
+            dueDay=t.due_date.isoformat() if t.due_date else None,
+            dueKind=t.due_kind,
             executionId=t.instance_id,
             processDefinitionId=t.definition_id,
             processInstanceId=t.instance_id,
@@ -497,12 +516,22 @@ class JobOut(BaseModel):
     tenantId: str | None = None
     createTime: str | None
     batchId: str | None = None
+    dueDay: str | None = Field(
+        default=None,
+        description="Sagsflow: the day the deadline belongs to (a calendar deadline's last day, "
+        "YYYY-MM-DD); `dueDate` is the instant the job runs, when that day has ended",
+    )
+    dueKind: str | None = Field(
+        default=None, description="Sagsflow: elapsed (an instant) or calendar (a last day)"
+    )
 
     @classmethod
     def of(cls, j: JobInfo) -> JobOut:
         return cls(
             id=j.id,
             dueDate=format_date(j.due_at),
+            dueDay=j.due_date.isoformat() if j.due_date else None,
+            dueKind=j.due_kind,
             processInstanceId=j.instance_id,
             executionId=j.instance_id,
             processDefinitionId=j.definition_id,

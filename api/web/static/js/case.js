@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { now } from "./clock.js";
-import { byId, caseLink, dateTime, due, fill, h, message, param, table, variableEntries } from "./dom.js";
+import { byId, caseLink, dateTime, due, dueText, fill, h, message, param, table, variableEntries } from "./dom.js";
 import { CASE_STATUS, EVENTS, PHASES, label } from "./labels.js";
 import { elementNames, showDiagrams } from "./diagram.js";
 import { problemText, startPage } from "./layout.js";
@@ -26,7 +26,7 @@ function facts(kase, nameOf) {
     ["Rådgiver", kase.caseworker || "–"],
     ["Startet", dateTime(kase.started_at)],
     ["Afsluttet", dateTime(kase.ended_at)],
-    ["Næste frist", due(kase.next_due_at, now())],
+    ["Næste frist", due({ due_at: kase.next_due_at, due_date: kase.next_due_date, due_kind: kase.next_due_kind }, now())],
     ["Proces", kase.process_name || "–"],
   ];
   return entries.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]);
@@ -50,7 +50,7 @@ function openTasks(kase, nameOf) {
       [t.name || nameOf(t.element_id), causeNote({ ...t, case_id: kase.id, business_key: kase.business_key })],
       phaseOf({ ...t, case_phase: kase.phase }),
       ruleOf(t),
-      due(t.due_at, now()),
+      due(t, now()),
       t.assignee || "Ikke tildelt",
       h("a", { href: "/ui/tasks?task=" + encodeURIComponent(t.id) }, "Åbn opgaven"),
     ]),
@@ -62,7 +62,7 @@ function eventDetail(event) {
   const data = event.data || {};
   if (event.kind === "phase_changed") return `${label(PHASES, data.from)} → ${label(PHASES, data.to)}`;
   if (event.kind === "deadline_breached" || event.kind === "deadline_reminder") return ruleName(data.deadline);
-  if (event.kind === "timer_scheduled" || event.kind === "task_created") return data.due_at ? "Frist " + dateTime(data.due_at) : "–";
+  if (event.kind === "timer_scheduled" || event.kind === "task_created") return data.due_at ? "Frist " + dueText(data) : "–";
   if (event.kind === "task_assigned") return data.to ? `Til ${data.to}` : "Lagt tilbage";
   return "–";
 }

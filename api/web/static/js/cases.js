@@ -34,7 +34,7 @@ function row(c) {
     c.team || "–",
     c.caseworker || "–",
     date(c.started_at),
-    due(c.next_due_at, now()),
+    due({ due_at: c.next_due_at, due_date: c.next_due_date, due_kind: c.next_due_kind }, now()),
   ];
 }
 

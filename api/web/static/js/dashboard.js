@@ -135,7 +135,7 @@ function deadlineRows(rows) {
   return rows.map((d) => [
     caseLink(d.case_id, d.business_key || d.case_id),
     label(DEADLINES, d.deadline),
-    due(d.due_at, now()),
+    due(d, now()),
     d.caseworker || "–",
     d.team || "–",
   ]);

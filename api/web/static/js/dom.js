@@ -88,8 +88,18 @@ export function copenhagenMidnight(isoDay, plusDays = 0) {
   return `${noon.toISOString().slice(0, 10)}T00:00:00${offset}`;
 }
 
-/** A calendar day written as YYYY-MM-DD (no time, no zone) as a Danish date. */
-export function day(value) {
+const WEEKDAY = new Intl.DateTimeFormat("da-DK", { timeZone: "UTC", weekday: "long" });
+
+/** A day ("2026-12-10", as the API writes it) as "torsdag 10.12.2026". */
+export function day(isoDate) {
+  if (!isoDate) return "–";
+  const [year, month, dayOfMonth] = isoDate.split("-");
+  const weekday = WEEKDAY.format(new Date(Date.UTC(Number(year), Number(month) - 1, Number(dayOfMonth))));
+  return `${weekday} ${dayOfMonth}.${month}.${year}`;
+}
+
+/** A calendar day written as YYYY-MM-DD (no time, no zone) as a Danish date, "10.12.2026". */
+export function danishDate(value) {
   if (!value) return "–";
   const [year, month, dayOfMonth] = String(value).slice(0, 10).split("-");
   return `${dayOfMonth}.${month}.${year}`;
@@ -134,15 +144,30 @@ export function relative(value, nowMs) {
   return left >= 0 ? `om ${span(left)}` : `overskredet med ${span(left)}`;
 }
 
-/** A due instant with how far off it is by `nowMs` (the service's clock), marked when passed. */
-export function due(value, nowMs = Date.now()) {
-  if (!value) return "–";
-  const passed = Date.parse(value) < nowMs;
+/**
+ * A due date as a caseworker reads it, from an object with due_at, due_date and due_kind (a task,
+ * a deadline, a report row): a calendar deadline is met any time on its last day, so it is shown
+ * as that day ("senest torsdag 10.12.2026"), never as 00.00 of the next; a reminder as its day;
+ * an elapsed deadline (24 hours) as its instant.
+ */
+export function dueText(item) {
+  if (!item || !item.due_at) return "–";
+  if (item.due_kind === "calendar" && item.due_date) {
+    return item.purpose && item.purpose !== "breach" ? day(item.due_date) : "senest " + day(item.due_date);
+  }
+  return dateTime(item.due_at);
+}
+
+/** A due date (see dueText) with how far off it is by `nowMs` (the service's clock: clock.js),
+ * marked when its due instant has passed: "senest torsdag 10.12.2026 (om 8 dage)". */
+export function due(item, nowMs = Date.now()) {
+  if (!item || !item.due_at) return "–";
+  const passed = Date.parse(item.due_at) <= nowMs;
   return h(
     "span",
     { class: passed ? "due passed" : "due" },
-    h("time", { datetime: value }, dateTime(value)),
-    h("span", { class: "relative" }, " (", relative(value, nowMs), ")"),
+    h("time", { datetime: item.due_date || item.due_at }, dueText(item)),
+    h("span", { class: "relative" }, " (", relative(item.due_at, nowMs), ")"),
   );
 }
 

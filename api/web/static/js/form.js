@@ -3,7 +3,7 @@
 // field it names, what is wrong with it.
 
 import { api, ApiError } from "./api.js";
-import { day, fill, h } from "./dom.js";
+import { danishDate, fill, h } from "./dom.js";
 import { problemText } from "./layout.js";
 
 // The server says each problem in Danish (`message_da`); older answers and request-level problems
@@ -49,7 +49,7 @@ function input(field) {
   if (field.type === "date") {
     // A Danish date as text, not the browser's date input: that one writes dates the way the
     // browser's language does (mm/dd/yyyy in an English browser).
-    const shown = /^\d{4}-\d{2}-\d{2}/.test(initial) ? day(initial) : "";
+    const shown = /^\d{4}-\d{2}-\d{2}/.test(initial) ? danishDate(initial) : "";
     return h("input", {
       ...common,
       type: "text",

@@ -60,7 +60,7 @@ function nameCell(task) {
 const COLUMNS = {
   task: ["Opgave", nameCell],
   case: ["Sag", caseOf],
-  due: ["Udløber", (t) => due(t.due_at, now())],
+  due: ["Udløber", (t) => due(t, now())],
   holder: ["Tildelt", (t) => t.assignee || "Ikke tildelt"],
   actions: ["Handling", actions],
 };

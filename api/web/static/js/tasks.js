@@ -4,7 +4,7 @@
 
 import { api } from "./api.js";
 import { now } from "./clock.js";
-import { caseLink, dateTime, due, h, span } from "./dom.js";
+import { caseLink, due, dueText, h, span } from "./dom.js";
 import { CAUSES, DEADLINES, PHASES, label } from "./labels.js";
 import { problemText } from "./layout.js";
 
@@ -17,8 +17,9 @@ export function caseOf(task) {
   return caseLink(task.case_id, task.business_key || "Sag uden nummer");
 }
 
-/** "Frist overskredet: Børnefaglig undersøgelse (4 måneder) — forfaldt 02.07.2026 10.00,
- * overskredet med 12 dage" with a link to the case; null for a task no deadline made. */
+/** "Frist overskredet: Børnefaglig undersøgelse (4 måneder) — fristen var senest torsdag
+ * 02.07.2026, overskredet med 12 dage" with a link to the case; null for a task no deadline made.
+ * How much is measured from the instant the deadline passed to now (the service's clock). */
 export function causeNote(task) {
   const cause = task.cause;
   if (!cause) return null;
@@ -28,7 +29,7 @@ export function causeNote(task) {
     { class: "cause", dataset: { deadline: cause.deadline || "" } },
     h("strong", {}, `${label(CAUSES, cause.kind)}: `),
     ruleName(cause.deadline),
-    ` — forfaldt ${dateTime(cause.due_at)}`,
+    ` — fristen var ${dueText({ ...cause, purpose: "breach" })}`,
     late > 0 ? `, overskredet med ${span(late)}` : null,
     ". ",
     caseLink(task.case_id, "Se sagen " + (task.business_key || "")),
@@ -51,7 +52,7 @@ export function taskFacts(task) {
     ["Sag", caseOf(task)],
     ["Fase", phaseOf(task)],
     ["Frist", ruleOf(task)],
-    ["Udløber", due(task.due_at, now())],
+    ["Udløber", due(task, now())],
     ["Tildelt", task.assignee || "Ikke tildelt"],
   ];
   return entries.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]);
