@@ -97,8 +97,8 @@ def _validate(files: Sequence[Path]) -> int:
         for problem in err.problems:
             print(f"error: {problem.describe()}", file=sys.stderr)  # noqa: T201
         return 1
-    for process in processes:
-        print(f"ok: process '{process.id}' ({process.name or '-'}) in {process.resource_name}")  # noqa: T201
+    for item in processes:
+        print(f"ok: {item.kind} '{item.id}' ({item.name or '-'}) in {item.resource_name}")  # noqa: T201
     return 0
 
 

@@ -27,10 +27,17 @@ from typing import Any
 from sqlmodel import Session
 
 from engine.bpmn.calls import CallTarget
-from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
+from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.inspect import element_names
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
+from engine.bpmn.parser import (
+    Bundle,
+    CompiledDecision,
+    CompiledProcess,
+    Resource,
+    compile_decisions,
+    compile_resources,
+)
 from engine.bpmn.starts import start_messages
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
@@ -138,6 +145,8 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
     if row.calls_pass_all:
         pass_all_variables(process)
+    if row.decision_results_merged:
+        merge_decision_results(process)
     return LoadedDefinition(
         row.id,
         row.key,
@@ -149,6 +158,16 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
         start_messages(process.spec),
         row.deployment_id,
     )
+
+
+def merge_decision_results(process: CompiledProcess) -> None:
+    """A definition deployed before business rule tasks stored results only in
+    camunda:resultVariable: its tasks without one merge the outputs into the case, as when its
+    cases started (specs are parsed per load of a definition, so no other definition changes)."""
+    for spec in [process.spec, *process.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, BusinessRuleTask) and not task_spec.result_variable:
+                task_spec.merge_result = True
 
 
 def pass_all_variables(process: CompiledProcess) -> None:
@@ -481,13 +500,14 @@ def started_by_message(session: Session, cache: DefinitionCache, message_name: s
     return [row for row in rows if message_name in cache.start_messages(session, row.id)]
 
 
-def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessList:
-    """Compile resources without storing anything (for `sagsflow validate`)."""
+def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledList:
+    """Compile resources without storing anything (for `sagsflow validate`): the processes, then
+    every decision of the DMN files."""
     bundle = compile_resources([Resource(n, c) for n, c in resources])
-    return list(bundle.processes.values())
+    return [*bundle.processes.values(), *bundle.decisions.values()]
 
 
-CompiledProcessList = list[CompiledProcess]
+CompiledList = list[CompiledProcess | CompiledDecision]
 
 
 def list_deployments(session: Session, *, offset: int, limit: int) -> tuple[list[DeploymentInfo], int]:

@@ -112,6 +112,7 @@ class TaskInfo:
     lock_expires_at: datetime | None = None
     error_message: str | None = None
     variables: dict[str, Any] | None = None
+    process_instance_id: str = ""  # the process instance it runs in: the case's id or a called process's
     cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
     deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
     case_phase: str | None = None  # where its case stands now
@@ -176,6 +177,50 @@ class InstanceInfo:
 
 
 @dataclass(frozen=True)
+class ProcessInstanceInfo:
+    """A process instance as Camunda counts them: a case (`id` == `case_id`, no super instance) or a
+    process a call activity started in it."""
+
+    id: str
+    case_id: str
+    super_id: str | None
+    super_element_id: str | None
+    definition_id: str
+    definition_name: str | None
+    process_key: str
+    business_key: str | None
+    municipality: str
+    state: str  # active, completed, terminated
+    started_at: datetime
+    ended_at: datetime | None
+    variables: dict[str, Any] | None = None
+
+    @property
+    def version(self) -> int | None:
+        parts = self.definition_id.split(":")
+        return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+
+
+@dataclass(frozen=True)
+class ProcessInstanceFilter:
+    municipality: str
+    state: str | None = None  # active, completed, terminated; "ended" = completed or terminated
+    ids: Sequence[str] | None = None
+    business_key: str | None = None
+    business_key_like: str | None = None
+    process_key: str | None = None
+    definition_id: str | None = None
+    super_id: str | None = None
+    sub_id: str | None = None
+    case_id: str | None = None
+    activity_id: str | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    visible_to_user: str | None = None
+    visible_to_teams: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: tuple[T, ...]
     total: int
@@ -228,6 +273,10 @@ class DecisionValue:
 
 @dataclass(frozen=True)
 class TaskFilter:
+    """`instance_id` and `business_key` are the case's; `process_instance_id`,
+    `process_business_key`, `process_key` and `definition_id` those of the process instance the
+    task runs in (the case's own or a called process's), as Camunda filters."""
+
     municipality: str
     state: str | None = "open"
     kind: str | None = None
@@ -235,6 +284,9 @@ class TaskFilter:
     business_key: str | None = None
     process_key: str | None = None
     element_id: str | None = None
+    process_instance_id: str | None = None
+    process_business_key: str | None = None
+    definition_id: str | None = None
     candidate_group: str | None = None
     candidate_groups_any: tuple[str, ...] | None = None
     candidate_user: str | None = None

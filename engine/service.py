@@ -26,6 +26,7 @@ from engine import (
     jobs,
     messages,
     monitoring,
+    process_instances,
     reports,
     sessions,
     tasks,
@@ -54,6 +55,8 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
+    ProcessInstanceFilter,
+    ProcessInstanceInfo,
     SignInAttemptInfo,
     TaskFilter,
     TaskInfo,
@@ -273,6 +276,35 @@ class Engine:
         with self.store.write() as session:
             return instances.search(
                 session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    # --- process instances (cases and the processes their call activities started) ---------
+
+    def list_process_instances(
+        self,
+        f: ProcessInstanceFilter,
+        *,
+        actor: Actor,
+        offset: int = 0,
+        limit: int = 100,
+        purpose: str = "process-instance list",
+    ) -> Page[ProcessInstanceInfo]:
+        with self.store.write() as session:  # the access-log rows commit with the read
+            return process_instances.search(
+                session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    def get_process_instance(
+        self, process_instance_id: str, *, actor: Actor, purpose: str, with_variables: bool = False
+    ) -> ProcessInstanceInfo:
+        with self.store.write() as session:
+            return process_instances.get(
+                session,
+                self.runner,
+                process_instance_id,
+                actor=actor,
+                purpose=purpose,
+                with_variables=with_variables,
             )
 
     # --- tasks -------------------------------------------------------------------------

@@ -70,6 +70,8 @@ export const EVENTS = {
   message_correlated: "Besked modtaget",
   incident_created: "Fejl registreret",
   incident_resolved: "Fejl løst",
+  process_started: "Delproces startet",
+  process_ended: "Delproces afsluttet",
 };
 
 export function label(table, code) {
