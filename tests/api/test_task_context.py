@@ -62,3 +62,13 @@ def test_cases_carry_the_labels_of_their_process_and_current_activities(flow: Ca
     assert listed["process_name"] == "Børnesag efter barnets lov"
     assert listed["activities"] == [{"id": "assessment", "name": "Afdækning (§ 19)"}]
     assert flow.case()["activities"] == listed["activities"]
+
+
+def test_an_escalation_from_a_called_process_says_which_deadline_was_missed(flow: CaseFlow) -> None:
+    """The child's plan is due 3 months after the decision, in the called process `indsats`."""
+    flow.open()
+    flow.through_screening("early_support")
+    flow.decide()
+    flow.advance(timedelta(days=100))
+    escalations = [t for t in flow.case()["tasks"] if t["element_id"] == "escalate_deadline"]
+    assert [t["cause"]["deadline"] for t in escalations] == ["child_plan"]
