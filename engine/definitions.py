@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session
@@ -28,6 +29,7 @@ from sqlmodel import Session
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
+from engine.bpmn.inspect import element_names
 from engine.bpmn.parser import (
     Bundle,
     CompiledProcess,
@@ -69,6 +71,11 @@ class LoadedDefinition:
     def xml_of(self, spec: Any) -> bytes | None:
         """The BPMN file a (sub)process spec was parsed from."""
         return self.files.get(getattr(spec, "file", None) or "")
+
+    @cached_property
+    def element_names(self) -> dict[str, str]:
+        """Each element's label in the diagrams (id -> name), for people rather than ids."""
+        return element_names([self.spec, *self.subprocess_specs.values()])
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,18 @@ class Median:
 
 
 @dataclass(frozen=True)
+class Holder:
+    """One person's share of the work: open tasks they hold (overdue, due within the week) and
+    active cases they are caseworker of."""
+
+    user: str
+    open_tasks: int
+    overdue_tasks: int
+    due_soon_tasks: int
+    active_cases: int
+
+
+@dataclass(frozen=True)
 class Overview:
     phases: tuple[PhaseCount, ...]
     compliance: tuple[Compliance, ...]
@@ -233,3 +245,21 @@ def _deadline_row(row: Any) -> DeadlineRow:
         row.caseworker,
         row.team,
     )
+
+
+def workload(
+    session: Session, clock: Clock, *, actor: Actor, team: str | None = None, days: int = 7
+) -> list[Holder]:
+    """Who holds what: every person holding open tasks or caseworker of active cases, most open
+    tasks first (the people a leader can assign work to, as far as Sagsflow knows them)."""
+    scope = _scope(actor, team, None, (None, None))
+    now = clock.now()
+    audit.record(session, actor, action="search", purpose="workload report", at=now)
+    held = {
+        who: (n, late, near)
+        for who, n, late, near in repo.task_holders(session, scope, now=now, soon=now + timedelta(days=days))
+    }
+    cases = {who: n for who, n in repo.caseload(session, scope) if who}
+    people = sorted(set(held) | set(cases))
+    found = [Holder(p, *held.get(p, (0, 0, 0)), cases.get(p, 0)) for p in people]
+    return sorted(found, key=lambda h: (-h.open_tasks, -h.active_cases, h.user))

@@ -497,6 +497,12 @@ class Engine:
                 limit=limit,
             )
 
+    def report_workload(
+        self, *, actor: Actor, team: str | None = None, days: int = 7
+    ) -> list[reports.Holder]:
+        with self.store.write() as session:
+            return reports.workload(session, self.clock, actor=actor, team=team, days=days)
+
     def report_deadlines(
         self,
         *,

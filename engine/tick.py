@@ -131,6 +131,8 @@ def _cause(timer: Timer) -> dict[str, Any] | None:
         "kind": _PURPOSE_EVENTS[timer.purpose],
         "deadline": timer.deadline,
         "due_at": timer.due_at.isoformat(),
+        "due_date": timer.due_date.isoformat() if timer.due_date else None,
+        "due_kind": timer.due_kind,
         "element_id": timer.element_id,
         "name": timer.name,
     }
