@@ -34,6 +34,7 @@ from engine import (
 )
 from engine.clock import Clock
 from engine.config import EngineSettings
+from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError, SignInRefusedError
@@ -85,6 +86,7 @@ class Engine:
         self.deadlines = deadlines
         self.cache = DefinitionCache()
         self.runner = Runner(self.cache, clock, settings)
+        self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
 
@@ -92,7 +94,9 @@ class Engine:
         access.require(actor, *access.DEPLOYERS)
         try:
             with self.store.write() as session:
-                return definitions.deploy(session, request, actor=actor, now=self.clock.now())
+                return definitions.deploy(
+                    session, request, actor=actor, now=self.clock.now(), contract=self.contract
+                )
         except IntegrityError:
             raise ConcurrentUpdateError(request.name, kind="deployment") from None
 
@@ -492,6 +496,12 @@ class Engine:
                 offset=offset,
                 limit=limit,
             )
+
+    def report_workload(
+        self, *, actor: Actor, team: str | None = None, days: int = 7
+    ) -> list[reports.Holder]:
+        with self.store.write() as session:
+            return reports.workload(session, self.clock, actor=actor, team=team, days=days)
 
     def report_deadlines(
         self,
