@@ -25,8 +25,9 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session
@@ -34,20 +35,26 @@ from sqlmodel import Session
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
+from engine.bpmn.inspect import element_names
 from engine.bpmn.parser import (
     Bundle,
-    CompiledDecision,
     CompiledProcess,
     Resource,
     compile_decisions,
     compile_resources,
 )
 from engine.bpmn.starts import start_messages
+from engine.bpmn.world import (
+    Diagram,
+    diagram_of,
+)
+from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo, Role
 from engine.store import definitions as repo
 from engine.store.tables import SHARED, Definition, Deployment
 from engine.store.tables import Resource as ResourceRow
+from engine.validation import check_deployment
 
 MAX_RESOURCES = 50
 MAX_PROCESS_KEYS = 10_000
@@ -70,6 +77,11 @@ class LoadedDefinition:
     def xml_of(self, spec: Any) -> bytes | None:
         """The BPMN file a (sub)process spec was parsed from."""
         return self.files.get(getattr(spec, "file", None) or "")
+
+    @cached_property
+    def element_names(self) -> dict[str, str]:
+        """Each element's label in the diagrams (id -> name), for people rather than ids."""
+        return element_names([self.spec, *self.subprocess_specs.values()])
 
 
 @dataclass(frozen=True)
@@ -191,7 +203,13 @@ def deployment_scope(actor: Actor, request: DeployRequest, operator: str | None)
 
 
 def deploy(
-    session: Session, request: DeployRequest, *, actor: Actor, now: datetime, operator: str | None = None
+    session: Session,
+    request: DeployRequest,
+    *,
+    actor: Actor,
+    now: datetime,
+    contract: ContractSettings,
+    operator: str | None = None,
 ) -> DeploymentInfo:
     """Validate and store a deployment; raise `InvalidDefinitionError` and store nothing on problems."""
     resources = _check_request(request)
@@ -200,10 +218,12 @@ def deploy(
         duplicate = _duplicate_of(session, request, resources, scope)
         if duplicate is not None:
             return duplicate
-    bundle = compile_resources(resources)
-    missing = _missing_targets(session, bundle, scope)
-    if missing:
-        raise InvalidDefinitionError(missing)
+    bundle, warnings = check_deployment(
+        resources,
+        deployed=lambda kind, key: _deployed_diagram(session, kind, key, scope),
+        missing=lambda bundle: _missing_targets(session, bundle, scope),
+        contract=contract,
+    )
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -220,7 +240,19 @@ def deploy(
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
     _check_decision_uses(session, bundle, deployment.id, scope)
-    return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    info = _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    return replace(info, warnings=tuple(warnings))
+
+
+def _deployed_diagram(session: Session, kind: str, key: str, scope: str) -> Diagram | None:
+    """The diagram the deployment's cases run for `key` now (its scope's, else the shared one)."""
+    row = bound_definition(session, kind, key, municipality=scope)
+    if row is None:
+        return None
+    for resource in repo.resources_of(session, row):
+        if resource.name == row.resource_name:
+            return diagram_of(resource.name, resource.content, new=False)
+    return None
 
 
 def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str, scope: str) -> None:
@@ -568,16 +600,6 @@ def started_by_message(
         if row.key not in starting:
             starting[row.key] = row
     return [row for row in starting.values() if message_name in cache.start_messages(session, row.id)]
-
-
-def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledList:
-    """Compile resources without storing anything (for `sagsflow validate`): the processes, then
-    every decision of the DMN files."""
-    bundle = compile_resources([Resource(n, c) for n, c in resources])
-    return [*bundle.processes.values(), *bundle.decisions.values()]
-
-
-CompiledList = list[CompiledProcess | CompiledDecision]
 
 
 def list_deployments(

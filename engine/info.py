@@ -51,6 +51,7 @@ def task_info(
         process_instance_id=task.process_instance_id,
         cause=json.loads(task.cause) if task.cause else None,
         deadline=task.deadline,
+        case_phase=instance.phase,
     )
 
 

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from engine.errors import DefinitionProblem
+
 T = TypeVar("T")
 
 
@@ -71,6 +73,7 @@ class DeploymentInfo:
     new_definitions: tuple[DefinitionInfo, ...]
     resources: tuple[str, ...]
     duplicate: bool = False
+    warnings: tuple[DefinitionProblem, ...] = ()  # deployed anyway: waived items, durations from task start
     municipality: str | None = None  # None: shared by every municipality
 
 
@@ -117,6 +120,7 @@ class TaskInfo:
     process_instance_id: str = ""  # the process instance it runs in: the case's id or a called process's
     cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
     deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
+    case_phase: str | None = None  # where its case stands now
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,8 @@ class InstanceInfo:
     timers: tuple[TimerInfo, ...] = ()
     history: tuple[EventInfo, ...] = ()
     variables: dict[str, Any] | None = None
+    process_name: str | None = None  # the process's label in its diagram
+    activity_names: dict[str, str] = field(default_factory=dict)  # current activity id -> label
     started_by_message: bool = False  # in a correlation's answer: a message start event started it
 
 

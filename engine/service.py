@@ -34,6 +34,7 @@ from engine import (
 )
 from engine.clock import Clock
 from engine.config import EngineSettings
+from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError, SignInRefusedError
@@ -85,6 +86,7 @@ class Engine:
         self.deadlines = deadlines
         self.cache = DefinitionCache()
         self.runner = Runner(self.cache, clock, settings)
+        self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
 
@@ -97,6 +99,7 @@ class Engine:
                     request,
                     actor=actor,
                     now=self.clock.now(),
+                    contract=self.contract,
                     operator=self.settings.operator_municipality,
                 )
         except IntegrityError:
@@ -506,6 +509,12 @@ class Engine:
                 offset=offset,
                 limit=limit,
             )
+
+    def report_workload(
+        self, *, actor: Actor, team: str | None = None, days: int = 7
+    ) -> list[reports.Holder]:
+        with self.store.write() as session:
+            return reports.workload(session, self.clock, actor=actor, team=team, days=days)
 
     def report_deadlines(
         self,

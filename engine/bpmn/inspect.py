@@ -49,6 +49,17 @@ def element_name(task: Any) -> str:
     return str(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
 
 
+def element_names(specs: list[Any]) -> dict[str, str]:
+    """id -> label of every named element of these (sub)process specs."""
+    names: dict[str, str] = {}
+    for spec in specs:
+        for task_spec in getattr(spec, "task_specs", {}).values():
+            element, name = getattr(task_spec, "bpmn_id", None), getattr(task_spec, "bpmn_name", None)
+            if element and name:
+                names.setdefault(element, str(name))
+    return names
+
+
 def extensions(task: Any) -> dict[str, Any]:
     return dict(getattr(task.task_spec, "extensions", None) or {})
 
