@@ -348,3 +348,24 @@ def test_another_municipalitys_cases_are_never_selected(
         (case.id, MIGRATED),
     ]
     assert engine.get_case(elsewhere.id, actor=OTHER).definition_id != target
+
+
+def test_a_boundary_timer_the_target_adds_is_armed_from_the_migration(
+    engine: Engine, clock: FakeClock
+) -> None:
+    source = deploy(engine, ("barn.bpmn", versions.CHILD_1), ("sag.bpmn", versions.WITHOUT_TIMER))["sag"]
+    case = started(engine)
+    clock.advance(timedelta(days=2))
+    target = deploy(engine, ("sag.bpmn", versions.VERSION_1))["sag"]
+    work = open_tasks(engine, case.id)["work"]
+
+    engine.migrate(plan(engine, source, target), MigrationSelection(), actor=PROCESS_OWNER)
+
+    assert pending(engine, case.id)["late"][1] == clock.now() + timedelta(days=10)
+    assert open_tasks(engine, case.id)["work"] == work
+    assert problems(engine, case.id) == []
+    clock.advance(timedelta(days=10))
+    engine.fire_due_timers()
+    assert "late" not in pending(engine, case.id)
+    assert engine.complete_task(work, {}, actor=ADMIN).status == "active"
+    assert problems(engine, case.id) == []
