@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from engine import access, audit, facts, info, inputs
 from engine.bpmn import inspect
+from engine.bpmn.compaction import completed_marks
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
@@ -172,12 +173,10 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     loaded = runner.cache.get(session, row.definition_id)
     workflow = runner.view(session, row)
     by_file: dict[str, DiagramInfo] = {}
-    for process in [workflow, *workflow.subprocesses.values()]:  # parents are created before children
-        spec = process.spec
+    for spec, completed, active in _marks(workflow):
         xml = loaded.xml_of(spec)
         if xml is None:
             continue
-        completed, active = inspect.element_marks(process)
         seen = by_file.get(spec.file) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
         by_file[spec.file] = replace(
             seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
@@ -185,6 +184,20 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     now = runner.clock.now()
     audit.record(session, actor, action="read", purpose="case diagram", at=now, instance_id=row.id)
     return list(by_file.values())
+
+
+def _marks(workflow: BpmnWorkflow) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """(spec, completed, active) of the main process, then of each process that ran in the case:
+    first those that compaction removed (their completed marks were kept), then the live ones."""
+    removed = completed_marks(workflow)
+    specs = {workflow.spec.name: workflow.spec, **workflow.subprocess_specs}
+    completed, active = inspect.element_marks(workflow)
+    yield workflow.spec, [*removed.get(workflow.spec.name, ()), *completed], active
+    for name, ids in removed.items():
+        if name != workflow.spec.name and name in specs:
+            yield specs[name], ids, []
+    for process in workflow.subprocesses.values():  # parents are created before children
+        yield process.spec, *inspect.element_marks(process)
 
 
 def _merge(first: tuple[str, ...], second: Iterable[str]) -> tuple[str, ...]:

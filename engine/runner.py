@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from engine import faults, timers, waits
 from engine.bpmn import inspect
+from engine.bpmn.compaction import compact
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
@@ -202,6 +203,7 @@ class Runner:
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
         now = self.clock.now()
         dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
+        compact(seen.workflow)  # what nothing can return to leaves the state (engine/bpmn/compaction.py)
         values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
         before = (row.phase, row.status)  # for the history entries
         # next_due_at mirrors the earliest pending timer row: a case whose last step left it

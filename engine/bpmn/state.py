@@ -4,6 +4,10 @@ The spec is parsed once per definition version and cached (`engine/definitions.p
 stored state holds only the task tree and data, and a load neither re-parses BPMN nor
 re-deserializes a spec. The restricted script engine is attached on every load: SpiffWorkflow
 does not serialize it and would otherwise fall back to unrestricted `eval`.
+
+Format 2 states are compacted (`engine/bpmn/compaction.py`) and carry the completed marks of the
+elements compaction removed (`marks`). Format 1 states, written before compaction existed, load
+and are compacted on the spot: a case that looped for years is deeper than SpiffWorkflow can walk.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
+from engine.bpmn.compaction import compact, completed_marks
 from engine.bpmn.events import MessageEventDefinition
 
-STATE_FORMAT = "sagsflow-state-1"
+STATE_FORMAT = "sagsflow-state-2"
+LEGACY_FORMAT = "sagsflow-state-1"  # not compacted, no marks
 SPIFF_SERIALIZER_VERSION = "1.5"
 
 
@@ -74,6 +80,7 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         dct = serializer.converter.to_dict(workflow)
     finally:
         serializer.registry._encoder_mode = False
+    dct["marks"] = completed_marks(workflow)
     dct["format"] = STATE_FORMAT
     dct["spiff_serializer_version"] = SPIFF_SERIALIZER_VERSION
     return json.dumps(dct, cls=serializer.encoder, separators=(",", ":"), allow_nan=False)
@@ -84,11 +91,26 @@ def load_state(
 ) -> BpmnWorkflow:
     dct = json.loads(text)
     stored = (dct.pop("format", None), dct.pop("spiff_serializer_version", None))
-    if stored != (STATE_FORMAT, SPIFF_SERIALIZER_VERSION):
+    if stored[0] not in (STATE_FORMAT, LEGACY_FORMAT) or stored[1] != SPIFF_SERIALIZER_VERSION:
         raise ValueError(f"unsupported stored state format {stored}")
+    marks = dct.pop("marks", {})
     workflow = _serializer().converter.restore(dct, spec, subprocess_specs)
     workflow.script_engine = script_engine
+    completed_marks(workflow).update((name, list(ids)) for name, ids in marks.items())
+    if stored[0] == LEGACY_FORMAT:
+        compact(workflow)
     return workflow
+
+
+def stored_format(text: str) -> str | None:
+    """The format a stored state was written in (`STATE_FORMAT` or `LEGACY_FORMAT`), read without
+    parsing the state: the key is written after the task tree, so its last occurrence is the key."""
+    key = '"format":"'
+    start = text.rfind(key)
+    if start < 0:
+        return None
+    start += len(key)
+    return text[start : text.find('"', start)]
 
 
 def new_workflow(
