@@ -67,10 +67,11 @@ def _startup_problems() -> list[str]:
     from api.app import security_problems  # noqa: PLC0415
     from api.auth import Authenticator  # noqa: PLC0415
     from api.settings import ApiSettings  # noqa: PLC0415
+    from api.signin.flows import SignIn  # noqa: PLC0415
 
     try:
         settings = ApiSettings()
-        return security_problems(settings, Authenticator(settings))
+        return security_problems(settings, Authenticator(settings), SignIn(settings))
     except (OSError, ValueError, KeyError) as err:
         return [f"the authentication settings cannot be read ({type(err).__name__}: {err})"]
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
+from engine import danish
 from engine.calendar import (
     DEFAULT_POLICY,
     CalendarPolicy,
@@ -31,6 +32,20 @@ from engine.calendar import (
     at_local_time,
     to_utc,
 )
+
+
+class DeadlineInputError(ValueError):
+    """A recorded fact no deadline can be computed from. `variable` names the fact (the form field
+    it was entered in) once known; `message_da` says what is wrong in Danish, with local dates."""
+
+    def __init__(self, message: str, message_da: str, variable: str | None = None) -> None:
+        super().__init__(message)
+        self.message_da = message_da
+        self.variable = variable
+
+    def about(self, variable: str) -> DeadlineInputError:
+        return DeadlineInputError(f"variable {variable!r}: {self}", self.message_da, variable)
+
 
 # An agreed follow-up date without a time of day means this local time (office hours).
 AGREED_DATE_LOCAL_TIME = time(9, 0)
@@ -146,9 +161,10 @@ def first_follow_up_or_agreed(
         return ceiling
     agreed = _agreed_instant(agreed_next)
     if agreed <= to_utc(started_at):
-        raise ValueError(
+        raise DeadlineInputError(
             f"the agreed first follow-up {agreed.isoformat()} is not after the start "
-            f"{to_utc(started_at).isoformat()}"
+            f"{to_utc(started_at).isoformat()}",
+            f"Første opfølgning skal ligge efter indsatsens start den {danish.day(started_at)}.",
         )
     return min(agreed, ceiling)
 
@@ -173,9 +189,10 @@ def next_follow_up_due(
         return floor
     agreed = _agreed_instant(agreed_next)
     if agreed <= to_utc(held_at):
-        raise ValueError(
+        raise DeadlineInputError(
             f"the agreed next follow-up {agreed.isoformat()} is not after the meeting "
-            f"{to_utc(held_at).isoformat()}"
+            f"{to_utc(held_at).isoformat()}",
+            f"Næste opfølgning skal ligge efter mødet den {danish.day(held_at)}.",
         )
     return min(agreed, floor)
 
@@ -288,7 +305,7 @@ def _with_agreed_date(
         agreed = None if value in (None, "") else _parse_agreed_date(value)
         return rule(start, agreed, settings)
     except ValueError as error:
-        raise ValueError(f"variable 'next_follow_up_date': {error}") from error
+        raise _input_error(error).about("next_follow_up_date") from error
 
 
 def _parse_agreed_date(value: object) -> datetime | date:
@@ -410,14 +427,34 @@ def derive_deadlines(
         value = variables.get(rule.trigger)
         if value is None:
             continue
-        due = rule.compute(_parse_variable(rule.trigger, value), variables, settings)
+        due = _compute(rule, value, variables, settings)
         if due is not None:
             deadlines[rule.output] = format_instant(due)
     return deadlines
+
+
+def _compute(
+    rule: DeadlineRule, value: object, variables: Mapping[str, object], settings: DeadlineSettings
+) -> datetime | None:
+    try:
+        return rule.compute(_parse_variable(rule.trigger, value), variables, settings)
+    except DeadlineInputError as error:
+        if error.variable:
+            raise
+        raise error.about(rule.trigger) from error
+    except (ValueError, OverflowError) as error:  # a date so far out that the calendar overflows
+        far = DeadlineInputError(str(error), "Datoen ligger for langt ude i fremtiden.")
+        raise far.about(rule.trigger) from error
 
 
 def _parse_variable(name: str, value: object) -> datetime:
     try:
         return parse_instant(value)
     except ValueError as error:
-        raise ValueError(f"variable {name!r}: {error}") from error
+        raise _input_error(error).about(name) from error
+
+
+def _input_error(error: ValueError) -> DeadlineInputError:
+    if isinstance(error, DeadlineInputError):
+        return error
+    return DeadlineInputError(str(error), "Datoen kan ikke læses. Skriv den som en dato.")

@@ -46,6 +46,8 @@ def task_info(
         lock_expires_at=task.lock_expires_at,
         error_message=task.error_message,
         variables=variables,
+        cause=json.loads(task.cause) if task.cause else None,
+        deadline=task.deadline,
     )
 
 

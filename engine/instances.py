@@ -14,9 +14,10 @@ from sqlmodel import Session
 from engine import access, audit, facts, info, inputs
 from engine.bpmn import inspect
 from engine.bpmn.compaction import completed_marks
+from engine.bpmn.workflow import CaseWorkflow
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
-from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
+from engine.errors import CaseNumberInUseError, InvalidVariablesError, NotFoundError, VariableProblem
 from engine.model import Actor, DiagramInfo, InstanceFilter, InstanceInfo, Page
 from engine.runner import Runner, StepResult
 from engine.store import instances as repo
@@ -52,7 +53,9 @@ def start(
     business_key: str | None = None,
     variables: dict[str, Any] | None = None,
     team: str | None = None,
+    start_message: str | None = None,
 ) -> StepResult:
+    """`start_message`: start at the message start event for that message (a correlated message)."""
     access.require(actor, *access.CASE_WRITERS)
     _check_business_key(business_key)
     definition = resolve(session, definition_id=definition_id, key=key)
@@ -65,6 +68,7 @@ def start(
         variables=checked,
         team=team or _first(actor.teams),
         case_values=facts.on_start(checked),
+        start_message=start_message,
     )
     audit.record(
         session,
@@ -102,6 +106,7 @@ def open_case(
         "report_text": report.text,
     }
     business_key = report.business_key or _new_case_number(report.received_at)
+    _refuse_a_second_open_case(session, actor, process_key, business_key)
     return start(
         session,
         runner,
@@ -112,6 +117,14 @@ def open_case(
         variables=variables,
         team=report.team,
     )
+
+
+def _refuse_a_second_open_case(session: Session, actor: Actor, process_key: str, case_number: str) -> None:
+    """One open case per case number: a retried or repeated intake must not open a second one."""
+    repo.hold_business_key(session, actor.municipality, case_number)
+    existing = repo.active_with_business_key(session, actor.municipality, process_key, case_number)
+    if existing is not None:
+        raise CaseNumberInUseError(case_number, existing)
 
 
 def get(
@@ -165,20 +178,21 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
 
     The main process comes first, then each called process in the order it started. An embedded
     or event subprocess is drawn inside its parent's file, so its marks join that diagram; a
-    process that ran more than once (a call activity in a loop) gets the union of its marks.
+    process that ran more than once (a call activity in a loop) gets the union of its marks, per
+    definition version it ran.
     `completed` holds the elements completed at least once, `active` those where a token stands
     now (an element can be in both).
     """
     row, _ = _visible(session, instance_id, actor)
-    loaded = runner.cache.get(session, row.definition_id)
     workflow = runner.view(session, row)
-    by_file: dict[str, DiagramInfo] = {}
-    for spec, completed, active in _marks(workflow):
-        xml = loaded.xml_of(spec)
+    by_file: dict[tuple[str, str], DiagramInfo] = {}  # (definition, file): two versions are two diagrams
+    for definition_id, spec, completed, active in _marks(session, runner, workflow):
+        xml = runner.cache.get(session, definition_id).xml_of(spec)
         if xml is None:
             continue
-        seen = by_file.get(spec.file) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
-        by_file[spec.file] = replace(
+        key = (definition_id, spec.file)
+        seen = by_file.get(key) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
+        by_file[key] = replace(
             seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
         )
     now = runner.clock.now()
@@ -186,18 +200,24 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     return list(by_file.values())
 
 
-def _marks(workflow: BpmnWorkflow) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """(spec, completed, active) of the main process, then of each process that ran in the case:
-    first those that compaction removed (their completed marks were kept), then the live ones."""
+def _marks(
+    session: Session, runner: Runner, workflow: CaseWorkflow
+) -> Iterator[tuple[str, Any, list[str], list[str]]]:
+    """(definition id, spec, completed, active) of the main process, then of each process that ran
+    in the case: first those compaction removed (their completed marks are kept), then the live ones."""
     removed = completed_marks(workflow)
-    specs = {workflow.spec.name: workflow.spec, **workflow.subprocess_specs}
+    main = (workflow.definition_id, workflow.spec.name)
     completed, active = inspect.element_marks(workflow)
-    yield workflow.spec, [*removed.get(workflow.spec.name, ()), *completed], active
-    for name, ids in removed.items():
-        if name != workflow.spec.name and name in specs:
-            yield specs[name], ids, []
+    yield workflow.definition_id, workflow.spec, [*removed.get(main, ()), *completed], active
+    for (definition_id, name), ids in removed.items():
+        if (definition_id, name) == main or not definition_id:
+            continue
+        loaded = runner.cache.get(session, definition_id)
+        spec = loaded.spec if loaded.spec.name == name else loaded.subprocess_specs.get(name)
+        if spec is not None:
+            yield definition_id, spec, ids, []
     for process in workflow.subprocesses.values():  # parents are created before children
-        yield process.spec, *inspect.element_marks(process)
+        yield process.definition_id, process.spec, *inspect.element_marks(process)
 
 
 def _merge(first: tuple[str, ...], second: Iterable[str]) -> tuple[str, ...]:

@@ -1,19 +1,21 @@
-"""Correlating a message to the case(s) waiting for it, by business key or instance id.
+"""Correlating a message to the case(s) waiting for it, by business key or instance id, or
+starting a process at its message start event.
 
 Cases waiting for a message are found through the subscription table (no instance is loaded
-to search). A message that matches no waiting case, or several when only one was expected,
-is refused and changes nothing.
+to search). A message that matches no waiting case and starts no process, or several when only
+one was expected, is refused and changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, inputs
+from engine import access, audit, definitions, inputs
 from engine.bpmn import inspect
 from engine.bpmn.events import MessageEventDefinition
 from engine.deadlines import DeadlineSettings
@@ -22,8 +24,18 @@ from engine.model import Actor
 from engine.runner import Runner, StepResult
 from engine.store import instances as instance_repo
 from engine.store import tasks as task_repo
+from engine.store.tables import Definition
 
 MAX_MESSAGE_NAME = 300
+
+
+StartByMessage = Callable[[Definition], StepResult]
+
+
+@dataclass(frozen=True)
+class Correlated:
+    result: StepResult
+    started: bool  # a message start event started this instance
 
 
 def correlate(
@@ -38,11 +50,42 @@ def correlate(
     variables: dict[str, Any] | None = None,
     all_matches: bool = False,
     correlation_keys: Mapping[str, Any] | None = None,
-) -> list[StepResult]:
-    """`correlation_keys`: process variables the waiting case must hold (Camunda's correlationKeys)."""
+    start: StartByMessage | None = None,
+) -> list[Correlated]:
+    """`correlation_keys`: process variables the waiting case must hold (Camunda's correlationKeys).
+
+    As in Camunda, waiting cases come first; only when none waits (and no instance id is given)
+    does `start` start the newest version of the process whose message start event it is. With
+    `all_matches`, every waiting case and every such process get the message."""
     access.require(actor, *access.CASE_WRITERS)
     if not message_name or len(message_name) > MAX_MESSAGE_NAME:
         raise NotCorrelatedError("a message needs a name")
+    candidates = _waiting(session, runner, message_name, actor, business_key, instance_id, correlation_keys)
+    starters = []
+    if start is not None and instance_id is None and (all_matches or not candidates):
+        starters = definitions.started_by_message(session, runner.cache, message_name)
+    targets = len(candidates) + len(starters)
+    if not targets:
+        raise NotCorrelatedError(f"no case is waiting for message '{message_name}'" + _where(business_key))
+    if targets > 1 and not all_matches:
+        what = "cases wait" if candidates else "processes start"
+        raise NotCorrelatedError(f"{targets} {what} for message '{message_name}'" + _where(business_key))
+    delivered = [
+        Correlated(_deliver(session, runner, found, message_name, variables or {}, actor, deadlines), False)
+        for found in sorted(candidates)
+    ]
+    return delivered + [Correlated(start(d), True) for d in starters if start is not None]
+
+
+def _waiting(
+    session: Session,
+    runner: Runner,
+    message_name: str,
+    actor: Actor,
+    business_key: str | None,
+    instance_id: str | None,
+    correlation_keys: Mapping[str, Any] | None,
+) -> list[str]:
     candidates = [
         found
         for found in instance_repo.instances_waiting_for(
@@ -54,16 +97,7 @@ def correlate(
         candidates = [
             c for c in candidates if _holds(session, runner, c, actor, message_name, correlation_keys)
         ]
-    if not candidates:
-        raise NotCorrelatedError(f"no case is waiting for message '{message_name}'" + _where(business_key))
-    if len(candidates) > 1 and not all_matches:
-        raise NotCorrelatedError(
-            f"{len(candidates)} cases wait for message '{message_name}'" + _where(business_key)
-        )
-    return [
-        _deliver(session, runner, found, message_name, variables or {}, actor, deadlines)
-        for found in sorted(candidates)
-    ]
+    return candidates
 
 
 def _holds(

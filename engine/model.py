@@ -79,7 +79,7 @@ class FormFieldInfo:
     type: str
     required: bool = False
     options: tuple[tuple[str, str | None], ...] = ()
-    default: str | None = None
+    default: Any = None  # as written in the diagram, or computed and typed when the form is opened
     constraints: tuple[tuple[str, str | None], ...] = ()
 
 
@@ -110,6 +110,8 @@ class TaskInfo:
     lock_expires_at: datetime | None = None
     error_message: str | None = None
     variables: dict[str, Any] | None = None
+    cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
+    deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ class InstanceInfo:
     timers: tuple[TimerInfo, ...] = ()
     history: tuple[EventInfo, ...] = ()
     variables: dict[str, Any] | None = None
+    started_by_message: bool = False  # in a correlation's answer: a message start event started it
 
 
 @dataclass(frozen=True)
@@ -302,3 +305,37 @@ class DiagramInfo:
     xml: str
     completed: tuple[str, ...]
     active: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WebSessionInfo:
+    """A person's signed-in session in the pages: who (as an `Actor`), through which identity
+    provider (`subject` as the provider names the person; `provider_session` what single logout
+    needs), and until when."""
+
+    actor: Actor
+    provider: str
+    subject: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    provider_session: str | None = None
+
+
+@dataclass(frozen=True)
+class SignInAttemptInfo:
+    """What the identity provider's answer to one sign-in must match."""
+
+    provider: str
+    state: str
+    secrets: dict[str, str]
+    next_page: str | None = None
+
+
+@dataclass(frozen=True)
+class AssertionUse:
+    """A SAML assertion being used to sign in: it may be used once, until it expires."""
+
+    id: str
+    issuer: str
+    expires_at: datetime

@@ -24,15 +24,17 @@ from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
 from engine import faults, timers, waits
-from engine.bpmn import inspect
+from engine.bpmn import inspect, starts
+from engine.bpmn.calls import CallTarget
 from engine.bpmn.compaction import compact
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.definitions import DefinitionCache
-from engine.errors import NotFoundError, ProcessError
+from engine.definitions import DefinitionCache, LoadedDefinition, called_process
+from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
 from engine.store import database
 from engine.store import instances as instance_repo
@@ -41,6 +43,33 @@ from engine.store.tables import Definition, Instance
 
 class _StepLimitError(Exception):
     pass
+
+
+class _Specs:
+    """Definition specs for the workflows of one case in one transaction (engine/bpmn/workflow.py)."""
+
+    def __init__(self, session: Session, cache: DefinitionCache, municipality: str) -> None:
+        self.session = session
+        self.cache = cache
+        self.municipality = municipality
+
+    def definition(self, definition_id: str) -> LoadedDefinition:
+        return self.cache.get(self.session, definition_id)
+
+    def bind(self, target: CallTarget, caller_definition_id: str) -> LoadedDefinition:
+        caller = self.cache.get(self.session, caller_definition_id)
+        try:
+            row = called_process(
+                self.session,
+                target,
+                caller_deployment_id=caller.deployment_id,
+                municipality=self.municipality,
+            )
+        except NotFoundError:
+            raise UnboundCallError(f"the called process '{target.label}' is not deployed") from None
+        except ProcessError as err:
+            raise UnboundCallError(err.message) from None
+        return self.cache.get(self.session, row.id)
 
 
 @dataclass
@@ -69,9 +98,13 @@ class Runner:
         variables: dict[str, Any],
         team: str | None = None,
         case_values: Mapping[str, Any] | None = None,
+        start_message: str | None = None,
     ) -> StepResult:
+        """`start_message`: start at the message start event for that message (else where Camunda
+        would: the none start event, or the process's only start event)."""
         loaded = self.cache.get(session, definition.id)
-        workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
+        specs = _Specs(session, self.cache, actor.municipality)
+        workflow = new_workflow(loaded, specs, self.script_engine)
         workflow.task_tree.set_data(**variables)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
@@ -93,17 +126,30 @@ class Runner:
             started_by=actor.user_id,
         )
         seen = self._run_steps(workflow)
+        if self._fire_start(workflow, start_message):
+            seen = self._run_steps(workflow)
         instance_repo.add_event(
             session,
             row,
             at=now,
             kind="instance_started",
             actor=actor.user_id,
-            data={"definition_id": definition.id, "variables": variables},
+            data={
+                "definition_id": definition.id,
+                "variables": variables,
+                **({"message": start_message} if start_message else {}),
+            },
         )
         return self._mirror_and_save(
             session, row, seen, actor, completed_task_id=None, is_new=True, case_values=case_values
         )
+
+    @staticmethod
+    def _fire_start(workflow: BpmnWorkflow, start_message: str | None) -> bool:
+        try:
+            return starts.fire_start(workflow, start_message)
+        except starts.NoStartEventError as err:
+            raise WrongStateError(str(err)) from None
 
     def lock(self, session: Session, instance_id: str, municipality: str) -> Instance:
         row = instance_repo.lock(session, instance_id)
@@ -118,16 +164,20 @@ class Runner:
             raise NotFoundError(kind, task_id)
         return row
 
-    def load(self, session: Session, row: Instance) -> BpmnWorkflow:
+    def load(self, session: Session, row: Instance) -> CaseWorkflow:
         """The case's workflow, to advance: the caller holds the instance lock and owns the object."""
         workflow = self.resident.take(row.id, row.definition_id, row.version)
-        return workflow if workflow is not None else self.view(session, row)
+        if workflow is None:
+            return self.view(session, row)
+        workflow.specs = _Specs(session, self.cache, row.municipality)  # this transaction's
+        return workflow
 
-    def view(self, session: Session, row: Instance) -> BpmnWorkflow:
+    def view(self, session: Session, row: Instance) -> CaseWorkflow:
         """The case's workflow, to read: always a fresh copy of the committed state, since a resident
         one may be advanced by another thread meanwhile."""
         loaded = self.cache.get(session, row.definition_id)
-        return load_state(row.state, loaded.spec, loaded.subprocess_specs, self.script_engine)
+        specs = _Specs(session, self.cache, row.municipality)
+        return load_state(row.state, loaded, specs, self.script_engine)
 
     def advance(
         self,
@@ -140,11 +190,13 @@ class Runner:
         completed_task_id: str | None = None,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
+        cause: Mapping[str, Any] | None = None,
     ) -> StepResult:
         """Apply `command` to the loaded `workflow`, run it to its next wait states and save.
 
         `command_events`: the command's own history entries, written before those of the step;
-        `case_values`: instance columns the command sets (report facts), saved with the step."""
+        `case_values`: instance columns the command sets (report facts), saved with the step;
+        `cause`: what made the step (a deadline timer), recorded on the user tasks it creates."""
         try:
             command(workflow)
         except SpiffWorkflowException as err:
@@ -158,6 +210,7 @@ class Runner:
             completed_task_id=completed_task_id,
             command_events=command_events,
             case_values=case_values,
+            cause=cause,
         )
 
     def _run_steps(self, workflow: BpmnWorkflow) -> inspect.Snapshot:
@@ -198,6 +251,7 @@ class Runner:
         is_new: bool = False,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
+        cause: Mapping[str, Any] | None = None,
     ) -> StepResult:
         faults.reach("step.after_run")
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
@@ -217,7 +271,7 @@ class Runner:
         # the mirror rows below are written as plain statements that see only what was flushed.
         session.flush()
         task_change = waits.sync_tasks(
-            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
+            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id, cause=cause
         )
         waits.sync_subscriptions(session, row, seen, now)
         timer_change = timers.sync(session, row, seen, dues, now, may_have_pending=may_have_timers)

@@ -17,8 +17,15 @@ from sqlmodel import Session
 
 from engine import access, audit, facts, info, inputs
 from engine.bpmn import guards, inspect
+from engine.bpmn.error_events import throw_error, throw_escalation
 from engine.deadlines import DeadlineSettings
-from engine.errors import ForbiddenError, InvalidVariablesError, NotFoundError, WrongStateError
+from engine.errors import (
+    ForbiddenError,
+    InvalidVariablesError,
+    NotFoundError,
+    VariableProblem,
+    WrongStateError,
+)
 from engine.model import Actor, Page, Role, TaskFilter, TaskInfo
 from engine.runner import Runner, StepResult
 from engine.store import instances as instance_repo
@@ -52,7 +59,7 @@ def get(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> Task
         workflow = runner.view(session, instance)
         live = workflow.get_task_from_id(UUID(task_id))
         if live is not None:
-            form = inspect.form_fields(live, evaluate_defaults=True)
+            form = inspect.form_fields(live, opened_at=runner.clock.now())
             variables = {k: v for k, v in live.data.items() if not k.startswith("_")}
     audit.record(
         session,
@@ -132,6 +139,58 @@ def complete(
         actor,
         action="update",
         purpose=f"complete {task.element_id}",
+        at=now,
+        instance_id=instance.id,
+    )
+    return result
+
+
+MAX_CODE = 2000
+
+
+def throw(
+    session: Session,
+    runner: Runner,
+    task_id: str,
+    *,
+    kind: str,
+    code: str,
+    message: str | None,
+    variables: dict[str, Any],
+    actor: Actor,
+    deadlines: DeadlineSettings,
+) -> StepResult:
+    """A user task throws BPMN `kind` ("error" or "escalation") `code` (Camunda's /task/{id}/bpmnError
+    and /bpmnEscalation). An error boundary event catches an error, or the task's branch ends; an
+    escalation no boundary event catches is refused and changes nothing, as in Camunda."""
+    access.require(actor, *access.CASE_WRITERS)
+    task, instance = _open_user_task(session, runner, task_id, actor)
+    if not code or len(code) > MAX_CODE:
+        raise InvalidVariablesError([VariableProblem(f"{kind}Code", f"must be 1-{MAX_CODE} characters")])
+    workflow = runner.load(session, instance)
+    live = _ready(workflow, task_id)
+    checked = inputs.prepare(variables, current=live.data, deadlines=deadlines)
+    data: dict[str, Any] = {"code": code}
+
+    def run(_: BpmnWorkflow) -> None:
+        if kind == "error":
+            data["caught_by"] = throw_error(live, code, message, checked)
+            return
+        data["caught_by"] = throw_escalation(live, code, checked)
+        if data["caught_by"] is None:
+            raise WrongStateError(
+                f"Execution with id '{task.element_id}' throws an escalation event with escalationCode "
+                f"'{code}', but no escalation handler was defined."
+            )
+
+    now = runner.clock.now()
+    thrown = instance_repo.NewEvent(now, f"task_bpmn_{kind}", actor.user_id, task.element_id, task_id, data)
+    result = runner.advance(session, instance, workflow, actor=actor, command=run, command_events=[thrown])
+    audit.record(
+        session,
+        actor,
+        action="update",
+        purpose=f"bpmn {kind} {task.element_id}",
         at=now,
         instance_id=instance.id,
     )

@@ -14,6 +14,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -25,7 +26,7 @@ from engine.runner import Runner
 from engine.store import timers as repo
 from engine.store.database import Store
 from engine.store.instances import NewEvent
-from engine.store.tables import Incident, Timer
+from engine.store.tables import Incident, Instance, Timer
 
 log = logging.getLogger("sagsflow.timers")
 WORKER_ID = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
@@ -95,6 +96,11 @@ def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
     timer = repo.lock(session, timer_id)
     if timer is None or timer.status != "pending":
         return "already"
+    return fire_locked(session, runner, instance, timer)
+
+
+def fire_locked(session: Session, runner: Runner, instance: Instance, timer: Timer) -> str:
+    """Fire the pending `timer` of the locked `instance` now: "fired", or "gone" if nothing waits on it."""
     workflow = runner.load(session, instance)
     if not timers.is_waiting(workflow, timer):
         timer.status = "cancelled"
@@ -112,8 +118,22 @@ def _fire_in(session: Session, runner: Runner, timer_id: str) -> str:
         actor=actor,
         command=lambda wf: timers.mark_fired(wf, timer),
         command_events=_fired_events(timer, actor),  # first in the history, then what the firing did
+        cause=_cause(timer),
     )
     return "fired"
+
+
+def _cause(timer: Timer) -> dict[str, Any] | None:
+    """What a task made by this firing was made by: a deadline (its rule, when it fell due)."""
+    if timer.purpose not in _PURPOSE_EVENTS:
+        return None
+    return {
+        "kind": _PURPOSE_EVENTS[timer.purpose],
+        "deadline": timer.deadline,
+        "due_at": timer.due_at.isoformat(),
+        "element_id": timer.element_id,
+        "name": timer.name,
+    }
 
 
 _PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}

@@ -74,17 +74,17 @@ def sync(
     return TimerChange(scheduled, cancelled)
 
 
-def _waiting_for(workflow: BpmnWorkflow, timer: Timer) -> inspect.WaitingTimer | None:
+def waiting_for(workflow: BpmnWorkflow, timer: Timer) -> inspect.WaitingTimer | None:
     return next((w for w in inspect.waiting_timers(workflow) if str(w.task.id) == timer.task_id), None)
 
 
 def is_waiting(workflow: BpmnWorkflow, timer: Timer) -> bool:
-    return _waiting_for(workflow, timer) is not None
+    return waiting_for(workflow, timer) is not None
 
 
 def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> None:
     """Release the timer's waiting task in `workflow` (it must still wait: see `is_waiting`)."""
-    waiting = _waiting_for(workflow, timer)
+    waiting = waiting_for(workflow, timer)
     if waiting is None:
         raise ProcessError("the timer no longer waits", element_id=timer.element_id)
     waiting.task.internal_data[CYCLE_FIRE if waiting.kind == "cycle" else FIRED] = True

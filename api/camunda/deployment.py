@@ -6,6 +6,7 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import UploadFile
 
 from api.camunda.deps import FirstResult, MaxResults, base_url
+from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
     DeploymentOut,
     DeploymentWithDefinitionsOut,
@@ -14,11 +15,10 @@ from api.camunda.schemas import (
 )
 from api.deps import DefinitionReader, Deployer, EngineDep
 from api.routers.definitions import MAX_FILE_BYTES
-from api.routing import Router
 from engine.definitions import MAX_RESOURCES, DeployRequest
 from engine.errors import TooLargeError
 
-router = Router(tags=["camunda: deployment"])
+router = CamundaRouter(tags=["camunda: deployment"])
 CAMUNDA_VERSION = "7.23.0"
 RESERVED_FIELDS = frozenset(
     {
@@ -37,23 +37,7 @@ async def create_deployment(
     request: Request, engine: EngineDep, actor: Deployer
 ) -> DeploymentWithDefinitionsOut:
     """Multipart as Camunda Modeler and camunda-deploy send it: any part with a filename is a resource."""
-    form = await request.form(max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES)
-    fields: dict[str, str] = {}
-    resources: list[tuple[str, bytes]] = []
-    for part, item in form.multi_items():
-        if isinstance(item, UploadFile):
-            if not item.filename:
-                raise HTTPException(
-                    400,
-                    f"No file name found in the deployment resource described by form parameter '{part}'.",
-                )
-            resources.append((item.filename, await _read(item)))
-        elif part in RESERVED_FIELDS:
-            fields[part] = item
-        else:
-            raise HTTPException(
-                400, f"No file name found in the deployment resource described by form parameter '{part}'."
-            )
+    fields, resources = await _parts(request)
     if not resources:
         raise HTTPException(400, "No deployment resources contained in the form upload.")
     deployment = engine.deploy(
@@ -68,6 +52,24 @@ async def create_deployment(
         actor=actor,
     )
     return DeploymentWithDefinitionsOut.created(deployment, base_url(request))
+
+
+async def _parts(request: Request) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """The reserved text fields and the resources (name, content); the upload files are closed."""
+    fields: dict[str, str] = {}
+    resources: list[tuple[str, bytes]] = []
+    async with request.form(max_files=MAX_RESOURCES, max_fields=len(RESERVED_FIELDS) + MAX_RESOURCES) as form:
+        for part, item in form.multi_items():
+            if isinstance(item, UploadFile) and item.filename:
+                resources.append((item.filename, await _read(item)))
+            elif part in RESERVED_FIELDS and isinstance(item, str):
+                fields[part] = item
+            else:
+                raise HTTPException(
+                    400,
+                    f"No file name found in the deployment resource described by form parameter '{part}'.",
+                )
+    return fields, resources
 
 
 async def _read(upload: UploadFile) -> bytes:

@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.camunda.deps import Worker
+from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
     BpmnErrorIn,
     CompleteIn,
@@ -23,10 +24,9 @@ from api.camunda.schemas import (
 )
 from api.camunda.variables import from_camunda, plain_values
 from api.deps import EngineDep
-from api.routing import Router
 from engine.model import FetchRequest, TopicSubscription
 
-router = Router(tags=["camunda: external tasks"])
+router = CamundaRouter(tags=["camunda: external tasks"])
 DEFAULT_RETRY_TIMEOUT_MS = 0
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 
 from api.camunda.deps import CaseReader, FirstResult, MaxResults, Starter, base_url
+from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
     ActivityInstanceOut,
     CountOut,
@@ -20,12 +21,11 @@ from api.camunda.schemas import (
 )
 from api.camunda.variables import from_camunda, plain_values, to_camunda, typed
 from api.deps import EngineDep
-from api.routing import Router
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
-from engine.model import Actor, InstanceFilter
+from engine.model import Actor, InstanceFilter, InstanceInfo
 from engine.service import Engine
 
-router = Router(tags=["camunda: process instances"])
+router = CamundaRouter(tags=["camunda: process instances"])
 
 
 # --- start -------------------------------------------------------------------------------------
@@ -196,7 +196,8 @@ def activity_instances(engine: EngineDep, actor: CaseReader, instance_id: str) -
 
 @router.post("/message", response_model=list[MessageResultOut], status_code=200)
 def correlate(request: Request, engine: EngineDep, actor: Starter, body: MessageIn) -> Any:
-    """Correlate by business key, instance id and/or correlation keys; 204 unless `resultEnabled`."""
+    """Correlate by business key, instance id and/or correlation keys, or start the process whose
+    message start event it is; 204 unless `resultEnabled`."""
     _check_message(body, actor)
     cases = engine.correlate(
         body.messageName,
@@ -209,19 +210,22 @@ def correlate(request: Request, engine: EngineDep, actor: Starter, body: Message
     )
     if not body.resultEnabled:
         return Response(status_code=204)
-    return [
-        MessageResultOut(
-            resultType="Execution",
-            execution={
-                "id": c.id,
-                "processInstanceId": c.id,
-                "ended": c.status != "active",
-                "tenantId": None,
-            },
-            processInstance=None,
+    return [_message_result(c, base_url(request)) for c in cases]
+
+
+def _message_result(case: InstanceInfo, base: str) -> MessageResultOut:
+    """A started instance is a "ProcessDefinition" result, a waiting one an "Execution" result."""
+    if case.started_by_message:
+        return MessageResultOut(
+            resultType="ProcessDefinition", execution=None, processInstance=ProcessInstanceOut.of(case, base)
         )
-        for c in cases
-    ]
+    execution = {
+        "id": case.id,
+        "processInstanceId": case.id,
+        "ended": case.status != "active",
+        "tenantId": None,
+    }
+    return MessageResultOut(resultType="Execution", execution=execution, processInstance=None)
 
 
 TENANT_CONFLICT = "Parameter 'tenantId' cannot be used together with parameter 'withoutTenantId'."
@@ -265,11 +269,9 @@ def _history(
     return [HistoricProcessInstanceOut.of(c) for c in page.items]
 
 
-@router.get("/history/process-instance", response_model=list[HistoricProcessInstanceOut])
-def history_get(
-    engine: EngineDep,
-    actor: CaseReader,
+def _history_query(
     processInstanceId: str | None = None,
+    processInstanceIds: str | None = None,
     processInstanceBusinessKey: str | None = None,
     processInstanceBusinessKeyLike: str | None = None,
     processDefinitionKey: str | None = None,
@@ -278,11 +280,11 @@ def history_get(
     unfinished: bool | None = None,
     startedBefore: str | None = None,
     startedAfter: str | None = None,
-    firstResult: FirstResult = 0,
-    maxResults: MaxResults = 100,
-) -> list[HistoricProcessInstanceOut]:
-    q = HistoryQueryIn(
+) -> HistoryQueryIn:
+    """The history filters as query parameters (`processInstanceIds` comma-separated, as Camunda)."""
+    return HistoryQueryIn(
         processInstanceId=processInstanceId,
+        processInstanceIds=processInstanceIds.split(",") if processInstanceIds else None,
         processInstanceBusinessKey=processInstanceBusinessKey,
         processInstanceBusinessKeyLike=processInstanceBusinessKeyLike,
         processDefinitionKey=processDefinitionKey,
@@ -292,7 +294,25 @@ def history_get(
         startedBefore=startedBefore,
         startedAfter=startedAfter,
     )
+
+
+HistoryQuery = Annotated[HistoryQueryIn, Depends(_history_query)]
+
+
+@router.get("/history/process-instance", response_model=list[HistoricProcessInstanceOut])
+def history_get(
+    engine: EngineDep,
+    actor: CaseReader,
+    q: HistoryQuery,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[HistoricProcessInstanceOut]:
     return _history(engine, actor, q, firstResult, maxResults)
+
+
+@router.get("/history/process-instance/count", response_model=CountOut)
+def history_count_get(engine: EngineDep, actor: CaseReader, q: HistoryQuery) -> CountOut:
+    return _history_count(engine, actor, q)
 
 
 @router.post("/history/process-instance", response_model=list[HistoricProcessInstanceOut])
@@ -309,7 +329,11 @@ def history_post(
 
 @router.post("/history/process-instance/count", response_model=CountOut)
 def history_count(engine: EngineDep, actor: CaseReader, body: HistoryQueryIn | None = None) -> CountOut:
-    f = _history_filter(actor, body or HistoryQueryIn())
+    return _history_count(engine, actor, body or HistoryQueryIn())
+
+
+def _history_count(engine: Engine, actor: Actor, q: HistoryQueryIn) -> CountOut:
+    f = _history_filter(actor, q)
     return CountOut(count=engine.list_cases(f, actor=actor, limit=1, purpose="history count").total)
 
 

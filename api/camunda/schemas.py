@@ -1,6 +1,7 @@
 """Request and response bodies of the Camunda 7 compatible routes, with Camunda's field names.
 
-Requests ignore unknown fields and treat `null` as "not given" (the clients send both).
+Requests ignore unknown fields, treat `null` as "not given" (the clients send both) and take a
+number sent for a text field as its text.
 Responses always carry every key a client may look up, with `null` where Sagsflow has nothing.
 """
 
@@ -28,7 +29,10 @@ TypedVariables = dict[str, dict[str, Any]]
 
 
 class CamundaIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    """Unknown fields are ignored; numbers sent for text fields (an integer `workerId`, as the
+    Python client's own examples send) are taken as their text, as Camunda's Jackson binding does."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -96,6 +100,11 @@ class RetriesIn(CamundaIn):
     retries: int
 
 
+class JobDueDateIn(CamundaIn):
+    duedate: str = Field(min_length=1)
+    cascade: bool | None = None
+
+
 class MessageIn(CamundaIn):
     messageName: str = Field(min_length=1, max_length=300)
     businessKey: str | None = None
@@ -126,6 +135,17 @@ class TaskQueryIn(CamundaIn):
 class TaskCompleteIn(CamundaIn):
     variables: Variables = None
     withVariablesInReturn: bool | None = None
+
+
+class TaskBpmnErrorIn(CamundaIn):
+    errorCode: str | None = None
+    errorMessage: str | None = None
+    variables: Variables = None
+
+
+class TaskEscalationIn(CamundaIn):
+    escalationCode: str | None = None
+    variables: Variables = None
 
 
 class UserIdIn(CamundaIn):

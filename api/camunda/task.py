@@ -7,13 +7,22 @@ from typing import Annotated, Any
 from fastapi import Depends, Response
 
 from api.camunda.deps import FirstResult, MaxResults, TaskAssigner, TaskWorker
-from api.camunda.schemas import CountOut, TaskCompleteIn, TaskOut, TaskQueryIn, UserIdIn, optional_date
+from api.camunda.query import CamundaRouter
+from api.camunda.schemas import (
+    CountOut,
+    TaskBpmnErrorIn,
+    TaskCompleteIn,
+    TaskEscalationIn,
+    TaskOut,
+    TaskQueryIn,
+    UserIdIn,
+    optional_date,
+)
 from api.camunda.variables import from_camunda, to_camunda
 from api.deps import EngineDep
-from api.routing import Router
 from engine.model import Actor, TaskFilter
 
-router = Router(tags=["camunda: user tasks"])
+router = CamundaRouter(tags=["camunda: user tasks"])
 
 
 def _filter(actor: Actor, q: TaskQueryIn) -> TaskFilter:
@@ -117,4 +126,31 @@ def submit_form(
     engine: EngineDep, actor: TaskWorker, task_id: str, body: TaskCompleteIn | None = None
 ) -> Response:
     engine.complete_task(task_id, from_camunda(body.variables if body else None), actor=actor)
+    return Response(status_code=204)
+
+
+@router.post("/task/{task_id}/bpmnError", status_code=204, response_class=Response)
+def bpmn_error(engine: EngineDep, actor: TaskWorker, task_id: str, body: TaskBpmnErrorIn) -> Response:
+    """An error boundary event on the task (or an enclosing subprocess) catches it; else the branch ends."""
+    engine.throw_from_task(
+        task_id,
+        kind="error",
+        code=body.errorCode or "",
+        message=body.errorMessage,
+        variables=from_camunda(body.variables),
+        actor=actor,
+    )
+    return Response(status_code=204)
+
+
+@router.post("/task/{task_id}/bpmnEscalation", status_code=204, response_class=Response)
+def bpmn_escalation(engine: EngineDep, actor: TaskWorker, task_id: str, body: TaskEscalationIn) -> Response:
+    """An escalation boundary event catches it (interrupting or not); without one it is refused (409)."""
+    engine.throw_from_task(
+        task_id,
+        kind="escalation",
+        code=body.escalationCode or "",
+        variables=from_camunda(body.variables),
+        actor=actor,
+    )
     return Response(status_code=204)

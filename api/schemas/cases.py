@@ -32,10 +32,14 @@ class StartIn(Strict):
 class FormFieldOut(BaseModel):
     id: str
     label: str | None
-    type: str
+    type: str = Field(description="string, long, boolean, date or enum (Camunda's form field types)")
     required: bool
     options: list[dict[str, str | None]]
-    default: str | None
+    default: bool | int | str | None = Field(
+        default=None,
+        description="computed when the form is opened and typed as the field: a boolean for yes/no, "
+        "an integer for long, YYYY-MM-DD for a date",
+    )
 
     @classmethod
     def of(cls, f: FormFieldInfo) -> FormFieldOut:
@@ -46,6 +50,26 @@ class FormFieldOut(BaseModel):
             required=f.required,
             options=[{"id": i, "name": n} for i, n in f.options],
             default=f.default,
+        )
+
+
+class CauseOut(BaseModel):
+    """What made a task: a deadline timer that fired (an escalation says which rule was missed)."""
+
+    kind: str = Field(description="deadline_breached or deadline_reminder", examples=["deadline_breached"])
+    deadline: str | None = Field(description="the legal rule, e.g. investigation", examples=["investigation"])
+    due_at: datetime = Field(description="when the deadline fell due")
+    element_id: str = Field(description="the timer in the diagram")
+    name: str | None = Field(default=None, description="the timer's label in the diagram")
+
+    @classmethod
+    def of(cls, cause: dict[str, Any]) -> CauseOut:
+        return cls(
+            kind=str(cause.get("kind")),
+            deadline=cause.get("deadline"),
+            due_at=cause["due_at"],
+            element_id=str(cause.get("element_id")),
+            name=cause.get("name"),
         )
 
 
@@ -64,6 +88,10 @@ class TaskOut(BaseModel):
     due_at: datetime | None
     completed_at: datetime | None
     completed_by: str | None
+    deadline: str | None = Field(
+        default=None, description="the legal rule its due date keeps (its breach timer's), e.g. investigation"
+    )
+    cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
     form: list[FormFieldOut] | None = None
     variables: dict[str, Any] | None = None
 
@@ -84,6 +112,8 @@ class TaskOut(BaseModel):
             due_at=t.due_at,
             completed_at=t.completed_at,
             completed_by=t.completed_by,
+            deadline=t.deadline,
+            cause=CauseOut.of(t.cause) if t.cause else None,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
             variables=t.variables,
         )

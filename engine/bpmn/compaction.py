@@ -38,9 +38,14 @@ from SpiffWorkflow.util.task import TaskState
 MARKS_ATTRIBUTE = "sagsflow_completed_marks"
 
 
-def completed_marks(workflow: BpmnWorkflow) -> dict[str, list[str]]:
-    """Completed element ids of removed tasks, by process (spec) name, in the order first removed."""
-    marks: dict[str, list[str]] | None = getattr(workflow, MARKS_ATTRIBUTE, None)
+Marks = dict[tuple[str, str], list[str]]
+
+
+def completed_marks(workflow: BpmnWorkflow) -> Marks:
+    """Completed element ids of removed tasks by (definition id, process id), in the order first
+    removed. The definition is the one the process's spec came from (`definition_id` of the
+    workflow or subprocess; "" where a workflow has none)."""
+    marks: Marks | None = getattr(workflow, MARKS_ATTRIBUTE, None)
     if marks is None:
         marks = {}
         setattr(workflow, MARKS_ATTRIBUTE, marks)
@@ -57,20 +62,20 @@ def compact(workflow: BpmnWorkflow) -> int:
 
 
 class _Marks:
-    def __init__(self, marks: dict[str, list[str]]) -> None:
+    def __init__(self, marks: Marks) -> None:
         self.marks = marks
-        self.seen = {name: set(ids) for name, ids in marks.items()}
+        self.seen = {key: set(ids) for key, ids in marks.items()}
 
     def add(self, process: Any, tasks: Iterable[Any]) -> None:
-        name = process.spec.name
+        key = (str(getattr(process, "definition_id", "") or ""), str(process.spec.name))
         for task in tasks:
             element = getattr(task.task_spec, "bpmn_id", None)
             if element is None or task.state != TaskState.COMPLETED:
                 continue
-            seen = self.seen.setdefault(name, set())
+            seen = self.seen.setdefault(key, set())
             if element not in seen:
                 seen.add(element)
-                self.marks.setdefault(name, []).append(element)
+                self.marks.setdefault(key, []).append(element)
 
 
 def _remove_finished_subprocesses(workflow: BpmnWorkflow, marks: _Marks) -> int:

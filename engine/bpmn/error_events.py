@@ -1,4 +1,4 @@
-"""Throwing a BPMN error from a task that waits for a worker (an external service task).
+"""Throwing a BPMN error or escalation from a waiting task (an external service task or a user task).
 
 Camunda 7 looks for an error boundary event on the task, then on each enclosing subprocess or
 call activity, and takes the first whose error code matches (a boundary event without an
@@ -10,6 +10,9 @@ boundary join cancels the interrupted activity.
 If nothing catches the error, Camunda's default ("none end event semantics") ends the
 execution: the task's branch stops, and a scope with nothing left active completes as if it
 had reached an end event.
+
+An escalation is caught the same way by an escalation boundary event (interrupting or not);
+with nothing to catch it Camunda refuses it, and so does `throw_escalation`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    CodeEventDefinition,
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
@@ -27,23 +34,42 @@ from engine.bpmn import inspect
 
 ERROR_CODE_VARIABLE = "camunda:errorCodeVariable"
 ERROR_MESSAGE_VARIABLE = "camunda:errorMessageVariable"
+ESCALATION_CODE_VARIABLE = "camunda:escalationCodeVariable"
 
 
 def throw_error(task: Any, code: str, message: str | None, variables: dict[str, Any]) -> str | None:
     """Deliver error `code` from `task`; return the catching element's id, or None if it ended."""
-    current: Any = task
-    while current is not None:
-        boundary = _catching_boundary(current, code)
-        if boundary is not None:
-            _deliver(boundary, code, message, variables)
-            return inspect.element_id(boundary)
-        current = _enclosing_activity(current)
+    boundary = _find_catcher(task, ErrorEventDefinition, code)
+    if boundary is not None:
+        _deliver(boundary, ErrorEventDefinition, code, message, variables)
+        return inspect.element_id(boundary)
     task.set_data(**variables)
     _end_branch(task)
     return None
 
 
-def _catching_boundary(task: Any, code: str) -> Any | None:
+def throw_escalation(task: Any, code: str, variables: dict[str, Any]) -> str | None:
+    """Deliver escalation `code` from `task`; return the catching element's id, or None (and change
+    nothing) when no escalation boundary event catches it."""
+    boundary = _find_catcher(task, EscalationEventDefinition, code)
+    if boundary is None:
+        return None
+    _deliver(boundary, EscalationEventDefinition, code, None, variables)
+    return inspect.element_id(boundary)
+
+
+def _find_catcher(task: Any, kind: type[CodeEventDefinition], code: str) -> Any | None:
+    """The boundary event on `task`, or on its nearest enclosing activity, that catches `code`."""
+    current: Any = task
+    while current is not None:
+        boundary = _catching_boundary(current, kind, code)
+        if boundary is not None:
+            return boundary
+        current = _enclosing_activity(current)
+    return None
+
+
+def _catching_boundary(task: Any, kind: type[CodeEventDefinition], code: str) -> Any | None:
     if task.parent is None or not isinstance(task.parent.task_spec, BoundaryEventSplit):
         return None
     candidates = [
@@ -52,22 +78,25 @@ def _catching_boundary(task: Any, code: str) -> Any | None:
         if sibling is not task
         and isinstance(sibling.task_spec, BoundaryEvent)
         and sibling.state == TaskState.WAITING
-        and isinstance(sibling.task_spec.event_definition, ErrorEventDefinition)
+        and isinstance(sibling.task_spec.event_definition, kind)
     ]
     exact = [c for c in candidates if c.task_spec.event_definition.code == code]
     catch_all = [c for c in candidates if c.task_spec.event_definition.code is None]
     return (exact or catch_all or [None])[0]
 
 
-def _deliver(boundary: Any, code: str, message: str | None, variables: dict[str, Any]) -> None:
+def _deliver(
+    boundary: Any, kind: type[CodeEventDefinition], code: str, message: str | None, variables: dict[str, Any]
+) -> None:
     payload = dict(variables)
     extensions = inspect.extensions(boundary)
-    if extensions.get(ERROR_CODE_VARIABLE):
-        payload[extensions[ERROR_CODE_VARIABLE]] = code
+    for name, value in ((ERROR_CODE_VARIABLE, code), (ESCALATION_CODE_VARIABLE, code)):
+        if extensions.get(name):
+            payload[extensions[name]] = value
     if extensions.get(ERROR_MESSAGE_VARIABLE):
         payload[extensions[ERROR_MESSAGE_VARIABLE]] = message
     definition = boundary.task_spec.event_definition
-    event = BpmnEvent(ErrorEventDefinition(definition.name, code), payload=payload)
+    event = BpmnEvent(kind(definition.name, code), payload=payload)
     boundary.task_spec.catch(boundary, event)
     boundary.task_spec._update(boundary)
 

@@ -80,6 +80,41 @@ def juel_to_python(text: str, functions: frozenset[str] = frozenset()) -> str:
     return " ".join(_translate(tokens, functions)).replace(" [ ", "[").replace(" ]", "]")
 
 
+_DATE_TIME_START = re.compile(r"^\s*(?:dateTime\(\)|now\(\))")
+_DATE_TIME_STEP = re.compile(
+    r"\.(plus|minus)(Years|Months|Weeks|Days|Hours|Minutes|Seconds)\(\s*(\d{1,6})\s*\)"
+)
+_DATE_TIME_END = re.compile(r"(?:\.toDate\(\))?\s*$")
+DATE_TIME_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+
+
+def date_time_steps(text: str) -> tuple[tuple[str, int], ...] | None:
+    """Camunda's `${dateTime().plusDays(2).toDate()}` or `${now()}` as (unit, amount) steps from now.
+
+    `dateTime()` is Joda's current DateTime in Camunda's JUEL; `plusX(n)`/`minusX(n)` for years,
+    months, weeks, days, hours, minutes and seconds may follow, then `.toDate()`. None when
+    `text` is not such an expression; any other method on `dateTime()` raises `ExpressionError`.
+    """
+    match = JUEL_WRAPPER.match(text or "")
+    if match is None:
+        return None
+    body = match.group("body")
+    start = _DATE_TIME_START.match(body)
+    if start is None:
+        return None
+    position, steps = start.end(), []
+    while step := _DATE_TIME_STEP.match(body, position):
+        sign = 1 if step.group(1) == "plus" else -1
+        steps.append((step.group(2).lower(), sign * int(step.group(3))))
+        position = step.end()
+    if not _DATE_TIME_END.fullmatch(body, position):
+        raise ExpressionError(
+            f"unsupported use of dateTime() in {text.strip()!r}: only .plusX(n)/.minusX(n) for "
+            f"{', '.join(DATE_TIME_UNITS)}, then .toDate(), are supported"
+        )
+    return tuple(steps)
+
+
 def normalise_timer(text: str, functions: frozenset[str] = frozenset()) -> TimerExpression:
     """Turn a timer body into a Python expression SpiffWorkflow can evaluate.
 

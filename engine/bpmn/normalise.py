@@ -2,10 +2,9 @@
 cannot run correctly.
 
 Conditions (`${…}`) and timer bodies (`PT24H`, `${deadline}`) are rewritten in place as Python.
-Constructs SpiffWorkflow silently gets wrong (link events, interrupting event subprocesses,
-compensation, conditional events, non-Python scripts, specific call-activity variable mappings)
-are reported as problems with their element ids, so a deploy fails loudly instead of a case
-failing silently months later.
+What SpiffWorkflow cannot run is refused by the support registry (engine/bpmn/support.py), not
+here; this module reports only expressions it cannot translate and flow that would stall (an
+element no sequence flow reaches or leaves, a process without a start event).
 """
 
 from __future__ import annotations
@@ -26,29 +25,15 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "camunda": CAMUNDA}
 
-_UNSUPPORTED = {
-    "linkEventDefinition": "link events are not supported; connect the flow directly",
-    "compensateEventDefinition": "compensation is not supported",
-    "conditionalEventDefinition": "conditional events are not supported; use a gateway",
-    "complexGateway": "complex gateways are not supported",
-}
-CALL_MAPPING_MESSAGE = "only camunda:in/out variables='all' is supported: all variables are passed in and out"
-INTERRUPTING_MESSAGE = (
-    "interrupting event subprocesses are not supported; set isInterrupting='false' or use a boundary event"
-)
-_PYTHON_SCRIPT_FORMATS = {"", "python", "text/x-python"}
-
 
 def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionProblem]:
     """Rewrite conditions and timers of `tree` in place; return the problems found."""
     root = tree.getroot()
+    _drop_data_flow(root)
+    _name_anonymous_flows(root)
     problems: list[DefinitionProblem] = []
-    problems += _check_unsupported(root, resource)
     problems += _rewrite_conditions(root, resource)
     problems += _rewrite_timers(root, resource)
-    problems += _check_scripts(root, resource)
-    problems += _check_call_activities(root, resource)
-    problems += _check_event_subprocesses(root, resource)
     problems += _check_connections(root, resource)
     if not root.xpath(".//bpmn:process[@isExecutable='true']", namespaces=NS):
         problems.append(DefinitionProblem("no executable process (isExecutable='true')", resource))
@@ -76,6 +61,46 @@ def normalise_dmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPro
     return problems
 
 
+# Camunda 7 ignores these; SpiffWorkflow would move variables through them (engine/bpmn/support.py).
+_DATA_FLOW = (
+    "ioSpecification",
+    "dataInputAssociation",
+    "dataOutputAssociation",
+    "property",
+    "loopDataInputRef",
+    "loopDataOutputRef",
+    "inputDataItem",
+    "outputDataItem",
+    "dataStore",
+    "dataStoreReference",
+    "dataObject",
+    "dataObjectReference",
+)
+
+
+def _drop_data_flow(root: etree._Element) -> None:
+    for element in list(root.iter(*(f"{{{BPMN}}}{tag}" for tag in _DATA_FLOW))):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+
+
+def _name_anonymous_flows(root: etree._Element) -> None:
+    """Give each sequence flow without an id (valid BPMN; Camunda accepts it) a deterministic one:
+    SpiffWorkflow connects flow nodes by flow id and would silently leave the flow unconnected."""
+    taken = {str(element.get("id")) for element in root.iter() if element.get("id")}
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        if flow.get("id"):
+            continue
+        base = f"Flow_{flow.get('sourceRef')}_{flow.get('targetRef')}"
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}_{number}"
+        flow.set("id", candidate)
+        taken.add(candidate)
+
+
 def _owner_id(element: etree._Element) -> str | None:
     node: etree._Element | None = element
     while node is not None:
@@ -90,14 +115,6 @@ def _problem(element: etree._Element, resource: str, message: str) -> Definition
     return DefinitionProblem(message, resource, _owner_id(element), element.sourceline)
 
 
-def _check_unsupported(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    problems = []
-    for tag, message in _UNSUPPORTED.items():
-        for element in root.iter(f"{{{BPMN}}}{tag}"):
-            problems.append(_problem(element, resource, message))
-    return problems
-
-
 def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionProblem]:
     problems = []
     for element in root.iter(
@@ -107,12 +124,13 @@ def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionP
     ):
         language = (element.get("language") or "").lower()
         if language not in ("", "juel", "python"):
-            problems.append(_problem(element, resource, f"expression language '{language}' is not supported"))
+            element.text = "False"  # refused by the support registry; not compiled as Python
             continue
         try:
             element.text = juel_to_python(element.text or "", HELPER_NAMES)
         except ExpressionError as err:
             problems.append(_problem(element, resource, str(err)))
+            element.text = "False"  # reported once here, not again when the spec is compiled
     return problems
 
 
@@ -133,36 +151,7 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
             bodies[0].text = normalise_timer(bodies[0].text or "", HELPER_NAMES).python
         except ExpressionError as err:
             problems.append(_problem(definition.getparent(), resource, str(err)))
-    return problems
-
-
-def _check_scripts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    problems = []
-    for task in root.iter(f"{{{BPMN}}}scriptTask"):
-        script_format = (task.get("scriptFormat") or "").lower()
-        if script_format not in _PYTHON_SCRIPT_FORMATS:
-            problems.append(
-                _problem(
-                    task,
-                    resource,
-                    f"script format '{script_format}' is not supported; scripts are restricted Python",
-                )
-            )
-        if task.get(f"{{{CAMUNDA}}}resource"):
-            problems.append(_problem(task, resource, "external script resources are not supported"))
-        if task.find(f"{{{BPMN}}}script") is None:
-            problems.append(_problem(task, resource, "the script task has no script"))
-    return problems
-
-
-def _check_call_activities(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    problems = []
-    for activity in root.iter(f"{{{BPMN}}}callActivity"):
-        if not activity.get("calledElement"):
-            problems.append(_problem(activity, resource, "the call activity has no calledElement"))
-        mappings = [*activity.iterfind(".//camunda:in", NS), *activity.iterfind(".//camunda:out", NS)]
-        if any(mapping.get("variables") != "all" for mapping in mappings):
-            problems.append(_problem(activity, resource, CALL_MAPPING_MESSAGE))
+            bodies[0].text = _PLACEHOLDERS.get(etree.QName(bodies[0]).localname, "None")
     return problems
 
 
@@ -188,6 +177,14 @@ _FLOW_NODES = (
 )
 
 
+# What a timer that could not be translated reads instead (it was reported; the deploy fails).
+_PLACEHOLDERS = {
+    "timeDate": "'2000-01-01T00:00:00+00:00'",
+    "timeDuration": "'PT1H'",
+    "timeCycle": "'R1/PT1H'",
+}
+
+
 def _check_connections(root: etree._Element, resource: str) -> list[DefinitionProblem]:
     """Every flow node is reachable and leads somewhere (SpiffWorkflow would silently stall)."""
     problems = []
@@ -202,15 +199,4 @@ def _check_connections(root: etree._Element, resource: str) -> list[DefinitionPr
                 problems.append(_problem(node, resource, "no sequence flow leads to this element"))
             if tag != "endEvent" and identifier not in sources:
                 problems.append(_problem(node, resource, "no sequence flow leaves this element"))
-    return problems
-
-
-def _check_event_subprocesses(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    problems = []
-    for subprocess in root.iter(f"{{{BPMN}}}subProcess"):
-        if subprocess.get("triggeredByEvent") != "true":
-            continue
-        for start in subprocess.iterfind("bpmn:startEvent", NS):
-            if start.get("isInterrupting", "true") != "false":
-                problems.append(_problem(start, resource, INTERRUPTING_MESSAGE))
     return problems

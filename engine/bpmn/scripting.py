@@ -86,6 +86,8 @@ EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sorted": sorted,
 }
 HELPER_NAMES = frozenset(EXPRESSION_FUNCTIONS)
+# Form defaults are computed when the form is opened, so they may also ask for that day and instant.
+FORM_DEFAULT_HELPERS = HELPER_NAMES | {"today", "now"}
 
 # Methods a condition or script may call on JSON-native values; nothing that can allocate
 # without bound (ljust, zfill, center, expandtabs are left out on purpose).
@@ -223,15 +225,23 @@ class _MissingAsNone(dict[str, Any]):
         return None
 
 
-def evaluate_expression(expression: str, names: Mapping[str, Any], *, missing_as_none: bool = False) -> Any:
+def evaluate_expression(
+    expression: str,
+    names: Mapping[str, Any],
+    *,
+    missing_as_none: bool = False,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+) -> Any:
     """Evaluate a checked expression over `names` (task variables and helper functions).
 
     A name that is not defined raises, as in Camunda, unless `missing_as_none` (used for completion
     guards and form defaults, which ask about fields that may not have been filled in yet).
+    `functions` adds helpers for this evaluation only (`today()` in form defaults).
     """
     visible = {k: v for k, v in names.items() if not k.startswith("_")}
     evaluator = _SafeEvaluator(
-        functions=EXPRESSION_FUNCTIONS, names=_MissingAsNone(visible) if missing_as_none else visible
+        functions={**EXPRESSION_FUNCTIONS, **(functions or {})},
+        names=_MissingAsNone(visible) if missing_as_none else visible,
     )
     return evaluator.eval(expression, previously_parsed=_parse_expression(expression))
 

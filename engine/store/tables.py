@@ -52,6 +52,17 @@ class Definition(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     resource_ids: str = Field(sa_column=Column(Text, nullable=False))
     deployed_at: datetime = Field(sa_column=_utc())
+    # Deployed before call activities bound their target when reached: its call activities pass
+    # all variables in and out, as they did when its cases started (engine/bpmn/calls.py).
+    calls_pass_all: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
+class DeploymentDefinition(SQLModel, table=True):
+    """Every definition version a deployment holds, new or reused because its content was
+    unchanged: what `camunda:calledElementBinding="deployment"` resolves against."""
+
+    deployment_id: str = Field(foreign_key="deployment.id", primary_key=True, max_length=64)
+    definition_id: str = Field(foreign_key="definition.id", primary_key=True, max_length=300)
 
 
 REPORT_COLUMNS = (  # what the team and caseworker views of the reports read (status first: filtered)
@@ -152,6 +163,11 @@ class Task(SQLModel, table=True):
     lock_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     error_message: str | None = Field(default=None, max_length=2000)
     error_details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # What made the task, as JSON, when a deadline timer did (its rule, due instant, timer):
+    # a leader's escalation says which deadline was missed.
+    cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # the legal rule its due date keeps: the `deadline` of the breach timer on its boundary
+    deadline: str | None = Field(default=None, max_length=100)
 
 
 class Timer(SQLModel, table=True):
@@ -300,3 +316,68 @@ class AccessLog(SQLModel, table=True):
     purpose: str = Field(max_length=200)
     route: str | None = Field(default=None, max_length=300)
     request_id: str | None = Field(default=None, max_length=64)
+
+
+class WebSession(SQLModel, table=True):
+    """A person signed in to the pages. The browser's cookie holds a random secret; only its
+    SHA-256 is stored here, so a copy of this table signs nobody in. Deleted at sign-out."""
+
+    __table_args__ = (Index("ix_web_session_provider_subject", "provider", "subject"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=200)
+    municipality: str = Field(max_length=100)
+    roles: str = Field(max_length=200)
+    teams: str = Field(sa_column=Column(Text, nullable=False))
+    provider: str = Field(max_length=20)
+    subject: str = Field(max_length=300)
+    provider_session: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=_utc())
+    last_seen_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class SignInAttempt(SQLModel, table=True):
+    """A sign-in under way: what the answer from the identity provider must match (OIDC state,
+    nonce and PKCE verifier; the SAML request id). Keyed by the SHA-256 of the browser's
+    one-time cookie, and deleted when the answer arrives, whatever it says."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    provider: str = Field(max_length=20)
+    state: str = Field(max_length=200)
+    secrets: str = Field(sa_column=Column(Text, nullable=False))
+    next_page: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class UsedAssertion(SQLModel, table=True):
+    """Each SAML assertion signs in once: its id is kept until it expires, and a second use fails
+    on the primary key, in whichever worker it arrives."""
+
+    id: str = Field(primary_key=True, max_length=300)
+    issuer: str = Field(max_length=500)
+    used_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class KeptAnswer(SQLModel, table=True):
+    """The answer to a request sent with an `Idempotency-Key`, kept so that a retry of the same
+    request gets the same answer instead of doing the command twice. Written in the same
+    transaction as the command; scoped to the caller and the operation; pruned after some days."""
+
+    __tablename__ = "kept_answer"
+    __table_args__ = (
+        UniqueConstraint("municipality", "caller", "operation", "key", name="uq_kept_answer_key"),
+        Index("ix_kept_answer_created_at", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality: str = Field(max_length=100)
+    caller: str = Field(max_length=200)
+    operation: str = Field(max_length=50)
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)  # SHA-256 of the request body, canonical JSON
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    cases: str = Field(sa_column=Column(Text, nullable=False))  # ids of the cases the answer shows
+    created_at: datetime = Field(sa_column=_utc())

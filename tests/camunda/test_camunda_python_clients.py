@@ -120,6 +120,19 @@ def test_p3_worker_locks_and_completes_with_variables(camunda: CamundaServer) ->
     assert "localNote" not in variables
 
 
+def test_p3_worker_with_an_integer_worker_id_as_in_the_clients_examples(camunda: CamundaServer) -> None:
+    """The client's own examples pass `worker_id=1`: complete, failure and bpmnError then send a number."""
+    diagram, instance_id, _ = started(camunda, "p3intid", {"caseId": "SAG-P3I"})
+    config = {"maxTasks": 1, "lockDuration": 60000, "asyncResponseTimeout": 5000, "sleepSeconds": 0, **AUTH}
+    worker = ExternalTaskWorker(worker_id=1, base_url=camunda.engine_url, config=config)
+    failed = work(
+        worker, diagram.topic, lambda task: task.failure("later", "", max_retries=2, retry_timeout=0)
+    )
+    assert len(failed) == 1 and failed[0].get_worker_id() == "1"
+    assert len(work(worker, diagram.topic, lambda task: task.complete({"done": True}))) == 1
+    assert camunda.open_tasks(instance_id) == ["review"]
+
+
 def test_p3_failures_count_down_to_an_incident_and_retries_resolve_it(camunda: CamundaServer) -> None:
     diagram, instance_id, _ = started(camunda, "p3failure", {"caseId": "SAG-P3F"})
     worker = p3_worker(camunda, timeout_ms=1000)

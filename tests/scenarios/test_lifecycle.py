@@ -85,8 +85,8 @@ def test_placement_without_a_finished_investigation_is_refused(flow: CaseFlow) -
     flow.through_screening("early_support")
     before = flow.case()["version"]
     refusal = flow.decide(measure_type="placement_s46", placement_started_at=flow.today(), expect=422)
-    assert [e["name"] for e in refusal["errors"]] == ["bfu_before_placement"]
-    assert "børnefaglig undersøgelse" in refusal["errors"][0]["message"]
+    assert [(e["name"], e["rule"]) for e in refusal["errors"]] == [("measure_type", "bfu_before_placement")]
+    assert "børnefaglig undersøgelse" in refusal["errors"][0]["message_da"]
     assert flow.case()["version"] == before and "decision" in flow.open_tasks()
 
 

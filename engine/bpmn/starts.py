@@ -1,0 +1,79 @@
+"""Where a new instance starts, as Camunda 7 chooses it.
+
+Camunda starts an instance at exactly one start event: a message start event when a message
+starts it (`POST /message`), otherwise the process's none start event or, when the process
+has a single start event of another kind, that one. SpiffWorkflow instead readies every top-level
+start event and lets the first that fires win, so a process whose only start event is a message
+start event would wait for the message after being started explicitly. `fire_start` releases the
+start event Camunda would have used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessage
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.events import MessageEventDefinition
+
+
+def start_events(spec: Any) -> list[Any]:
+    """The top-level start event specs of a process spec (event subprocesses have their own specs)."""
+    return [s for s in spec.task_specs.values() if isinstance(s, StartEvent)]
+
+
+def start_messages(spec: Any) -> frozenset[str]:
+    """Names of the messages that start the process (its top-level message start events)."""
+    return frozenset(
+        s.event_definition.name for s in start_events(spec) if isinstance(s.event_definition, BpmnMessage)
+    )
+
+
+class NoStartEventError(ValueError):
+    """The process cannot be started this way (no such start event, or no single initial one)."""
+
+
+def fire_start(workflow: BpmnWorkflow, message_name: str | None = None) -> bool:
+    """Release the start event Camunda would use (True); False when a none start event already ran.
+
+    `message_name`: the message start event for that message. Otherwise the single start
+    event of a process without a none start event (a process with several such start events has
+    no initial activity in Camunda and cannot be started explicitly)."""
+    waiting = [
+        t
+        for t in workflow.get_tasks(state=TaskState.WAITING, skip_subprocesses=True)
+        if isinstance(t.task_spec, StartEvent)
+    ]
+    if message_name is not None:
+        chosen = [t for t in waiting if _message_name(t) == message_name]
+        if not chosen:
+            raise NoStartEventError(f"the process has no message start event for '{message_name}'")
+    else:
+        specs = start_events(workflow.spec)
+        if any(isinstance(s.event_definition, NoneEventDefinition) for s in specs) or not waiting:
+            return False
+        if len(specs) != 1:
+            raise NoStartEventError(
+                "the process has no none start event and several start events: start it by message"
+            )
+        chosen = waiting
+    _release(chosen[0])
+    return True
+
+
+def _message_name(task: Any) -> str | None:
+    definition = task.task_spec.event_definition
+    return str(definition.name) if isinstance(definition, BpmnMessage) else None
+
+
+def _release(task: Any) -> None:
+    definition = task.task_spec.event_definition
+    payload: Any = (
+        {"payload": None, "result_var": None} if isinstance(definition, MessageEventDefinition) else {}
+    )
+    task.task_spec.catch(task, BpmnEvent(definition, payload))
+    task.task_spec._update(task)
