@@ -89,6 +89,7 @@ def create_app(
         if engine_settings.deploy_workflows_on_start:
             system = Actor("system", settings.dev_municipality, frozenset({Role.ADMIN}))
             built.deploy_directory(engine_settings.workflows_dir, actor=system)
+        built.correct_legacy_deadlines()  # cases stored before due dates had a last day; a no-op after
         scheduler = (
             start_scheduler(built, engine_settings.tick_seconds) if engine_settings.run_scheduler else None
         )

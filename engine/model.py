@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -99,7 +99,9 @@ class TaskInfo:
     candidate_groups: tuple[str, ...] = ()
     candidate_users: tuple[str, ...] = ()
     assignee: str | None = None
-    due_at: datetime | None = None
+    due_at: datetime | None = None  # the instant the due date passes
+    due_date: date | None = None  # its last day (engine/deadlines.py)
+    due_kind: str | None = None  # "elapsed" or "calendar"
     completed_at: datetime | None = None
     completed_by: str | None = None
     phase: str | None = None
@@ -121,12 +123,15 @@ class TimerInfo:
     element_id: str
     name: str | None
     kind: str
-    due_at: datetime
+    due_at: datetime  # when it fires; for a deadline, the instant it passes
     status: str
     fired_at: datetime | None = None
     attempts: int = 0
     purpose: str | None = None  # "breach", "reminder" (camunda:property purpose) or none
     deadline: str | None = None  # the legal rule it guards (camunda:property deadline)
+    due_date: date | None = None  # the last day of a calendar deadline, else the day of due_at
+    due_kind: str | None = None  # "elapsed" or "calendar"
+    outcome: str | None = None  # a deadline that ended: "met", "breached" or "cancelled"
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,8 @@ class InstanceInfo:
     team: str | None = None
     caseworker: str | None = None
     next_due_at: datetime | None = None
+    next_due_date: date | None = None  # the day of the next timer (a calendar deadline's last day)
+    next_due_kind: str | None = None
     current_activities: tuple[str, ...] = ()
     tasks: tuple[TaskInfo, ...] = ()
     timers: tuple[TimerInfo, ...] = ()
@@ -280,6 +287,8 @@ class JobInfo:
     status: str
     retries: int
     exception_message: str | None = None
+    due_date: date | None = None
+    due_kind: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -27,13 +27,16 @@ from engine import faults, timers, waits
 from engine.bpmn import inspect, starts
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.compaction import compact
+from engine.bpmn.decision_task import DecisionRef
+from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
 from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.definitions import DefinitionCache, LoadedDefinition, called_process
+from engine.deadlines import Due
+from engine.definitions import DefinitionCache, LoadedDefinition, called_process, decision_model
 from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
 from engine.store import database
@@ -70,6 +73,16 @@ class _Specs:
         except ProcessError as err:
             raise UnboundCallError(err.message) from None
         return self.cache.get(self.session, row.id)
+
+    def decision(self, ref: DecisionRef, caller_definition_id: str) -> DecisionModel:
+        caller = self.cache.get(self.session, caller_definition_id)
+        return decision_model(
+            self.session,
+            self.cache,
+            ref,
+            caller_deployment_id=caller.deployment_id,
+            municipality=self.municipality,
+        )
 
 
 @dataclass
@@ -274,7 +287,15 @@ class Runner:
             session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id, cause=cause
         )
         waits.sync_subscriptions(session, row, seen, now)
-        timer_change = timers.sync(session, row, seen, dues, now, may_have_pending=may_have_timers)
+        timer_change = timers.sync(
+            session,
+            row,
+            seen,
+            dues,
+            now,
+            completed_task_ids={task.id for task in task_change.completed},
+            may_have_pending=may_have_timers,
+        )
         self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
         faults.reach("step.after_mirror")
         if not is_new:
@@ -291,18 +312,21 @@ class Runner:
         )
 
     def _row_values(
-        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime, *, is_new: bool
+        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, Due], now: datetime, *, is_new: bool
     ) -> dict[str, Any]:
         """The instance columns after the step; of those that rarely change, only the changed ones
         (SQLite rewrites an index entry for every indexed column an UPDATE sets, changed or not)."""
         phase = waits.phase_of(seen, row.phase)
         completed = seen.workflow.completed
         values: dict[str, Any] = {"state": dump_state(seen.workflow), "updated_at": now}
+        following = min(dues.values(), key=lambda due: due.due_at, default=None)
         derived = {
             "status": "completed" if completed else "active",
             "phase": phase,
             "current_activities": json.dumps(seen.current_activities),
-            "next_due_at": min(dues.values(), default=None),
+            "next_due_at": following.due_at if following else None,
+            "next_due_date": following.due_date if following else None,
+            "next_due_kind": following.kind.value if following else None,
         }
         values |= {k: v for k, v in derived.items() if is_new or getattr(row, k) != v}
         if phase != row.phase:
@@ -333,7 +357,7 @@ class Runner:
                 "task_created",
                 element_id=task.element_id,
                 task_id=task.id,
-                data={"kind": task.kind, "due_at": _iso(task.due_at)},
+                data={"kind": task.kind, **_due_data(task)},
             )
         for task in task_change.cancelled:
             event("task_cancelled", element_id=task.element_id, task_id=task.id)
@@ -342,14 +366,12 @@ class Runner:
                 "timer_scheduled",
                 element_id=timer.element_id,
                 task_id=timer.task_id,
-                data={
-                    "due_at": _iso(timer.due_at),
-                    "purpose": timer.purpose,
-                    "deadline": timer.deadline,
-                },
+                data={**_due_data(timer), "purpose": timer.purpose, "deadline": timer.deadline},
             )
         for timer in timer_change.cancelled:
-            event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id)
+            ending = timer_change.outcomes.get(timer.id)
+            data = {"deadline": timer.deadline, "outcome": ending} if ending else {}
+            event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id, data=data)
         phase, status = before
         if values.get("phase", phase) != phase:
             event("phase_changed", data={"from": phase, "to": values["phase"]})
@@ -358,8 +380,13 @@ class Runner:
         instance_repo.add_events(session, row, events)
 
 
-def _iso(value: datetime | None) -> str | None:
+def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _due_data(row: Any) -> dict[str, Any]:
+    """A due date in the history: the instant it passes, its last day and its kind."""
+    return {"due_at": _iso(row.due_at), "due_date": _iso(row.due_date), "due_kind": row.due_kind}
 
 
 def _process_error(err: SpiffWorkflowException) -> ProcessError:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from engine import (
     access,
+    corrections,
     definitions,
     external_tasks,
     idempotency,
@@ -439,6 +440,10 @@ class Engine:
 
     def seconds_until_next_timer(self) -> float | None:
         return tick.seconds_until_next(self.store, self.runner)
+
+    def correct_legacy_deadlines(self, *, dry_run: bool = False) -> list[corrections.CaseCorrection]:
+        """Give deadlines stored before due dates had a last day their meaning (engine/corrections.py)."""
+        return corrections.correct_all(self.store, self.runner, self.clock, dry_run=dry_run)
 
     def maintain(self) -> None:
         """Housekeeping the scheduler runs hourly: fresh planner statistics, expired sessions, old

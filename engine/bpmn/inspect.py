@@ -10,13 +10,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessage
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.events import TIMER_KINDS
@@ -122,6 +125,28 @@ class Snapshot:
             return True
         moving = {id(t.workflow) for t in self.active}
         return any(not sub.completed and id(sub) not in moving for sub in self.workflow.subprocesses.values())
+
+
+def attached_activity(task: Any) -> Any | None:
+    """The activity a boundary event's task is attached to (None for any other task)."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    return next((c for c in parent.children if not isinstance(c.task_spec, BoundaryEvent)), None)
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str) -> Any | None:
+    """The task `task_id` of `workflow` or one of its subprocesses (None if it is not there)."""
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (TaskNotFoundException, ValueError):
+        return None
+
+
+def is_completed(workflow: BpmnWorkflow, task_id: str) -> bool:
+    """True if the task `task_id` of `workflow` (or of one of its subprocesses) has completed."""
+    task = find_task(workflow, task_id)
+    return task is not None and task.state == TaskState.COMPLETED
 
 
 def snapshot(workflow: BpmnWorkflow) -> Snapshot:

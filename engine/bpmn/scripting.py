@@ -21,7 +21,6 @@ import operator
 import sys
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from functools import lru_cache
 from types import CodeType, FrameType, ModuleType
 from typing import Any, ClassVar
@@ -39,9 +38,8 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.bpmn.date_functions import DATE_FUNCTIONS
 from engine.bpmn.expressions import ExpressionError
-from engine.calendar import local_date
-from engine.deadlines import parse_instant
 
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 MAX_RANGE = 100_000
@@ -61,16 +59,9 @@ def is_empty(value: Any) -> bool:
     return value is None or (hasattr(value, "__len__") and len(value) == 0)
 
 
-def add_days(value: Any, days: Any) -> str | None:
-    """The local (Copenhagen) date `days` after the date or instant `value`, as YYYY-MM-DD."""
-    if value in (None, "") or days is None:
-        return None
-    return (local_date(parse_instant(value)) + timedelta(days=int(days))).isoformat()
-
-
 EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "is_empty": is_empty,
-    "add_days": add_days,
+    **DATE_FUNCTIONS,
     "len": len,
     "min": min,
     "max": max,

@@ -6,9 +6,9 @@ written by the engine, so SQLite and PostgreSQL store byte-identical values.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Date, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from engine.store.types import UTCDateTime
@@ -124,6 +124,9 @@ class Instance(SQLModel, table=True):
     phase_since: datetime = Field(sa_column=_utc())
     ended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     next_due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # the day of that earliest timer (a calendar deadline's last day) and its kind
+    next_due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    next_due_kind: str | None = Field(default=None, max_length=10)
     started_by: str = Field(max_length=200)
     report_received_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     first_talk_days: int | None = None
@@ -154,7 +157,10 @@ class Task(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=200)
     priority: int = 50
     created_at: datetime = Field(sa_column=_utc())
+    # the due date: `due_at` the instant it passes, `due_date` its last day (engine/deadlines.py)
     due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    due_kind: str | None = Field(default=None, max_length=10)  # "elapsed" or "calendar"
     completed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     completed_by: str | None = Field(default=None, max_length=200)
     retries: int | None = None
@@ -213,7 +219,13 @@ class Timer(SQLModel, table=True):
     kind: str = Field(max_length=20)
     purpose: str | None = Field(default=None, max_length=50)
     deadline: str | None = Field(default=None, max_length=100)
+    # when it fires; for a deadline, the instant it passes (a calendar deadline: its last day ended)
     due_at: datetime = Field(sa_column=_utc())
+    # the day it belongs to: a calendar deadline's last day, else the Copenhagen day of due_at
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    due_kind: str | None = Field(default=None, max_length=10)  # "elapsed" or "calendar"
+    # a boundary timer's activity (its task id): completing it in time meets the deadline
+    activity_task_id: str | None = Field(default=None, max_length=36)
     status: str = Field(max_length=20)
     attempts: int = 0
     claimed_by: str | None = Field(default=None, max_length=200)
@@ -222,8 +234,9 @@ class Timer(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(sa_column=_utc())
-    # breach deadlines only, set when the timer ends: "met" (cancelled in time, i.e. the task was
-    # done by the due instant) or "breached" (fired, or cancelled too late)
+    # breach deadlines only, set when the timer ends: "met" (its activity completed before the due
+    # instant), "breached" (fired, or ended only after the due instant) or "cancelled" (ended in
+    # time without its activity completing: the measure or case ended first; never counted as met)
     outcome: str | None = Field(default=None, max_length=10)
     # the case's team and current caseworker, for the reports' team and caseworker views
     team: str | None = Field(default=None, max_length=100)

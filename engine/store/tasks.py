@@ -7,7 +7,7 @@ statements built once: it runs on every step, and ORM objects cost several times
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Table, bindparam, false, func, insert, update
@@ -51,6 +51,10 @@ class TaskRow(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def due_at(self) -> datetime | None: ...
+    @property
+    def due_date(self) -> date | None: ...
+    @property
+    def due_kind(self) -> str | None: ...
     @property
     def completed_at(self) -> datetime | None: ...
     @property

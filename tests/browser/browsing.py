@@ -60,8 +60,15 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def open_case(self, *, reporter: str = "private", hours_ago: float = 1, team: str = "team-a") -> Any:
-        received = datetime.now(UTC) - timedelta(hours=hours_ago)
+    def open_case(
+        self,
+        *,
+        reporter: str = "private",
+        hours_ago: float = 1,
+        team: str = "team-a",
+        received: datetime | None = None,
+    ) -> Any:
+        received = received or datetime.now(UTC) - timedelta(hours=hours_ago)
         response = self.client.post(
             "/cases", json=report_of_concern(received, reporter=reporter, team=team, child_ref="B-7")
         )

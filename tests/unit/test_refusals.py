@@ -32,7 +32,7 @@ def test_a_first_follow_up_before_the_start_names_the_field_and_the_start_day() 
         {"intervention_started_at": "2027-03-02", "next_follow_up_date": "2027-03-01"}, {}
     )
     assert name == "next_follow_up_date"
-    assert danish == "Første opfølgning skal ligge efter indsatsens start den 02.03.2027."
+    assert danish == "Første opfølgning må ikke ligge før indsatsens start den 02.03.2027."
 
 
 def test_an_unreadable_date_names_its_field() -> None:
