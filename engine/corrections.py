@@ -107,7 +107,9 @@ def correct_case(session: Session, runner: Runner, now: datetime, instance_id: s
     row = instance_repo.lock(session, instance_id)
     if row is None:
         return None
-    workflow = runner.view(session, row)
+    # Cases stored before due dates were stored before compaction too: their finished tasks say
+    # which activity an ended deadline guarded, so they are kept here (the next step compacts).
+    workflow = runner.view(session, row, compact_legacy=False)
     fixer = _CaseFixer(session, row, workflow, now)
     for timer in session.exec(
         select(Timer).where(Timer.instance_id == row.id, col(Timer.due_date).is_(None))

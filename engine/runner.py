@@ -185,12 +185,13 @@ class Runner:
         workflow.specs = _Specs(session, self.cache, row.municipality)  # this transaction's
         return workflow
 
-    def view(self, session: Session, row: Instance) -> CaseWorkflow:
+    def view(self, session: Session, row: Instance, *, compact_legacy: bool = True) -> CaseWorkflow:
         """The case's workflow, to read: always a fresh copy of the committed state, since a resident
-        one may be advanced by another thread meanwhile."""
+        one may be advanced by another thread meanwhile. `compact_legacy=False`: a state stored
+        before compaction loads with every finished task (engine/bpmn/state.py)."""
         loaded = self.cache.get(session, row.definition_id)
         specs = _Specs(session, self.cache, row.municipality)
-        return load_state(row.state, loaded, specs, self.script_engine)
+        return load_state(row.state, loaded, specs, self.script_engine, compact_legacy=compact_legacy)
 
     def advance(
         self,
@@ -270,13 +271,13 @@ class Runner:
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
         now = self.clock.now()
         dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
-        compact(seen.workflow)  # what nothing can return to leaves the state (engine/bpmn/compaction.py)
         values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
         before = (row.phase, row.status)  # for the history entries
         # next_due_at mirrors the earliest pending timer row: a case whose last step left it
         # empty has no pending timers, and most steps can skip reading them.
         may_have_timers = not is_new and row.next_due_at is not None
         if is_new:
+            values["state"] = self._state(seen)
             for key, value in values.items():
                 setattr(row, key, value)
             session.add(row)
@@ -299,11 +300,17 @@ class Runner:
         self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
         faults.reach("step.after_mirror")
         if not is_new:
+            values["state"] = self._state(seen)  # after the mirror: it reads finished tasks (a deadline met?)
             instance_repo.save(session, row, values)
         faults.reach("step.after_save")
         if not seen.workflow.completed:
             self._keep_after_commit(session, row, seen.workflow)
         return StepResult(row, task_change, timer_change, seen.workflow)
+
+    def _state(self, seen: inspect.Snapshot) -> str:
+        """The state to store: what nothing can return to leaves it first (engine/bpmn/compaction.py)."""
+        compact(seen.workflow)
+        return dump_state(seen.workflow)
 
     def _keep_after_commit(self, session: Session, row: Instance, workflow: BpmnWorkflow) -> None:
         instance_id, definition_id, version = row.id, row.definition_id, row.version  # as saved
@@ -314,11 +321,11 @@ class Runner:
     def _row_values(
         self, row: Instance, seen: inspect.Snapshot, dues: dict[str, Due], now: datetime, *, is_new: bool
     ) -> dict[str, Any]:
-        """The instance columns after the step; of those that rarely change, only the changed ones
-        (SQLite rewrites an index entry for every indexed column an UPDATE sets, changed or not)."""
+        """The instance columns after the step but its state; of those that rarely change, only the
+        changed ones (SQLite rewrites an index entry for every indexed column an UPDATE sets)."""
         phase = waits.phase_of(seen, row.phase)
         completed = seen.workflow.completed
-        values: dict[str, Any] = {"state": dump_state(seen.workflow), "updated_at": now}
+        values: dict[str, Any] = {"updated_at": now}
         following = min(dues.values(), key=lambda due: due.due_at, default=None)
         derived = {
             "status": "completed" if completed else "active",

@@ -123,10 +123,17 @@ def dump_state(workflow: BpmnWorkflow) -> str:
 
 
 def load_state(
-    text: str, definition: DefinitionSpecs, specs: SpecSource, script_engine: PythonScriptEngine
+    text: str,
+    definition: DefinitionSpecs,
+    specs: SpecSource,
+    script_engine: PythonScriptEngine,
+    *,
+    compact_legacy: bool = True,
 ) -> CaseWorkflow:
     """The case saved as `text`, whose top workflow runs `definition`; `specs` supplies the
-    definitions its subprocesses were built from and binds the calls it reaches next."""
+    definitions its subprocesses were built from and binds the calls it reaches next. A state
+    stored before compaction is compacted unless not `compact_legacy` (a reader that needs its
+    finished tasks); the next save compacts it anyway."""
     dct = json.loads(text)
     stored = (dct.pop("format", None), dct.pop("spiff_serializer_version", None))
     if stored[0] not in (STATE_FORMAT, LEGACY_FORMAT) or stored[1] != SPIFF_SERIALIZER_VERSION:
@@ -135,7 +142,7 @@ def load_state(
     workflow = _serializer().converter.restore(dct, definition, specs)
     workflow.script_engine = script_engine
     completed_marks(workflow).update(((owner, name), list(ids)) for owner, name, ids in marks)
-    if stored[0] == LEGACY_FORMAT:
+    if stored[0] == LEGACY_FORMAT and compact_legacy:
         compact(workflow)
     return workflow
 

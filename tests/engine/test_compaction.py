@@ -110,11 +110,22 @@ PARENT_CALLING_TWICE = bpmn.document(
       <bpmn:outgoing>f1</bpmn:outgoing></bpmn:exclusiveGateway>
     <bpmn:callActivity id="call" calledElement="ended_branches"><bpmn:incoming>f1</bpmn:incoming>
       <bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>
-    {_user("after", "f2", "f3", "go_again")}
+    <bpmn:boundaryEvent id="call_deadline" attachedToRef="call" cancelActivity="false">
+      <bpmn:extensionElements><camunda:properties><camunda:property name="purpose" value="breach" />
+      <camunda:property name="deadline" value="call" /></camunda:properties></bpmn:extensionElements>
+      <bpmn:outgoing>f_deadline</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P30D</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:endEvent id="deadline_end"><bpmn:incoming>f_deadline</bpmn:incoming></bpmn:endEvent>
+    <bpmn:exclusiveGateway id="called"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f2b</bpmn:outgoing>
+      </bpmn:exclusiveGateway>
+    {_user("after", "f2b", "f3", "go_again")}
     <bpmn:exclusiveGateway id="decide" default="done"><bpmn:incoming>f3</bpmn:incoming>
       <bpmn:outgoing>again</bpmn:outgoing><bpmn:outgoing>done</bpmn:outgoing></bpmn:exclusiveGateway>
     <bpmn:endEvent id="end"><bpmn:incoming>done</bpmn:incoming></bpmn:endEvent>
-    {_flow("f0", "start", "merge")}{_flow("f1", "merge", "call")}{_flow("f2", "call", "after")}
+    {_flow("f0", "start", "merge")}{_flow("f1", "merge", "call")}{_flow("f2", "call", "called")}
+    {_flow("f2b", "called", "after")}
+    {_flow("f_deadline", "call_deadline", "deadline_end")}
     {_flow("f3", "after", "decide")}{_flow("again", "decide", "merge", '${go_again == "yes"}')}
     {_flow("done", "decide", "end")}""",
 )
@@ -222,8 +233,8 @@ def _observed(engine: Engine, case_id: str) -> tuple[Any, ...]:
         case.phase,
         sorted((t.element_id, t.state) for t in case.tasks),
         case.variables,
-        sorted((t.element_id, t.due_at, t.status) for t in case.timers),
-        [(e.kind, e.element_id) for e in case.history],
+        sorted((t.element_id, t.due_at, t.status, t.outcome) for t in case.timers),
+        [(e.kind, e.element_id, (e.data or {}).get("outcome")) for e in case.history],
         case.current_activities,
     )
 
@@ -326,6 +337,9 @@ def test_data_of_branches_that_ended_early_leaves_a_called_process_each_time_it_
     # with, and SpiffWorkflow lets it win: the same with and without compaction.)
     assert after_second["late_note"] == "late 2"
     assert observed[-1][0] == "completed"
+    # The call's deadline was met each time: its activity (the call, completed by the engine when
+    # the called process ended) is read before compaction removes it.
+    assert [t[3] for t in observed[-1][4]] == ["met", "met"]
     assert stored[5] <= stored[1]  # the first call's subprocess is gone in the second
 
 

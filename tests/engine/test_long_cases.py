@@ -95,8 +95,8 @@ def _observe(engine: Engine, case: LongCase) -> tuple[Any, ...]:
         info.phase,
         sorted((t.element_id, t.state) for t in info.tasks),
         info.variables,
-        sorted((t.element_id, t.due_at, t.status) for t in info.timers),
-        [(e.kind, e.element_id) for e in info.history],
+        sorted((t.element_id, t.due_at, t.status, t.outcome) for t in info.timers),
+        [(e.kind, e.element_id, (e.data or {}).get("outcome")) for e in info.history],
         info.current_activities,
         diagrams,
     )

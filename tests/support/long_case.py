@@ -44,6 +44,11 @@ class LongCase:
     def open(self, *, placement: bool = True) -> None:
         """A new case, through the underretning, screening and (for a placement) the investigation
         to the decision, plan and kick-off: afterwards follow-ups (and for a placement, tilsyn) loop."""
+        self.report()
+        self.to_the_loops(placement=placement)
+
+    def report(self) -> None:
+        """A new case: an underretning received an hour ago."""
         case = self.engine.open_case(
             ReportOfConcern(
                 received_at=self.clock.now() - timedelta(hours=1),
@@ -56,6 +61,8 @@ class LongCase:
         )
         self.case_id, self.business_key = case.id, case.business_key or ""
         self._seen(case)
+
+    def to_the_loops(self, *, placement: bool) -> None:
         self.complete("assess_report", {"child_in_danger": False, "acute_measures": False})
         self.complete("first_talks", {"child_talk_held_at": self.today()})
         if placement:
