@@ -18,6 +18,7 @@ from sqlmodel import Session
 from engine import (
     access,
     corrections,
+    decisions,
     definitions,
     external_tasks,
     idempotency,
@@ -25,6 +26,7 @@ from engine import (
     jobs,
     messages,
     monitoring,
+    process_instances,
     reports,
     sessions,
     tasks,
@@ -32,6 +34,7 @@ from engine import (
 )
 from engine.clock import Clock
 from engine.config import EngineSettings
+from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError, SignInRefusedError
@@ -42,6 +45,7 @@ from engine.model import (
     ActivityInstanceInfo,
     Actor,
     AssertionUse,
+    DefinitionFilter,
     DefinitionInfo,
     DeploymentInfo,
     DiagramInfo,
@@ -52,6 +56,8 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
+    ProcessInstanceFilter,
+    ProcessInstanceInfo,
     SignInAttemptInfo,
     TaskFilter,
     TaskInfo,
@@ -80,6 +86,7 @@ class Engine:
         self.deadlines = deadlines
         self.cache = DefinitionCache()
         self.runner = Runner(self.cache, clock, settings)
+        self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
 
@@ -87,7 +94,9 @@ class Engine:
         access.require(actor, *access.DEPLOYERS)
         try:
             with self.store.write() as session:
-                return definitions.deploy(session, request, actor=actor, now=self.clock.now())
+                return definitions.deploy(
+                    session, request, actor=actor, now=self.clock.now(), contract=self.contract
+                )
         except IntegrityError:
             raise ConcurrentUpdateError(request.name, kind="deployment") from None
 
@@ -132,6 +141,44 @@ class Engine:
             row = definitions.resolve(session, definition_id=definition_id)
             resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
             return resource.content if resource else b""
+
+    # --- decisions ---------------------------------------------------------------------
+
+    def list_decisions(
+        self, f: DefinitionFilter, *, actor: Actor, offset: int = 0, limit: int = 100
+    ) -> Page[DefinitionInfo]:
+        with self.store.read() as session:
+            rows, total = definition_repo.list_definitions(
+                session, kind="decision", where=f, offset=offset, limit=limit
+            )
+            return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
+
+    def get_decision(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> DefinitionInfo:
+        """A decision definition by id, or the newest version of `key`."""
+        with self.store.read() as session:
+            return definitions.definition_info(decisions.find(session, definition_id=definition_id, key=key))
+
+    def decision_xml(self, definition_id: str, *, actor: Actor) -> bytes:
+        """The DMN file the decision definition version was deployed from."""
+        with self.store.read() as session:
+            row = decisions.find(session, definition_id=definition_id)
+            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
+            return resource.content if resource else b""
+
+    def evaluate_decision(
+        self,
+        variables: dict[str, Any],
+        *,
+        actor: Actor,
+        definition_id: str | None = None,
+        key: str | None = None,
+    ) -> decisions.DecisionResult:
+        """Evaluate a decision definition (by id, or the newest version of `key`) on its own."""
+        with self.store.read() as session:
+            row = decisions.find(session, definition_id=definition_id, key=key)
+            return decisions.evaluate_decision(session, self.cache, row, variables, actor=actor)
 
     # --- cases -------------------------------------------------------------------------
 
@@ -233,6 +280,35 @@ class Engine:
         with self.store.write() as session:
             return instances.search(
                 session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    # --- process instances (cases and the processes their call activities started) ---------
+
+    def list_process_instances(
+        self,
+        f: ProcessInstanceFilter,
+        *,
+        actor: Actor,
+        offset: int = 0,
+        limit: int = 100,
+        purpose: str = "process-instance list",
+    ) -> Page[ProcessInstanceInfo]:
+        with self.store.write() as session:  # the access-log rows commit with the read
+            return process_instances.search(
+                session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    def get_process_instance(
+        self, process_instance_id: str, *, actor: Actor, purpose: str, with_variables: bool = False
+    ) -> ProcessInstanceInfo:
+        with self.store.write() as session:
+            return process_instances.get(
+                session,
+                self.runner,
+                process_instance_id,
+                actor=actor,
+                purpose=purpose,
+                with_variables=with_variables,
             )
 
     # --- tasks -------------------------------------------------------------------------
@@ -420,6 +496,12 @@ class Engine:
                 offset=offset,
                 limit=limit,
             )
+
+    def report_workload(
+        self, *, actor: Actor, team: str | None = None, days: int = 7
+    ) -> list[reports.Holder]:
+        with self.store.write() as session:
+            return reports.workload(session, self.clock, actor=actor, team=team, days=days)
 
     def report_deadlines(
         self,

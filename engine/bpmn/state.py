@@ -68,6 +68,8 @@ class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
         dct: dict[str, Any] = super().to_dict(workflow)
         if workflow.bound:
             dct["definition_id"] = workflow.definition_id
+            if workflow.business_key is not None:
+                dct["business_key"] = workflow.business_key
         return dct
 
     def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: CaseWorkflow) -> CaseSubWorkflow:
@@ -78,7 +80,13 @@ class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
         if spec is None:
             raise ValueError(f"stored state: no spec for subprocess '{task.task_spec.spec}' in {owner}")
         subprocess = CaseSubWorkflow(
-            spec, task.id, top_workflow, definition_id=owner, bound=bool(bound), deserializing=True
+            spec,
+            task.id,
+            top_workflow,
+            definition_id=owner,
+            bound=bool(bound),
+            business_key=dct.get("business_key"),
+            deserializing=True,
         )
         subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
         subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
@@ -127,6 +135,7 @@ def load_state(
     definition: DefinitionSpecs,
     specs: SpecSource,
     script_engine: PythonScriptEngine,
+    business_key: str | None = None,
     *,
     compact_legacy: bool = True,
 ) -> CaseWorkflow:
@@ -141,6 +150,7 @@ def load_state(
     marks = dct.pop("marks", [])
     workflow = _serializer().converter.restore(dct, definition, specs)
     workflow.script_engine = script_engine
+    workflow.business_key = business_key
     completed_marks(workflow).update(((owner, name), list(ids)) for owner, name, ids in marks)
     if stored[0] == LEGACY_FORMAT and compact_legacy:
         compact(workflow)
@@ -159,6 +169,9 @@ def stored_format(text: str) -> str | None:
 
 
 def new_workflow(
-    definition: DefinitionSpecs, specs: SpecSource, script_engine: PythonScriptEngine
+    definition: DefinitionSpecs,
+    specs: SpecSource,
+    script_engine: PythonScriptEngine,
+    business_key: str | None = None,
 ) -> CaseWorkflow:
-    return CaseWorkflow(definition, specs, script_engine=script_engine)
+    return CaseWorkflow(definition, specs, business_key, script_engine=script_engine)
