@@ -33,7 +33,7 @@ from sqlmodel import Session, col, or_, select
 
 from engine import timers
 from engine.bpmn import inspect
-from engine.bpmn.state import dump_state
+from engine.bpmn.state import stored_state
 from engine.calendar import end_of_day, local_date
 from engine.clock import Clock
 from engine.deadlines import DueKind, format_instant
@@ -217,7 +217,7 @@ class _CaseFixer:
                 .order_by(col(Timer.due_at))
             ).first()
             values = {
-                "state": dump_state(self.workflow),
+                "state": stored_state(self.workflow),
                 "next_due_at": pending.due_at if pending else None,
                 "next_due_date": pending.due_date if pending else None,
                 "next_due_kind": pending.due_kind if pending else None,

@@ -26,12 +26,11 @@ from sqlmodel import Session
 from engine import faults, timers, waits
 from engine.bpmn import inspect, starts
 from engine.bpmn.calls import CallTarget
-from engine.bpmn.compaction import compact
 from engine.bpmn.decision_task import DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
-from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.bpmn.state import dump_state, load_state, new_workflow, stored_state
 from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
@@ -311,17 +310,14 @@ class Runner:
         self._record(session, row, actor, now, task_change, timer_change, values, before, events)
         faults.reach("step.after_mirror")
         if not is_new:
-            values["state"] = self._state(seen)  # after the mirror: it reads finished tasks (a deadline met?)
+            values["state"] = stored_state(
+                seen.workflow
+            )  # compacted after the mirror: it reads finished tasks
             instance_repo.save(session, row, values)
         faults.reach("step.after_save")
         if not seen.workflow.completed:
             self._keep_after_commit(session, row, seen.workflow)
         return StepResult(row, task_change, timer_change, seen.workflow)
-
-    def _state(self, seen: inspect.Snapshot) -> str:
-        """The state to store: what nothing can return to leaves it first (engine/bpmn/compaction.py)."""
-        compact(seen.workflow)
-        return dump_state(seen.workflow)
 
     def _keep_after_commit(self, session: Session, row: Instance, workflow: CaseWorkflow) -> None:
         instance_id, definition_id, version = row.id, row.definition_id, row.version  # as saved

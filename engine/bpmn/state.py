@@ -117,7 +117,15 @@ def _serializer() -> _Serializer:
     return serializer
 
 
+def stored_state(workflow: BpmnWorkflow) -> str:
+    """The state to store for `workflow`: compacted first (what nothing can return to leaves it),
+    so no writer stores a format 2 state that is not compacted."""
+    compact(workflow)
+    return dump_state(workflow)
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
+    """`workflow` as it is, as text (`stored_state` is what a writer stores)."""
     serializer = _serializer()
     serializer.registry._encoder_mode = True
     try:

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from engine import runner as runner_module
 from engine.bootstrap import build_engine
+from engine.bpmn import state as state_module
 from engine.bpmn.compaction import compact
 from engine.clock import FakeClock
 from engine.definitions import DeployRequest
@@ -258,7 +258,7 @@ def _both_ways(
         engine.deploy(DeployRequest(files, name=key), actor=ADMIN)
         with monkeypatch.context() as patch:
             if not compacting:
-                patch.setattr(runner_module, "compact", lambda workflow: 0)
+                patch.setattr(state_module, "compact", lambda workflow: 0)
             observed = []
             for seen in _run(engine, clock, key, steps):
                 observed.append(seen)

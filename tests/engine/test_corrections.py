@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from engine import runner as runner_module
 from engine import timers
 from engine.bpmn import inspect
+from engine.bpmn import state as state_module
 from engine.bpmn.state import LEGACY_FORMAT, STATE_FORMAT, dump_state
 from engine.calendar import start_of_day
 from engine.clock import FakeClock
@@ -36,7 +36,7 @@ LAST_DAY = date(2027, 4, 2)  # of a BFU the municipality became aware of on Wed 
 def stored_uncompacted(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cases stored before due dates had a last day were stored before compaction too (state format
     1, every finished task kept): the cases here are run and stored that way."""
-    monkeypatch.setattr(runner_module, "compact", lambda workflow: 0)
+    monkeypatch.setattr(state_module, "compact", lambda workflow: 0)
 
 
 @pytest.fixture

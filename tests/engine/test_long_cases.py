@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from engine import runner as runner_module
 from engine.bootstrap import build_engine
+from engine.bpmn import state as state_module
 from engine.clock import FakeClock
 from engine.service import Engine
 
@@ -113,7 +113,7 @@ def test_a_long_case_does_on_a_compacted_state_what_it_does_on_a_full_one(
         case = LongCase(engine, clock)
         with monkeypatch.context() as patch:
             if not compacting:
-                patch.setattr(runner_module, "compact", lambda workflow: 0)
+                patch.setattr(state_module, "compact", lambda workflow: 0)
             runs[compacting] = [(label, _observe(engine, case)) for label in _life(case)]
         engine.store.dispose()
     for (label, plain), (_, compacted) in zip(runs[False], runs[True], strict=True):
