@@ -108,7 +108,9 @@ PARENT_CALLING_TWICE = bpmn.document(
     <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
     <bpmn:exclusiveGateway id="merge"><bpmn:incoming>f0</bpmn:incoming><bpmn:incoming>again</bpmn:incoming>
       <bpmn:outgoing>f1</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:callActivity id="call" calledElement="ended_branches"><bpmn:incoming>f1</bpmn:incoming>
+    <bpmn:callActivity id="call" calledElement="ended_branches">
+      <bpmn:extensionElements><camunda:in variables="all" /><camunda:out variables="all" /></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming>
       <bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>
     <bpmn:boundaryEvent id="call_deadline" attachedToRef="call" cancelActivity="false">
       <bpmn:extensionElements><camunda:properties><camunda:property name="purpose" value="breach" />
