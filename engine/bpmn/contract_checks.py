@@ -365,6 +365,7 @@ def settable(family: Family) -> set[str]:
             if message.name in messages:
                 names.update(message.payload)
     names.update(rule.output for rule in DEADLINE_RULES if rule.trigger in names)
+    names |= DEADLINE_VARIABLES - {rule.output for rule in DEADLINE_RULES}  # derived without a trigger
     return names
 
 
