@@ -30,6 +30,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import guards, inspect
+from engine.bpmn.compaction import completed_marks
 from engine.bpmn.migration_plan import Instruction, activities, all_activities, is_timer, kind
 from engine.bpmn.scripting import HELPER_NAMES
 from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, DefinitionSpecs
@@ -94,6 +95,8 @@ class Retarget:
         if self.problems:
             raise ValueError("a process instance with problems cannot be migrated")
         applied = Applied()
+        marks = completed_marks(_top(self.process))
+        kept_marks = [(scope, marks.pop(scope.key(), [])) for scope in self.scopes]
         for scope in self.scopes:
             scope.apply(applied)
             for task in scope.workflow.get_tasks(state=ACTIVE, skip_subprocesses=True):
@@ -102,6 +105,10 @@ class Retarget:
             scope.workflow.definition_id = self.target.id
         if isinstance(self.process, CaseWorkflow):
             self.process.subprocess_specs = self.target.subprocess_specs
+        for scope, elements in kept_marks:  # the diagram's completed marks of pruned tasks follow
+            mapped = [m.bpmn_id for e in elements if (m := scope.kept_element(e)) is not None]
+            if mapped:
+                marks.setdefault(scope.key(), []).extend(dict.fromkeys(mapped))
         return applied
 
 
@@ -120,6 +127,15 @@ class _Scope:
         self.spec = spec
         self.elements = activities(spec) if spec is not None else {}
         self.fresh: set[Any] = set()  # tasks this migration added, with target specs already
+
+    def key(self) -> tuple[str, str]:
+        """Where compaction keeps the completed marks of this (sub)workflow."""
+        return (str(getattr(self.workflow, "definition_id", "") or ""), str(self.workflow.spec.name))
+
+    def kept_element(self, element: str) -> Any | None:
+        """The target element a completed source element counts as (by instruction, else by id)."""
+        instruction = self.owner.instructions.get(element)
+        return self.elements.get(instruction.target if instruction else element)
 
     # --- which target spec a task gets ---------------------------------------------------------
 

@@ -29,7 +29,7 @@ from engine.model import (
     TopicSubscription,
 )
 from engine.service import Engine
-from engine.store.tables import Event, ProcessInstance, Task, Timer
+from engine.store.tables import Event, Instance, ProcessInstance, Task, Timer
 
 from support import migration_bpmn as versions
 from support.actors import ADMIN, PROCESS_OWNER
@@ -368,4 +368,30 @@ def test_a_boundary_timer_the_target_adds_is_armed_from_the_migration(
     engine.fire_due_timers()
     assert "late" not in pending(engine, case.id)
     assert engine.complete_task(work, {}, actor=ADMIN).status == "active"
+    assert problems(engine, case.id) == []
+
+
+def test_a_pruned_case_migrates_and_its_diagram_keeps_what_was_done(
+    engine: Engine, two_versions: tuple[str, str, InstanceInfo, datetime]
+) -> None:
+    """Compaction removed the finished branches (ext, wait_msg); their completed marks follow."""
+    source, target, case, _ = two_versions
+    engine.correlate(versions.PING, actor=ADMIN, instance_id=case.id)
+    fetched = engine.fetch_and_lock(
+        FetchRequest("w", (TopicSubscription(versions.TOPIC, 60_000),)), actor=ADMIN
+    )
+    engine.complete_external_task(
+        fetched[0].task.id, worker_id="w", variables={}, local_variables={}, actor=ADMIN
+    )
+    with engine.store.read() as session:
+        state = json.loads(session.get(Instance, case.id).state)  # type: ignore[union-attr]
+    assert state["marks"], "compaction kept completed marks of removed tasks"
+
+    engine.migrate(plan(engine, source, target, *RENAMED), MigrationSelection(), actor=PROCESS_OWNER)
+
+    [main] = [d for d in engine.case_diagrams(case.id, actor=ADMIN) if d.process_id == "sag"]
+    assert {"start", "fork", "ext", "wait_msg"} <= set(main.completed)
+    assert {"review", "call"} <= set(main.active)
+    engine.complete_task(open_tasks(engine, case.id)["review"], {}, actor=ADMIN)
+    assert "extra" in open_tasks(engine, case.id)
     assert problems(engine, case.id) == []
