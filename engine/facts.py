@@ -5,7 +5,8 @@ scans or parses the history (engine/reports.py defines what each figure means).
 - milestones (instance columns): the first time a case reaches a step, the days from the report to
   the date the step names (the first talk with the child, the decision, the start of the measure);
 - flags (`case_fact` rows): at each completion of a step, whether something the guidance asks for
-  was done (the child's perspective at a decision, a talk alone before a follow-up).
+  was done (the child heard before a decision, a talk alone before a follow-up, a supervision talk
+  without the placement's staff present).
 
 Element ids and variable names are the diagrams' contract (workflows/README.md).
 """
@@ -38,7 +39,8 @@ class Milestone:
 class Flag:
     name: str
     element_id: str
-    variable: str  # counts as yes only when submitted as true
+    variable: str
+    counts: bool = True  # the flag is yes only when the variable is submitted as exactly this
 
 
 MILESTONES = (
@@ -49,6 +51,7 @@ MILESTONES = (
 FLAGS = (
     Flag("child_perspective", "decision", "child_perspective_obtained"),
     Flag("talk_alone_before_follow_up", "follow_up", "child_talk_alone"),
+    Flag("supervision_talk_without_staff", "supervision_visit", "staff_present", counts=False),
 )
 
 
@@ -64,7 +67,7 @@ def on_completion(
     """Record the flags of this completion; return the instance columns it sets (saved with the step)."""
     for flag in FLAGS:
         if flag.element_id == element_id:
-            repo.add_flag(session, instance, flag.name, submitted.get(flag.variable) is True, at)
+            repo.add_flag(session, instance, flag.name, submitted.get(flag.variable) is flag.counts, at)
     values: dict[str, Any] = {}
     for milestone in MILESTONES:
         if milestone.element_id != element_id or getattr(instance, milestone.column) is not None:

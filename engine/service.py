@@ -79,7 +79,7 @@ class Engine:
         self.settings = settings
         self.deadlines = deadlines
         self.cache = DefinitionCache()
-        self.runner = Runner(self.cache, clock, settings)
+        self.runner = Runner(self.cache, clock, settings, deadlines)
 
     # --- definitions -------------------------------------------------------------------
 

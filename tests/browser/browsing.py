@@ -90,6 +90,11 @@ class Api:
         """Complete the 24-hour assessment and the first talks: the case stands at screening."""
         self.complete(case["id"], "assess_report", {"child_in_danger": False, "acute_measures": False})
         today = datetime.now(UTC).date().isoformat()
+        open_tasks = {
+            t["element_id"] for t in self.get(f"/cases/{case['id']}")["tasks"] if t["state"] == "open"
+        }
+        if "send_receipt" in open_tasks:  # every identifiable reporter gets a receipt (§ 137)
+            self.complete(case["id"], "send_receipt", {"receipt_sent_at": today})
         return self.complete(case["id"], "first_talks", {"child_talk_held_at": today})
 
     def wait_for_breach(self, business_key: str, timeout: float = 10) -> None:

@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { byId, caseLink, days, dueText, fill, h, message, number, percent, table } from "./dom.js";
-import { DEADLINES, MEDIANS, PHASES, SHARES, label } from "./labels.js";
+import { BASIS, DEADLINES, MEDIANS, PHASES, SHARES, label } from "./labels.js";
 import { missingLibrary, problemText, startPage } from "./layout.js";
 
 const COLOURS = { bar: "#2f6f9f", good: "#2e7d32" };
@@ -61,16 +61,33 @@ function showPhases(phases) {
   );
 }
 
-function showCompliance(rules) {
+function showCompliance(rules, late) {
   const names = rules.map((r) => label(DEADLINES, r.deadline));
   barChart("chart-compliance", names, rules.map((r) => r.share_met), { asShare: true, colour: COLOURS.good });
   fill(
     section("compliance"),
     table(
-      ["Frist", "Overholdt", "Overskredet", "Andel"],
-      rules.map((r, i) => [names[i], number(r.met), number(r.breached), percent(r.share_met)]),
+      ["Frist", "Grundlag", "Overholdt", "Overskredet", "Bortfaldet", "Andel"],
+      rules.map((r, i) => [
+        names[i],
+        `${label(BASIS, r.basis)}${r.paragraph && r.paragraph !== "—" ? ", " + r.paragraph : ""}`,
+        number(r.met),
+        number(r.breached),
+        number(r.cancelled),
+        percent(r.share_met),
+      ]),
       { empty: "Ingen frister i perioden." },
     ),
+    h("p", { class: "hint" }, "Andel = overholdt / (overholdt + overskredet). Bortfaldne frister (indsatsen eller sagen sluttede først) tælles ikke med."),
+    late && late.breached
+      ? h(
+          "p",
+          { class: "hint", id: "late-investigations" },
+          `Børnefaglige undersøgelser over 4 måneder (§ 20, stk. 3): ${number(late.breached)}; foreløbige vurderinger: ${number(late.provisional_assessments)}; ` +
+            `afsluttet siden: ${number(late.finished)}` +
+            (late.median_days_late === null ? "." : `, median ${days(late.median_days_late)} efter fristen.`),
+        )
+      : null,
   );
 }
 
@@ -145,7 +162,7 @@ async function load() {
       api("/reports/deadlines", { query: { ...filters, days: daysAhead } }),
     ]);
     showPhases(overview.phases);
-    showCompliance(overview.compliance);
+    showCompliance(overview.compliance, overview.late_investigations);
     showShares(overview.shares);
     showCaseload(overview.caseload);
     showMedians(overview.throughput, overview.caseworker_changes);
