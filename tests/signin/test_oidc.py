@@ -18,6 +18,7 @@ from engine.service import Engine
 from signin.conftest import TEST_BASE
 from signin.providers import Providers, op_answer
 
+from support.live import free_port
 from support.settings import DEV_TOKEN, engine_settings
 from support.signin import counts, sign_in_log
 
@@ -130,3 +131,18 @@ def test_an_error_from_the_provider_signs_nobody_in(rp: TestClient) -> None:
         rp.get("/auth/oidc/callback?error=access_denied", follow_redirects=False),
         "the provider answered with an error",
     )
+
+
+def test_an_unreachable_provider_is_a_refusal_not_a_server_error(
+    providers: Providers, database_url: str, clock: FakeClock
+) -> None:
+    settings = ApiSettings(
+        dev_mode=True,
+        dev_token=DEV_TOKEN,
+        **providers.settings(TEST_BASE, login_oidc_issuer=f"http://127.0.0.1:{free_port()}"),
+    )
+    with TestClient(
+        create_app(settings, engine_settings(database_url), clock=clock), base_url=TEST_BASE
+    ) as client:
+        response = client.get("/auth/oidc/login", follow_redirects=False)
+        assert_refused(client, response, "the provider's discovery document cannot be read")
