@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.contract import DEFAULT_GROUPS
+
 DEFAULT_WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 
 
@@ -19,6 +21,10 @@ class EngineSettings(BaseSettings):
     workflows_dir: Path = DEFAULT_WORKFLOWS
     deploy_workflows_on_start: bool = True
     case_process_key: str = Field(default="boernesag", description="process started by POST /cases")
+    candidate_groups: str = Field(
+        default=",".join(DEFAULT_GROUPS),
+        description="comma-separated candidate groups the case processes may use (the diagram contract)",
+    )
     script_seconds: float = Field(default=2.0, gt=0, description="time limit of one script task")
     step_max_tasks: int = Field(default=5_000, gt=0, description="engine tasks one command may run")
     step_seconds: float = Field(default=10.0, gt=0, description="time limit of one command's engine steps")
@@ -58,3 +64,7 @@ class EngineSettings(BaseSettings):
     reminder_days_before: int = Field(
         default=14, gt=0, description="reminder before the child plan's last day"
     )
+
+    @property
+    def groups(self) -> frozenset[str]:
+        return frozenset(g.strip() for g in self.candidate_groups.split(",") if g.strip())

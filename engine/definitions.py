@@ -19,22 +19,36 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session
 
 from engine.bpmn.calls import CallTarget
-from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
+from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
+from engine.bpmn.inspect import element_names
+from engine.bpmn.parser import (
+    Bundle,
+    CompiledProcess,
+    Resource,
+    compile_decisions,
+    compile_resources,
+)
 from engine.bpmn.starts import start_messages
+from engine.bpmn.world import (
+    Diagram,
+    diagram_of,
+)
+from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
 from engine.store import definitions as repo
 from engine.store.tables import Definition, Deployment
 from engine.store.tables import Resource as ResourceRow
+from engine.validation import check_deployment
 
 MAX_RESOURCES = 50
 MAX_PROCESS_KEYS = 10_000
@@ -57,6 +71,11 @@ class LoadedDefinition:
     def xml_of(self, spec: Any) -> bytes | None:
         """The BPMN file a (sub)process spec was parsed from."""
         return self.files.get(getattr(spec, "file", None) or "")
+
+    @cached_property
+    def element_names(self) -> dict[str, str]:
+        """Each element's label in the diagrams (id -> name), for people rather than ids."""
+        return element_names([self.spec, *self.subprocess_specs.values()])
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,8 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
     if row.calls_pass_all:
         pass_all_variables(process)
+    if row.decision_results_merged:
+        merge_decision_results(process)
     return LoadedDefinition(
         row.id,
         row.key,
@@ -144,6 +165,16 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     )
 
 
+def merge_decision_results(process: CompiledProcess) -> None:
+    """A definition deployed before business rule tasks stored results only in
+    camunda:resultVariable: its tasks without one merge the outputs into the case, as when its
+    cases started (specs are parsed per load of a definition, so no other definition changes)."""
+    for spec in [process.spec, *process.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, BusinessRuleTask) and not task_spec.result_variable:
+                task_spec.merge_result = True
+
+
 def pass_all_variables(process: CompiledProcess) -> None:
     """A definition deployed before call activities bound their targets: its call activities keep
     passing every variable in and out, as when its cases started (specs are parsed per load of a
@@ -152,17 +183,26 @@ def pass_all_variables(process: CompiledProcess) -> None:
         call.task_spec.pass_all = True
 
 
-def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
+def deploy(
+    session: Session,
+    request: DeployRequest,
+    *,
+    actor: Actor,
+    now: datetime,
+    contract: ContractSettings,
+) -> DeploymentInfo:
     """Validate and store a deployment; raise `InvalidDefinitionError` and store nothing on problems."""
     resources = _check_request(request)
     if request.duplicate_filtering:
         duplicate = _duplicate_of(session, request, resources)
         if duplicate is not None:
             return duplicate
-    bundle = compile_resources(resources)
-    missing = _missing_targets(session, bundle)
-    if missing:
-        raise InvalidDefinitionError(missing)
+    bundle, warnings = check_deployment(
+        resources,
+        deployed=lambda kind, key: _deployed_diagram(session, kind, key),
+        missing=lambda bundle: _missing_targets(session, bundle),
+        contract=contract,
+    )
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -178,7 +218,18 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
     _check_decision_uses(session, bundle, deployment.id)
-    return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    info = _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    return replace(info, warnings=tuple(warnings))
+
+
+def _deployed_diagram(session: Session, kind: str, key: str) -> Diagram | None:
+    row = repo.latest(session, kind, key)
+    if row is None:
+        return None
+    for resource in repo.resources_of(session, row):
+        if resource.name == row.resource_name:
+            return diagram_of(resource.name, resource.content, new=False)
+    return None
 
 
 def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -> None:
@@ -472,15 +523,6 @@ def started_by_message(session: Session, cache: DefinitionCache, message_name: s
     versions are not started by messages, as in Camunda)."""
     rows, _ = repo.list_definitions(session, latest_only=True, limit=MAX_PROCESS_KEYS)
     return [row for row in rows if message_name in cache.start_messages(session, row.id)]
-
-
-def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessList:
-    """Compile resources without storing anything (for `sagsflow validate`)."""
-    bundle = compile_resources([Resource(n, c) for n, c in resources])
-    return list(bundle.processes.values())
-
-
-CompiledProcessList = list[CompiledProcess]
 
 
 def list_deployments(session: Session, *, offset: int, limit: int) -> tuple[list[DeploymentInfo], int]:

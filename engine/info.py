@@ -29,8 +29,8 @@ def task_info(
         state=task.state,
         municipality=task.municipality,
         business_key=instance.business_key,
-        process_key=instance.process_key,
-        definition_id=instance.definition_id,
+        process_key=task.process_key,
+        definition_id=task.definition_id,
         created_at=task.created_at,
         candidate_groups=split_csv(task.candidate_groups),
         candidate_users=split_csv(task.candidate_users),
@@ -48,8 +48,10 @@ def task_info(
         lock_expires_at=task.lock_expires_at,
         error_message=task.error_message,
         variables=variables,
+        process_instance_id=task.process_instance_id,
         cause=json.loads(task.cause) if task.cause else None,
         deadline=task.deadline,
+        case_phase=instance.phase,
     )
 
 

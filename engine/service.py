@@ -26,6 +26,7 @@ from engine import (
     jobs,
     messages,
     monitoring,
+    process_instances,
     reports,
     sessions,
     tasks,
@@ -33,6 +34,7 @@ from engine import (
 )
 from engine.clock import Clock
 from engine.config import EngineSettings
+from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError, SignInRefusedError
@@ -54,6 +56,8 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
+    ProcessInstanceFilter,
+    ProcessInstanceInfo,
     SignInAttemptInfo,
     TaskFilter,
     TaskInfo,
@@ -82,6 +86,7 @@ class Engine:
         self.deadlines = deadlines
         self.cache = DefinitionCache()
         self.runner = Runner(self.cache, clock, settings, deadlines)
+        self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
 
@@ -89,7 +94,9 @@ class Engine:
         access.require(actor, *access.DEPLOYERS)
         try:
             with self.store.write() as session:
-                return definitions.deploy(session, request, actor=actor, now=self.clock.now())
+                return definitions.deploy(
+                    session, request, actor=actor, now=self.clock.now(), contract=self.contract
+                )
         except IntegrityError:
             raise ConcurrentUpdateError(request.name, kind="deployment") from None
 
@@ -273,6 +280,35 @@ class Engine:
         with self.store.write() as session:
             return instances.search(
                 session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    # --- process instances (cases and the processes their call activities started) ---------
+
+    def list_process_instances(
+        self,
+        f: ProcessInstanceFilter,
+        *,
+        actor: Actor,
+        offset: int = 0,
+        limit: int = 100,
+        purpose: str = "process-instance list",
+    ) -> Page[ProcessInstanceInfo]:
+        with self.store.write() as session:  # the access-log rows commit with the read
+            return process_instances.search(
+                session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    def get_process_instance(
+        self, process_instance_id: str, *, actor: Actor, purpose: str, with_variables: bool = False
+    ) -> ProcessInstanceInfo:
+        with self.store.write() as session:
+            return process_instances.get(
+                session,
+                self.runner,
+                process_instance_id,
+                actor=actor,
+                purpose=purpose,
+                with_variables=with_variables,
             )
 
     # --- tasks -------------------------------------------------------------------------
@@ -460,6 +496,12 @@ class Engine:
                 offset=offset,
                 limit=limit,
             )
+
+    def report_workload(
+        self, *, actor: Actor, team: str | None = None, days: int = 7
+    ) -> list[reports.Holder]:
+        with self.store.write() as session:
+            return reports.workload(session, self.clock, actor=actor, team=team, days=days)
 
     def report_deadlines(
         self,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from engine.errors import DefinitionProblem
 from engine.model import DefinitionInfo, DeploymentInfo
 
 
@@ -31,6 +32,21 @@ class DefinitionOut(BaseModel):
         )
 
 
+class DeployWarningOut(BaseModel):
+    """Something the deploy accepted but wants the process owner to know (a waived contract item,
+    a duration counted from when its task opened)."""
+
+    message: str
+    resource: str | None
+    element_id: str | None
+    line: int | None
+    item: str | None
+
+    @classmethod
+    def of(cls, p: DefinitionProblem) -> DeployWarningOut:
+        return cls(message=p.message, resource=p.resource, element_id=p.element_id, line=p.line, item=p.item)
+
+
 class DeploymentOut(BaseModel):
     id: str
     name: str
@@ -40,6 +56,7 @@ class DeploymentOut(BaseModel):
     resources: list[str]
     definitions: list[DefinitionOut]
     new_definitions: list[DefinitionOut]
+    warnings: list[DeployWarningOut]
 
     @classmethod
     def of(cls, d: DeploymentInfo) -> DeploymentOut:
@@ -52,4 +69,5 @@ class DeploymentOut(BaseModel):
             resources=list(d.resources),
             definitions=[DefinitionOut.of(x) for x in d.definitions],
             new_definitions=[DefinitionOut.of(x) for x in d.new_definitions],
+            warnings=[DeployWarningOut.of(w) for w in d.warnings],
         )

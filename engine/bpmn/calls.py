@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity, EventSubprocess, TransactionSubprocess
 
 from engine.bpmn.expressions import ExpressionError, is_juel, juel_to_python
-from engine.bpmn.scripting import HELPER_NAMES
+from engine.bpmn.scripting import HELPER_NAMES, evaluate_expression
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 BINDINGS = ("latest", "deployment", "version", "versionTag")
@@ -171,12 +171,32 @@ class BoundCallActivity(CallActivity):  # type: ignore[misc]
         tag = _text(my_task, self.call.version_tag) if self.call.binding == "versionTag" else None
         return CallTarget(key, self.call.binding, version, tag)
 
+    def business_key(self, my_task: Any, caller_business_key: str | None) -> str | None:
+        """The called process's business key: `<camunda:in businessKey="…"/>` evaluated in the
+        caller (`#{execution.processBusinessKey}` is the caller's); none without it, as in Camunda."""
+        raw = self.call.business_key
+        if raw is None or not is_juel(raw):
+            return raw
+        names = {**my_task.data, "execution": _execution(caller_business_key)}
+        try:
+            value = evaluate_expression(juel_to_python(raw, HELPER_NAMES), names)
+        except Exception as err:
+            raise WorkflowTaskException(
+                f"businessKey expression '{raw}' failed: {err}", task=my_task
+            ) from err
+        return None if value is None else str(value)
+
     def start_workflow(self, my_task: Any) -> None:
         subworkflow = my_task.workflow.top_workflow.call_process(my_task)
         subworkflow.completed_event.connect(self._on_subworkflow_completed, my_task)
         self.copy_data(my_task, subworkflow)
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
         start.run()
+
+
+def _execution(business_key: str | None) -> dict[str, Any]:
+    """What `execution.…` reads in a call activity's expressions."""
+    return {"processBusinessKey": business_key, "businessKey": business_key}
 
 
 class _OwnSpecStart:

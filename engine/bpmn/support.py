@@ -487,7 +487,9 @@ CAMUNDA_ELEMENTS: dict[str, Extension] = {
         sourceExpression=refused(_CALL_MAPPING),
         target=refused(_CALL_MAPPING),
         local=refused(_CALL_MAPPING),
-        businessKey=refused("passing the business key to a called process is not supported"),
+        businessKey=runs(
+            "the called process's business key (e.g. #{execution.processBusinessKey}); none without it"
+        ),
     ),
     "out": _ext(
         runs(),

@@ -37,6 +37,7 @@ def test_sagsflow_validate_accepts_the_workflows() -> None:
     result = run(sys.executable, "-m", "api", "validate", *files)
     assert result.returncode == 0, result.stderr
     assert "ok: process 'boernesag'" in result.stdout
+    assert "ok: decision 'follow_up_interval'" in result.stdout
 
 
 @pytest.mark.parametrize(
