@@ -21,6 +21,11 @@ class EngineSettings(BaseSettings):
     workflows_dir: Path = DEFAULT_WORKFLOWS
     deploy_workflows_on_start: bool = True
     case_process_key: str = Field(default="boernesag", description="process started by POST /cases")
+    operator_municipality: str | None = Field(
+        default=None,
+        description="the municipality whose admins deploy shared (national) definitions: their "
+        "deployments without a tenant id are shared by every municipality (engine/definitions.py)",
+    )
     candidate_groups: str = Field(
         default=",".join(DEFAULT_GROUPS),
         description="comma-separated candidate groups the case processes may use (the diagram contract)",

@@ -68,6 +68,33 @@ REPORT_TEXT = "report_text"
 START_VARIABLES = (RECEIVED, REPORTER_TYPE, CHILD_REF, REPORT_TEXT)
 CASE_START = Consumer("POST /cases, which starts the case with these variables", "engine/instances.py")
 
+# --- Recorded facts a deadline counts from (engine/deadlines.py's triggers), with Danish labels --
+
+START_FACTS = {
+    RECEIVED: "Underretningen er modtaget",
+    "investigation_started_at": "Kommunen fik kendskab til behovet (børnefaglig undersøgelse)",
+    "decision_date": "Afgørelsesdato",
+    "intervention_started_at": "Indsatsen er iværksat",
+    "follow_up_held_at": "Seneste opfølgning blev holdt",
+    "placement_started_at": "Anbringelsesdato",
+    "supervision_visit_held_at": "Seneste tilsynsbesøg",
+}
+
+# --- Phases (the `phase` property of user tasks), with the leaders' Danish labels ---------------
+
+PHASES = {
+    "underretning": "Underretning",
+    "screening": "Screening",
+    "afdaekning": "Afdækning",
+    "undersoegelse": "Børnefaglig undersøgelse",
+    "afgoerelse": "Afgørelse",
+    "plan": "Barnets plan",
+    "opstart": "Opstartsmøde",
+    "opfoelgning": "Opfølgning",
+    "tilsyn": "Personrettet tilsyn",
+    "afslutning": "Afslutning",
+}
+
 # --- Candidate groups -------------------------------------------------------------------------
 
 CASEWORKERS = "raadgiver"

@@ -62,7 +62,7 @@ def start(
     """`start_message`: start at the message start event for that message (a correlated message)."""
     access.require(actor, *access.CASE_WRITERS)
     _check_business_key(business_key)
-    definition = resolve(session, definition_id=definition_id, key=key)
+    definition = resolve(session, actor.municipality, definition_id=definition_id, key=key)
     checked = inputs.prepare(variables or {}, current={}, deadlines=deadlines)
     result = runner.start(
         session,

@@ -59,6 +59,7 @@ class DefinitionInfo:
     content_hash: str
     version_tag: str | None = None
     kind: str = "process"
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class DeploymentInfo:
     resources: tuple[str, ...]
     duplicate: bool = False
     warnings: tuple[DefinitionProblem, ...] = ()  # deployed anyway: waived items, durations from task start
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)

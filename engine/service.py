@@ -95,7 +95,12 @@ class Engine:
         try:
             with self.store.write() as session:
                 return definitions.deploy(
-                    session, request, actor=actor, now=self.clock.now(), contract=self.contract
+                    session,
+                    request,
+                    actor=actor,
+                    now=self.clock.now(),
+                    contract=self.contract,
+                    operator=self.settings.operator_municipality,
                 )
         except IntegrityError:
             raise ConcurrentUpdateError(request.name, kind="deployment") from None
@@ -110,6 +115,7 @@ class Engine:
             name=directory.name,
             source=BOOT_DEPLOYMENT_SOURCE,
             duplicate_filtering=True,
+            shared=True,
         )
         return self.deploy(request, actor=actor)
 
@@ -124,21 +130,27 @@ class Engine:
     ) -> Page[DefinitionInfo]:
         with self.store.read() as session:
             rows, total = definition_repo.list_definitions(
-                session, key=key, latest_only=latest_only, offset=offset, limit=limit
+                session,
+                key=key,
+                latest_only=latest_only,
+                offset=offset,
+                limit=limit,
+                visible_to=actor.municipality,
             )
             return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
 
     def get_definition(self, definition_id: str, *, actor: Actor) -> DefinitionInfo:
         with self.store.read() as session:
-            return definitions.definition_info(definitions.resolve(session, definition_id=definition_id))
+            row = definitions.resolve(session, actor.municipality, definition_id=definition_id)
+            return definitions.definition_info(row)
 
     def latest_definition(self, key: str, *, actor: Actor) -> DefinitionInfo:
         with self.store.read() as session:
-            return definitions.definition_info(definitions.resolve(session, key=key))
+            return definitions.definition_info(definitions.resolve(session, actor.municipality, key=key))
 
     def definition_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         with self.store.read() as session:
-            row = definitions.resolve(session, definition_id=definition_id)
+            row = definitions.resolve(session, actor.municipality, definition_id=definition_id)
             resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
             return resource.content if resource else b""
 
@@ -149,7 +161,7 @@ class Engine:
     ) -> Page[DefinitionInfo]:
         with self.store.read() as session:
             rows, total = definition_repo.list_definitions(
-                session, kind="decision", where=f, offset=offset, limit=limit
+                session, kind="decision", where=f, offset=offset, limit=limit, visible_to=actor.municipality
             )
             return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
 
@@ -158,12 +170,13 @@ class Engine:
     ) -> DefinitionInfo:
         """A decision definition by id, or the newest version of `key`."""
         with self.store.read() as session:
-            return definitions.definition_info(decisions.find(session, definition_id=definition_id, key=key))
+            row = decisions.find(session, actor.municipality, definition_id=definition_id, key=key)
+            return definitions.definition_info(row)
 
     def decision_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         """The DMN file the decision definition version was deployed from."""
         with self.store.read() as session:
-            row = decisions.find(session, definition_id=definition_id)
+            row = decisions.find(session, actor.municipality, definition_id=definition_id)
             resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
             return resource.content if resource else b""
 
@@ -177,7 +190,7 @@ class Engine:
     ) -> decisions.DecisionResult:
         """Evaluate a decision definition (by id, or the newest version of `key`) on its own."""
         with self.store.read() as session:
-            row = decisions.find(session, definition_id=definition_id, key=key)
+            row = decisions.find(session, actor.municipality, definition_id=definition_id, key=key)
             return decisions.evaluate_decision(session, self.cache, row, variables, actor=actor)
 
     # --- cases -------------------------------------------------------------------------
@@ -730,7 +743,9 @@ class Engine:
     def list_deployments(self, *, actor: Actor, offset: int = 0, limit: int = 100) -> Page[DeploymentInfo]:
         access.require(actor, *access.DEFINITION_READERS)
         with self.store.read() as session:
-            rows, total = definitions.list_deployments(session, offset=offset, limit=limit)
+            rows, total = definitions.list_deployments(
+                session, municipality=actor.municipality, offset=offset, limit=limit
+            )
             return Page(tuple(rows), total, offset, limit)
 
     def list_incidents(

@@ -218,6 +218,7 @@ class ProcessDefinitionOut(BaseModel):
             resource=d.resource_name,
             deploymentId=d.deployment_id,
             versionTag=d.version_tag,
+            tenantId=d.municipality,
         )
 
 
@@ -245,6 +246,7 @@ class DecisionDefinitionOut(BaseModel):
             resource=d.resource_name,
             deploymentId=d.deployment_id,
             versionTag=d.version_tag,
+            tenantId=d.municipality,
         )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from engine.errors import DefinitionProblem
 from engine.model import DefinitionInfo, DeploymentInfo
@@ -17,6 +17,7 @@ class DefinitionOut(BaseModel):
     resource_name: str
     deployment_id: str
     deployed_at: datetime
+    municipality: str | None = Field(description="the municipality it belongs to; null: shared by all")
 
     @classmethod
     def of(cls, d: DefinitionInfo) -> DefinitionOut:
@@ -29,6 +30,7 @@ class DefinitionOut(BaseModel):
             resource_name=d.resource_name,
             deployment_id=d.deployment_id,
             deployed_at=d.deployed_at,
+            municipality=d.municipality,
         )
 
 
@@ -57,6 +59,7 @@ class DeploymentOut(BaseModel):
     definitions: list[DefinitionOut]
     new_definitions: list[DefinitionOut]
     warnings: list[DeployWarningOut]
+    municipality: str | None = Field(description="the municipality it belongs to; null: shared by all")
 
     @classmethod
     def of(cls, d: DeploymentInfo) -> DeploymentOut:
@@ -70,4 +73,5 @@ class DeploymentOut(BaseModel):
             definitions=[DefinitionOut.of(x) for x in d.definitions],
             new_definitions=[DefinitionOut.of(x) for x in d.new_definitions],
             warnings=[DeployWarningOut.of(w) for w in d.warnings],
+            municipality=d.municipality,
         )

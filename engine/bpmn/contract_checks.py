@@ -25,7 +25,7 @@ from engine.bpmn.expressions import is_juel
 from engine.bpmn.variable_flow import NS, camunda, local, properties
 from engine.bpmn.world import Diagram, Family, World, family_of
 from engine.contract import ContractSettings
-from engine.deadlines import DEADLINE_RULES, DEADLINE_VARIABLES, DERIVED_FACTS
+from engine.deadlines import DEADLINE_RULES, DEADLINE_VARIABLES
 from engine.errors import DefinitionProblem
 
 BPMN = flow.BPMN
@@ -365,7 +365,7 @@ def settable(family: Family) -> set[str]:
             if message.name in messages:
                 names.update(message.payload)
     names.update(rule.output for rule in DEADLINE_RULES if rule.trigger in names)
-    names.update(name for name, fact in DERIVED_FACTS.items() if fact in names)
+    names |= DEADLINE_VARIABLES - {rule.output for rule in DEADLINE_RULES}  # derived without a trigger
     return names
 
 

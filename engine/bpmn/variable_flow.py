@@ -85,6 +85,8 @@ def set_by(element: etree._Element, decision_outputs: dict[str, list[str]]) -> s
         names.update(v for v in [camunda(definition, "resultVariable")] if v)
     for mapping in element.iterfind("bpmn:extensionElements/camunda:out", NS):
         names.update(v for v in [mapping.get("target")] if v)
+    for mapping in element.iterfind("bpmn:extensionElements/camunda:in", NS):
+        names.update(v for v in [mapping.get("target")] if v)  # set in the called process
     return names
 
 
@@ -128,6 +130,7 @@ def reads_of(element: etree._Element) -> Iterator[Read]:
             what = f"the default of form field '{field.get('id')}'"
             yield from _juel(default, element, what, FORM_DEFAULT_HELPERS)
     yield from _property_reads(element)
+    yield from _mapping_reads(element)
     if local(element) == "scriptTask":
         yield from _script_reads(_script_text(element), element)
 
@@ -158,6 +161,16 @@ def _property_reads(element: etree._Element) -> Iterator[Read]:
     fact = props.get(contract.START_FACT)
     if fact:
         yield Read(fact.strip(), element, f"the property {contract.START_FACT}", fact)
+
+
+def _mapping_reads(element: etree._Element) -> Iterator[Read]:
+    """What a call activity passes in: `camunda:in source` and `sourceExpression`."""
+    for mapping in element.iterfind("bpmn:extensionElements/camunda:in", NS):
+        source, expression = mapping.get("source"), mapping.get("sourceExpression")
+        if source:
+            yield Read(source, element, "camunda:in source", source)
+        if expression:
+            yield from _juel(expression, element, "camunda:in sourceExpression")
 
 
 def decision_reads(decision: etree._Element) -> Iterator[Read]:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from api.cli import main as cli
+from engine import contract
+from engine.deadlines import DEADLINE_RULES
 from engine.definitions import DeployRequest
 from engine.errors import InvalidDefinitionError
 from engine.service import Engine
@@ -290,3 +292,7 @@ def test_a_duration_with_a_start_fact_counts_from_that_day_to_the_end_of_its_las
     assert [(t.element_id, t.due_at) for t in after.timers] == [
         ("plan_late", datetime(2027, 2, 28, 23, 0, tzinfo=UTC))
     ]
+
+
+def test_every_deadline_counts_from_a_fact_the_contract_names() -> None:
+    assert {rule.trigger for rule in DEADLINE_RULES} <= set(contract.START_FACTS)
