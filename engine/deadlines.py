@@ -486,9 +486,6 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
 # gateway: set whenever a report's receipt is known, true or false.
 RECEIPT_REQUIRED = "receipt_required"
 
-# The variables the engine computes besides the deadlines, with the fact each follows from.
-DERIVED_FACTS = {RECEIPT_REQUIRED: "report_received_at"}
-
 # The variables the engine computes; callers must not accept them as input.
 DEADLINE_VARIABLES = frozenset({*(r.output for r in DEADLINE_RULES), RECEIPT_REQUIRED})
 
