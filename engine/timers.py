@@ -140,11 +140,15 @@ def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> None:
 def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: Due, now: datetime) -> dict[str, Any]:
     properties = inspect.extensions(waiting.task)
     activity = inspect.attached_activity(waiting.task)
+    called = inspect.process_instance_of(waiting.task)  # id None: the case's own process
     return {
         "id": str(uuid.uuid4()),
         "instance_id": instance.id,
         "municipality": instance.municipality,
         "task_id": str(waiting.task.id),
+        "process_instance_id": called.id,
+        "definition_id": called.definition_id if called.id else None,
+        "process_key": called.process_key if called.id else None,
         "element_id": inspect.element_id(waiting.task) or "",
         "name": inspect.element_name(waiting.task),
         "kind": waiting.kind,
