@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Query
 
 from api.camunda.deps import DecisionEvaluator, FirstResult, MaxResults
 from api.camunda.query import CamundaRouter
@@ -29,7 +29,7 @@ def _filter(
     name: str | None = None,
     decisionDefinitionId: str | None = None,
     deploymentId: str | None = None,
-    version: int | None = None,
+    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,  # larger: no database int
     versionTag: str | None = None,
     resourceName: str | None = None,
     latestVersion: bool = False,
