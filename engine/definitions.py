@@ -9,6 +9,12 @@ version: a call activity binds its target when a token reaches it (`called_proce
 rule task its decision (`StoredDecisions`), both through `bound_definition` (latest, deployment,
 version, versionTag), so a deployment of one changed file reaches new cases. Running instances
 stay on the versions they started and entered.
+
+Definitions belong to a municipality or are shared (`deployment_scope` says which). A case of a
+municipality binds a key to its municipality's own versions first and to the shared ones only
+when its municipality has none that fit (`bound_definition`, as Camunda 7 looks up a tenant's
+definitions before the ones without a tenant); versions count per key and scope. A municipality
+never sees another's definitions: they answer as ids that exist nowhere.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -32,18 +38,23 @@ from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.inspect import element_names
 from engine.bpmn.parser import (
     Bundle,
-    CompiledDecision,
     CompiledProcess,
     Resource,
     compile_decisions,
     compile_resources,
 )
 from engine.bpmn.starts import start_messages
+from engine.bpmn.world import (
+    Diagram,
+    diagram_of,
+)
+from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
-from engine.model import Actor, DefinitionInfo, DeploymentInfo
+from engine.model import Actor, DefinitionInfo, DeploymentInfo, Role
 from engine.store import definitions as repo
-from engine.store.tables import Definition, Deployment
+from engine.store.tables import SHARED, Definition, Deployment
 from engine.store.tables import Resource as ResourceRow
+from engine.validation import check_deployment
 
 MAX_RESOURCES = 50
 MAX_PROCESS_KEYS = 10_000
@@ -80,6 +91,7 @@ class DeployRequest:
     source: str | None = None
     tenant_id: str | None = None
     duplicate_filtering: bool = False
+    shared: bool = False  # the service's own deployment of workflows/ at start-up: shared content
 
 
 class DefinitionCache:
@@ -178,17 +190,40 @@ def pass_all_variables(process: CompiledProcess) -> None:
         call.task_spec.pass_all = True
 
 
-def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
+def deployment_scope(actor: Actor, request: DeployRequest, operator: str | None) -> str:
+    """The municipality a deployment belongs to, or SHARED: the service's own deployment of
+    workflows/ at start-up is shared, and so is a deployment without a tenant id by an `admin` of
+    the operator municipality (`SAGSFLOW_OPERATOR_MUNICIPALITY`, which looks after the national
+    content). Every other deployment belongs to the deployer's municipality; a tenant id is kept
+    with it as given (the caller's municipality is its only tenant)."""
+    if request.shared:
+        return SHARED
+    operates = operator is not None and actor.municipality == operator and actor.has(Role.ADMIN)
+    return SHARED if operates and request.tenant_id is None else actor.municipality
+
+
+def deploy(
+    session: Session,
+    request: DeployRequest,
+    *,
+    actor: Actor,
+    now: datetime,
+    contract: ContractSettings,
+    operator: str | None = None,
+) -> DeploymentInfo:
     """Validate and store a deployment; raise `InvalidDefinitionError` and store nothing on problems."""
     resources = _check_request(request)
+    scope = deployment_scope(actor, request, operator)
     if request.duplicate_filtering:
-        duplicate = _duplicate_of(session, request, resources)
+        duplicate = _duplicate_of(session, request, resources, scope)
         if duplicate is not None:
             return duplicate
-    bundle = compile_resources(resources)
-    missing = _missing_targets(session, bundle)
-    if missing:
-        raise InvalidDefinitionError(missing)
+    bundle, warnings = check_deployment(
+        resources,
+        deployed=lambda kind, key: _deployed_diagram(session, kind, key, scope),
+        missing=lambda bundle: _missing_targets(session, bundle, scope),
+        contract=contract,
+    )
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -196,6 +231,7 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
         tenant_id=request.tenant_id,
         deployed_at=now,
         deployed_by=actor.user_id,
+        municipality=scope,
     )
     session.add(deployment)
     rows = _store_resources(session, deployment.id, resources)
@@ -203,17 +239,29 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
     session.flush()
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
-    _check_decision_uses(session, bundle, deployment.id)
-    return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    _check_decision_uses(session, bundle, deployment.id, scope)
+    info = _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    return replace(info, warnings=tuple(warnings))
 
 
-def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -> None:
+def _deployed_diagram(session: Session, kind: str, key: str, scope: str) -> Diagram | None:
+    """The diagram the deployment's cases run for `key` now (its scope's, else the shared one)."""
+    row = bound_definition(session, kind, key, municipality=scope)
+    if row is None:
+        return None
+    for resource in repo.resources_of(session, row):
+        if resource.name == row.resource_name:
+            return diagram_of(resource.name, resource.content, new=False)
+    return None
+
+
+def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str, scope: str) -> None:
     """Every business rule task's decision is found now, as it will be when the task runs (the
     check runs after this deployment's own decisions are stored, in the same transaction)."""
     problems = []
     for use in bundle.decision_uses:
         try:
-            found = _bound_decision(session, use.ref, deployment_id)
+            found = _bound_decision(session, use.ref, deployment_id, scope)
         except ProcessError as err:
             problems.append(DefinitionProblem(err.message, use.resource_name, use.element_id, use.line))
             continue
@@ -235,10 +283,11 @@ def _check_request(request: DeployRequest) -> list[Resource]:
     return [Resource(name, content) for name, content in request.resources]
 
 
-def _missing_targets(session: Session, bundle: Bundle) -> list[DefinitionProblem]:
-    """Call activities whose target is neither in this deployment nor deployed. Camunda finds out
-    when a case reaches the call activity; we refuse the deploy instead. Targets given as
-    expressions are only known at run time."""
+def _missing_targets(session: Session, bundle: Bundle, scope: str) -> list[DefinitionProblem]:
+    """Call activities whose target is neither in this deployment nor deployed where the
+    deployment's cases look (its municipality's and the shared definitions; a shared deployment:
+    the shared ones). Camunda finds out when a case reaches the call activity; we refuse the
+    deploy instead. Targets given as expressions are only known at run time."""
     problems = []
     for process in bundle.processes.values():
         for call in process.calls:
@@ -251,25 +300,27 @@ def _missing_targets(session: Session, bundle: Bundle) -> list[DefinitionProblem
                 int(settings.version) if settings.binding == "version" and settings.version else None,
                 settings.version_tag if settings.binding == "versionTag" else None,
             )
-            if not _target_exists(session, bundle, target):
+            if not _target_exists(session, bundle, target, scope):
                 message = f"the called process '{target.label}' is neither in this deployment nor deployed"
                 problems.append(DefinitionProblem(message, call.resource_name, call.element_id))
     return problems
 
 
-def _target_exists(session: Session, bundle: Bundle, target: CallTarget) -> bool:
+def _target_exists(session: Session, bundle: Bundle, target: CallTarget, scope: str) -> bool:
     here = bundle.processes.get(target.key)
-    latest = repo.latest(session, "process", target.key)
     if target.binding == "deployment":
         return here is not None
     if target.binding == "version":
+        latest = repo.latest(session, "process", target.key, scope)
         next_version = (latest.version + 1) if latest else 1
-        exists = repo.by_key_version(session, "process", target.key, target.version or 0) is not None
-        return exists or (here is not None and target.version == next_version)
-    if target.binding == "versionTag":
-        tagged = here is not None and here.version_tag == target.version_tag
-        return tagged or bool(repo.with_version_tag(session, "process", target.key, target.version_tag or ""))
-    return here is not None or latest is not None
+        if here is not None and target.version == next_version:
+            return True
+    try:
+        found = _bound_target(session, target, None, scope)
+    except ProcessError:  # several versions with the tag: found, and ambiguous when reached
+        return True
+    tagged = target.binding == "versionTag" and here is not None and here.version_tag == target.version_tag
+    return found is not None or tagged or (target.binding == "latest" and here is not None)
 
 
 def bound_definition(
@@ -281,7 +332,7 @@ def bound_definition(
     version: int | None = None,
     version_tag: str | None = None,
     deployment_id: str | None = None,
-    municipality: str | None = None,
+    municipality: str = SHARED,
 ) -> Definition | None:
     """The one binding of a reference to a version, as Camunda 7 binds call activities and
     business rule tasks when they are reached: `latest` (the newest version), `deployment` (the
@@ -289,21 +340,40 @@ def bound_definition(
     (the one version with that tag; `ProcessError` when several have it, as in Camunda). None
     when nothing fits.
 
-    `municipality` is the case's; definitions are shared by all municipalities today (issue 16 will
-    prefer a municipality's own latest version here)."""
-    del municipality  # every definition is shared until definitions are scoped per municipality
+    `municipality` is the case's (SHARED: only shared definitions). Its own versions are looked in
+    first, the shared ones only when none of its own fits, as Camunda 7 prefers a tenant's
+    definitions to those without a tenant. `deployment` needs no scope: a deployment has one."""
     if binding == "deployment":
         return repo.in_deployment(session, kind, key, deployment_id or "")
+    for scope in repo.scopes_visible_to(municipality):
+        found = _bound_in(
+            session, kind, key, scope, binding=binding, version=version, version_tag=version_tag
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def _bound_in(
+    session: Session,
+    kind: str,
+    key: str,
+    scope: str,
+    *,
+    binding: str,
+    version: int | None,
+    version_tag: str | None,
+) -> Definition | None:
     if binding == "version":
-        return repo.by_key_version(session, kind, key, version or 0)
+        return repo.by_key_version(session, kind, key, version or 0, scope)
     if binding == "versionTag":
-        tagged = repo.with_version_tag(session, kind, key, version_tag or "")
+        tagged = repo.with_version_tag(session, kind, key, version_tag or "", scope)
         if len(tagged) > 1:
             raise ProcessError(
                 f"there are {len(tagged)} versions of {kind} '{key}' with versionTag '{version_tag}'"
             )
         return tagged[0] if tagged else None
-    return repo.latest(session, kind, key)
+    return repo.latest(session, kind, key, scope)
 
 
 def called_process(
@@ -311,11 +381,21 @@ def called_process(
     target: CallTarget,
     *,
     caller_deployment_id: str | None = None,
-    municipality: str | None = None,
+    municipality: str,
 ) -> Definition:
     """The process definition a call activity reached now calls (by its binding), or a start by key
-    names (the latest version). Raises `NotFoundError` naming what was asked for."""
-    row = bound_definition(
+    names (the latest version), for a case of `municipality`. Raises `NotFoundError` naming what
+    was asked for."""
+    row = _bound_target(session, target, caller_deployment_id, municipality)
+    if row is None:
+        raise NotFoundError("process definition", target.label)
+    return row
+
+
+def _bound_target(
+    session: Session, target: CallTarget, caller_deployment_id: str | None, municipality: str
+) -> Definition | None:
+    return bound_definition(
         session,
         "process",
         target.key,
@@ -325,13 +405,10 @@ def called_process(
         deployment_id=caller_deployment_id,
         municipality=municipality,
     )
-    if row is None:
-        raise NotFoundError("process definition", target.label)
-    return row
 
 
 def _bound_decision(
-    session: Session, ref: DecisionRef, deployment_id: str, municipality: str | None = None
+    session: Session, ref: DecisionRef, deployment_id: str, municipality: str
 ) -> Definition | None:
     return bound_definition(
         session,
@@ -360,7 +437,7 @@ def decision_model(
     ref: DecisionRef,
     *,
     caller_deployment_id: str,
-    municipality: str | None = None,
+    municipality: str,
 ) -> DecisionModel:
     """The parsed DMN file of the decision a business rule task reached now evaluates (by its
     binding; `deployment` is the caller's deployment). Raises `DecisionNotFoundError`."""
@@ -411,7 +488,7 @@ def _version(
     ]
     for kind, key, name, resource_name, tag, used in entries:
         own_hash = _hash("".join(r.content_hash for r in used).encode())
-        current = repo.latest(session, kind, key)
+        current = repo.latest(session, kind, key, deployment.municipality)
         if current is not None and current.content_hash == own_hash:
             all_defs.append(current)
             continue
@@ -424,6 +501,7 @@ def _version(
             name=name,
             version_tag=tag,
             deployment_id=deployment.id,
+            municipality=deployment.municipality,
             resource_name=resource_name,
             content_hash=own_hash,
             resource_ids=json.dumps([r.id for r in used]),
@@ -436,9 +514,9 @@ def _version(
 
 
 def _duplicate_of(
-    session: Session, request: DeployRequest, resources: list[Resource]
+    session: Session, request: DeployRequest, resources: list[Resource], scope: str
 ) -> DeploymentInfo | None:
-    previous = repo.find_duplicate_deployment(session, request.name, request.source, request.tenant_id)
+    previous = repo.find_duplicate_deployment(session, request.name, request.source, request.tenant_id, scope)
     if previous is None:
         return None
     stored = {r.name: r.content_hash for r in repo.resources_of_deployment(session, previous.id)}
@@ -460,6 +538,7 @@ def definition_info(row: Definition) -> DefinitionInfo:
         content_hash=row.content_hash,
         version_tag=row.version_tag,
         kind=row.kind,
+        municipality=row.municipality or None,
     )
 
 
@@ -480,39 +559,55 @@ def _deployment_info(
         new_definitions=tuple(definition_info(d) for d in new),
         resources=tuple(resource_names),
         duplicate=duplicate,
+        municipality=deployment.municipality or None,
     )
 
 
-def resolve(session: Session, *, definition_id: str | None = None, key: str | None = None) -> Definition:
-    """A process definition by id, or the newest version of a key."""
-    if not definition_id:
-        return called_process(session, CallTarget(key or ""))
+def visible(row: Definition | None, municipality: str) -> bool:
+    """Whether a municipality may see (and run) a definition version: its own or a shared one."""
+    return row is not None and row.municipality in repo.scopes_visible_to(municipality)
+
+
+def visible_definition(session: Session, definition_id: str, municipality: str, kind: str) -> Definition:
+    """A definition version of `kind` by id; another municipality's is "not found", exactly like
+    an id that exists nowhere."""
     row = repo.get(session, definition_id)
-    if row is None or row.kind != "process":
-        raise NotFoundError("process definition", definition_id)
+    if row is None or row.kind != kind or not visible(row, municipality):
+        raise NotFoundError(f"{kind} definition", definition_id)
     return row
 
 
-def started_by_message(session: Session, cache: DefinitionCache, message_name: str) -> list[Definition]:
-    """The newest version of each process whose message start event is `message_name` (older
-    versions are not started by messages, as in Camunda)."""
-    rows, _ = repo.list_definitions(session, latest_only=True, limit=MAX_PROCESS_KEYS)
-    return [row for row in rows if message_name in cache.start_messages(session, row.id)]
+def resolve(
+    session: Session, municipality: str, *, definition_id: str | None = None, key: str | None = None
+) -> Definition:
+    """A process definition by id, or the version of a key a case of `municipality` starts on
+    (its own newest, else the newest shared one)."""
+    if not definition_id:
+        return called_process(session, CallTarget(key or ""), municipality=municipality)
+    return visible_definition(session, definition_id, municipality, "process")
 
 
-def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledList:
-    """Compile resources without storing anything (for `sagsflow validate`): the processes, then
-    every decision of the DMN files."""
-    bundle = compile_resources([Resource(n, c) for n, c in resources])
-    return [*bundle.processes.values(), *bundle.decisions.values()]
+def started_by_message(
+    session: Session, cache: DefinitionCache, message_name: str, municipality: str
+) -> list[Definition]:
+    """The version each process key whose message start event is `message_name` starts on in
+    `municipality` (older versions are not started by messages, as in Camunda)."""
+    rows, _ = repo.list_definitions(
+        session, latest_only=True, limit=MAX_PROCESS_KEYS, visible_to=municipality
+    )
+    starting = {}
+    for row in rows:  # its own newest version first, then the shared newest
+        if row.key not in starting:
+            starting[row.key] = row
+    return [row for row in starting.values() if message_name in cache.start_messages(session, row.id)]
 
 
-CompiledList = list[CompiledProcess | CompiledDecision]
-
-
-def list_deployments(session: Session, *, offset: int, limit: int) -> tuple[list[DeploymentInfo], int]:
-    """Deployments, newest first, with the definition versions each one created."""
-    rows, total = repo.list_deployments(session, offset=offset, limit=limit)
+def list_deployments(
+    session: Session, *, municipality: str, offset: int, limit: int
+) -> tuple[list[DeploymentInfo], int]:
+    """A municipality's deployments and the shared ones, newest first, with the definition
+    versions each one created."""
+    rows, total = repo.list_deployments(session, visible_to=municipality, offset=offset, limit=limit)
     infos = []
     for row in rows:
         created = repo.definitions_of_deployment(session, row.id)

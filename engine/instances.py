@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -11,8 +11,10 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, facts, info, inputs
+from engine import access, audit, contract, facts, info, inputs
 from engine.bpmn import inspect
+from engine.bpmn.compaction import completed_marks
+from engine.bpmn.workflow import CaseWorkflow
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
 from engine.errors import (
@@ -62,7 +64,7 @@ def start(
     """`start_message`: start at the message start event for that message (a correlated message)."""
     access.require(actor, *access.CASE_WRITERS)
     _check_business_key(business_key)
-    definition = resolve(session, definition_id=definition_id, key=key)
+    definition = resolve(session, actor.municipality, definition_id=definition_id, key=key)
     checked = inputs.prepare(variables or {}, current={}, deadlines=deadlines)
     result = runner.start(
         session,
@@ -103,11 +105,11 @@ def open_case(
         raise InvalidVariablesError([VariableProblem("received_at", "lies in the future")])
     if report.received_at.year < EARLIEST_REPORT_YEAR:
         raise InvalidVariablesError([VariableProblem("received_at", f"lies before {EARLIEST_REPORT_YEAR}")])
-    variables = {
-        "report_received_at": format_instant(report.received_at),
-        "reporter_type": report.reporter_type,
-        "child_ref": report.child_ref,
-        "report_text": report.text,
+    variables = {  # the start variables of the diagram contract (engine/contract.py)
+        contract.RECEIVED: format_instant(report.received_at),
+        contract.REPORTER_TYPE: report.reporter_type,
+        contract.CHILD_REF: report.child_ref,
+        contract.REPORT_TEXT: report.text,
     }
     business_key = report.business_key or _new_case_number(report.received_at)
     _refuse_a_second_open_case(session, actor, process_key, business_key)
@@ -205,13 +207,11 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     row, _ = _visible(session, instance_id, actor)
     workflow = runner.view(session, row)
     by_file: dict[tuple[str, str], DiagramInfo] = {}  # (definition, file): two versions are two diagrams
-    for process in [workflow, *workflow.subprocesses.values()]:  # parents are created before children
-        spec = process.spec
-        xml = runner.cache.get(session, process.definition_id).xml_of(spec)
+    for definition_id, spec, completed, active in _marks(session, runner, workflow):
+        xml = runner.cache.get(session, definition_id).xml_of(spec)
         if xml is None:
             continue
-        completed, active = inspect.element_marks(process)
-        key = (process.definition_id, spec.file)
+        key = (definition_id, spec.file)
         seen = by_file.get(key) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
         by_file[key] = replace(
             seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
@@ -219,6 +219,26 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     now = runner.clock.now()
     audit.record(session, actor, action="read", purpose="case diagram", at=now, instance_id=row.id)
     return list(by_file.values())
+
+
+def _marks(
+    session: Session, runner: Runner, workflow: CaseWorkflow
+) -> Iterator[tuple[str, Any, list[str], list[str]]]:
+    """(definition id, spec, completed, active) of the main process, then of each process that ran
+    in the case: first those compaction removed (their completed marks are kept), then the live ones."""
+    removed = completed_marks(workflow)
+    main = (workflow.definition_id, workflow.spec.name)
+    completed, active = inspect.element_marks(workflow)
+    yield workflow.definition_id, workflow.spec, [*removed.get(main, ()), *completed], active
+    for (definition_id, name), ids in removed.items():
+        if (definition_id, name) == main or not definition_id:
+            continue
+        loaded = runner.cache.get(session, definition_id)
+        spec = loaded.spec if loaded.spec.name == name else loaded.subprocess_specs.get(name)
+        if spec is not None:
+            yield definition_id, spec, ids, []
+    for process in workflow.subprocesses.values():  # parents are created before children
+        yield process.definition_id, process.spec, *inspect.element_marks(process)
 
 
 def _merge(first: tuple[str, ...], second: Iterable[str]) -> tuple[str, ...]:

@@ -67,7 +67,7 @@ def correlate(
     candidates = _waiting(session, runner, message_name, actor, business_key, instance_id, correlation_keys)
     starters = []
     if start is not None and instance_id is None and (all_matches or not candidates):
-        starters = definitions.started_by_message(session, runner.cache, message_name)
+        starters = definitions.started_by_message(session, runner.cache, message_name, actor.municipality)
     targets = len(candidates) + len(starters)
     if not targets:
         raise NotCorrelatedError(f"no case is waiting for message '{message_name}'" + _where(business_key))

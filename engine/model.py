@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from engine.errors import DefinitionProblem
+
 T = TypeVar("T")
 
 
@@ -57,6 +59,7 @@ class DefinitionInfo:
     content_hash: str
     version_tag: str | None = None
     kind: str = "process"
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class DeploymentInfo:
     new_definitions: tuple[DefinitionInfo, ...]
     resources: tuple[str, ...]
     duplicate: bool = False
+    warnings: tuple[DefinitionProblem, ...] = ()  # deployed anyway: waived items, durations from task start
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)

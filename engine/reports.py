@@ -32,17 +32,13 @@ from sqlmodel import Session
 
 from engine import access, audit
 from engine.clock import Clock
-from engine.facts import FLAGS
+from engine.contract import FLAGS, MILESTONES
 from engine.model import Actor, Role
 from engine.store import reports as repo
 from engine.store.reports import Scope
 
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)
-THROUGHPUT = (
-    ("first_talk", "first_talk_days"),
-    ("decision", "decision_days"),
-    ("measure_start", "measure_start_days"),
-)
+THROUGHPUT = tuple((m.name, m.column) for m in MILESTONES)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from engine.bpmn.decision_task import DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
-from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.bpmn.state import dump_state, load_state, new_workflow, stored_state
 from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
@@ -185,12 +185,15 @@ class Runner:
         workflow.business_key = row.business_key
         return workflow
 
-    def view(self, session: Session, row: Instance) -> CaseWorkflow:
+    def view(self, session: Session, row: Instance, *, compact_legacy: bool = True) -> CaseWorkflow:
         """The case's workflow, to read: always a fresh copy of the committed state, since a resident
-        one may be advanced by another thread meanwhile."""
+        one may be advanced by another thread meanwhile. `compact_legacy=False`: a state stored
+        before compaction loads with every finished task (engine/bpmn/state.py)."""
         loaded = self.cache.get(session, row.definition_id)
         specs = _Specs(session, self.cache, row.municipality)
-        return load_state(row.state, loaded, specs, self.script_engine, row.business_key)
+        return load_state(
+            row.state, loaded, specs, self.script_engine, row.business_key, compact_legacy=compact_legacy
+        )
 
     def advance(
         self,
@@ -279,7 +282,8 @@ class Runner:
         # next_due_at mirrors the earliest pending timer row: a case whose last step left it
         # empty has no pending timers, and most steps can skip reading them.
         may_have_timers = not is_new and row.next_due_at is not None
-        if is_new:
+        if is_new:  # inserted before the mirror; compacted by its next save, after the mirror
+            values["state"] = dump_state(seen.workflow)
             for key, value in values.items():
                 setattr(row, key, value)
             session.add(row)
@@ -306,6 +310,9 @@ class Runner:
         self._record(session, row, actor, now, task_change, timer_change, values, before, events)
         faults.reach("step.after_mirror")
         if not is_new:
+            values["state"] = stored_state(
+                seen.workflow
+            )  # compacted after the mirror: it reads finished tasks
             instance_repo.save(session, row, values)
         faults.reach("step.after_save")
         if not seen.workflow.completed:
@@ -321,11 +328,11 @@ class Runner:
     def _row_values(
         self, row: Instance, seen: inspect.Snapshot, dues: dict[str, Due], now: datetime, *, is_new: bool
     ) -> dict[str, Any]:
-        """The instance columns after the step; of those that rarely change, only the changed ones
-        (SQLite rewrites an index entry for every indexed column an UPDATE sets, changed or not)."""
+        """The instance columns after the step but its state; of those that rarely change, only the
+        changed ones (SQLite rewrites an index entry for every indexed column an UPDATE sets)."""
         phase = waits.phase_of(seen, row.phase)
         completed = seen.workflow.completed
-        values: dict[str, Any] = {"state": dump_state(seen.workflow), "updated_at": now}
+        values: dict[str, Any] = {"updated_at": now}
         following = min(dues.values(), key=lambda due: due.due_at, default=None)
         derived = {
             "status": "completed" if completed else "active",

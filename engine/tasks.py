@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import access, audit, facts, info, inputs
+from engine import access, audit, contract, facts, info, inputs
 from engine.bpmn import guards, inspect
 from engine.bpmn.error_events import throw_error, throw_escalation
 from engine.deadlines import DEADLINE_VARIABLES, DeadlineSettings
@@ -271,7 +271,7 @@ def _set_assignee(
         task_id=task.id,
         data={"from": previous, "to": assignee},
     )
-    if assignee and assignee != instance.caseworker and ",raadgiver," in task.candidate_groups:
+    if assignee and assignee != instance.caseworker and f",{contract.CASEWORKERS}," in task.candidate_groups:
         instance_repo.add_event(
             session,
             instance,

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from engine import faults, timers
+from engine import contract, faults, timers
 from engine.config import EngineSettings
 from engine.errors import ConcurrentUpdateError, EngineError
 from engine.model import Actor, system_actor
@@ -138,7 +138,7 @@ def _cause(timer: Timer) -> dict[str, Any] | None:
     }
 
 
-_PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}
+_PURPOSE_EVENTS = {contract.BREACH: "deadline_breached", contract.REMINDER: "deadline_reminder"}
 
 
 def _fired_events(timer: Timer, actor: Actor) -> list[NewEvent]:
@@ -174,6 +174,9 @@ def _record_failure(
                     municipality=timer.municipality,
                     task_id=timer.task_id,
                     element_id=timer.element_id,
+                    process_instance_id=timer.process_instance_id,
+                    definition_id=timer.definition_id,
+                    process_key=timer.process_key,
                     type="failedTimer",
                     message=message[:2000],
                     created_at=runner.clock.now(),

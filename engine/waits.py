@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from engine import contract
 from engine.bpmn import inspect
 from engine.bpmn.expressions import ISO_DURATION, ExpressionError, date_time_steps, is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES
@@ -172,11 +173,11 @@ def _called_row(instance: Instance, called: inspect.CalledInstance, now: datetim
 def phase_of(seen: inspect.Snapshot, previous: str | None) -> str | None:
     """The `phase` property of the most recently activated element that has one (with parallel
     work, the newest step says best where the case stands), else the previous phase."""
-    phased = [t for t in seen.active if inspect.extensions(t).get("phase")]
+    phased = [t for t in seen.active if inspect.extensions(t).get(contract.PHASE)]
     if not phased:
         return previous
     newest = max(phased, key=lambda t: t.last_state_change)
-    return str(inspect.extensions(newest)["phase"])
+    return str(inspect.extensions(newest)[contract.PHASE])
 
 
 def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | None) -> dict[str, Any]:
@@ -197,7 +198,7 @@ def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | Non
         "candidate_groups": _csv(_value(task, ext.get("camunda:candidateGroups"))),
         "candidate_users": _csv(_value(task, ext.get("camunda:candidateUsers"))),
         "assignee": _value(task, ext.get("camunda:assignee")) or None,
-        "phase": ext.get("phase"),
+        "phase": ext.get(contract.PHASE),
         "topic": ext.get("camunda:topic"),
         "priority": _priority(ext.get("camunda:priority")),
         "created_at": now,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends
 
-from api.camunda.deps import DecisionEvaluator, FirstResult, MaxResults
+from api.camunda.deps import DecisionEvaluator, FirstResult, MaxResults, Version
 from api.camunda.query import CamundaRouter
 from api.camunda.schemas import CountOut, DecisionDefinitionOut, DecisionXmlOut, EvaluateDecisionIn
 from api.camunda.variables import format_date, from_camunda, parse_date, typed
@@ -29,7 +29,7 @@ def _filter(
     name: str | None = None,
     decisionDefinitionId: str | None = None,
     deploymentId: str | None = None,
-    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,  # larger: no database int
+    version: Version | None = None,
     versionTag: str | None = None,
     resourceName: str | None = None,
     latestVersion: bool = False,

@@ -231,6 +231,7 @@ class ProcessDefinitionOut(BaseModel):
             resource=d.resource_name,
             deploymentId=d.deployment_id,
             versionTag=d.version_tag,
+            tenantId=d.municipality,
         )
 
 
@@ -258,6 +259,7 @@ class DecisionDefinitionOut(BaseModel):
             resource=d.resource_name,
             deploymentId=d.deployment_id,
             versionTag=d.version_tag,
+            tenantId=d.municipality,
         )
 
 

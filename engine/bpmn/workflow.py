@@ -96,8 +96,7 @@ class CaseWorkflow(BpmnWorkflow):  # type: ignore[misc]
             bound = self.specs.bind(target, my_task.workflow.definition_id)
         except UnboundCallError as err:
             raise WorkflowTaskException(str(err), task=my_task) from None
-        caller = process_of(my_task.workflow)
-        business_key = my_task.task_spec.business_key(my_task, caller.business_key)
+        business_key = my_task.task_spec.business_key(my_task, self.business_key_of(my_task.workflow))
         child = CaseSubWorkflow(
             bound.spec, my_task.id, self, definition_id=bound.id, bound=True, business_key=business_key
         )
@@ -122,6 +121,10 @@ class CaseWorkflow(BpmnWorkflow):  # type: ignore[misc]
     def children(self) -> list[CaseSubWorkflow]:
         """The case's child process instances (bound calls), parents before their children."""
         return [sub for sub in self.subprocesses.values() if getattr(sub, "bound", False)]
+
+    def business_key_of(self, workflow: Any) -> str | None:
+        """The business key of the process instance `workflow` belongs to."""
+        return process_of(workflow).business_key
 
     def child(self, instance_id: str) -> CaseSubWorkflow | None:
         return next((c for c in self.children() if c.instance_id == instance_id), None)

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, case, func, null
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
+from engine import contract
 from engine.store.tables import CaseFact, Instance, Task, Timer
 
 
@@ -105,7 +106,7 @@ def _timers(scope: Scope) -> Any:
     ).join(Instance, col(Instance.id) == col(Timer.instance_id))
     return statement.where(
         col(Timer.municipality) == scope.municipality,
-        col(Timer.purpose) == "breach",
+        col(Timer.purpose) == contract.BREACH,
         *_row_scope(Timer, scope),
     )
 
@@ -138,7 +139,7 @@ def compliance(session: Session, scope: Scope, *, now: datetime) -> dict[str, tu
     index order), plus the few open ones that are overdue."""
     where = [
         col(Timer.municipality) == scope.municipality,
-        col(Timer.purpose) == "breach",
+        col(Timer.purpose) == contract.BREACH,
         *_period(col(Timer.due_at), scope),
         *_row_scope(Timer, scope),
     ]

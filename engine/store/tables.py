@@ -13,6 +13,10 @@ from sqlmodel import Field, SQLModel
 
 from engine.store.types import UTCDateTime
 
+# The municipality of a deployment and its definitions when they are shared by every municipality
+# (national content; engine/definitions.py says who deploys it).
+SHARED = ""
+
 
 def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
@@ -25,6 +29,8 @@ class Deployment(SQLModel, table=True):
     tenant_id: str | None = Field(default=None, max_length=100)
     deployed_at: datetime = Field(sa_column=_utc())
     deployed_by: str = Field(max_length=200)
+    # the municipality it belongs to, or SHARED ("")
+    municipality: str = Field(default=SHARED, max_length=100, sa_column_kwargs={"server_default": ""})
 
 
 class Resource(SQLModel, table=True):
@@ -37,9 +43,12 @@ class Resource(SQLModel, table=True):
 
 
 class Definition(SQLModel, table=True):
-    """One version of a process (or decision) key; instances are pinned to it."""
+    """One version of a process (or decision) key in a municipality, or shared (`municipality` =
+    SHARED): versions count per (kind, key, municipality). Instances are pinned to a version."""
 
-    __table_args__ = (UniqueConstraint("kind", "key", "version", name="uq_definition_version"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "key", "municipality", "version", name="uq_definition_version"),
+    )
 
     id: str = Field(primary_key=True, max_length=300)
     kind: str = Field(max_length=20)
@@ -48,6 +57,7 @@ class Definition(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=300)
     version_tag: str | None = Field(default=None, max_length=100)
     deployment_id: str = Field(foreign_key="deployment.id", index=True, max_length=64)
+    municipality: str = Field(default=SHARED, max_length=100, sa_column_kwargs={"server_default": ""})
     resource_name: str = Field(max_length=300)
     content_hash: str = Field(max_length=64)
     resource_ids: str = Field(sa_column=Column(Text, nullable=False))
@@ -247,6 +257,11 @@ class Timer(SQLModel, table=True):
     municipality: str = Field(max_length=100)
     task_id: str = Field(max_length=36)
     element_id: str = Field(max_length=200)
+    # in a process a call activity started: that process instance and its definition (else null:
+    # the case's own)
+    process_instance_id: str | None = Field(default=None, max_length=36)
+    definition_id: str | None = Field(default=None, max_length=300)
+    process_key: str | None = Field(default=None, max_length=200)
     name: str | None = Field(default=None, max_length=300)
     kind: str = Field(max_length=20)
     purpose: str | None = Field(default=None, max_length=50)
@@ -336,6 +351,11 @@ class Incident(SQLModel, table=True):
     municipality: str = Field(max_length=100)
     task_id: str | None = Field(default=None, max_length=36)
     element_id: str | None = Field(default=None, max_length=200)
+    # in a process a call activity started: that process instance and its definition (else null:
+    # the case's own)
+    process_instance_id: str | None = Field(default=None, max_length=36)
+    definition_id: str | None = Field(default=None, max_length=300)
+    process_key: str | None = Field(default=None, max_length=200)
     type: str = Field(max_length=50)
     message: str = Field(max_length=2000)
     created_at: datetime = Field(sa_column=_utc())
