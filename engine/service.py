@@ -92,7 +92,7 @@ class Engine:
         self.settings = settings
         self.deadlines = deadlines
         self.cache = DefinitionCache()
-        self.runner = Runner(self.cache, clock, settings)
+        self.runner = Runner(self.cache, clock, settings, deadlines)
         self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
