@@ -587,6 +587,19 @@ def resolve(
     return visible_definition(session, definition_id, municipality, "process")
 
 
+def by_reference(session: Session, reference: str, municipality: str) -> Definition:
+    """A process definition by id, or by `key:version` as a municipality's cases see it."""
+    key, _, version = reference.partition(":")
+    if version.isdigit():
+        row = bound_definition(
+            session, "process", key, binding="version", version=int(version), municipality=municipality
+        )
+        if row is None:
+            raise NotFoundError("process definition", reference)
+        return row
+    return visible_definition(session, reference, municipality, "process")
+
+
 def started_by_message(
     session: Session, cache: DefinitionCache, message_name: str, municipality: str
 ) -> list[Definition]:

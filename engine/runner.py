@@ -34,7 +34,7 @@ from engine.bpmn.state import dump_state, load_state, new_workflow, stored_state
 from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.deadlines import Due
+from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings, Due
 from engine.definitions import DefinitionCache, LoadedDefinition, called_process, decision_model
 from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
@@ -93,10 +93,17 @@ class StepResult:
 
 
 class Runner:
-    def __init__(self, cache: DefinitionCache, clock: Clock, settings: EngineSettings) -> None:
+    def __init__(
+        self,
+        cache: DefinitionCache,
+        clock: Clock,
+        settings: EngineSettings,
+        deadlines: DeadlineSettings = DEFAULT_SETTINGS,
+    ) -> None:
         self.cache = cache
         self.clock = clock
         self.settings = settings
+        self.deadlines = deadlines
         self.script_engine = create_script_engine(settings.script_seconds)
         self.resident = ResidentWorkflows(settings.resident_workflows)
 
@@ -276,7 +283,7 @@ class Runner:
         faults.reach("step.after_run")
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
         now = self.clock.now()
-        dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
+        dues = timers.schedule(seen, now, self.deadlines)  # before the state is written: it stores new dues
         values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
         before = (row.phase, row.status)  # for the history entries
         # next_due_at mirrors the earliest pending timer row: a case whose last step left it
@@ -291,7 +298,14 @@ class Runner:
         # the mirror rows below are written as plain statements that see only what was flushed.
         session.flush()
         task_change = waits.sync_tasks(
-            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id, cause=cause
+            session,
+            row,
+            seen,
+            now,
+            completed_task_id=completed_task_id,
+            actor_id=actor.user_id,
+            cause=cause,
+            deadlines=self.deadlines,
         )
         waits.sync_subscriptions(session, row, seen, now)
         timer_change = timers.sync(
