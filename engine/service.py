@@ -601,6 +601,7 @@ class Engine:
             cases, outcomes = migration.select(session, prepared, selection, actor=actor)
         for number, (case_id, selected) in enumerate(cases.items(), start=1):
             outcomes += self._migrate_case(prepared, case_id, selected, actor=actor, dry_run=dry_run)
+            time.sleep(0)  # let a step waiting for the write lock in before the next case takes it
             if progress is not None and (number % batch_size == 0 or number == len(cases)):
                 progress(number)
         return MigrationReport(tuple(outcomes), time.perf_counter() - started)
