@@ -29,7 +29,7 @@ from engine.model import (
     TopicSubscription,
 )
 from engine.service import Engine
-from engine.store.tables import Event, Instance, ProcessInstance, Task, Timer
+from engine.store.tables import AccessLog, Event, Instance, ProcessInstance, Task, Timer
 
 from support import migration_bpmn as versions
 from support.actors import ADMIN, PROCESS_OWNER
@@ -122,7 +122,13 @@ def test_every_wait_state_lands_in_its_mapped_activity_with_its_due_dates(
             select(Event).where(Event.instance_id == case.id, Event.kind == "instance_migrated")
         ).all()
         root = session.get(ProcessInstance, case.id)
+        logged = session.exec(
+            select(AccessLog.action, AccessLog.purpose).where(
+                AccessLog.instance_id == case.id, AccessLog.actor == PROCESS_OWNER.user_id
+            )
+        ).all()
     assert event.actor == PROCESS_OWNER.user_id and root is not None and root.definition_id == target
+    assert [tuple(row) for row in logged] == [("update", "migrate case")]
     data = json.loads(event.data)
     assert (data["from"], data["to"], data["process_instance_id"]) == (source, target, case.id)
     assert ["work", "review", False] in data["instructions"]
