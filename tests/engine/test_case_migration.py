@@ -401,3 +401,20 @@ def test_a_pruned_case_migrates_and_its_diagram_keeps_what_was_done(
     engine.complete_task(open_tasks(engine, case.id)["review"], {}, actor=ADMIN)
     assert "extra" in open_tasks(engine, case.id)
     assert problems(engine, case.id) == []
+
+
+def test_a_running_event_subprocess_moves_with_its_case(
+    engine: Engine, two_versions: tuple[str, str, InstanceInfo, datetime]
+) -> None:
+    source, target, case, _ = two_versions
+    engine.correlate(versions.PONG, actor=ADMIN, instance_id=case.id)
+    inside = open_tasks(engine, case.id)["esp_task"]
+
+    report = engine.migrate(plan(engine, source, target, *RENAMED), MigrationSelection(), actor=PROCESS_OWNER)
+
+    assert report.instances[0].outcome == MIGRATED
+    assert open_tasks(engine, case.id)["esp_task"] == inside
+    assert problems(engine, case.id) == []
+    engine.complete_task(inside, {}, actor=ADMIN)
+    assert "esp_task" not in open_tasks(engine, case.id)
+    assert problems(engine, case.id) == []
