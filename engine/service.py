@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine import (
     access,
+    case_variables,
     definitions,
     external_tasks,
     instances,
@@ -182,6 +183,27 @@ class Engine:
             return instances.search(
                 session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
             )
+
+    def change_variables(
+        self,
+        instance_id: str,
+        *,
+        modifications: dict[str, Any],
+        deletions: list[str],
+        actor: Actor,
+    ) -> InstanceInfo:
+        """Set or delete variables of a running case (waiting conditional events are evaluated again)."""
+        with self.store.write() as session:
+            result = case_variables.change(
+                session,
+                self.runner,
+                instance_id,
+                modifications=modifications,
+                deletions=deletions,
+                actor=actor,
+                deadlines=self.deadlines,
+            )
+            return _summary(result)
 
     # --- tasks -------------------------------------------------------------------------
 

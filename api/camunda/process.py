@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
-from api.camunda.deps import CaseReader, FirstResult, MaxResults, Starter, base_url
+from api.camunda.deps import CaseReader, CaseWriter, FirstResult, MaxResults, Starter, base_url
 from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
     ActivityInstanceOut,
@@ -17,6 +17,7 @@ from api.camunda.schemas import (
     MessageResultOut,
     ProcessInstanceOut,
     StartIn,
+    VariableModificationsIn,
     optional_date,
 )
 from api.camunda.variables import from_camunda, plain_values, to_camunda, typed
@@ -182,6 +183,34 @@ def instance_variable(engine: EngineDep, actor: CaseReader, instance_id: str, na
     if name not in (case.variables or {}):
         raise NotFoundError("variable", f"{name} in process instance {instance_id}")
     return typed((case.variables or {})[name])
+
+
+@router.post("/process-instance/{instance_id}/variables", status_code=204, response_class=Response)
+def change_variables(
+    engine: EngineDep, actor: CaseWriter, instance_id: str, body: VariableModificationsIn
+) -> Response:
+    """Set (`modifications`, typed) and delete (`deletions`) variables of a running instance."""
+    engine.change_variables(
+        instance_id,
+        modifications=from_camunda(body.modifications, "modifications"),
+        deletions=list(body.deletions or []),
+        actor=actor,
+    )
+    return Response(status_code=204)
+
+
+@router.put("/process-instance/{instance_id}/variables/{name}", status_code=204, response_class=Response)
+def put_variable(
+    engine: EngineDep, actor: CaseWriter, instance_id: str, name: str, body: dict[str, Any]
+) -> Response:
+    engine.change_variables(instance_id, modifications=from_camunda({name: body}), deletions=[], actor=actor)
+    return Response(status_code=204)
+
+
+@router.delete("/process-instance/{instance_id}/variables/{name}", status_code=204, response_class=Response)
+def delete_variable(engine: EngineDep, actor: CaseWriter, instance_id: str, name: str) -> Response:
+    engine.change_variables(instance_id, modifications={}, deletions=[name], actor=actor)
+    return Response(status_code=204)
 
 
 @router.get("/process-instance/{instance_id}/activity-instances", response_model=ActivityInstanceOut)

@@ -100,6 +100,11 @@ class RetriesIn(CamundaIn):
     retries: int
 
 
+class VariableModificationsIn(CamundaIn):
+    modifications: Variables = None
+    deletions: list[str] | None = None
+
+
 class JobDueDateIn(CamundaIn):
     duedate: str = Field(min_length=1)
     cascade: bool | None = None

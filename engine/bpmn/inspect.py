@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import event_subprocesses
 from engine.bpmn.events import TIMER_KINDS
 from engine.bpmn.expressions import is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES, evaluate_expression
@@ -89,7 +90,7 @@ class Snapshot:
             for definition in _event_definitions(task)
             if isinstance(definition, BpmnMessage)
         ]
-        if not self.workflow.completed:
+        if not self.workflow.completed and not event_subprocesses.active_interrupting(self.workflow):
             found += _event_subprocess_starts(self.workflow)
         return found
 

@@ -2,13 +2,15 @@
 cannot run correctly.
 
 Conditions (`${…}`) and timer bodies (`PT24H`, `${deadline}`) are rewritten in place as Python.
-Constructs SpiffWorkflow silently gets wrong (link events, interrupting event subprocesses,
-compensation, conditional events, non-Python scripts, specific call-activity variable mappings)
+Constructs SpiffWorkflow silently gets wrong (link events,
+compensation, conditional start events, non-Python scripts, specific call-activity variable mappings)
 are reported as problems with their element ids, so a deploy fails loudly instead of a case
 failing silently months later.
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
@@ -29,13 +31,9 @@ NS = {"bpmn": BPMN, "camunda": CAMUNDA}
 _UNSUPPORTED = {
     "linkEventDefinition": "link events are not supported; connect the flow directly",
     "compensateEventDefinition": "compensation is not supported",
-    "conditionalEventDefinition": "conditional events are not supported; use a gateway",
     "complexGateway": "complex gateways are not supported",
 }
 CALL_MAPPING_MESSAGE = "only camunda:in/out variables='all' is supported: all variables are passed in and out"
-INTERRUPTING_MESSAGE = (
-    "interrupting event subprocesses are not supported; set isInterrupting='false' or use a boundary event"
-)
 _PYTHON_SCRIPT_FORMATS = {"", "python", "text/x-python"}
 
 
@@ -43,14 +41,18 @@ def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPr
     """Rewrite conditions and timers of `tree` in place; return the problems found."""
     root = tree.getroot()
     _name_anonymous_flows(root)
+    _unqualify_references(root)
+    _add_implicit_ends(root)
     problems: list[DefinitionProblem] = []
     problems += _check_unsupported(root, resource)
     problems += _rewrite_conditions(root, resource)
     problems += _rewrite_timers(root, resource)
     problems += _check_scripts(root, resource)
     problems += _check_call_activities(root, resource)
-    problems += _check_event_subprocesses(root, resource)
     problems += _check_connections(root, resource)
+    problems += _check_nested_event_subprocesses(root, resource)
+    problems += _check_conditional_starts(root, resource)
+    problems += _check_timer_starts(root, resource)
     if not root.xpath(".//bpmn:process[@isExecutable='true']", namespaces=NS):
         problems.append(DefinitionProblem("no executable process (isExecutable='true')", resource))
     for process in root.iterfind("bpmn:process", NS):
@@ -93,6 +95,66 @@ def _name_anonymous_flows(root: etree._Element) -> None:
         taken.add(candidate)
 
 
+_REFERENCES = (
+    "messageRef",
+    "errorRef",
+    "escalationRef",
+    "signalRef",
+    "sourceRef",
+    "targetRef",
+    "attachedToRef",
+)
+
+
+def _unqualify_references(root: etree._Element) -> None:
+    """`messageRef="tns:newInvoice"`, where `tns` is the document's own target namespace, names the
+    element `newInvoice` (Camunda resolves the QName; SpiffWorkflow matches the text)."""
+    own = root.get("targetNamespace")
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in _REFERENCES:
+            value = element.get(attribute)
+            if value and ":" in value:
+                prefix, _, local = value.partition(":")
+                if element.nsmap.get(prefix) == own:
+                    element.set(attribute, local)
+
+
+_IMPLICIT_END_SOURCES = (
+    "task",
+    "userTask",
+    "serviceTask",
+    "scriptTask",
+    "businessRuleTask",
+    "manualTask",
+    "sendTask",
+    "receiveTask",
+    "callActivity",
+    "subProcess",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+)
+
+
+def _add_implicit_ends(root: etree._Element) -> None:
+    """An activity without an outgoing sequence flow ends its path there (BPMN's implicit end, which
+    Camunda runs); SpiffWorkflow needs an end event to complete the scope, so one is added."""
+    sources = {flow.get("sourceRef") for flow in root.iter(f"{{{BPMN}}}sequenceFlow")}
+    for tag in _IMPLICIT_END_SOURCES:
+        for node in list(root.iter(f"{{{BPMN}}}{tag}")):
+            identifier = node.get("id")
+            if not identifier or identifier in sources or node.get("triggeredByEvent") == "true":
+                continue
+            if node.get("isForCompensation") == "true":
+                continue
+            parent = node.getparent()
+            end = etree.SubElement(parent, f"{{{BPMN}}}endEvent", id=f"{identifier}_implicit_end")
+            flow = etree.SubElement(parent, f"{{{BPMN}}}sequenceFlow", id=f"{identifier}_implicit_flow")
+            flow.set("sourceRef", identifier)
+            flow.set("targetRef", end.get("id"))
+
+
 def _owner_id(element: etree._Element) -> str | None:
     node: etree._Element | None = element
     while node is not None:
@@ -121,6 +183,7 @@ def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionP
         f"{{{BPMN}}}conditionExpression",
         f"{{{BPMN}}}completionCondition",
         f"{{{BPMN}}}loopCardinality",
+        f"{{{BPMN}}}condition",
     ):
         language = (element.get("language") or "").lower()
         if language not in ("", "juel", "python"):
@@ -146,11 +209,45 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
                 )
             )
             continue
+        if is_cron(bodies[0].text or ""):
+            problems.append(
+                _problem(definition.getparent(), resource, CRON_MESSAGE.format(bodies[0].text.strip()))
+            )
+            continue
         try:
             bodies[0].text = normalise_timer(bodies[0].text or "", HELPER_NAMES).python
         except ExpressionError as err:
             problems.append(_problem(definition.getparent(), resource, str(err)))
     return problems
+
+
+CRON_MESSAGE = (
+    "Quartz cron expressions ('{}') are not supported in timers; write an ISO 8601 repeating "
+    "interval such as R/PT5S or R/2026-01-05T08:00:00+01:00/P1D"
+)
+_CRON_FIELD = re.compile(r"^[0-9*?/,\-LW#A-Za-z]+$")
+
+
+def is_cron(text: str) -> bool:
+    """Six or seven Quartz fields (seconds first), e.g. '0/5 0/1 * 1/1 * ? *'."""
+    fields = text.split()
+    return len(fields) in (6, 7) and all(_CRON_FIELD.match(f) for f in fields)
+
+
+TIMER_START_MESSAGE = (
+    "timer start events are not supported: Sagsflow does not start instances on a schedule; "
+    "start instances by REST or by a message start event"
+)
+
+
+def _check_timer_starts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    """A process-level timer start event would never fire here (event subprocesses' do)."""
+    return [
+        _problem(start, resource, TIMER_START_MESSAGE)
+        for process in root.iterfind("bpmn:process", NS)
+        for start in process.iterfind("bpmn:startEvent", NS)
+        if start.find("bpmn:timerEventDefinition", NS) is not None
+    ]
 
 
 def _check_scripts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
@@ -222,12 +319,41 @@ def _check_connections(root: etree._Element, resource: str) -> list[DefinitionPr
     return problems
 
 
-def _check_event_subprocesses(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+NESTED_EVENT_SUBPROCESS_MESSAGE = (
+    "an event subprocess inside a subprocess can only start on a timer here; with a {kind} start "
+    "event it would never start: move it to the process level"
+)
+
+
+def _check_nested_event_subprocesses(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    """SpiffWorkflow starts event subprocesses on messages, signals, errors, escalations and
+    conditions only at the process level; nested in a subprocess only timer starts run."""
     problems = []
     for subprocess in root.iter(f"{{{BPMN}}}subProcess"):
-        if subprocess.get("triggeredByEvent") != "true":
+        if (
+            subprocess.get("triggeredByEvent") != "true"
+            or subprocess.getparent().tag != f"{{{BPMN}}}subProcess"
+        ):
             continue
         for start in subprocess.iterfind("bpmn:startEvent", NS):
-            if start.get("isInterrupting", "true") != "false":
-                problems.append(_problem(start, resource, INTERRUPTING_MESSAGE))
+            kinds = [etree.QName(d).localname for d in start if str(d.tag).endswith("EventDefinition")]
+            kinds = [k.removesuffix("EventDefinition") for k in kinds if k != "timerEventDefinition"]
+            if kinds:
+                problems.append(
+                    _problem(start, resource, NESTED_EVENT_SUBPROCESS_MESSAGE.format(kind=kinds[0]))
+                )
     return problems
+
+
+CONDITIONAL_START_MESSAGE = (
+    "conditional start events are not supported (Camunda starts them by POST /condition); "
+    "use a conditional boundary or intermediate event, or a message start event"
+)
+
+
+def _check_conditional_starts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    return [
+        _problem(start, resource, CONDITIONAL_START_MESSAGE)
+        for start in root.iter(f"{{{BPMN}}}startEvent")
+        if start.find("bpmn:conditionalEventDefinition", NS) is not None
+    ]

@@ -33,6 +33,12 @@ def start_messages(spec: Any) -> frozenset[str]:
     )
 
 
+def initiator_variables(spec: Any, user_id: str) -> dict[str, str]:
+    """`camunda:initiator="name"` on a start event: the variable `name` holds who started the instance."""
+    names = [(getattr(s, "extensions", None) or {}).get("camunda:initiator") for s in start_events(spec)]
+    return {name: user_id for name in names if name}
+
+
 class NoStartEventError(ValueError):
     """The process cannot be started this way (no such start event, or no single initial one)."""
 

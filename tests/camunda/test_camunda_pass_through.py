@@ -127,7 +127,9 @@ def test_the_native_messages_route_starts_it_too(client: TestClient) -> None:
 def test_waiting_instances_come_before_message_starts(client: TestClient) -> None:
     """A message start event never catches a message a waiting instance takes; an explicit start
     of a process whose only start event is a message start event starts there, as in Camunda."""
-    body = MESSAGE_START.replace('<bpmn:userTask id="handle">', '<bpmn:receiveTask id="handle" messageRef="order">')
+    body = MESSAGE_START.replace(
+        '<bpmn:userTask id="handle">', '<bpmn:receiveTask id="handle" messageRef="order">'
+    )
     body = body.replace("</bpmn:userTask>", "</bpmn:receiveTask>")
     deploy(client, "both", document("both", body, extra='  <bpmn:message id="order" name="again" />\n'))
     started = client.post(f"{ENGINE}/process-definition/key/both/start", json={"businessKey": "B-1"})
@@ -144,9 +146,9 @@ def test_an_unknown_message_is_refused_and_starts_nothing(client: TestClient) ->
     response = client.post(f"{ENGINE}/message", json={"messageName": "unknown_order"})
     assert response.status_code == 400
     assert response.json()["type"] == "MismatchingMessageCorrelationException"
-    assert client.get(f"{ENGINE}/process-instance/count", params={"processDefinitionKey": "ordered_other"}).json() == {
-        "count": 0
-    }
+    assert client.get(
+        f"{ENGINE}/process-instance/count", params={"processDefinitionKey": "ordered_other"}
+    ).json() == {"count": 0}
 
 
 def test_a_message_for_a_given_instance_never_starts_a_process(client: TestClient) -> None:

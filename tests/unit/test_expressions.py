@@ -2,6 +2,7 @@ import pytest
 
 from engine.bpmn.expressions import (
     ExpressionError,
+    date_time_steps,
     feel_unary_to_python,
     juel_to_python,
     normalise_timer,
@@ -19,6 +20,14 @@ from engine.bpmn.scripting import HELPER_NAMES, evaluate_expression
         ("${empty note}", {"note": ""}, True),
         ("${not empty note and x ne null}", {"note": "a", "x": 1}, True),
         ("${(a + b) * 2 == 10}", {"a": 2, "b": 3}, True),
+        ('${customer.prop("age").numberValue() >= 21}', {"customer": {"age": 34}}, True),
+        (
+            '${S(customer).prop("address").prop("city").stringValue() == "Aarhus"}',
+            {"customer": {"address": {"city": "Aarhus"}}},
+            True,
+        ),
+        ("${score.numberValue() <= 5}", {"score": 9}, False),
+        ('${flags.prop("ok").boolValue()}', {"flags": {"ok": True}}, True),
     ],
 )
 def test_modeler_conditions_translate_and_evaluate(
@@ -33,7 +42,15 @@ def test_plain_python_conditions_pass_through() -> None:
 
 @pytest.mark.parametrize(
     "juel",
-    ["${execution.getVariable('x')}", "${__import__('os')}", "${foo(1)}", "${a ? b : c}", "${x = 1}"],
+    [
+        "${execution.getVariable('x')}",
+        "${__import__('os')}",
+        "${foo(1)}",
+        "${a ? b : c}",
+        "${x = 1}",
+        "${customer.prop(name).value()}",
+        "${customer.jsonPath('$.a').stringValue()}",
+    ],
 )
 def test_unsupported_juel_is_refused(juel: str) -> None:
     with pytest.raises(ExpressionError):
@@ -77,3 +94,22 @@ def test_bad_timer_bodies_are_refused(text: str) -> None:
 )
 def test_feel_unary_tests(feel: str, python: str | None) -> None:
     assert feel_unary_to_python(feel) == python
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("${dateTime().plusDays(2).toDate()}", (("days", 2),)),
+        ("${now()}", ()),
+        ("${dateTime().plusWeeks(1).minusHours(3).toDate()}", (("weeks", 1), ("hours", -3))),
+        ("${deadline}", None),
+        ("P2D", None),
+    ],
+)
+def test_camunda_date_time_chains_become_steps_from_now(text: str, steps: object) -> None:
+    assert date_time_steps(text) == steps
+
+
+def test_other_date_time_methods_are_refused() -> None:
+    with pytest.raises(ExpressionError, match="dateTime"):
+        date_time_steps("${dateTime().withTimeAtStartOfDay().toDate()}")
