@@ -19,6 +19,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TZ=UTC \
 RUN groupadd --system sagsflow && useradd --system --gid sagsflow --home /app sagsflow \
     && mkdir -p /var/lib/sagsflow && chown sagsflow:sagsflow /var/lib/sagsflow
 
+# xmlsec1 verifies and decrypts SAML assertions (sign-in through KOMBIT's Context Handler).
+RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY engine ./engine

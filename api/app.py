@@ -14,8 +14,10 @@ from fastapi.responses import JSONResponse
 from api import camunda, problems
 from api.auth import Authenticator
 from api.deps import routes_without_policy
-from api.routers import cases, definitions, dev, health, messages, reports, tasks
+from api.routers import cases, definitions, dev, health, me, messages, reports, tasks
 from api.settings import ApiSettings, is_loopback
+from api.signin import routes as signin_routes
+from api.signin.flows import SignIn
 from api.web import routes as web
 from engine.bootstrap import build_engine
 from engine.clock import Clock, OffsetClock
@@ -39,19 +41,21 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-def security_problems(settings: ApiSettings, authenticator: Authenticator) -> list[str]:
+def security_problems(
+    settings: ApiSettings, authenticator: Authenticator, signin: SignIn | None = None
+) -> list[str]:
     """Why the service must not start with these settings (empty: it may)."""
     if settings.dev_mode and not is_loopback(settings.host):
         return [
             f"SAGSFLOW_DEV_MODE=1 only serves on loopback (127.0.0.1, ::1, localhost), not {settings.host}; "
             "configure OIDC (SAGSFLOW_OIDC_*) to serve on a network address"
         ]
-    return authenticator.problems()
+    return authenticator.problems() + (signin.problems() if signin else [])
 
 
-def check_security(settings: ApiSettings, authenticator: Authenticator) -> None:
+def check_security(settings: ApiSettings, authenticator: Authenticator, signin: SignIn) -> None:
     """Refuse to serve without authentication, and dev mode anywhere but loopback."""
-    problems = security_problems(settings, authenticator)
+    problems = security_problems(settings, authenticator, signin)
     if problems:
         raise ConfigurationError("refusing to start: " + "; ".join(problems))
 
@@ -73,7 +77,8 @@ def create_app(
     settings = settings or ApiSettings()
     engine_settings = engine_settings or EngineSettings()
     authenticator = Authenticator(settings)
-    check_security(settings, authenticator)
+    signin = SignIn(settings)
+    check_security(settings, authenticator, signin)
     if clock is None and settings.dev_mode and settings.dev_clock:
         clock = OffsetClock()
 
@@ -84,6 +89,7 @@ def create_app(
         if engine_settings.deploy_workflows_on_start:
             system = Actor("system", settings.dev_municipality, frozenset({Role.ADMIN}))
             built.deploy_directory(engine_settings.workflows_dir, actor=system)
+        built.correct_legacy_deadlines()  # cases stored before due dates had a last day; a no-op after
         scheduler = (
             start_scheduler(built, engine_settings.tick_seconds) if engine_settings.run_scheduler else None
         )
@@ -113,6 +119,7 @@ def create_app(
     app.add_middleware(problems.CatchAll)  # outermost: no exception reaches the server's log
     for router in (
         health.router,
+        me.router,
         definitions.router,
         cases.router,
         tasks.router,
@@ -122,6 +129,7 @@ def create_app(
         camunda.router,
     ):
         app.include_router(router)
+    signin_routes.mount(app, signin)
     web.mount(app)
     check_route_policies(app)
     return app

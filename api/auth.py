@@ -5,6 +5,8 @@
   fit the type of the key it names; `exp`, `nbf`, `iss`, `aud` and `sub` are required.
 - Basic: service accounts from a JSON file, only on the Camunda-compatible routes, for clients
   that speak nothing else.
+- Session cookie: a person signed in to the pages (api/signin/); state-changing calls must also
+  carry the session's CSRF token. Never on the Camunda-compatible routes.
 - Dev mode (loopback only): the token printed at start-up, as a Bearer token or as the password
   of Basic credentials on the Camunda-compatible routes, is a dev admin. Without it: 401.
 """
@@ -19,6 +21,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -26,6 +29,8 @@ from fastapi import Request
 
 from api.problems import CAMUNDA_PREFIX, AuthError
 from api.settings import ApiSettings
+from api.signin import cookies
+from engine.errors import ForbiddenError
 from engine.model import Actor, Role
 
 PBKDF2_ITERATIONS = 200_000
@@ -37,6 +42,11 @@ MAX_SUBJECT = 200
 MAX_TEAMS = 50
 MAX_TEAM = 100
 _BASIC_CACHE_SIZE = 1_024
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SessionRefusedError(AuthError):
+    """A session cookie that names no live session (ended, expired, or forged): 401, logged."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,88 @@ def _teams(value: Any) -> frozenset[str]:
     return frozenset(teams)
 
 
+class JwtVerifier:
+    """Checks a signed JWT: the algorithm from an allow-list (never `none`, never HMAC) fitting the
+    type of the key it names, the signature, issuer, audience, required claims and times. Used for
+    the API's bearer tokens and for the ID tokens of the pages' OIDC sign-in alike."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str | None,
+        audience: str | None,
+        algorithms: list[str],
+        required_claims: list[str],
+        leeway: int,
+        jwks: dict[str, jwt.PyJWK] | None = None,
+        jwks_client: jwt.PyJWKClient | None = None,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = algorithms
+        self.required_claims = required_claims
+        self.leeway = leeway
+        self._jwks = jwks
+        self._jwks_client = jwks_client
+
+    @property
+    def needs_download(self) -> bool:
+        return self._jwks is None
+
+    def claims(self, token: str) -> dict[str, Any]:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise AuthError("invalid token: too large")
+        algorithm, key = self._signing_key(token)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": self.required_claims, "verify_signature": True},
+            )
+        except (jwt.PyJWTError, TypeError, ValueError) as err:
+            raise AuthError(f"invalid token: {type(err).__name__}") from None
+        return claims
+
+    def _signing_key(self, token: str) -> tuple[str, Any]:
+        """The header's algorithm (allowed) and the JWKS key it names (of a fitting type)."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise AuthError("invalid token: malformed") from None
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
+            raise AuthError("invalid token: algorithm not allowed")
+        jwk = self._find_key(token, header)
+        declared = jwk._jwk_data.get("alg")
+        if jwk.key_type != KEY_TYPES.get(algorithm[:2]) or (declared and declared != algorithm):
+            raise AuthError("invalid token: the key does not fit the algorithm")
+        return algorithm, jwk.key
+
+    def _find_key(self, token: str, header: dict[str, Any]) -> jwt.PyJWK:
+        kid = header.get("kid")
+        if self._jwks is not None:
+            key = self._jwks.get(kid if isinstance(kid, str) else "")
+            if key is None:
+                raise AuthError("invalid token: unknown key")
+            return key
+        if self._jwks_client is None:
+            raise AuthError("invalid token: no signing keys")
+        try:
+            return self._jwks_client.get_signing_key_from_jwt(token)
+        except jwt.PyJWTError:
+            raise AuthError("invalid token: unknown key") from None
+
+
+def jwks_keys(document: dict[str, Any]) -> dict[str, jwt.PyJWK]:
+    """The signing keys of a JWKS document, by `kid` (keys for encryption are left out)."""
+    usable = [k for k in document.get("keys", []) if isinstance(k, dict) and k.get("use", "sig") == "sig"]
+    return {k.get("kid", ""): jwt.PyJWK(k) for k in usable}
+
+
 class Authenticator:
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
@@ -101,6 +193,15 @@ class Authenticator:
         allowed = {a.strip() for a in settings.oidc_algorithms.split(",")}
         self.algorithms = sorted(allowed & ALLOWED_ALGORITHMS)
         self.required_claims = [c.strip() for c in settings.oidc_required_claims.split(",") if c.strip()]
+        self.verifier = JwtVerifier(
+            issuer=settings.oidc_issuer,
+            audience=settings.oidc_audience,
+            algorithms=self.algorithms,
+            required_claims=self.required_claims,
+            leeway=settings.oidc_leeway_seconds,
+            jwks=self._jwks,
+            jwks_client=self._jwks_client,
+        )
         self._basic_key = secrets.token_bytes(32)
         self._basic_cache: dict[bytes, ServiceAccount] = {}
 
@@ -110,7 +211,9 @@ class Authenticator:
 
     @property
     def configured(self) -> bool:
-        return bool(self.settings.dev_mode or self.bearer_configured or self._accounts)
+        s = self.settings
+        sign_in = s.login_oidc_issuer or s.saml_idp_metadata_file
+        return bool(s.dev_mode or self.bearer_configured or self._accounts or sign_in)
 
     def problems(self) -> list[str]:
         """What is wrong with the configuration for serving outside dev mode."""
@@ -142,17 +245,29 @@ class Authenticator:
             return self._bearer(credentials)
         if scheme == "basic" and credentials and request.url.path.startswith(CAMUNDA_PREFIX):
             return self._basic(credentials)
+        secret = self._session_secret(request) if not header else None
+        if secret is not None:
+            return self._session(request, secret)
         raise AuthError("authentication required", "Basic" if scheme == "basic" else "Bearer")
+
+    def _session_secret(self, request: Request) -> str | None:
+        """The pages' session cookie (never on the Camunda-compatible routes)."""
+        if request.url.path.startswith(CAMUNDA_PREFIX):
+            return None
+        return cookies.read_session(request, self.settings)
 
     def is_quick(self, request: Request) -> bool:
         """Whether `authenticate` can answer without slow work: no password hashing (an uncached
         Basic login) and no download of signing keys. Quick answers may run on the event loop."""
-        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        header = request.headers.get("authorization", "")
+        if not header and self._session_secret(request) is not None:
+            return False  # a database read
+        scheme, _, credentials = header.partition(" ")
         scheme, credentials = scheme.lower(), credentials.strip()
         if scheme == "basic" and credentials and request.url.path.startswith(CAMUNDA_PREFIX):
             return self._basic_is_cached(credentials)
         if scheme == "bearer" and credentials and not self._is_dev_token(credentials):
-            return self._jwks is not None or not self.bearer_configured
+            return not self.verifier.needs_download or not self.bearer_configured
         return True
 
     def _basic_is_cached(self, credentials: str) -> bool:
@@ -165,6 +280,9 @@ class Authenticator:
     def _fingerprint(self, username: str, password: str) -> bytes:
         return hmac.new(self._basic_key, f"{username}\x00{password}".encode(), "sha256").digest()
 
+    def is_dev_token(self, value: str) -> bool:
+        return self._is_dev_token(value)
+
     def _is_dev_token(self, value: str) -> bool:
         return self.dev_token is not None and hmac.compare_digest(value.encode(), self.dev_token.encode())
 
@@ -173,50 +291,21 @@ class Authenticator:
             return self.dev_actor()
         if not self.bearer_configured:
             raise AuthError("bearer tokens are not configured")
-        if len(token) > MAX_TOKEN_BYTES:
-            raise AuthError("invalid token: too large")
-        algorithm, key = self._signing_key(token)
-        try:
-            claims = jwt.decode(
-                token,
-                key=key,
-                algorithms=[algorithm],
-                audience=self.settings.oidc_audience,
-                issuer=self.settings.oidc_issuer,
-                leeway=self.settings.oidc_leeway_seconds,
-                options={"require": self.required_claims, "verify_signature": True},
-            )
-        except (jwt.PyJWTError, TypeError, ValueError) as err:
-            raise AuthError(f"invalid token: {type(err).__name__}") from None
-        return self._actor_from_claims(claims)
+        return self._actor_from_claims(self.verifier.claims(token))
 
-    def _signing_key(self, token: str) -> tuple[str, Any]:
-        """The header's algorithm (allowed) and the JWKS key it names (of a fitting type)."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise AuthError("invalid token: malformed") from None
-        algorithm = header.get("alg")
-        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
-            raise AuthError("invalid token: algorithm not allowed")
-        jwk = self._find_key(token, header)
-        declared = jwk._jwk_data.get("alg")
-        if jwk.key_type != KEY_TYPES.get(algorithm[:2]) or (declared and declared != algorithm):
-            raise AuthError("invalid token: the key does not fit the algorithm")
-        return algorithm, jwk.key
-
-    def _find_key(self, token: str, header: dict[str, Any]) -> jwt.PyJWK:
-        kid = header.get("kid")
-        if self._jwks is not None:
-            key = self._jwks.get(kid if isinstance(kid, str) else "")
-            if key is None:
-                raise AuthError("invalid token: unknown key")
-            return key
-        assert self._jwks_client is not None
-        try:
-            return self._jwks_client.get_signing_key_from_jwt(token)
-        except jwt.PyJWTError:
-            raise AuthError("invalid token: unknown key") from None
+    def _session(self, request: Request, secret: str) -> Actor:
+        """A signed-in person of the pages; state-changing calls must carry the session's CSRF token."""
+        engine = request.app.state.engine
+        idle = timedelta(minutes=self.settings.session_idle_minutes)
+        found = engine.web_session(secret, idle=idle)
+        if found is None:
+            raise SessionRefusedError("the session has ended or is unknown; sign in again")
+        if request.method not in SAFE_METHODS:
+            given = request.headers.get(cookies.CSRF_HEADER, "")
+            if not hmac.compare_digest(given.encode(), cookies.csrf_token(secret).encode()):
+                raise ForbiddenError("the request lacks this session's CSRF token (X-CSRF-Token)")
+        actor: Actor = found.actor
+        return actor
 
     def _actor_from_claims(self, claims: dict[str, Any]) -> Actor:
         municipality = _claim(claims, self.settings.claim_municipality)
@@ -264,9 +353,7 @@ class Authenticator:
         path = self.settings.oidc_jwks_file
         if path is None:
             return None
-        keys = json.loads(path.read_text())["keys"]
-        usable = [k for k in keys if k.get("use", "sig") == "sig"]
-        return {k.get("kid", ""): jwt.PyJWK(k) for k in usable}
+        return jwks_keys(json.loads(path.read_text()))
 
     def _load_accounts(self) -> dict[str, ServiceAccount]:
         path = self.settings.basic_users_file

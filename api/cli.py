@@ -26,6 +26,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--workflows", type=Path, default=Path("workflows"), help="folder with the diagrams"
     )
     commands.add_parser("hash-password", help="hash a Basic-auth service-account password")
+    correct = commands.add_parser(
+        "correct-deadlines",
+        help="give deadlines stored before due dates had a last day their meaning (also run at start-up)",
+    )
+    correct.add_argument("--dry-run", action="store_true", help="show the corrections, change nothing")
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve(args.host, args.port, args.workers, args.dev)
@@ -33,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(_validate(args.files))
     elif args.command == "simulate":
         sys.exit(_simulate(args.scenario, args.workflows))
+    elif args.command == "correct-deadlines":
+        sys.exit(_correct_deadlines(args.dry_run))
     elif args.command == "hash-password":
         from api.auth import hash_password  # noqa: PLC0415
 
@@ -67,10 +74,11 @@ def _startup_problems() -> list[str]:
     from api.app import security_problems  # noqa: PLC0415
     from api.auth import Authenticator  # noqa: PLC0415
     from api.settings import ApiSettings  # noqa: PLC0415
+    from api.signin.flows import SignIn  # noqa: PLC0415
 
     try:
         settings = ApiSettings()
-        return security_problems(settings, Authenticator(settings))
+        return security_problems(settings, Authenticator(settings), SignIn(settings))
     except (OSError, ValueError, KeyError) as err:
         return [f"the authentication settings cannot be read ({type(err).__name__}: {err})"]
 
@@ -104,3 +112,29 @@ def _simulate(scenario: Path, workflows: Path) -> int:
         print(f"error: {err}", file=sys.stderr)  # noqa: T201
         return 1
     return 1 if failures else 0
+
+
+def _correct_deadlines(dry_run: bool) -> int:
+    from engine.bootstrap import build_engine  # noqa: PLC0415
+
+    engine = build_engine()
+    try:
+        corrected = engine.correct_legacy_deadlines(dry_run=dry_run)
+    finally:
+        engine.store.dispose()
+    for case in corrected:
+        for change in case.changes:
+            print(f"{case.business_key or case.instance_id}: {_describe(change)}")  # noqa: T201
+    verb = "would correct" if dry_run else "corrected"
+    print(f"{verb} {len(corrected)} case(s)")  # noqa: T201
+    return 0
+
+
+def _describe(change: dict[str, object]) -> str:
+    rule = change.get("deadline") or "due date"
+    what = f"{change.get('element_id')} ({rule}), last day {change.get('due_date')}"
+    if "due_at" in change:
+        what += f": due {change.get('due_at_before')} -> {change['due_at']}"
+    if "outcome" in change:
+        what += f": {change.get('outcome_before')} -> {change['outcome']}"
+    return what

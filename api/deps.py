@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from api.auth import Authenticator
+from api.auth import Authenticator, SessionRefusedError
 from engine import access
 from engine.errors import ForbiddenError
 from engine.model import Actor, Role
@@ -48,20 +48,32 @@ def allow(*roles: Role) -> Any:
 
     async def actor(request: Request) -> Actor:
         authenticator: Authenticator = request.app.state.authenticator
-        if authenticator.is_quick(request):
-            found = authenticator.authenticate(request)
-        else:  # PBKDF2 or a JWKS download: never on the event loop
-            found = await run_in_threadpool(authenticator.authenticate, request)
+        try:
+            if authenticator.is_quick(request):
+                found = authenticator.authenticate(request)
+            else:  # PBKDF2, a JWKS download or a session read: never on the event loop
+                found = await run_in_threadpool(authenticator.authenticate, request)
+        except SessionRefusedError:
+            nobody = in_request(Actor("anonymous", "-", frozenset()), request)
+            await run_in_threadpool(
+                request.app.state.engine.refuse_sign_in, nobody, provider="session", reason="no live session"
+            )
+            raise
         if not found.has(*roles):
             raise ForbiddenError(f"this route requires one of the roles: {', '.join(r.value for r in roles)}")
-        given = request.headers.get("x-request-id", "")
-        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-        return dataclasses.replace(
-            found, route=f"{request.method} {route_template(request)}", request_id=request_id
-        )
+        return in_request(found, request)
 
     setattr(actor, POLICY_ATTRIBUTE, frozenset(roles))
     return Depends(actor)
+
+
+def in_request(found: Actor, request: Request) -> Actor:
+    """`found` with the route and request id the access log records."""
+    given = request.headers.get("x-request-id", "")
+    request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    return dataclasses.replace(
+        found, route=f"{request.method} {route_template(request)}", request_id=request_id
+    )
 
 
 def public() -> Any:
@@ -165,3 +177,4 @@ Deployer = Annotated[Actor, allow(*access.DEPLOYERS)]
 DefinitionReader = Annotated[Actor, allow(*access.DEFINITION_READERS)]
 AdminActor = Annotated[Actor, allow(Role.ADMIN)]
 LeaderActor = Annotated[Actor, allow(Role.LEADER, Role.ADMIN)]
+AnyActor = Annotated[Actor, allow(*Role)]

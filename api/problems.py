@@ -17,9 +17,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import (
+    CaseNumberInUseError,
     ConcurrentUpdateError,
     EngineError,
     ForbiddenError,
+    IdempotencyKeyReusedError,
     InvalidDefinitionError,
     InvalidVariablesError,
     LockedByOtherWorkerError,
@@ -27,6 +29,7 @@ from engine.errors import (
     NotFoundError,
     ProcessError,
     TooLargeError,
+    VariableProblem,
     WrongStateError,
 )
 from engine.logsafety import describe_exception
@@ -47,6 +50,12 @@ class ProblemType:
 
 PROBLEMS: dict[type[EngineError], ProblemType] = {
     NotFoundError: ProblemType(404, "not-found", "Not found", "InvalidRequestException"),
+    CaseNumberInUseError: ProblemType(
+        409, "case-number-in-use", "An open case has this case number", "InvalidRequestException"
+    ),
+    IdempotencyKeyReusedError: ProblemType(
+        409, "idempotency-key-reused", "Idempotency-Key used for another request", "InvalidRequestException"
+    ),
     WrongStateError: ProblemType(409, "wrong-state", "Wrong state", "InvalidRequestException"),
     ConcurrentUpdateError: ProblemType(
         409, "concurrent-update", "Changed by another request", "OptimisticLockingException"
@@ -136,10 +145,22 @@ def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
             return {"details": _camunda_parse_details(error)}
         return {"errors": problems}
     if isinstance(error, InvalidVariablesError):
-        return {"errors": [{"name": p.name, "message": p.message} for p in error.problems]}
+        return {"errors": [_variable_problem(p) for p in error.problems]}
+    if isinstance(error, CaseNumberInUseError):
+        return {"existing_case_id": error.existing_id, "case_number": error.case_number}
     if isinstance(error, ProcessError) and error.element_id:
         return {"element_id": error.element_id}
     return {}
+
+
+def _variable_problem(problem: VariableProblem) -> dict[str, Any]:
+    """`name`: the form field (or variable); `message` English, `message_da` Danish; `rule` the guard."""
+    found: dict[str, Any] = {"name": problem.name, "message": problem.message}
+    if problem.message_da:
+        found["message_da"] = problem.message_da
+    if problem.rule:
+        found["rule"] = problem.rule
+    return found
 
 
 def _camunda_parse_details(error: InvalidDefinitionError) -> dict[str, Any]:

@@ -22,9 +22,11 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from benchmarks.diagrams import PROCESS_KEY, TASKS, VARIABLES, linear_process
-from engine.bpmn.parser import Resource, compile_resources
+from engine.bpmn.calls import CallTarget
+from engine.bpmn.parser import CompiledProcess, Resource, compile_resources
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.bpmn.workflow import UnboundCallError
 
 
 def _complete_ready(workflow: BpmnWorkflow) -> bool:
@@ -67,12 +69,26 @@ def stock(instances: int) -> list[float]:
     )
 
 
+class _OneProcess:
+    """The specs of the benchmark's one process (it calls nothing)."""
+
+    def __init__(self, process: CompiledProcess) -> None:
+        self.process = process
+
+    def definition(self, definition_id: str) -> CompiledProcess:
+        return self.process
+
+    def bind(self, target: CallTarget, caller_definition_id: str) -> CompiledProcess:
+        raise UnboundCallError(target.label)
+
+
 def state(instances: int) -> list[float]:
     process = compile_resources([Resource("bench.bpmn", linear_process())]).processes[PROCESS_KEY]
     engine = create_script_engine(2.0)
+    specs = _OneProcess(process)
     return _steps(
         instances,
-        lambda: new_workflow(process.spec, process.subprocess_specs, engine),
-        lambda text: load_state(text, process.spec, process.subprocess_specs, engine),
+        lambda: new_workflow(process, specs, engine),
+        lambda text: load_state(text, process, specs, engine),
         dump_state,
     )

@@ -157,22 +157,59 @@ def add_days(start: datetime, days: int) -> datetime:
 
 
 def add_working_days(start: datetime, n: int, policy: CalendarPolicy = DEFAULT_POLICY) -> datetime:
-    """The end of the n-th working day after the local date of `start`.
+    """The end of the n-th working day after the local date of `start` (see `working_days_after`):
+    the instant of local midnight that ends that day (the start of the following day), in UTC."""
+    return end_of_day(working_days_after(local_date(start), n, policy))
 
-    The day on which `start` falls never counts, whatever kind of day it is: a report
-    received on a Saturday, a holiday or a working day at 08:00 all count from the next
-    working day. The result is the instant of local midnight that ends the n-th working
-    day (the start of the following day), in UTC.
+
+# --- Days ---------------------------------------------------------------------------------
+
+
+def working_days_after(day: date, n: int, policy: CalendarPolicy = DEFAULT_POLICY) -> date:
+    """The n-th working day after `day`.
+
+    `day` itself never counts, whatever kind of day it is: a report received on a Saturday,
+    a holiday or a working day at 08:00 all count from the next working day.
     """
+    _require_date(day)
     if n < 1:
         raise ValueError(f"the number of working days must be at least 1, got {n}")
-    day = local_date(start)
     remaining = n
     while remaining:
         day += timedelta(days=1)
         if is_working_day(day, policy):
             remaining -= 1
-    return at_local_time(day + timedelta(days=1), time(0))
+    return day
+
+
+def working_day_on_or_before(day: date, policy: CalendarPolicy = DEFAULT_POLICY) -> date:
+    """`day` if it is a working day, else the last working day before it (a proposed date
+    moved back, so that it stays within the deadline it was proposed for)."""
+    _require_date(day)
+    while not is_working_day(day, policy):
+        day -= timedelta(days=1)
+    return day
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier), clamped to the month end:
+    31 Oct 2025 + 4 months = 28 Feb 2026."""
+    return _add_months_to_date(_require_date(day), months)
+
+
+def start_of_day(day: date) -> datetime:
+    """The instant (UTC) when `day` begins in Copenhagen (00:00 local)."""
+    return at_local_time(_require_date(day), time(0))
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant (UTC) when `day` has ended in Copenhagen: 00:00 local of the following day.
+
+    A deadline whose last day is `day` is met by anything done before this instant and
+    breached at it, so this is the due instant of a calendar deadline. The day is 23 or 25
+    hours long on the days of the DST switches; this follows the local calendar, not 24 hours.
+    """
+    return at_local_time(_require_date(day) + timedelta(days=1), time(0))
 
 
 def _shift_civil(start: datetime, months: int, days: int) -> datetime:

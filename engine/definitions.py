@@ -1,9 +1,13 @@
-"""Deploying BPMN/DMN and finding the parsed spec of a definition version.
+"""Deploying BPMN/DMN, finding the parsed spec of a definition version, and binding the process
+a call activity calls.
 
-A deployment is refused as a whole if any resource has a problem; nothing is stored then.
-Each executable process (and each DMN decision) gets a new version only when its content
-(its own file plus the files it calls) differs from the newest version; identical content
-reuses that version. Running instances stay pinned to the version they started on.
+A deployment is refused as a whole if any resource has a problem; nothing is stored then. Any
+subset of files can be deployed: each executable process (and each DMN decision) gets a new
+version only when its own content differs from the newest version (a process's content is its
+own file and the DMN files its business rule tasks read); identical content reuses that version.
+Called processes are not part of the caller's version: a call activity binds its target when a
+token reaches it (`called_process`), so a deployment of one changed called file reaches new
+cases. Running instances stay on the versions they started and entered.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from engine.bpmn.calls import CallTarget
 from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
 from engine.bpmn.starts import start_messages
-from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError
+from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
 from engine.store import definitions as repo
 from engine.store.tables import Definition, Deployment
@@ -44,6 +49,7 @@ class LoadedDefinition:
     subprocess_specs: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)  # resource name -> content (for diagrams)
     start_messages: frozenset[str] = frozenset()  # messages of its top-level message start events
+    deployment_id: str = ""
 
     def xml_of(self, spec: Any) -> bytes | None:
         """The BPMN file a (sub)process spec was parsed from."""
@@ -101,6 +107,8 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     resources = [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
     process = compile_resources(resources).processes[row.key]
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
+    if row.calls_pass_all:
+        pass_all_variables(process)
     return LoadedDefinition(
         row.id,
         row.key,
@@ -110,7 +118,16 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
         process.subprocess_specs,
         files,
         start_messages(process.spec),
+        row.deployment_id,
     )
+
+
+def pass_all_variables(process: CompiledProcess) -> None:
+    """A definition deployed before call activities bound their targets: its call activities keep
+    passing every variable in and out, as when its cases started (specs are parsed per load of a
+    definition, so this changes no other definition's specs)."""
+    for call in process.calls:
+        call.task_spec.pass_all = True
 
 
 def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
@@ -121,6 +138,9 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
         if duplicate is not None:
             return duplicate
     bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
+    missing = _missing_targets(session, bundle)
+    if missing:
+        raise InvalidDefinitionError(missing)
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -132,6 +152,8 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
     session.add(deployment)
     rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
     definitions, new = _version(session, bundle, deployment, rows)
+    session.flush()
+    repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
     return _deployment_info(deployment, definitions, new, [r.name for r in resources])
 
@@ -148,11 +170,82 @@ def _check_request(request: DeployRequest) -> list[Resource]:
 
 
 def _external(session: Session, reference: str) -> list[Resource]:
-    for kind in ("process", "decision"):
-        row = repo.latest(session, kind, reference)
-        if row is not None:
-            return [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row)]
-    return []
+    """The deployed DMN resources of a decision this deployment's business rule tasks read."""
+    row = repo.latest(session, "decision", reference)
+    if row is None:
+        return []
+    return [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row) if r.kind == "dmn"]
+
+
+def _missing_targets(session: Session, bundle: Bundle) -> list[DefinitionProblem]:
+    """Call activities whose target is neither in this deployment nor deployed. Camunda finds out
+    when a case reaches the call activity; we refuse the deploy instead. Targets given as
+    expressions are only known at run time."""
+    problems = []
+    for process in bundle.processes.values():
+        for call in process.calls:
+            settings = call.settings
+            if "{" in settings.called_element or "{" in (settings.version or ""):
+                continue
+            target = CallTarget(
+                settings.called_element,
+                settings.binding,
+                int(settings.version) if settings.binding == "version" and settings.version else None,
+                settings.version_tag if settings.binding == "versionTag" else None,
+            )
+            if not _target_exists(session, bundle, target):
+                message = f"the called process '{target.label}' is neither in this deployment nor deployed"
+                problems.append(DefinitionProblem(message, call.resource_name, call.element_id))
+    return problems
+
+
+def _target_exists(session: Session, bundle: Bundle, target: CallTarget) -> bool:
+    here = bundle.processes.get(target.key)
+    latest = repo.latest(session, "process", target.key)
+    if target.binding == "deployment":
+        return here is not None
+    if target.binding == "version":
+        next_version = (latest.version + 1) if latest else 1
+        exists = repo.by_key_version(session, "process", target.key, target.version or 0) is not None
+        return exists or (here is not None and target.version == next_version)
+    if target.binding == "versionTag":
+        tagged = here is not None and here.version_tag == target.version_tag
+        return tagged or bool(repo.with_version_tag(session, "process", target.key, target.version_tag or ""))
+    return here is not None or latest is not None
+
+
+def called_process(
+    session: Session,
+    target: CallTarget,
+    *,
+    caller_deployment_id: str | None = None,
+    municipality: str | None = None,
+) -> Definition:
+    """The one lookup of the process definition a key names: for a call activity reached now (by
+    its binding) and for a start by key (the latest version).
+
+    `municipality` is the case's; definitions are shared by all municipalities today (issue 16 will
+    prefer a municipality's own latest version here). Raises `NotFoundError` naming what was asked
+    for, or `ProcessError` when a version tag names more than one version (as Camunda does)."""
+    del municipality  # every definition is shared until definitions are scoped per municipality
+    row: Definition | None
+    if target.binding == "deployment":
+        row = repo.in_deployment(session, "process", target.key, caller_deployment_id or "")
+    elif target.binding == "version":
+        row = repo.by_key_version(session, "process", target.key, target.version or 0)
+    elif target.binding == "versionTag":
+        tagged = repo.with_version_tag(session, "process", target.key, target.version_tag or "")
+        if len(tagged) > 1:
+            raise ProcessError(
+                f"there are {len(tagged)} versions of process '{target.key}' "
+                f"with versionTag '{target.version_tag}'"
+            )
+        row = tagged[0] if tagged else None
+    else:
+        row = repo.latest(session, "process", target.key)
+    if row is None:
+        raise NotFoundError("process definition", target.label)
+    return row
 
 
 def _hash(content: bytes) -> str:
@@ -184,13 +277,15 @@ def _version(
 ) -> tuple[list[Definition], list[Definition]]:
     all_defs: list[Definition] = []
     new_defs: list[Definition] = []
-    used = [r for r in rows.values() if r.kind in ("bpmn", "dmn")]
-    content_hash = _hash("".join(sorted(r.content_hash for r in used)).encode())
-    entries: list[tuple[str, str, str | None, str, str | None]] = [
-        ("process", p.id, p.name, p.resource_name, p.version_tag) for p in bundle.processes.values()
-    ] + [("decision", d.id, d.name, d.resource_name, None) for d in bundle.decisions.values()]
-    for kind, key, name, resource_name, tag in entries:
-        own_hash = _hash((rows[resource_name].content_hash + content_hash).encode())
+    entries: list[tuple[str, str, str | None, str, str | None, list[ResourceRow]]] = [
+        ("process", p.id, p.name, p.resource_name, p.version_tag, _process_rows(p, bundle, rows))
+        for p in bundle.processes.values()
+    ] + [
+        ("decision", d.id, d.name, d.resource_name, None, [rows[d.resource_name]])
+        for d in bundle.decisions.values()
+    ]
+    for kind, key, name, resource_name, tag, used in entries:
+        own_hash = _hash("".join(r.content_hash for r in used).encode())
         current = repo.latest(session, kind, key)
         if current is not None and current.content_hash == own_hash:
             all_defs.append(current)
@@ -213,6 +308,16 @@ def _version(
         all_defs.append(definition)
         new_defs.append(definition)
     return all_defs, new_defs
+
+
+def _process_rows(
+    process: CompiledProcess, bundle: Bundle, rows: dict[str, ResourceRow]
+) -> list[ResourceRow]:
+    """A process's content: its own file, then the DMN files of the decisions it reads."""
+    dmn = sorted(
+        {bundle.decision_resources[r] for r in process.decision_refs if r in bundle.decision_resources}
+    )
+    return [rows[process.resource_name], *(rows[name] for name in dmn)]
 
 
 def _duplicate_of(
@@ -265,9 +370,11 @@ def _deployment_info(
 
 def resolve(session: Session, *, definition_id: str | None = None, key: str | None = None) -> Definition:
     """A process definition by id, or the newest version of a key."""
-    row = repo.get(session, definition_id) if definition_id else repo.latest(session, "process", key or "")
+    if not definition_id:
+        return called_process(session, CallTarget(key or ""))
+    row = repo.get(session, definition_id)
     if row is None or row.kind != "process":
-        raise NotFoundError("process definition", definition_id or key or "")
+        raise NotFoundError("process definition", definition_id)
     return row
 
 

@@ -29,6 +29,25 @@ class WrongStateError(EngineError):
     """The object exists but is not in a state where the command applies."""
 
 
+class CaseNumberInUseError(WrongStateError):
+    """An open case already has this case number (business key); `existing_id` is that case."""
+
+    def __init__(self, case_number: str, existing_id: str) -> None:
+        super().__init__(f"case number {case_number!r} is already open as case {existing_id}")
+        self.case_number = case_number
+        self.existing_id = existing_id
+
+
+class IdempotencyKeyReusedError(EngineError):
+    """An Idempotency-Key came again with a different request; the first one's answer stands."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"the Idempotency-Key {key!r} was used for a different request; use a new key for a new request"
+        )
+        self.key = key
+
+
 class ConcurrentUpdateError(EngineError):
     """Another command changed the same object first; nothing was changed."""
 
@@ -75,10 +94,18 @@ class InvalidDefinitionError(EngineError):
 
 @dataclass(frozen=True)
 class VariableProblem:
-    """One invalid variable: its name (or path) and what is wrong with it."""
+    """One invalid variable: its name (or path) and what is wrong with it.
+
+    For a task's form, `name` is the form field the problem concerns (a guard declares its field),
+    so a page can show `message_da` beside it. `message` is English, for integrators;
+    `message_da` says the same in Danish for the caseworker, dates as local Danish dates.
+    `rule` names the completion guard that refused, if one did.
+    """
 
     name: str
     message: str
+    message_da: str | None = None
+    rule: str | None = None
 
 
 class InvalidVariablesError(EngineError):
@@ -103,3 +130,12 @@ class ProcessError(EngineError):
 
 class NotCorrelatedError(EngineError):
     """A message matched no waiting case, or more than one."""
+
+
+class SignInRefusedError(EngineError):
+    """A sign-in answer was refused (replayed assertion, no matching attempt, …); `reason` is
+    short and holds no personal data, it goes into the access log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"sign-in refused: {reason}")
+        self.reason = reason

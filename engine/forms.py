@@ -12,8 +12,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from engine import danish
+from engine.calendar import local_date
 from engine.errors import InvalidVariablesError, VariableProblem
 from engine.model import FormFieldInfo
+
+Problem = tuple[str, str]  # (English, Danish)
+REQUIRED: Problem = ("is required", "Skal udfyldes.")
 
 
 def validate_form(fields: Sequence[FormFieldInfo], variables: Mapping[str, Any]) -> None:
@@ -26,7 +31,9 @@ def validate_form(fields: Sequence[FormFieldInfo], variables: Mapping[str, Any])
         return
     by_id = {f.id: f for f in fields}
     problems = [
-        VariableProblem(name, "not a field of this task's form") for name in variables if name not in by_id
+        VariableProblem(name, "not a field of this task's form", "Er ikke et felt i opgavens formular.")
+        for name in variables
+        if name not in by_id
     ]
     for field in fields:
         problems.extend(_check_field(field, variables))
@@ -36,31 +43,34 @@ def validate_form(fields: Sequence[FormFieldInfo], variables: Mapping[str, Any])
 
 def _check_field(field: FormFieldInfo, variables: Mapping[str, Any]) -> list[VariableProblem]:
     value = variables.get(field.id)
+    found: list[Problem]
     if value is None or value == "":
-        return [VariableProblem(field.id, "is required")] if field.required else []
-    constraints = dict(field.constraints)
-    if "readonly" in constraints:
-        return [VariableProblem(field.id, "is read-only")]
-    type_problem = _check_type(field, value)
-    if type_problem:
-        return [VariableProblem(field.id, type_problem)]
-    return [VariableProblem(field.id, p) for p in _check_constraints(constraints, value)]
+        found = [REQUIRED] if field.required else []
+    elif "readonly" in dict(field.constraints):
+        found = [("is read-only", "Kan ikke ændres.")]
+    else:
+        type_problem = _check_type(field, value)
+        found = [type_problem] if type_problem else _check_constraints(dict(field.constraints), value)
+    return [VariableProblem(field.id, english, in_danish) for english, in_danish in found]
 
 
-def _check_type(field: FormFieldInfo, value: Any) -> str | None:
+def _check_type(field: FormFieldInfo, value: Any) -> Problem | None:
     kind = field.type
     if kind == "string":
-        return None if isinstance(value, str) else "must be a string"
+        return None if isinstance(value, str) else ("must be a string", "Skal være en tekst.")
     if kind == "long":
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else "must be an integer"
+        return None if ok else ("must be an integer", "Skal være et helt tal.")
     if kind == "boolean":
-        return None if isinstance(value, bool) else "must be true or false"
+        return None if isinstance(value, bool) else ("must be true or false", "Vælg ja eller nej.")
     if kind == "date":
-        return None if _is_date(value) else "must be a date (YYYY-MM-DD) or an ISO instant"
+        wrong = ("must be a date (YYYY-MM-DD) or an ISO instant", "Skal være en dato.")
+        return None if _is_date(value) else wrong
     if kind == "enum":
         allowed = [option for option, _ in field.options]
-        return None if value in allowed else f"must be one of {', '.join(allowed)}"
+        names = [name or option for option, name in field.options]
+        wrong = (f"must be one of {', '.join(allowed)}", f"Vælg en af: {', '.join(names)}.")
+        return None if value in allowed else wrong
     return None  # custom types are accepted as given
 
 
@@ -77,20 +87,21 @@ def _is_date(value: Any) -> bool:
     return parsed.tzinfo is not None
 
 
-def _check_constraints(constraints: Mapping[str, str | None], value: Any) -> list[str]:
-    problems: list[str] = []
+def _check_constraints(constraints: Mapping[str, str | None], value: Any) -> list[Problem]:
+    problems: list[Problem] = []
     for name, config in constraints.items():
         limit = _as_number(config)
         if limit is None:
             continue
+        shown = danish.number(limit)
         if name == "minlength" and isinstance(value, str) and len(value) < limit:
-            problems.append(f"must be at least {int(limit)} characters")
+            problems.append((f"must be at least {int(limit)} characters", f"Skriv mindst {shown} tegn."))
         elif name == "maxlength" and isinstance(value, str) and len(value) > limit:
-            problems.append(f"must be at most {int(limit)} characters")
+            problems.append((f"must be at most {int(limit)} characters", f"Skriv højst {shown} tegn."))
         elif name == "min" and _is_number(value) and value < limit:
-            problems.append(f"must be at least {config}")
+            problems.append((f"must be at least {config}", f"Skal være mindst {shown}."))
         elif name == "max" and _is_number(value) and value > limit:
-            problems.append(f"must be at most {config}")
+            problems.append((f"must be at most {config}", f"Må højst være {shown}."))
     return problems
 
 
@@ -103,3 +114,43 @@ def _as_number(config: str | None) -> float | None:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def typed_default(field: FormFieldInfo, value: Any) -> Any:
+    """A computed default as its field's type: a yes/no field's is a boolean, a number field's an
+    integer, a date field's a YYYY-MM-DD day (an instant as its Copenhagen day); a default that
+    does not fit its field is dropped (None) rather than sent as something the form cannot show."""
+    if value is None or value == "":
+        return None
+    if field.type == "boolean":
+        return _typed_boolean(value)
+    if field.type == "long":
+        return _typed_integer(value)
+    if field.type == "date":
+        return _typed_day(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _typed_boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text == "true" else False if text == "false" else None
+
+
+def _typed_integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and abs(number) < 2**63 else None
+
+
+def _typed_day(value: Any) -> str | None:
+    if not isinstance(value, str) or not _is_date(value):
+        return None
+    if len(value) == 10:
+        return value
+    return local_date(datetime.fromisoformat(value)).isoformat()

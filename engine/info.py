@@ -36,6 +36,8 @@ def task_info(
         candidate_users=split_csv(task.candidate_users),
         assignee=task.assignee,
         due_at=task.due_at,
+        due_date=task.due_date,
+        due_kind=task.due_kind,
         completed_at=task.completed_at,
         completed_by=task.completed_by,
         phase=task.phase,
@@ -46,6 +48,8 @@ def task_info(
         lock_expires_at=task.lock_expires_at,
         error_message=task.error_message,
         variables=variables,
+        cause=json.loads(task.cause) if task.cause else None,
+        deadline=task.deadline,
     )
 
 
@@ -62,6 +66,9 @@ def timer_info(timer: Timer) -> TimerInfo:
         attempts=timer.attempts,
         purpose=timer.purpose,
         deadline=timer.deadline,
+        due_date=timer.due_date,
+        due_kind=timer.due_kind,
+        outcome=timer.outcome,
     )
 
 
@@ -101,6 +108,8 @@ def instance_info(
         team=row.team,
         caseworker=row.caseworker,
         next_due_at=row.next_due_at,
+        next_due_date=row.next_due_date,
+        next_due_kind=row.next_due_kind,
         current_activities=tuple(json.loads(row.current_activities)),
         tasks=tasks,
         timers=timers,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.deadlines import DEADLINE_VARIABLES, DeadlineSettings, derive_deadlines
+from engine.deadlines import DEADLINE_VARIABLES, DeadlineInputError, DeadlineSettings, derive_deadlines
 from engine.errors import InvalidVariablesError, VariableProblem
 from engine.forms import validate_form
 from engine.model import FormFieldInfo
@@ -26,7 +26,14 @@ def prepare(
     validate_form(form, checked)
     try:
         derived = derive_deadlines({**current, **checked}, deadlines)
+    except DeadlineInputError as err:
+        raise InvalidVariablesError([_problem(err)]) from None
     except (ValueError, OverflowError) as err:  # a date so far out that the calendar overflows
-        raise InvalidVariablesError([VariableProblem("variables", str(err))]) from None
+        problem = VariableProblem("variables", str(err), "En dato ligger uden for kalenderen.")
+        raise InvalidVariablesError([problem]) from None
     changed = {k: v for k, v in derived.items() if current.get(k) != v}
     return {**checked, **changed}
+
+
+def _problem(error: DeadlineInputError) -> VariableProblem:
+    return VariableProblem(error.variable or "variables", str(error), error.message_da)

@@ -15,7 +15,7 @@ from engine import access, audit, facts, info, inputs
 from engine.bpmn import inspect
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
-from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
+from engine.errors import CaseNumberInUseError, InvalidVariablesError, NotFoundError, VariableProblem
 from engine.model import Actor, DiagramInfo, InstanceFilter, InstanceInfo, Page
 from engine.runner import Runner, StepResult
 from engine.store import instances as repo
@@ -104,6 +104,7 @@ def open_case(
         "report_text": report.text,
     }
     business_key = report.business_key or _new_case_number(report.received_at)
+    _refuse_a_second_open_case(session, actor, process_key, business_key)
     return start(
         session,
         runner,
@@ -114,6 +115,14 @@ def open_case(
         variables=variables,
         team=report.team,
     )
+
+
+def _refuse_a_second_open_case(session: Session, actor: Actor, process_key: str, case_number: str) -> None:
+    """One open case per case number: a retried or repeated intake must not open a second one."""
+    repo.hold_business_key(session, actor.municipality, case_number)
+    existing = repo.active_with_business_key(session, actor.municipality, process_key, case_number)
+    if existing is not None:
+        raise CaseNumberInUseError(case_number, existing)
 
 
 def get(
@@ -167,22 +176,23 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
 
     The main process comes first, then each called process in the order it started. An embedded
     or event subprocess is drawn inside its parent's file, so its marks join that diagram; a
-    process that ran more than once (a call activity in a loop) gets the union of its marks.
+    process that ran more than once (a call activity in a loop) gets the union of its marks, per
+    definition version it ran.
     `completed` holds the elements completed at least once, `active` those where a token stands
     now (an element can be in both).
     """
     row, _ = _visible(session, instance_id, actor)
-    loaded = runner.cache.get(session, row.definition_id)
     workflow = runner.view(session, row)
-    by_file: dict[str, DiagramInfo] = {}
+    by_file: dict[tuple[str, str], DiagramInfo] = {}  # (definition, file): two versions are two diagrams
     for process in [workflow, *workflow.subprocesses.values()]:  # parents are created before children
         spec = process.spec
-        xml = loaded.xml_of(spec)
+        xml = runner.cache.get(session, process.definition_id).xml_of(spec)
         if xml is None:
             continue
         completed, active = inspect.element_marks(process)
-        seen = by_file.get(spec.file) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
-        by_file[spec.file] = replace(
+        key = (process.definition_id, spec.file)
+        seen = by_file.get(key) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
+        by_file[key] = replace(
             seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
         )
     now = runner.clock.now()

@@ -16,7 +16,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
 from engine import access, audit, tick, timers
-from engine.deadlines import format_instant
+from engine.calendar import local_date
+from engine.deadlines import DueKind, format_instant
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
 from engine.model import Actor, Role
 from engine.runner import Runner
@@ -51,7 +52,9 @@ def set_due_date(session: Session, runner: Runner, job_id: str, due: datetime, *
     if waiting is None:
         raise NotFoundError(JOB, job_id)
     previous = timer.due_at
+    # an instant set by an operator: an elapsed deadline on the day it falls
     timer.due_at, timer.claimed_until = due, None
+    timer.due_date, timer.due_kind = local_date(due), DueKind.ELAPSED.value
     session.add(timer)
 
     def move(_: BpmnWorkflow) -> None:
@@ -80,7 +83,13 @@ def set_retries(session: Session, runner: Runner, job_id: str, retries: int, *, 
     timer.status, timer.attempts, timer.claimed_until = "pending", 0, None
     session.add(timer)
     _resolve_incident(session, timer, now)
-    instance_repo.save(session, instance, {"next_due_at": _earliest(instance.next_due_at, timer.due_at)})
+    if instance.next_due_at is None or timer.due_at < instance.next_due_at:
+        following = {
+            "next_due_at": timer.due_at,
+            "next_due_date": timer.due_date,
+            "next_due_kind": timer.due_kind,
+        }
+        instance_repo.save(session, instance, following)
     _audit(session, runner, actor, instance, f"retries job {timer.element_id}")
 
 
@@ -91,16 +100,14 @@ def _resolve_incident(session: Session, timer: Timer, now: datetime) -> None:
         session.add(incident)
 
 
-def _earliest(current: datetime | None, due: datetime) -> datetime:
-    return due if current is None or due < current else current
-
-
 def _store_due(waiting: Any, due: datetime) -> None:
     value = waiting.task.internal_data.get("event_value")
     if isinstance(value, dict):  # a cycle: the next slot
         value["next"] = format_instant(due)
     else:
         waiting.task.internal_data["event_value"] = format_instant(due)
+        waiting.task.internal_data[timers.DUE_DATE] = local_date(due).isoformat()
+        waiting.task.internal_data[timers.DUE_KIND] = DueKind.ELAPSED.value
 
 
 def _locked(session: Session, runner: Runner, job_id: str, actor: Actor) -> tuple[Timer, Instance]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -79,7 +79,7 @@ class FormFieldInfo:
     type: str
     required: bool = False
     options: tuple[tuple[str, str | None], ...] = ()
-    default: str | None = None
+    default: Any = None  # as written in the diagram, or computed and typed when the form is opened
     constraints: tuple[tuple[str, str | None], ...] = ()
 
 
@@ -99,7 +99,9 @@ class TaskInfo:
     candidate_groups: tuple[str, ...] = ()
     candidate_users: tuple[str, ...] = ()
     assignee: str | None = None
-    due_at: datetime | None = None
+    due_at: datetime | None = None  # the instant the due date passes
+    due_date: date | None = None  # its last day (engine/deadlines.py)
+    due_kind: str | None = None  # "elapsed" or "calendar"
     completed_at: datetime | None = None
     completed_by: str | None = None
     phase: str | None = None
@@ -110,6 +112,8 @@ class TaskInfo:
     lock_expires_at: datetime | None = None
     error_message: str | None = None
     variables: dict[str, Any] | None = None
+    cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
+    deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
 
 
 @dataclass(frozen=True)
@@ -119,12 +123,15 @@ class TimerInfo:
     element_id: str
     name: str | None
     kind: str
-    due_at: datetime
+    due_at: datetime  # when it fires; for a deadline, the instant it passes
     status: str
     fired_at: datetime | None = None
     attempts: int = 0
     purpose: str | None = None  # "breach", "reminder" (camunda:property purpose) or none
     deadline: str | None = None  # the legal rule it guards (camunda:property deadline)
+    due_date: date | None = None  # the last day of a calendar deadline, else the day of due_at
+    due_kind: str | None = None  # "elapsed" or "calendar"
+    outcome: str | None = None  # a deadline that ended: "met", "breached" or "cancelled"
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,8 @@ class InstanceInfo:
     team: str | None = None
     caseworker: str | None = None
     next_due_at: datetime | None = None
+    next_due_date: date | None = None  # the day of the next timer (a calendar deadline's last day)
+    next_due_kind: str | None = None
     current_activities: tuple[str, ...] = ()
     tasks: tuple[TaskInfo, ...] = ()
     timers: tuple[TimerInfo, ...] = ()
@@ -278,6 +287,8 @@ class JobInfo:
     status: str
     retries: int
     exception_message: str | None = None
+    due_date: date | None = None
+    due_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -303,3 +314,37 @@ class DiagramInfo:
     xml: str
     completed: tuple[str, ...]
     active: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WebSessionInfo:
+    """A person's signed-in session in the pages: who (as an `Actor`), through which identity
+    provider (`subject` as the provider names the person; `provider_session` what single logout
+    needs), and until when."""
+
+    actor: Actor
+    provider: str
+    subject: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    provider_session: str | None = None
+
+
+@dataclass(frozen=True)
+class SignInAttemptInfo:
+    """What the identity provider's answer to one sign-in must match."""
+
+    provider: str
+    state: str
+    secrets: dict[str, str]
+    next_page: str | None = None
+
+
+@dataclass(frozen=True)
+class AssertionUse:
+    """A SAML assertion being used to sign in: it may be used once, until it expires."""
+
+    id: str
+    issuer: str
+    expires_at: datetime

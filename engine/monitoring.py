@@ -142,4 +142,6 @@ def _job(timer: Timer, instance: Instance, max_attempts: int) -> JobInfo:
         status=timer.status,
         retries=0 if timer.status == "failed" else max(max_attempts - timer.attempts, 0),
         exception_message=timer.last_error,
+        due_date=timer.due_date,
+        due_kind=timer.due_kind,
     )

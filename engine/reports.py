@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -69,7 +69,9 @@ class DeadlineRow:
     business_key: str | None
     deadline: str | None
     element_id: str
-    due_at: datetime
+    due_at: datetime  # the instant it passes
+    due_date: date | None  # its last day (engine/deadlines.py)
+    due_kind: str | None  # elapsed or calendar
     status: str
     caseworker: str | None
     team: str | None
@@ -229,6 +231,8 @@ def _deadline_row(row: Any) -> DeadlineRow:
         row.deadline,
         row.element_id,
         row.due_at,
+        row.due_date,
+        row.due_kind,
         row.status,
         row.caseworker,
         row.team,

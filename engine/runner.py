@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -25,12 +25,15 @@ from sqlmodel import Session
 
 from engine import faults, timers, waits
 from engine.bpmn import conditions, event_subprocesses, inspect, starts
+from engine.bpmn.calls import CallTarget
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.definitions import DefinitionCache
+from engine.deadlines import Due
+from engine.definitions import DefinitionCache, LoadedDefinition, called_process
 from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
 from engine.store import database
@@ -40,6 +43,33 @@ from engine.store.tables import Definition, Instance
 
 class _StepLimitError(Exception):
     pass
+
+
+class _Specs:
+    """Definition specs for the workflows of one case in one transaction (engine/bpmn/workflow.py)."""
+
+    def __init__(self, session: Session, cache: DefinitionCache, municipality: str) -> None:
+        self.session = session
+        self.cache = cache
+        self.municipality = municipality
+
+    def definition(self, definition_id: str) -> LoadedDefinition:
+        return self.cache.get(self.session, definition_id)
+
+    def bind(self, target: CallTarget, caller_definition_id: str) -> LoadedDefinition:
+        caller = self.cache.get(self.session, caller_definition_id)
+        try:
+            row = called_process(
+                self.session,
+                target,
+                caller_deployment_id=caller.deployment_id,
+                municipality=self.municipality,
+            )
+        except NotFoundError:
+            raise UnboundCallError(f"the called process '{target.label}' is not deployed") from None
+        except ProcessError as err:
+            raise UnboundCallError(err.message) from None
+        return self.cache.get(self.session, row.id)
 
 
 @dataclass
@@ -73,7 +103,8 @@ class Runner:
         """`start_message`: start at the message start event for that message (else where Camunda
         would: the none start event, or the process's only start event)."""
         loaded = self.cache.get(session, definition.id)
-        workflow = new_workflow(loaded.spec, loaded.subprocess_specs, self.script_engine)
+        specs = _Specs(session, self.cache, actor.municipality)
+        workflow = new_workflow(loaded, specs, self.script_engine)
         variables = {**starts.initiator_variables(loaded.spec, actor.user_id), **variables}
         workflow.task_tree.set_data(**variables)
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -134,16 +165,20 @@ class Runner:
             raise NotFoundError(kind, task_id)
         return row
 
-    def load(self, session: Session, row: Instance) -> BpmnWorkflow:
+    def load(self, session: Session, row: Instance) -> CaseWorkflow:
         """The case's workflow, to advance: the caller holds the instance lock and owns the object."""
         workflow = self.resident.take(row.id, row.definition_id, row.version)
-        return workflow if workflow is not None else self.view(session, row)
+        if workflow is None:
+            return self.view(session, row)
+        workflow.specs = _Specs(session, self.cache, row.municipality)  # this transaction's
+        return workflow
 
-    def view(self, session: Session, row: Instance) -> BpmnWorkflow:
+    def view(self, session: Session, row: Instance) -> CaseWorkflow:
         """The case's workflow, to read: always a fresh copy of the committed state, since a resident
         one may be advanced by another thread meanwhile."""
         loaded = self.cache.get(session, row.definition_id)
-        return load_state(row.state, loaded.spec, loaded.subprocess_specs, self.script_engine)
+        specs = _Specs(session, self.cache, row.municipality)
+        return load_state(row.state, loaded, specs, self.script_engine)
 
     def advance(
         self,
@@ -156,11 +191,13 @@ class Runner:
         completed_task_id: str | None = None,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
+        cause: Mapping[str, Any] | None = None,
     ) -> StepResult:
         """Apply `command` to the loaded `workflow`, run it to its next wait states and save.
 
         `command_events`: the command's own history entries, written before those of the step;
-        `case_values`: instance columns the command sets (report facts), saved with the step."""
+        `case_values`: instance columns the command sets (report facts), saved with the step;
+        `cause`: what made the step (a deadline timer), recorded on the user tasks it creates."""
         try:
             command(workflow)
         except SpiffWorkflowException as err:
@@ -174,6 +211,7 @@ class Runner:
             completed_task_id=completed_task_id,
             command_events=command_events,
             case_values=case_values,
+            cause=cause,
         )
 
     def _run_steps(self, workflow: BpmnWorkflow) -> inspect.Snapshot:
@@ -227,6 +265,7 @@ class Runner:
         is_new: bool = False,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
+        cause: Mapping[str, Any] | None = None,
     ) -> StepResult:
         faults.reach("step.after_run")
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
@@ -245,10 +284,18 @@ class Runner:
         # the mirror rows below are written as plain statements that see only what was flushed.
         session.flush()
         task_change = waits.sync_tasks(
-            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id
+            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id, cause=cause
         )
         waits.sync_subscriptions(session, row, seen, now)
-        timer_change = timers.sync(session, row, seen, dues, now, may_have_pending=may_have_timers)
+        timer_change = timers.sync(
+            session,
+            row,
+            seen,
+            dues,
+            now,
+            completed_task_ids={task.id for task in task_change.completed},
+            may_have_pending=may_have_timers,
+        )
         self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
         faults.reach("step.after_mirror")
         if not is_new:
@@ -265,18 +312,21 @@ class Runner:
         )
 
     def _row_values(
-        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, datetime], now: datetime, *, is_new: bool
+        self, row: Instance, seen: inspect.Snapshot, dues: dict[str, Due], now: datetime, *, is_new: bool
     ) -> dict[str, Any]:
         """The instance columns after the step; of those that rarely change, only the changed ones
         (SQLite rewrites an index entry for every indexed column an UPDATE sets, changed or not)."""
         phase = waits.phase_of(seen, row.phase)
         completed = seen.workflow.completed
         values: dict[str, Any] = {"state": dump_state(seen.workflow), "updated_at": now}
+        following = min(dues.values(), key=lambda due: due.due_at, default=None)
         derived = {
             "status": "completed" if completed else "active",
             "phase": phase,
             "current_activities": json.dumps(seen.current_activities),
-            "next_due_at": min(dues.values(), default=None),
+            "next_due_at": following.due_at if following else None,
+            "next_due_date": following.due_date if following else None,
+            "next_due_kind": following.kind.value if following else None,
         }
         values |= {k: v for k, v in derived.items() if is_new or getattr(row, k) != v}
         if phase != row.phase:
@@ -307,7 +357,7 @@ class Runner:
                 "task_created",
                 element_id=task.element_id,
                 task_id=task.id,
-                data={"kind": task.kind, "due_at": _iso(task.due_at)},
+                data={"kind": task.kind, **_due_data(task)},
             )
         for task in task_change.cancelled:
             event("task_cancelled", element_id=task.element_id, task_id=task.id)
@@ -316,14 +366,12 @@ class Runner:
                 "timer_scheduled",
                 element_id=timer.element_id,
                 task_id=timer.task_id,
-                data={
-                    "due_at": _iso(timer.due_at),
-                    "purpose": timer.purpose,
-                    "deadline": timer.deadline,
-                },
+                data={**_due_data(timer), "purpose": timer.purpose, "deadline": timer.deadline},
             )
         for timer in timer_change.cancelled:
-            event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id)
+            ending = timer_change.outcomes.get(timer.id)
+            data = {"deadline": timer.deadline, "outcome": ending} if ending else {}
+            event("timer_cancelled", element_id=timer.element_id, task_id=timer.task_id, data=data)
         phase, status = before
         if values.get("phase", phase) != phase:
             event("phase_changed", data={"from": phase, "to": values["phase"]})
@@ -332,8 +380,13 @@ class Runner:
         instance_repo.add_events(session, row, events)
 
 
-def _iso(value: datetime | None) -> str | None:
+def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _due_data(row: Any) -> dict[str, Any]:
+    """A due date in the history: the instant it passes, its last day and its kind."""
+    return {"due_at": _iso(row.due_at), "due_date": _iso(row.due_date), "due_kind": row.due_kind}
 
 
 def _process_error(err: SpiffWorkflowException) -> ProcessError:

@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from engine import (
     access,
     case_variables,
+    corrections,
     definitions,
     external_tasks,
+    idempotency,
     instances,
     jobs,
     messages,
     monitoring,
     reports,
+    sessions,
     tasks,
     tick,
 )
@@ -31,12 +35,14 @@ from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
-from engine.errors import ConcurrentUpdateError
+from engine.errors import ConcurrentUpdateError, SignInRefusedError
+from engine.idempotency import Answer, IdempotentRequest
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
 from engine.model import (
     ActivityInstanceInfo,
     Actor,
+    AssertionUse,
     DefinitionInfo,
     DeploymentInfo,
     DiagramInfo,
@@ -47,8 +53,10 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
+    SignInAttemptInfo,
     TaskFilter,
     TaskInfo,
+    WebSessionInfo,
 )
 from engine.monitoring import IncidentFilter, JobFilter
 from engine.runner import Runner, StepResult
@@ -161,6 +169,50 @@ class Engine:
                 process_key=self.settings.case_process_key,
             )
             return _summary(result)
+
+    def open_case_once(
+        self,
+        report: ReportOfConcern,
+        *,
+        actor: Actor,
+        request: IdempotentRequest,
+        render: Callable[[InstanceInfo], str],
+    ) -> Answer:
+        """`open_case` for a request with an idempotency key: the answer as `render` wrote it the
+        first time, kept with the key (engine/idempotency.py)."""
+
+        def run(session: Session) -> tuple[str, list[str]]:
+            summary = _summary(
+                instances.open_case(
+                    session,
+                    self.runner,
+                    report,
+                    actor=actor,
+                    deadlines=self.deadlines,
+                    process_key=self.settings.case_process_key,
+                )
+            )
+            return render(summary), [summary.id]
+
+        return self._once(actor, request, run)
+
+    def _once(
+        self, actor: Actor, request: IdempotentRequest, run: Callable[[Session], tuple[str, list[str]]]
+    ) -> Answer:
+        for attempt in range(2):
+            try:
+                with self.store.write() as session:
+                    now = self.clock.now()
+                    found = idempotency.kept(session, actor, request, now)
+                    if found is not None:
+                        return found
+                    row = idempotency.claim(session, actor, request, now)
+                    text, cases = run(session)
+                    return idempotency.keep(session, row, text, cases)
+            except IntegrityError:  # the same key claimed concurrently: answer from the first
+                if attempt:
+                    raise ConcurrentUpdateError(request.key, kind="request") from None
+        raise AssertionError("unreachable")
 
     def get_case(self, instance_id: str, *, actor: Actor, purpose: str = "case view") -> InstanceInfo:
         with self.store.write() as session:  # the access-log row commits with the read
@@ -276,33 +328,83 @@ class Engine:
         correlation_keys: dict[str, Any] | None = None,
     ) -> list[InstanceInfo]:
         with self.store.write() as session:
-
-            def start(definition: Definition) -> StepResult:
-                return instances.start(
-                    session,
-                    self.runner,
-                    actor=actor,
-                    deadlines=self.deadlines,
-                    definition_id=definition.id,
-                    business_key=business_key,
-                    variables=variables,
-                    start_message=message_name,
-                )
-
-            results = messages.correlate(
+            return self._correlate(
                 session,
-                self.runner,
                 message_name,
                 actor=actor,
-                deadlines=self.deadlines,
                 business_key=business_key,
                 instance_id=instance_id,
                 variables=variables,
                 all_matches=all_matches,
                 correlation_keys=correlation_keys,
-                start=start,
             )
-            return [dataclasses.replace(_summary(r.result), started_by_message=r.started) for r in results]
+
+    def correlate_once(
+        self,
+        message_name: str,
+        *,
+        actor: Actor,
+        request: IdempotentRequest,
+        render: Callable[[list[InstanceInfo]], str],
+        business_key: str | None = None,
+        instance_id: str | None = None,
+        variables: dict[str, Any] | None = None,
+        all_matches: bool = False,
+    ) -> Answer:
+        """`correlate` for a request with an idempotency key (see `open_case_once`)."""
+
+        def run(session: Session) -> tuple[str, list[str]]:
+            found = self._correlate(
+                session,
+                message_name,
+                actor=actor,
+                business_key=business_key,
+                instance_id=instance_id,
+                variables=variables,
+                all_matches=all_matches,
+            )
+            return render(found), [c.id for c in found]
+
+        return self._once(actor, request, run)
+
+    def _correlate(
+        self,
+        session: Session,
+        message_name: str,
+        *,
+        actor: Actor,
+        business_key: str | None,
+        instance_id: str | None,
+        variables: dict[str, Any] | None,
+        all_matches: bool,
+        correlation_keys: dict[str, Any] | None = None,
+    ) -> list[InstanceInfo]:
+        def start(definition: Definition) -> StepResult:
+            return instances.start(
+                session,
+                self.runner,
+                actor=actor,
+                deadlines=self.deadlines,
+                definition_id=definition.id,
+                business_key=business_key,
+                variables=variables,
+                start_message=message_name,
+            )
+
+        results = messages.correlate(
+            session,
+            self.runner,
+            message_name,
+            actor=actor,
+            deadlines=self.deadlines,
+            business_key=business_key,
+            instance_id=instance_id,
+            variables=variables,
+            all_matches=all_matches,
+            correlation_keys=correlation_keys,
+            start=start,
+        )
+        return [dataclasses.replace(_summary(r.result), started_by_message=r.started) for r in results]
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -361,9 +463,82 @@ class Engine:
     def seconds_until_next_timer(self) -> float | None:
         return tick.seconds_until_next(self.store, self.runner)
 
+    def correct_legacy_deadlines(self, *, dry_run: bool = False) -> list[corrections.CaseCorrection]:
+        """Give deadlines stored before due dates had a last day their meaning (engine/corrections.py)."""
+        return corrections.correct_all(self.store, self.runner, self.clock, dry_run=dry_run)
+
     def maintain(self) -> None:
-        """Housekeeping the scheduler runs hourly: fresh planner statistics."""
+        """Housekeeping the scheduler runs hourly: fresh planner statistics, expired sessions, old
+        kept answers (idempotency keys)."""
         self.store.analyze()
+        with self.store.write() as session:
+            sessions.prune(session, self.clock.now())
+            idempotency.prune(session, self.clock.now())
+
+    # --- sign-in to the pages ----------------------------------------------------------
+
+    def start_sign_in(self, secret: str, attempt: SignInAttemptInfo, *, lifetime: timedelta) -> None:
+        with self.store.write() as session:
+            sessions.start_attempt(session, secret, attempt, now=self.clock.now(), lifetime=lifetime)
+
+    def take_sign_in(self, secret: str) -> SignInAttemptInfo | None:
+        """The attempt the browser's cookie names, forgotten at once (None: unknown or expired)."""
+        with self.store.write() as session:
+            return sessions.take_attempt(session, secret, now=self.clock.now())
+
+    def open_session(
+        self,
+        secret: str,
+        actor: Actor,
+        *,
+        provider: str,
+        subject: str,
+        lifetime: timedelta,
+        provider_session: str | None = None,
+        assertion: AssertionUse | None = None,
+    ) -> WebSessionInfo:
+        """Sign in: the session, the assertion's one use and the access-log row in one transaction."""
+        try:
+            with self.store.write() as session:
+                return sessions.open_session(
+                    session,
+                    secret,
+                    actor,
+                    provider=provider,
+                    subject=subject,
+                    provider_session=provider_session,
+                    now=self.clock.now(),
+                    lifetime=lifetime,
+                    assertion=assertion,
+                )
+        except IntegrityError:  # the same assertion in another worker at the same moment
+            raise SignInRefusedError("the assertion was used before") from None
+
+    def refuse_sign_in(self, actor: Actor, *, provider: str, reason: str) -> None:
+        with self.store.write() as session:
+            sessions.record_refusal(session, actor, provider=provider, reason=reason, now=self.clock.now())
+
+    def web_session(self, secret: str, *, idle: timedelta) -> WebSessionInfo | None:
+        """The live session of a cookie's secret; its last activity is kept (at most once a minute)."""
+        now = self.clock.now()
+        with self.store.read() as session:
+            found = sessions.current(session, secret, now=now, idle=idle)
+        if found is not None and sessions.needs_touch(found, now):
+            with self.store.write() as session:
+                sessions.touch(session, secret, now=now)
+        return found
+
+    def end_session(self, secret: str, *, actor: Actor, reason: str = "sign-out") -> WebSessionInfo | None:
+        with self.store.write() as session:
+            return sessions.end(session, secret, actor, now=self.clock.now(), reason=reason)
+
+    def end_provider_sessions(
+        self, provider: str, subject: str, *, actor: Actor, provider_session: str | None = None
+    ) -> int:
+        with self.store.write() as session:
+            return sessions.end_all(
+                session, provider, subject, actor, now=self.clock.now(), provider_session=provider_session
+            )
 
     # --- external tasks (workers) ------------------------------------------------------
 

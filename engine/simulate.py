@@ -160,11 +160,11 @@ def _describe(events: list[EventInfo]) -> Iterator[str]:
     for event in events:
         data = event.data
         if event.kind == "task_created":
-            due = f", due {_stamp(parse_instant(data['due_at']))}" if data.get("due_at") else ""
+            due = f", due {_due(data)}" if data.get("due_at") else ""
             yield f"task open: {event.element_id}{due}"
         elif event.kind == "timer_scheduled":
             purpose = f" [{data['purpose']}: {data['deadline']}]" if data.get("purpose") else ""
-            yield f"timer: {event.element_id} at {_stamp(parse_instant(data['due_at']))}{purpose}"
+            yield f"timer: {event.element_id} {_timer_due(data)}{purpose}"
         elif event.kind in (
             "timer_fired",
             "deadline_breached",
@@ -205,6 +205,20 @@ def _value(value: Any, clock: FakeClock) -> Any:
 def _when(value: Any, clock: FakeClock) -> datetime:
     resolved = _value(value, clock)
     return parse_instant(resolved) if isinstance(resolved, str) else clock.now()
+
+
+def _due(data: dict[str, Any]) -> str:
+    """A due date as a caseworker reads it: a calendar deadline by its last day, else the instant."""
+    if data.get("due_kind") == "calendar" and data.get("due_date"):
+        return f"by the end of {data['due_date']}"
+    return _stamp(parse_instant(data["due_at"]))
+
+
+def _timer_due(data: dict[str, Any]) -> str:
+    if data.get("due_kind") == "calendar" and data.get("due_date"):
+        when = "ends" if data.get("purpose") == "breach" else "begins"
+        return f"when {data['due_date']} {when}"
+    return f"at {_stamp(parse_instant(data['due_at']))}"
 
 
 def _stamp(instant: datetime) -> str:

@@ -59,7 +59,7 @@ def get(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> Task
         workflow = runner.view(session, instance)
         live = workflow.get_task_from_id(UUID(task_id))
         if live is not None:
-            form = inspect.form_fields(live, evaluate_defaults=True)
+            form = inspect.form_fields(live, opened_at=runner.clock.now())
             variables = {k: v for k, v in live.data.items() if not k.startswith("_")}
     audit.record(
         session,

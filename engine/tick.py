@@ -14,6 +14,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -117,8 +118,22 @@ def fire_locked(session: Session, runner: Runner, instance: Instance, timer: Tim
         actor=actor,
         command=lambda wf: timers.mark_fired(wf, timer),
         command_events=_fired_events(timer, actor),  # first in the history, then what the firing did
+        cause=_cause(timer),
     )
     return "fired"
+
+
+def _cause(timer: Timer) -> dict[str, Any] | None:
+    """What a task made by this firing was made by: a deadline (its rule, when it fell due)."""
+    if timer.purpose not in _PURPOSE_EVENTS:
+        return None
+    return {
+        "kind": _PURPOSE_EVENTS[timer.purpose],
+        "deadline": timer.deadline,
+        "due_at": timer.due_at.isoformat(),
+        "element_id": timer.element_id,
+        "name": timer.name,
+    }
 
 
 _PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}

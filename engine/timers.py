@@ -7,6 +7,14 @@ the same transaction that advances the instance, after re-checking the row under
 lock, so a timer fires at most once even with several workers, and every due row is eventually
 fired after any downtime: nothing is discarded for being late.
 
+Each timer is a `Due` (engine/deadlines.py): the instant it fires (`due_at`), the day it
+belongs to (`due_date`) and whether it is an elapsed or a calendar deadline. A deadline timer
+(`purpose` = breach) given a day fires when that day has ended; its outcome is decided when it
+ends: **breached** when it fired (or its task was done only after it passed), **met** when the
+activity it is attached to was completed before it passed, **cancelled** when it ended
+otherwise before it passed (the measure or case ended first, an interrupting event took over:
+the rule no longer applies). Cancelled is never met.
+
 Cycles: after a firing the next slot is computed from the anchor with calendar arithmetic
 (no drift); after downtime a cycle fires once and continues from the next future slot.
 """
@@ -14,8 +22,9 @@ Cycles: after a firing the next slot is computed from the anchor with calendar a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -24,8 +33,8 @@ from sqlmodel import Session
 
 from engine.bpmn import inspect
 from engine.bpmn.events import CYCLE_FIRE, FIRED
-from engine.calendar import add_iso_duration, next_cycle_slot
-from engine.deadlines import format_instant, parse_instant
+from engine.calendar import local_date, next_cycle_slot
+from engine.deadlines import Due, DueKind, due_after, due_on, format_instant, parse_instant
 from engine.errors import ProcessError
 from engine.store import timers as repo
 from engine.store.tables import Instance, Timer
@@ -37,11 +46,17 @@ class TimerChange:
 
     scheduled: list[Row[Any]]
     cancelled: list[Row[Any]]
+    outcomes: dict[str, str | None]  # of the cancelled rows, by timer id (None: not a deadline)
 
 
-def schedule(seen: inspect.Snapshot, now: datetime) -> dict[str, datetime]:
-    """The due instant of every timer the workflow waits on, by task id. A timer seen for the first
-    time gets its due instant computed now and stored in its task, so it never moves again."""
+DUE_DATE = "sagsflow_due_date"
+DUE_KIND = "sagsflow_due_kind"
+MET, BREACHED, CANCELLED = "met", "breached", "cancelled"
+
+
+def schedule(seen: inspect.Snapshot, now: datetime) -> dict[str, Due]:
+    """The due of every timer the workflow waits on, by task id. A timer seen for the first time
+    gets its due computed now and stored in its task, so it never moves again."""
     dues = {}
     for waiting in seen.timers:
         due = _ensure_due(waiting, now)
@@ -54,12 +69,14 @@ def sync(
     session: Session,
     instance: Instance,
     seen: inspect.Snapshot,
-    dues: dict[str, datetime],
+    dues: dict[str, Due],
     now: datetime,
     *,
+    completed_task_ids: Collection[str] = (),
     may_have_pending: bool = True,
 ) -> TimerChange:
-    """Make the pending timer rows of `instance` match `dues` (from `schedule`).
+    """Make the pending timer rows of `instance` match `dues` (from `schedule`), ending the others
+    with their outcome. `completed_task_ids`: the tasks this step completed.
     `may_have_pending=False`: the caller knows there are none, so they are not read."""
     found = repo.pending_rows(session, instance.id) if may_have_pending else []
     pending = {row.task_id: row for row in found}
@@ -70,8 +87,23 @@ def sync(
     ]
     scheduled = repo.insert_rows(session, new)
     cancelled = [row for task_id, row in pending.items() if task_id not in dues]
-    repo.cancel_rows(session, [row.id for row in cancelled], now)
-    return TimerChange(scheduled, cancelled)
+    outcomes = {row.id: outcome(row, completed_task_ids, seen.workflow, now) for row in cancelled}
+    repo.cancel_rows(session, list(outcomes.items()), now)
+    return TimerChange(scheduled, cancelled, outcomes)
+
+
+def outcome(
+    row: Any, completed_task_ids: Collection[str], workflow: BpmnWorkflow, now: datetime
+) -> str | None:
+    """How a pending timer row that stops waiting at `now` ends (None: not a deadline)."""
+    if row.purpose != repo.BREACH:
+        return None
+    if now >= row.due_at:
+        return BREACHED
+    activity = row.activity_task_id
+    if activity is None or activity in completed_task_ids or inspect.is_completed(workflow, activity):
+        return MET
+    return CANCELLED
 
 
 def waiting_for(workflow: BpmnWorkflow, timer: Timer) -> inspect.WaitingTimer | None:
@@ -91,10 +123,9 @@ def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> None:
     waiting.task.task_spec._update(waiting.task)
 
 
-def _new_row(
-    instance: Instance, waiting: inspect.WaitingTimer, due: datetime, now: datetime
-) -> dict[str, Any]:
+def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: Due, now: datetime) -> dict[str, Any]:
     properties = inspect.extensions(waiting.task)
+    activity = inspect.attached_activity(waiting.task)
     return {
         "id": str(uuid.uuid4()),
         "instance_id": instance.id,
@@ -105,7 +136,10 @@ def _new_row(
         "kind": waiting.kind,
         "purpose": properties.get("purpose"),
         "deadline": properties.get("deadline"),
-        "due_at": due,
+        "due_at": due.due_at,
+        "due_date": due.due_date,
+        "due_kind": due.kind.value,
+        "activity_task_id": str(activity.id) if activity is not None else None,
         "status": "pending",
         "attempts": 0,
         "created_at": now,
@@ -114,16 +148,29 @@ def _new_row(
     }
 
 
-def _ensure_due(waiting: inspect.WaitingTimer, now: datetime) -> datetime | None:
-    """The stored due instant, computing and storing it on first sight. None: cycle finished."""
+def _ensure_due(waiting: inspect.WaitingTimer, now: datetime) -> Due | None:
+    """The stored due, computing and storing it on first sight. None: cycle finished."""
     task = waiting.task
     value = task.internal_data.get("event_value")
     if waiting.kind == "cycle":
-        return _cycle_due(waiting, value, now)
+        slot = _cycle_due(waiting, value, now)
+        return None if slot is None else Due.elapsed(slot)
     if value is None:
-        value = format_instant(_first_due(waiting, now))
-        task.internal_data["event_value"] = value
-    return parse_instant(value)
+        due = _first_due(waiting, now)
+        task.internal_data["event_value"] = format_instant(due.due_at)
+        task.internal_data[DUE_DATE] = due.due_date.isoformat()
+        task.internal_data[DUE_KIND] = due.kind.value
+        return due
+    return stored_due(task.internal_data)
+
+
+def stored_due(internal_data: dict[str, Any]) -> Due:
+    """The due kept in a timer task. A timer stored before due dates existed has only its instant:
+    it reads as elapsed, on the day the instant falls on (until `engine/corrections.py` fixes it)."""
+    at = parse_instant(internal_data["event_value"])
+    day = internal_data.get(DUE_DATE)
+    kind = DueKind(internal_data.get(DUE_KIND, DueKind.ELAPSED.value))
+    return Due(kind, date.fromisoformat(day) if day else local_date(at), at)
 
 
 def _evaluate(waiting: inspect.WaitingTimer) -> Any:
@@ -134,13 +181,14 @@ def _evaluate(waiting: inspect.WaitingTimer) -> Any:
         raise ProcessError(f"timer expression failed: {err}", element_id=inspect.element_id(task)) from err
 
 
-def _first_due(waiting: inspect.WaitingTimer, now: datetime) -> datetime:
+def _first_due(waiting: inspect.WaitingTimer, now: datetime) -> Due:
     value = _evaluate(waiting)
     element = inspect.element_id(waiting.task)
+    deadline = inspect.extensions(waiting.task).get("purpose") == repo.BREACH
     try:
         if waiting.kind == "duration":
-            return add_iso_duration(now, str(value))
-        return parse_instant(value)
+            return due_after(now, str(value), deadline=deadline)
+        return due_on(value, deadline=deadline)
     except ValueError as err:
         raise ProcessError(f"timer value {value!r}: {err}", element_id=element) from err
 

@@ -111,17 +111,21 @@ def _check_value(path: str, value: Any, limits: VariableLimits, depth: int) -> l
 
 def _check_integer(path: str, value: int, limits: VariableLimits) -> list[VariableProblem]:
     if abs(value) > limits.max_abs_integer:
-        return [VariableProblem(path, "integer out of range")]
+        return [VariableProblem(path, "integer out of range", "Tallet er for stort.")]
     return []
 
 
 def _check_string(path: str, value: str, limits: VariableLimits) -> list[VariableProblem]:
     if "\x00" in value:
-        return [VariableProblem(path, "NUL characters are not allowed")]
+        return [VariableProblem(path, "NUL characters are not allowed", "Teksten indeholder ugyldige tegn.")]
     if not _is_unicode(value):
-        return [VariableProblem(path, "must be valid Unicode (no unpaired surrogates)")]
+        unicode = "must be valid Unicode (no unpaired surrogates)"
+        return [VariableProblem(path, unicode, "Teksten indeholder ugyldige tegn.")]
     if len(value) > limits.max_string_length:
-        return [VariableProblem(path, f"longer than {limits.max_string_length} characters")]
+        limit = limits.max_string_length
+        return [
+            VariableProblem(path, f"longer than {limit} characters", f"Teksten er længere end {limit} tegn.")
+        ]
     return []
 
 

@@ -6,7 +6,9 @@ loading a single workflow. They are rewritten in the same transaction as the ins
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,8 +18,8 @@ from sqlmodel import Session
 from engine.bpmn import inspect
 from engine.bpmn.expressions import ISO_DURATION, ExpressionError, date_time_steps, is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES
-from engine.calendar import add_days, add_elapsed, add_iso_duration, add_months
-from engine.deadlines import parse_instant
+from engine.calendar import add_days, add_elapsed, add_months
+from engine.deadlines import Due, due_after, due_on
 from engine.errors import ProcessError
 from engine.store import instances as instance_repo
 from engine.store import tasks as task_repo
@@ -43,11 +45,14 @@ def sync_tasks(
     *,
     completed_task_id: str | None = None,
     actor_id: str | None = None,
+    cause: Mapping[str, Any] | None = None,
 ) -> TaskChange:
+    """`cause`: what made this step (a deadline timer firing); kept on the user tasks it creates."""
     change = TaskChange()
     open_rows = {row.id: row for row in task_repo.open_rows(session, instance.id)}
     live = seen.ready_user_tasks + seen.external_tasks
-    new = [_new_task_row(instance, task, now) for task in live if str(task.id) not in open_rows]
+    caused = json.dumps(dict(cause), sort_keys=True) if cause else None
+    new = [_new_task_row(instance, task, now, caused) for task in live if str(task.id) not in open_rows]
     created = {row.id: row for row in task_repo.insert_rows(session, new)}
     change.created = list(created.values())
     change.open = [open_rows.get(str(task.id)) or created[str(task.id)] for task in live]
@@ -95,7 +100,7 @@ def phase_of(seen: inspect.Snapshot, previous: str | None) -> str | None:
     return str(inspect.extensions(newest)["phase"])
 
 
-def _new_task_row(instance: Instance, task: Any, now: datetime) -> dict[str, Any]:
+def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | None) -> dict[str, Any]:
     ext = inspect.extensions(task)
     is_user = bool(task.task_spec.manual)
     return {
@@ -113,7 +118,9 @@ def _new_task_row(instance: Instance, task: Any, now: datetime) -> dict[str, Any
         "topic": ext.get("camunda:topic"),
         "priority": _priority(ext.get("camunda:priority")),
         "created_at": now,
-        "due_at": _due(task, ext.get("camunda:dueDate"), now),
+        **_due_columns(_due(task, ext.get("camunda:dueDate"), now)),
+        "cause": cause if is_user else None,
+        "deadline": inspect.guarded_deadline(task),
     }
 
 
@@ -129,17 +136,25 @@ def _value(task: Any, raw: str | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _due(task: Any, raw: str | None, now: datetime) -> datetime | None:
+def _due_columns(due: Due | None) -> dict[str, Any]:
+    if due is None:
+        return {"due_at": None, "due_date": None, "due_kind": None}
+    return {"due_at": due.due_at, "due_date": due.due_date, "due_kind": due.kind.value}
+
+
+def _due(task: Any, raw: str | None, now: datetime) -> Due | None:
+    """A task's due date is a deadline: a day is its last day (due when the day has ended); an
+    instant (also Camunda's `${dateTime().plusDays(2).toDate()}`) is an elapsed deadline."""
     steps = date_time_steps(raw or "")
     if steps is not None:
-        return _from_now(now, steps)
+        return Due.elapsed(_from_now(now, steps))
     value = _value(task, raw)
     if not value:
         return None
     try:
         if ISO_DURATION.match(value):
-            return add_iso_duration(now, value)
-        return parse_instant(value)
+            return due_after(now, value, deadline=True)
+        return due_on(value, deadline=True)
     except ValueError as err:
         raise ProcessError(f"due date {value!r}: {err}", element_id=inspect.element_id(task)) from err
 

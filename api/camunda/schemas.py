@@ -430,6 +430,13 @@ class TaskOut(BaseModel):
     camundaFormRef: str | None = None
     tenantId: str | None = None
     taskState: str
+    dueDay: str | None = Field(
+        default=None,
+        description="Sagsflow: the last day of the due date (YYYY-MM-DD); `due` is the instant it passes",
+    )
+    dueKind: str | None = Field(
+        default=None, description="Sagsflow: elapsed (an instant) or calendar (a last day)"
+    )
 
     @classmethod
     def of(cls, t: TaskInfo) -> TaskOut:
@@ -439,6 +446,8 @@ class TaskOut(BaseModel):
             assignee=t.assignee,
             created=format_date(t.created_at),
             due=format_date(t.due_at),
+            dueDay=t.due_date.isoformat() if t.due_date else None,
+            dueKind=t.due_kind,
             executionId=t.instance_id,
             processDefinitionId=t.definition_id,
             processInstanceId=t.instance_id,
@@ -502,12 +511,22 @@ class JobOut(BaseModel):
     tenantId: str | None = None
     createTime: str | None
     batchId: str | None = None
+    dueDay: str | None = Field(
+        default=None,
+        description="Sagsflow: the day the deadline belongs to (a calendar deadline's last day, "
+        "YYYY-MM-DD); `dueDate` is the instant the job runs, when that day has ended",
+    )
+    dueKind: str | None = Field(
+        default=None, description="Sagsflow: elapsed (an instant) or calendar (a last day)"
+    )
 
     @classmethod
     def of(cls, j: JobInfo) -> JobOut:
         return cls(
             id=j.id,
             dueDate=format_date(j.due_at),
+            dueDay=j.due_date.isoformat() if j.due_date else None,
+            dueKind=j.due_kind,
             processInstanceId=j.instance_id,
             executionId=j.instance_id,
             processDefinitionId=j.definition_id,

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query
+from fastapi.responses import Response
 
 from api.deps import CaseActor, EngineDep
+from api.idempotency import KeyHeader, request_for, respond
 from api.routing import Router
 from api.schemas.cases import CaseOut, DiagramOut, ReportIn, StartIn
 from api.schemas.common import MAX_OFFSET, PageOut
@@ -18,20 +20,31 @@ router = Router(tags=["cases"])
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut)
-def open_case(engine: EngineDep, actor: CaseActor, report: ReportIn) -> CaseOut:
-    """Open a case from an underretning; its 24-hour and receipt deadlines start now."""
-    case = engine.open_case(
-        ReportOfConcern(
-            received_at=report.received_at,
-            reporter_type=report.reporter_type,
-            child_ref=report.child_ref,
-            text=report.text,
-            team=report.team,
-            business_key=report.case_number,
-        ),
-        actor=actor,
+def open_case(
+    engine: EngineDep, actor: CaseActor, report: ReportIn, idempotency_key: KeyHeader = None
+) -> CaseOut | Response:
+    """Open a case from an underretning; its 24-hour and receipt deadlines start now.
+
+    A `case_number` that an open case already has is refused with 409 naming that case
+    (`existing_case_id`). Send an `Idempotency-Key` to make a retry after a time-out safe.
+    """
+    concern = ReportOfConcern(
+        received_at=report.received_at,
+        reporter_type=report.reporter_type,
+        child_ref=report.child_ref,
+        text=report.text,
+        team=report.team,
+        business_key=report.case_number,
     )
-    return CaseOut.of(case)
+    if idempotency_key is None:
+        return CaseOut.of(engine.open_case(concern, actor=actor))
+    answer = engine.open_case_once(
+        concern,
+        actor=actor,
+        request=request_for("open case", idempotency_key, report),
+        render=lambda case: CaseOut.of(case).model_dump_json(),
+    )
+    return respond(answer, 201)
 
 
 @router.post("/processes/{key}/start", status_code=201, response_model=CaseOut)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -32,10 +32,14 @@ class StartIn(Strict):
 class FormFieldOut(BaseModel):
     id: str
     label: str | None
-    type: str
+    type: str = Field(description="string, long, boolean, date or enum (Camunda's form field types)")
     required: bool
     options: list[dict[str, str | None]]
-    default: str | None
+    default: bool | int | str | None = Field(
+        default=None,
+        description="computed when the form is opened and typed as the field: a boolean for yes/no, "
+        "an integer for long, YYYY-MM-DD for a date",
+    )
 
     @classmethod
     def of(cls, f: FormFieldInfo) -> FormFieldOut:
@@ -46,6 +50,26 @@ class FormFieldOut(BaseModel):
             required=f.required,
             options=[{"id": i, "name": n} for i, n in f.options],
             default=f.default,
+        )
+
+
+class CauseOut(BaseModel):
+    """What made a task: a deadline timer that fired (an escalation says which rule was missed)."""
+
+    kind: str = Field(description="deadline_breached or deadline_reminder", examples=["deadline_breached"])
+    deadline: str | None = Field(description="the legal rule, e.g. investigation", examples=["investigation"])
+    due_at: datetime = Field(description="when the deadline fell due")
+    element_id: str = Field(description="the timer in the diagram")
+    name: str | None = Field(default=None, description="the timer's label in the diagram")
+
+    @classmethod
+    def of(cls, cause: dict[str, Any]) -> CauseOut:
+        return cls(
+            kind=str(cause.get("kind")),
+            deadline=cause.get("deadline"),
+            due_at=cause["due_at"],
+            element_id=str(cause.get("element_id")),
+            name=cause.get("name"),
         )
 
 
@@ -61,9 +85,21 @@ class TaskOut(BaseModel):
     candidate_groups: list[str]
     assignee: str | None
     created_at: datetime
-    due_at: datetime | None
+    due_at: datetime | None = Field(description="the instant the due date passes")
+    due_date: date | None = Field(
+        default=None,
+        description="the last day of the due date (a calendar deadline is met any time that day)",
+    )
+    due_kind: Literal["elapsed", "calendar"] | None = Field(
+        default=None,
+        description="elapsed: an instant (hours); calendar: a last day (days, months, an agreed date)",
+    )
     completed_at: datetime | None
     completed_by: str | None
+    deadline: str | None = Field(
+        default=None, description="the legal rule its due date keeps (its breach timer's), e.g. investigation"
+    )
+    cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
     form: list[FormFieldOut] | None = None
     variables: dict[str, Any] | None = None
 
@@ -82,8 +118,12 @@ class TaskOut(BaseModel):
             assignee=t.assignee,
             created_at=t.created_at,
             due_at=t.due_at,
+            due_date=t.due_date,
+            due_kind=_kind(t.due_kind),
             completed_at=t.completed_at,
             completed_by=t.completed_by,
+            deadline=t.deadline,
+            cause=CauseOut.of(t.cause) if t.cause else None,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
             variables=t.variables,
         )
@@ -94,11 +134,22 @@ class DeadlineOut(BaseModel):
     element_id: str
     name: str | None
     kind: str
-    due_at: datetime
+    due_at: datetime = Field(description="when it fires; for a deadline, the instant it passes")
+    due_date: date | None = Field(
+        default=None, description="the last day of a calendar deadline; else the Copenhagen day of due_at"
+    )
+    due_kind: Literal["elapsed", "calendar"] | None = Field(
+        default=None, description="elapsed: an instant (hours); calendar: a last day"
+    )
     status: Literal["pending", "fired", "cancelled", "failed"] | str
     fired_at: datetime | None
     purpose: str | None = Field(default=None, description="breach, reminder, or none")
     deadline: str | None = Field(default=None, description="the legal rule, e.g. investigation")
+    outcome: Literal["met", "breached", "cancelled"] | None = Field(
+        default=None,
+        description="how a deadline (purpose breach) ended: met, breached, or cancelled (the measure or "
+        "case ended first, or the rule no longer applies); none while it runs",
+    )
 
     @classmethod
     def of(cls, t: TimerInfo) -> DeadlineOut:
@@ -108,11 +159,29 @@ class DeadlineOut(BaseModel):
             name=t.name,
             kind=t.kind,
             due_at=t.due_at,
+            due_date=t.due_date,
+            due_kind=_kind(t.due_kind),
             status=t.status,
             fired_at=t.fired_at,
             purpose=t.purpose,
             deadline=t.deadline,
+            outcome=_outcome(t.outcome),
         )
+
+
+def _kind(value: str | None) -> Literal["elapsed", "calendar"] | None:
+    return "calendar" if value == "calendar" else "elapsed" if value == "elapsed" else None
+
+
+_OUTCOMES: dict[str | None, Literal["met", "breached", "cancelled"]] = {
+    "met": "met",
+    "breached": "breached",
+    "cancelled": "cancelled",
+}
+
+
+def _outcome(value: str | None) -> Literal["met", "breached", "cancelled"] | None:
+    return _OUTCOMES.get(value)
 
 
 class EventOut(BaseModel):
@@ -147,7 +216,11 @@ class CaseOut(BaseModel):
     started_at: datetime
     updated_at: datetime
     ended_at: datetime | None
-    next_due_at: datetime | None
+    next_due_at: datetime | None = Field(description="when the case's next timer fires")
+    next_due_date: date | None = Field(
+        default=None, description="the day of that timer: a calendar deadline's last day"
+    )
+    next_due_kind: Literal["elapsed", "calendar"] | None = None
     current_activities: list[str]
     version: int
     tasks: list[TaskOut] = Field(default_factory=list)
@@ -170,6 +243,8 @@ class CaseOut(BaseModel):
             updated_at=i.updated_at,
             ended_at=i.ended_at,
             next_due_at=i.next_due_at,
+            next_due_date=i.next_due_date,
+            next_due_kind=_kind(i.next_due_kind),
             current_activities=list(i.current_activities),
             version=i.version,
             tasks=[TaskOut.of(t) for t in i.tasks],

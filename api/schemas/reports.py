@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
@@ -108,6 +108,8 @@ class DeadlineOut(BaseModel):
     deadline: str | None
     element_id: str
     due_at: datetime
+    due_date: date | None
+    due_kind: str | None
     status: str
     caseworker: str | None
     team: str | None

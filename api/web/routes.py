@@ -1,10 +1,11 @@
 """Serves the pages (HTML shells without case data) and their static assets under /ui.
 
 The pages hold no case data: they are public shells whose JavaScript calls the authenticated JSON
-API with the user's bearer token (kept in the browser tab's sessionStorage, never in a cookie, so
-no cross-site request can use it). Without a valid token every data call answers 401 and the page
-sends the user to the login page. Which case or task a page shows is in its query string
-(`/ui/case?id=…`), read only by the page's script: the server never looks at it.
+API with the user's server-side session (an HttpOnly cookie set at sign-in, api/signin/; every
+state-changing call also carries the session's CSRF token). Without a live session every data
+call answers 401 and the page sends the user to the login page. Which case or task a page shows
+is in its query string (`/ui/case?id=…`), read only by the page's script: the server never looks
+at it.
 
 The front-end libraries (bpmn-js, Chart.js) are copied into static/vendor by scripts/setup-web
 from npm; without them the app still serves, and the pages say which command is missing.

@@ -7,20 +7,27 @@ subscriptions, current activities) so that queries never need to load an instanc
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cached_property
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessage
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import event_subprocesses
 from engine.bpmn.events import TIMER_KINDS
 from engine.bpmn.expressions import is_juel, juel_to_python
-from engine.bpmn.scripting import HELPER_NAMES, evaluate_expression
+from engine.bpmn.scripting import FORM_DEFAULT_HELPERS, evaluate_expression
+from engine.calendar import local_date, to_utc
+from engine.forms import typed_default
 from engine.model import FormFieldInfo
 
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
@@ -44,6 +51,19 @@ def element_name(task: Any) -> str:
 
 def extensions(task: Any) -> dict[str, Any]:
     return dict(getattr(task.task_spec, "extensions", None) or {})
+
+
+def guarded_deadline(task: Any) -> str | None:
+    """The legal rule (`deadline` property) of the breach timer on `task`'s boundary, if it has one:
+    the deadline its due date keeps (e.g. "investigation" on the børnefaglig undersøgelse)."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    for spec in parent.task_spec.outputs:
+        properties = getattr(spec, "extensions", None) or {}
+        if properties.get("purpose") == "breach" and properties.get("deadline"):
+            return str(properties["deadline"])
+    return None
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,28 @@ class Snapshot:
         return any(not sub.completed and id(sub) not in moving for sub in self.workflow.subprocesses.values())
 
 
+def attached_activity(task: Any) -> Any | None:
+    """The activity a boundary event's task is attached to (None for any other task)."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    return next((c for c in parent.children if not isinstance(c.task_spec, BoundaryEvent)), None)
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str) -> Any | None:
+    """The task `task_id` of `workflow` or one of its subprocesses (None if it is not there)."""
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (TaskNotFoundException, ValueError):
+        return None
+
+
+def is_completed(workflow: BpmnWorkflow, task_id: str) -> bool:
+    """True if the task `task_id` of `workflow` (or of one of its subprocesses) has completed."""
+    task = find_task(workflow, task_id)
+    return task is not None and task.state == TaskState.COMPLETED
+
+
 def snapshot(workflow: BpmnWorkflow) -> Snapshot:
     return Snapshot(workflow, tuple(workflow.get_tasks(state=ACTIVE)))
 
@@ -155,26 +197,34 @@ def _event_subprocess_starts(workflow: BpmnWorkflow) -> list[WaitingMessage]:
     return starts
 
 
-def form_fields(task: Any, *, evaluate_defaults: bool = False) -> tuple[FormFieldInfo, ...]:
-    """The task's form. With `evaluate_defaults`, `${…}` defaults are computed from the case data
-    (e.g. a proposed next follow-up date); otherwise they are left as written."""
+def form_fields(task: Any, *, opened_at: datetime | None = None) -> tuple[FormFieldInfo, ...]:
+    """The task's form. With `opened_at` (the instant the form is opened), `${…}` defaults are
+    computed from the case data as it stands then, `today()` and `now()` being that day and instant,
+    and typed as their field (a yes/no field's default is a boolean, a date field's YYYY-MM-DD);
+    otherwise they are left as written."""
     spec = task.task_spec
     if not isinstance(spec, UserTask):
         return ()
     fields = tuple(_form_field(f) for f in spec.form.fields)
-    if not evaluate_defaults:
+    if opened_at is None:
         return fields
-    return tuple(replace(f, default=_default(f.default, task.data)) for f in fields)
+    helpers = {
+        "today": lambda: local_date(opened_at).isoformat(),
+        "now": lambda: to_utc(opened_at).isoformat(),
+    }
+    return tuple(
+        replace(f, default=typed_default(f, _default(f.default, task.data, helpers))) for f in fields
+    )
 
 
-def _default(raw: str | None, data: dict[str, Any]) -> str | None:
-    if not raw or not is_juel(raw):
+def _default(raw: Any, data: dict[str, Any], helpers: dict[str, Any]) -> Any:
+    if not isinstance(raw, str) or not is_juel(raw):
         return raw
     try:
-        value = evaluate_expression(juel_to_python(raw, HELPER_NAMES), data, missing_as_none=True)
+        python = juel_to_python(raw, FORM_DEFAULT_HELPERS)
+        return evaluate_expression(python, data, missing_as_none=True, functions=helpers)
     except Exception:
         return None
-    return None if value is None else str(value)
 
 
 def _form_field(field: Any) -> FormFieldInfo:

@@ -2,10 +2,11 @@
 cannot run correctly.
 
 Conditions (`${…}`) and timer bodies (`PT24H`, `${deadline}`) are rewritten in place as Python.
-Constructs SpiffWorkflow silently gets wrong (link events,
-compensation, conditional start events, non-Python scripts, specific call-activity variable mappings)
-are reported as problems with their element ids, so a deploy fails loudly instead of a case
-failing silently months later.
+What SpiffWorkflow cannot run is refused by the support registry (engine/bpmn/support.py), not
+here; this module reports only expressions it cannot translate and flow that would stall (an
+element no sequence flow reaches or leaves, a process without a start event). It also fills in
+what Camunda reads into a valid diagram and SpiffWorkflow does not: ids of sequence flows
+without one, QName references, and implicit end events after activities without outgoing flow.
 """
 
 from __future__ import annotations
@@ -28,31 +29,18 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "camunda": CAMUNDA}
 
-_UNSUPPORTED = {
-    "linkEventDefinition": "link events are not supported; connect the flow directly",
-    "compensateEventDefinition": "compensation is not supported",
-    "complexGateway": "complex gateways are not supported",
-}
-CALL_MAPPING_MESSAGE = "only camunda:in/out variables='all' is supported: all variables are passed in and out"
-_PYTHON_SCRIPT_FORMATS = {"", "python", "text/x-python"}
-
 
 def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionProblem]:
     """Rewrite conditions and timers of `tree` in place; return the problems found."""
     root = tree.getroot()
+    _drop_data_flow(root)
     _name_anonymous_flows(root)
     _unqualify_references(root)
     _add_implicit_ends(root)
     problems: list[DefinitionProblem] = []
-    problems += _check_unsupported(root, resource)
     problems += _rewrite_conditions(root, resource)
     problems += _rewrite_timers(root, resource)
-    problems += _check_scripts(root, resource)
-    problems += _check_call_activities(root, resource)
     problems += _check_connections(root, resource)
-    problems += _check_nested_event_subprocesses(root, resource)
-    problems += _check_conditional_starts(root, resource)
-    problems += _check_timer_starts(root, resource)
     if not root.xpath(".//bpmn:process[@isExecutable='true']", namespaces=NS):
         problems.append(DefinitionProblem("no executable process (isExecutable='true')", resource))
     for process in root.iterfind("bpmn:process", NS):
@@ -77,6 +65,30 @@ def normalise_dmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPro
     if not list(root.iter(f"{{{namespace}}}decision")):
         problems.append(DefinitionProblem("no decision in the DMN file", resource))
     return problems
+
+
+# Camunda 7 ignores these; SpiffWorkflow would move variables through them (engine/bpmn/support.py).
+_DATA_FLOW = (
+    "ioSpecification",
+    "dataInputAssociation",
+    "dataOutputAssociation",
+    "property",
+    "loopDataInputRef",
+    "loopDataOutputRef",
+    "inputDataItem",
+    "outputDataItem",
+    "dataStore",
+    "dataStoreReference",
+    "dataObject",
+    "dataObjectReference",
+)
+
+
+def _drop_data_flow(root: etree._Element) -> None:
+    for element in list(root.iter(*(f"{{{BPMN}}}{tag}" for tag in _DATA_FLOW))):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
 
 
 def _name_anonymous_flows(root: etree._Element) -> None:
@@ -155,6 +167,15 @@ def _add_implicit_ends(root: etree._Element) -> None:
             flow.set("targetRef", end.get("id"))
 
 
+_CRON_FIELD = re.compile(r"^[0-9*?/,\-LW#A-Za-z]+$")
+
+
+def is_cron(text: str) -> bool:
+    """Six or seven Quartz fields (seconds first), e.g. '0/5 0/1 * 1/1 * ? *'."""
+    fields = text.split()
+    return len(fields) in (6, 7) and all(_CRON_FIELD.match(f) for f in fields)
+
+
 def _owner_id(element: etree._Element) -> str | None:
     node: etree._Element | None = element
     while node is not None:
@@ -169,14 +190,6 @@ def _problem(element: etree._Element, resource: str, message: str) -> Definition
     return DefinitionProblem(message, resource, _owner_id(element), element.sourceline)
 
 
-def _check_unsupported(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    problems = []
-    for tag, message in _UNSUPPORTED.items():
-        for element in root.iter(f"{{{BPMN}}}{tag}"):
-            problems.append(_problem(element, resource, message))
-    return problems
-
-
 def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionProblem]:
     problems = []
     for element in root.iter(
@@ -187,12 +200,13 @@ def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionP
     ):
         language = (element.get("language") or "").lower()
         if language not in ("", "juel", "python"):
-            problems.append(_problem(element, resource, f"expression language '{language}' is not supported"))
+            element.text = "False"  # refused by the support registry; not compiled as Python
             continue
         try:
             element.text = juel_to_python(element.text or "", HELPER_NAMES)
         except ExpressionError as err:
             problems.append(_problem(element, resource, str(err)))
+            element.text = "False"  # reported once here, not again when the spec is compiled
     return problems
 
 
@@ -209,74 +223,14 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
                 )
             )
             continue
-        if is_cron(bodies[0].text or ""):
-            problems.append(
-                _problem(definition.getparent(), resource, CRON_MESSAGE.format(bodies[0].text.strip()))
-            )
+        if is_cron(bodies[0].text or ""):  # refused by the support registry (a shape rule)
+            bodies[0].text = _PLACEHOLDERS.get(etree.QName(bodies[0]).localname, "None")
             continue
         try:
             bodies[0].text = normalise_timer(bodies[0].text or "", HELPER_NAMES).python
         except ExpressionError as err:
             problems.append(_problem(definition.getparent(), resource, str(err)))
-    return problems
-
-
-CRON_MESSAGE = (
-    "Quartz cron expressions ('{}') are not supported in timers; write an ISO 8601 repeating "
-    "interval such as R/PT5S or R/2026-01-05T08:00:00+01:00/P1D"
-)
-_CRON_FIELD = re.compile(r"^[0-9*?/,\-LW#A-Za-z]+$")
-
-
-def is_cron(text: str) -> bool:
-    """Six or seven Quartz fields (seconds first), e.g. '0/5 0/1 * 1/1 * ? *'."""
-    fields = text.split()
-    return len(fields) in (6, 7) and all(_CRON_FIELD.match(f) for f in fields)
-
-
-TIMER_START_MESSAGE = (
-    "timer start events are not supported: Sagsflow does not start instances on a schedule; "
-    "start instances by REST or by a message start event"
-)
-
-
-def _check_timer_starts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    """A process-level timer start event would never fire here (event subprocesses' do)."""
-    return [
-        _problem(start, resource, TIMER_START_MESSAGE)
-        for process in root.iterfind("bpmn:process", NS)
-        for start in process.iterfind("bpmn:startEvent", NS)
-        if start.find("bpmn:timerEventDefinition", NS) is not None
-    ]
-
-
-def _check_scripts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    problems = []
-    for task in root.iter(f"{{{BPMN}}}scriptTask"):
-        script_format = (task.get("scriptFormat") or "").lower()
-        if script_format not in _PYTHON_SCRIPT_FORMATS:
-            problems.append(
-                _problem(
-                    task,
-                    resource,
-                    f"script format '{script_format}' is not supported; scripts are restricted Python",
-                )
-            )
-        if task.get(f"{{{CAMUNDA}}}resource"):
-            problems.append(_problem(task, resource, "external script resources are not supported"))
-        if task.find(f"{{{BPMN}}}script") is None:
-            problems.append(_problem(task, resource, "the script task has no script"))
-    return problems
-
-
-def _check_call_activities(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    problems = []
-    for activity in root.iter(f"{{{BPMN}}}callActivity"):
-        if not activity.get("calledElement"):
-            problems.append(_problem(activity, resource, "the call activity has no calledElement"))
-        mappings = [*activity.iterfind(".//camunda:in", NS), *activity.iterfind(".//camunda:out", NS)]
-        if any(mapping.get("variables") != "all" for mapping in mappings):
-            problems.append(_problem(activity, resource, CALL_MAPPING_MESSAGE))
+            bodies[0].text = _PLACEHOLDERS.get(etree.QName(bodies[0]).localname, "None")
     return problems
 
 
@@ -302,6 +256,14 @@ _FLOW_NODES = (
 )
 
 
+# What a timer that could not be translated reads instead (it was reported; the deploy fails).
+_PLACEHOLDERS = {
+    "timeDate": "'2000-01-01T00:00:00+00:00'",
+    "timeDuration": "'PT1H'",
+    "timeCycle": "'R1/PT1H'",
+}
+
+
 def _check_connections(root: etree._Element, resource: str) -> list[DefinitionProblem]:
     """Every flow node is reachable and leads somewhere (SpiffWorkflow would silently stall)."""
     problems = []
@@ -317,43 +279,3 @@ def _check_connections(root: etree._Element, resource: str) -> list[DefinitionPr
             if tag != "endEvent" and identifier not in sources:
                 problems.append(_problem(node, resource, "no sequence flow leaves this element"))
     return problems
-
-
-NESTED_EVENT_SUBPROCESS_MESSAGE = (
-    "an event subprocess inside a subprocess can only start on a timer here; with a {kind} start "
-    "event it would never start: move it to the process level"
-)
-
-
-def _check_nested_event_subprocesses(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    """SpiffWorkflow starts event subprocesses on messages, signals, errors, escalations and
-    conditions only at the process level; nested in a subprocess only timer starts run."""
-    problems = []
-    for subprocess in root.iter(f"{{{BPMN}}}subProcess"):
-        if (
-            subprocess.get("triggeredByEvent") != "true"
-            or subprocess.getparent().tag != f"{{{BPMN}}}subProcess"
-        ):
-            continue
-        for start in subprocess.iterfind("bpmn:startEvent", NS):
-            kinds = [etree.QName(d).localname for d in start if str(d.tag).endswith("EventDefinition")]
-            kinds = [k.removesuffix("EventDefinition") for k in kinds if k != "timerEventDefinition"]
-            if kinds:
-                problems.append(
-                    _problem(start, resource, NESTED_EVENT_SUBPROCESS_MESSAGE.format(kind=kinds[0]))
-                )
-    return problems
-
-
-CONDITIONAL_START_MESSAGE = (
-    "conditional start events are not supported (Camunda starts them by POST /condition); "
-    "use a conditional boundary or intermediate event, or a message start event"
-)
-
-
-def _check_conditional_starts(root: etree._Element, resource: str) -> list[DefinitionProblem]:
-    return [
-        _problem(start, resource, CONDITIONAL_START_MESSAGE)
-        for start in root.iter(f"{{{BPMN}}}startEvent")
-        if start.find("bpmn:conditionalEventDefinition", NS) is not None
-    ]

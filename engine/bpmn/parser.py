@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -26,7 +26,13 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     ReceiveTaskParser,
     SendTaskParser,
 )
-from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
+from SpiffWorkflow.bpmn.parser.task_parsers import (
+    CallActivityParser,
+    ConditionalGatewayParser,
+    GatewayParser,
+    SubprocessParser,
+    SubWorkflowParser,
+)
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
@@ -44,15 +50,26 @@ from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskPar
 from SpiffWorkflow.camunda.specs.user_task import Form, FormField
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.calls import (
+    BoundCallActivity,
+    CallSettings,
+    EmbeddedSubprocess,
+    OwnEventSubprocess,
+    OwnTransaction,
+    call_settings,
+    settings_problems,
+)
 from engine.bpmn.conditions import own_conditional
 from engine.bpmn.event_subprocesses import NON_INTERRUPTING, TRIGGERED_BY_EVENT
 from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
 from engine.bpmn.pass_through import PassThroughManualTask, PassThroughTask
 from engine.bpmn.spec_checks import check_specs
+from engine.bpmn.support_check import check_support
 from engine.bpmn.xml import kind_of, parse_xml
 from engine.errors import DefinitionProblem, InvalidDefinitionError
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 KEPT_ATTRIBUTES = (
@@ -92,14 +109,41 @@ class Resource:
         return "other"
 
 
+@dataclass(frozen=True)
+class CallSite:
+    """A call activity of a compiled process, for the deploy-time check of its target."""
+
+    resource_name: str
+    element_id: str
+    settings: CallSettings
+    task_spec: Any = field(compare=False, repr=False, default=None)
+
+
 @dataclass
 class CompiledProcess:
+    """A process and the specs of the subprocesses its own resources hold (embedded and event
+    subprocesses; a called process only if it happens to be in the same resources, and even then
+    it is bound when reached, see engine/bpmn/calls.py)."""
+
     id: str
     name: str | None
     resource_name: str
     version_tag: str | None
     spec: Any
     subprocess_specs: dict[str, Any]
+    decision_refs: frozenset[str] = frozenset()
+
+    @property
+    def calls(self) -> list[CallSite]:
+        found = {}
+        for spec in [self.spec, *self.subprocess_specs.values()]:
+            for task_spec in spec.task_specs.values():
+                if isinstance(task_spec, BoundCallActivity):
+                    site = CallSite(
+                        spec.file or self.resource_name, task_spec.bpmn_id, task_spec.call, task_spec
+                    )
+                    found[(site.resource_name, site.element_id)] = site
+        return list(found.values())
 
 
 @dataclass
@@ -114,12 +158,14 @@ class Bundle:
     processes: dict[str, CompiledProcess] = field(default_factory=dict)
     decisions: dict[str, CompiledDecision] = field(default_factory=dict)
     external_resources: list[Resource] = field(default_factory=list)
+    decision_resources: dict[str, str] = field(default_factory=dict)  # decision id -> resource name
 
 
 class _CamundaAttributes:
     """Mixin: keep camunda:properties, the Camunda attributes and inputOutput in `extensions`."""
 
     node: etree._Element
+    EVENT_SUBPROCESS_CLASS = OwnEventSubprocess
 
     def parse_extensions(self, node: etree._Element | None = None) -> dict[str, Any]:
         element = self.node if node is None else node
@@ -223,6 +269,25 @@ class _StartEventParser(_CamundaAttributes, CamundaStartEventParser):  # type: i
         return task
 
 
+class _SagsflowCallActivityParser(_CamundaAttributes, CallActivityParser):  # type: ignore[misc]
+    """Reads the binding and the variable mappings of a call activity (engine/bpmn/calls.py)."""
+
+    spec_class: type
+    spec: Any
+    bpmn_id: str
+    bpmn_attributes: dict[str, Any]
+
+    def create_task(self) -> Any:
+        called = SubprocessParser.get_call_activity_spec(self)
+        return self.spec_class(
+            self.spec,
+            self.bpmn_id,
+            subworkflow_spec=called,
+            call=call_settings(self.node),
+            **self.bpmn_attributes,
+        )
+
+
 def _with_attributes(parser_class: type) -> type:
     if issubclass(parser_class, _CamundaAttributes):
         return parser_class
@@ -241,6 +306,9 @@ class SagsflowParser(CamundaParser):  # type: ignore[misc]
             _SagsflowUserTaskParser,
             CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1],
         ),
+        full_tag("callActivity"): (_SagsflowCallActivityParser, BoundCallActivity),
+        full_tag("subProcess"): (_with_attributes(SubWorkflowParser), EmbeddedSubprocess),
+        full_tag("transaction"): (_with_attributes(SubWorkflowParser), OwnTransaction),
         full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
         full_tag("startEvent"): (
             _StartEventParser,
@@ -299,8 +367,12 @@ ExternalLookup = Callable[[str], Sequence[Resource]]
 def compile_resources(resources: Sequence[Resource], external: ExternalLookup | None = None) -> Bundle:
     """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
 
-    `external(process_or_decision_id)` supplies already-deployed resources for call activities
-    and business rule tasks that reference something outside this deployment.
+    Every file is checked on its own first (safe XML, the BPMN schema, the support registry,
+    expressions), and all of them are compiled together even when some had problems, so one
+    answer lists the problems of all files. `external(decision_id)` supplies already-deployed
+    resources for business rule tasks that reference a decision outside this deployment. Called
+    processes are not compiled in: a call activity binds its target when reached
+    (engine/bpmn/calls.py).
     """
     problems: list[DefinitionProblem] = []
     bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
@@ -308,26 +380,75 @@ def compile_resources(resources: Sequence[Resource], external: ExternalLookup | 
     for resource in resources:
         if resource.kind == "other":
             continue
-        tree, found = _prepare(resource)
+        tree, found, readable = _prepare(resource)
         problems += found
-        if tree is not None:
+        if tree is not None and readable:
             (bpmn_trees if resource.kind == "bpmn" else dmn_trees).append((resource, tree))
+    if not bpmn_trees and not dmn_trees:
+        raise InvalidDefinitionError(
+            problems or [DefinitionProblem("no BPMN or DMN resource in the deployment")]
+        )
+    try:
+        bundle = _parse(bpmn_trees, dmn_trees, external)
+    except InvalidDefinitionError as err:
+        raise InvalidDefinitionError(_with_lines(_merge(problems, err), bpmn_trees + dmn_trees)) from None
     if problems:
         raise InvalidDefinitionError(problems)
-    if not bpmn_trees and not dmn_trees:
-        raise InvalidDefinitionError([DefinitionProblem("no BPMN or DMN resource in the deployment")])
-    return _parse(bpmn_trees, dmn_trees, external)
+    return bundle
 
 
-def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem]]:
-    tree = parse_xml(resource.content, resource.name)
+class _ParseFailed(InvalidDefinitionError):
+    """SpiffWorkflow could not parse the files (it stops at its first error)."""
+
+
+def _merge(first: list[DefinitionProblem], error: InvalidDefinitionError) -> list[DefinitionProblem]:
+    """`first` plus the compile stage's problems that are not a consequence of them.
+
+    A file with refused parts may fail to parse because of them, and an element whose expression
+    could not be translated fails again when compiled: those repeats are left out.
+    """
+    if not first:
+        return error.problems
+    if isinstance(error, _ParseFailed):
+        return first
+    reported = {(p.resource, p.element_id) for p in first}
+    return first + [p for p in error.problems if (p.resource, p.element_id) not in reported]
+
+
+def _with_lines(
+    problems: list[DefinitionProblem], trees: list[tuple[Resource, etree._ElementTree]]
+) -> list[DefinitionProblem]:
+    """Give each problem that names an element the line of that element in its file."""
+    lines: dict[tuple[str, str], int] = {}
+    for resource, tree in trees:
+        for node in tree.getroot().iter():
+            identifier = node.get("id") if isinstance(node.tag, str) else None
+            if identifier and node.sourceline:
+                lines.setdefault((resource.name, identifier), node.sourceline)
+    return [
+        replace(p, line=lines.get((p.resource or "", p.element_id or "")))
+        if p.line is None and p.element_id
+        else p
+        for p in problems
+    ]
+
+
+def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[DefinitionProblem], bool]:
+    """(tree, problems, readable): readable is False when the file cannot be compiled at all."""
+    try:
+        tree = parse_xml(resource.content, resource.name)
+    except InvalidDefinitionError as err:
+        return None, err.problems, False
     kind = kind_of(tree)
     if kind != resource.kind:
-        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)]
+        return None, [DefinitionProblem(f"the file is not {resource.kind.upper()} XML", resource.name)], False
+    found = check_support(tree, resource.name)
     if kind == "bpmn":
-        found = _schema_validate(tree, resource.name)
-        return tree, found or normalise_bpmn(tree, resource.name)
-    return tree, normalise_dmn(tree, resource.name)
+        invalid = _schema_validate(tree, resource.name)
+        if invalid:
+            return tree, invalid + found, False
+        return tree, found + normalise_bpmn(tree, resource.name), True
+    return tree, found + normalise_dmn(tree, resource.name), True
 
 
 def _parse(
@@ -342,16 +463,16 @@ def _parse(
             parser.add_dmn_xml(tree.getroot(), filename=resource.name)
             for decision_id, dmn in _new_decisions(parser, bundle):
                 bundle.decisions[decision_id] = CompiledDecision(decision_id, dmn.get_name(), resource.name)
+                bundle.decision_resources[decision_id] = resource.name
         _add_referenced_decisions(parser, bpmn_trees, external, bundle)
         for resource, tree in bpmn_trees:
             parser.add_bpmn_xml(tree, filename=resource.name)
-        _add_external_processes(parser, external, bundle)
-        own_ids = [(resource, pid) for resource, tree in bpmn_trees for pid in _process_ids(tree)]
-        for resource, process_id in own_ids:
-            bundle.processes[process_id] = _compile_process(parser, process_id, resource.name)
+        for resource, tree in bpmn_trees:
+            for process in _executable_processes(tree):
+                bundle.processes[process.get("id")] = _compile_process(parser, process, resource.name)
     except (ValidationException, SpiffWorkflowException, NotImplementedError) as err:
-        raise InvalidDefinitionError([_problem_from(err)]) from None
-    problems = check_specs(bundle.processes.values())
+        raise _ParseFailed([_problem_from(err)]) from None
+    problems = check_specs(bundle.processes.values()) + _call_problems(bundle.processes.values())
     if problems:
         raise InvalidDefinitionError(problems)
     return bundle
@@ -361,25 +482,35 @@ def _new_decisions(parser: SagsflowParser, bundle: Bundle) -> Iterable[tuple[str
     return [(d, p) for d, p in parser.dmn_parsers.items() if d not in bundle.decisions]
 
 
-def _process_ids(tree: etree._ElementTree) -> list[str]:
-    return [
-        p.get("id")
-        for p in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
-        if p.get("isExecutable") == "true"
-    ]
+def _executable_processes(tree: etree._ElementTree) -> list[etree._Element]:
+    return [p for p in tree.getroot().iter(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"]
 
 
-def _compile_process(parser: SagsflowParser, process_id: str, resource_name: str) -> CompiledProcess:
-    process_parser = parser.get_process_parser(process_id)
-    node = process_parser.node
+def _compile_process(parser: SagsflowParser, node: etree._Element, resource_name: str) -> CompiledProcess:
+    process_id = node.get("id")
+    subprocess_specs = parser.get_subprocess_specs(process_id, require_call_activity_specs=False)
     return CompiledProcess(
         id=process_id,
         name=node.get("name"),
         resource_name=resource_name,
         version_tag=node.get(f"{{{CAMUNDA_MODEL_NS}}}versionTag"),
         spec=parser.get_spec(process_id),
-        subprocess_specs=parser.get_subprocess_specs(process_id),
+        subprocess_specs={name: spec for name, spec in subprocess_specs.items() if spec is not None},
+        decision_refs=frozenset(
+            ref
+            for task in node.iter(f"{{{BPMN_NS}}}businessRuleTask")
+            if (ref := task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef"))
+        ),
     )
+
+
+def _call_problems(processes: Iterable[CompiledProcess]) -> list[DefinitionProblem]:
+    return [
+        DefinitionProblem(message, call.resource_name, call.element_id)
+        for process in processes
+        for call in process.calls
+        for message in settings_problems(call.settings)
+    ]
 
 
 def _add_referenced_decisions(
@@ -393,30 +524,13 @@ def _add_referenced_decisions(
             ref = task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef")
             if ref and ref not in parser.dmn_parsers and external is not None:
                 for extra in external(ref):
-                    tree_, _ = _prepare(extra)
+                    tree_, _, _ = _prepare(extra)
                     if tree_ is not None and extra.kind == "dmn":
+                        known = set(parser.dmn_parsers)
                         parser.add_dmn_xml(tree_.getroot(), filename=extra.name)
                         bundle.external_resources.append(extra)
-
-
-def _add_external_processes(parser: SagsflowParser, external: ExternalLookup | None, bundle: Bundle) -> None:
-    if external is None:
-        return
-    seen: set[str] = set()
-    missing = _missing_processes(parser) - seen
-    while missing:
-        for process_id in missing:
-            seen.add(process_id)
-            for extra in external(process_id):
-                tree, _ = _prepare(extra)
-                if tree is not None and extra.kind == "bpmn" and extra not in bundle.external_resources:
-                    parser.add_bpmn_xml(tree, filename=extra.name)
-                    bundle.external_resources.append(extra)
-        missing = _missing_processes(parser) - seen
-
-
-def _missing_processes(parser: SagsflowParser) -> set[str]:
-    return {p for p in parser.get_process_dependencies() if p and p not in parser.process_parsers}
+                        for decision_id in set(parser.dmn_parsers) - known:
+                            bundle.decision_resources[decision_id] = extra.name
 
 
 def _problem_from(err: Exception) -> DefinitionProblem:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from engine.bpmn.workflow import CaseWorkflow
 
 _Key = tuple[str, int]  # (definition id, version)
 
@@ -21,17 +21,17 @@ _Key = tuple[str, int]  # (definition id, version)
 class ResidentWorkflows:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[str, tuple[_Key, BpmnWorkflow]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[_Key, CaseWorkflow]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def take(self, instance_id: str, definition_id: str, version: int) -> BpmnWorkflow | None:
+    def take(self, instance_id: str, definition_id: str, version: int) -> CaseWorkflow | None:
         with self._lock:
             entry = self._entries.pop(instance_id, None)
         if entry is None or entry[0] != (definition_id, version):
             return None
         return entry[1]
 
-    def keep(self, instance_id: str, definition_id: str, version: int, workflow: BpmnWorkflow) -> None:
+    def keep(self, instance_id: str, definition_id: str, version: int, workflow: CaseWorkflow) -> None:
         """Call only after the transaction that saved `workflow` as `version` has committed."""
         if self.capacity <= 0:
             return

@@ -21,7 +21,6 @@ import operator
 import sys
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from functools import lru_cache
 from types import CodeType, FrameType, ModuleType
 from typing import Any, ClassVar
@@ -39,9 +38,8 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.bpmn.date_functions import DATE_FUNCTIONS
 from engine.bpmn.expressions import ExpressionError
-from engine.calendar import local_date
-from engine.deadlines import parse_instant
 
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 MAX_RANGE = 100_000
@@ -61,16 +59,9 @@ def is_empty(value: Any) -> bool:
     return value is None or (hasattr(value, "__len__") and len(value) == 0)
 
 
-def add_days(value: Any, days: Any) -> str | None:
-    """The local (Copenhagen) date `days` after the date or instant `value`, as YYYY-MM-DD."""
-    if value in (None, "") or days is None:
-        return None
-    return (local_date(parse_instant(value)) + timedelta(days=int(days))).isoformat()
-
-
 EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "is_empty": is_empty,
-    "add_days": add_days,
+    **DATE_FUNCTIONS,
     "len": len,
     "min": min,
     "max": max,
@@ -86,6 +77,8 @@ EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sorted": sorted,
 }
 HELPER_NAMES = frozenset(EXPRESSION_FUNCTIONS)
+# Form defaults are computed when the form is opened, so they may also ask for that day and instant.
+FORM_DEFAULT_HELPERS = HELPER_NAMES | {"today", "now"}
 
 # Methods a condition or script may call on JSON-native values; nothing that can allocate
 # without bound (ljust, zfill, center, expandtabs are left out on purpose).
@@ -223,15 +216,23 @@ class _MissingAsNone(dict[str, Any]):
         return None
 
 
-def evaluate_expression(expression: str, names: Mapping[str, Any], *, missing_as_none: bool = False) -> Any:
+def evaluate_expression(
+    expression: str,
+    names: Mapping[str, Any],
+    *,
+    missing_as_none: bool = False,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+) -> Any:
     """Evaluate a checked expression over `names` (task variables and helper functions).
 
     A name that is not defined raises, as in Camunda, unless `missing_as_none` (used for completion
     guards and form defaults, which ask about fields that may not have been filled in yet).
+    `functions` adds helpers for this evaluation only (`today()` in form defaults).
     """
     visible = {k: v for k, v in names.items() if not k.startswith("_")}
     evaluator = _SafeEvaluator(
-        functions=EXPRESSION_FUNCTIONS, names=_MissingAsNone(visible) if missing_as_none else visible
+        functions={**EXPRESSION_FUNCTIONS, **(functions or {})},
+        names=_MissingAsNone(visible) if missing_as_none else visible,
     )
     return evaluator.eval(expression, previously_parsed=_parse_expression(expression))
 

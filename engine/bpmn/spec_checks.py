@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
@@ -26,13 +25,12 @@ from engine.bpmn.events import (
     TimeDateEventDefinition,
 )
 from engine.bpmn.expressions import ExpressionError, date_time_steps, juel_to_python
-from engine.bpmn.guards import MESSAGE_SUFFIX as GUARD_MESSAGE_SUFFIX
 from engine.bpmn.guards import PREFIX as GUARD_PREFIX
-from engine.bpmn.scripting import HELPER_NAMES, check_expression, check_script
+from engine.bpmn.guards import declared_field, guard_names
+from engine.bpmn.scripting import FORM_DEFAULT_HELPERS, HELPER_NAMES, check_expression, check_script
 from engine.calendar import parse_iso_duration
 from engine.errors import DefinitionProblem
 
-FORM_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
 EXPRESSION_ATTRIBUTES = (
     "camunda:dueDate",
     "camunda:assignee",
@@ -73,7 +71,6 @@ def _check_task_spec(task_spec: Any) -> Iterator[tuple[str | None, str]]:
         _timers(task_spec),
         _conditional_events(task_spec),
         _script(task_spec),
-        _service(task_spec),
         _user_task(task_spec),
         _loops(task_spec),
         _decision(task_spec),
@@ -154,17 +151,10 @@ def _script(task_spec: Any) -> Iterator[str]:
             yield f"script: {err}"
 
 
-def _service(task_spec: Any) -> Iterator[str]:
-    if isinstance(task_spec, ServiceTask):
-        extensions = task_spec.extensions or {}
-        if extensions.get("camunda:type") != "external" or not extensions.get("camunda:topic"):
-            yield "service tasks must be external tasks (camunda:type='external' with a camunda:topic)"
-
-
-def _juel(value: str, what: str) -> Iterator[str]:
+def _juel(value: str, what: str, helpers: frozenset[str] = HELPER_NAMES) -> Iterator[str]:
     """Problems of a `${…}` (or plain Python) expression written in the diagram."""
     try:
-        yield from _expression(juel_to_python(value, HELPER_NAMES), what)
+        yield from _expression(juel_to_python(value, helpers), what)
     except ExpressionError as err:
         yield f"{what}: {err}"
 
@@ -175,12 +165,21 @@ def _user_task(task_spec: Any) -> Iterator[str]:
         value = extensions.get(attribute)
         if value and "{" in value and not _is_date_time(value, attribute):
             yield from _juel(value, attribute)
-    for key, value in extensions.items():
-        if key.startswith(GUARD_PREFIX) and not key.endswith(GUARD_MESSAGE_SUFFIX):
-            yield from _juel(str(value or ""), f"guard '{key[len(GUARD_PREFIX) :]}'")
+    yield from _guards(task_spec, extensions)
     if isinstance(task_spec, UserTask):
         for field in task_spec.form.fields:
             yield from _form_field(field)
+
+
+def _guards(task_spec: Any, extensions: dict[str, Any]) -> Iterator[str]:
+    """Every guard compiles, and the field it declares is a field of the task's form."""
+    form = getattr(task_spec, "form", None) if isinstance(task_spec, UserTask) else None
+    fields = {f.id for f in form.fields} if form is not None else set()
+    for name in guard_names(extensions):
+        yield from _juel(str(extensions.get(f"{GUARD_PREFIX}{name}") or ""), f"guard '{name}'")
+        field = declared_field(extensions, name)
+        if field is not None and field not in fields:
+            yield f"guard '{name}': its field '{field}' is not a field of the task's form"
 
 
 def _is_date_time(value: str, attribute: str) -> bool:
@@ -195,10 +194,7 @@ def _is_date_time(value: str, attribute: str) -> bool:
 
 def _form_field(field: Any) -> Iterator[str]:
     if field.default_value and "{" in field.default_value:
-        yield from _juel(field.default_value, f"default of form field '{field.id}'")
-    if field.type not in FORM_TYPES:
-        allowed = ", ".join(sorted(FORM_TYPES))
-        yield f"form field '{field.id}': type '{field.type}' is not one of {allowed}"
+        yield from _juel(field.default_value, f"default of form field '{field.id}'", FORM_DEFAULT_HELPERS)
     if field.type == "enum" and not getattr(field, "options", None):
         yield f"form field '{field.id}': an enum needs at least one value"
 

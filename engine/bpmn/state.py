@@ -2,7 +2,10 @@
 
 The spec is parsed once per definition version and cached (`engine/definitions.py`), so the
 stored state holds only the task tree and data, and a load neither re-parses BPMN nor
-re-deserializes a spec. The restricted script engine is attached on every load: SpiffWorkflow
+re-deserializes a spec. A called process's state names the definition it was bound to
+(`definition_id`), so the load takes its spec from that version (engine/bpmn/workflow.py); an
+embedded subprocess, or a call entered before bindings were recorded, takes it from its
+parent's definition. The restricted script engine is attached on every load: SpiffWorkflow
 does not serialize it and would otherwise fall back to unrestricted `eval`.
 """
 
@@ -16,12 +19,17 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
 from engine.bpmn.events import MessageEventDefinition
+from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, DefinitionSpecs, SpecSource
 
 STATE_FORMAT = "sagsflow-state-1"
 SPIFF_SERIALIZER_VERSION = "1.5"
@@ -36,8 +44,8 @@ class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def restore(self, dct: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
-        workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
+    def restore(self, dct: dict[str, Any], definition: DefinitionSpecs, specs: SpecSource) -> CaseWorkflow:
+        workflow = CaseWorkflow(definition, specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -46,13 +54,40 @@ class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return workflow
 
 
+class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
+    """A subprocess's state plus, for a called process, the definition it was bound to."""
+
+    def to_dict(self, workflow: CaseSubWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = super().to_dict(workflow)
+        if workflow.bound:
+            dct["definition_id"] = workflow.definition_id
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: CaseWorkflow) -> CaseSubWorkflow:
+        bound = dct.get("definition_id")
+        owner = bound or task.workflow.definition_id
+        definition = top_workflow.specs.definition(owner)
+        spec = definition.spec if bound else definition.subprocess_specs.get(task.task_spec.spec)
+        if spec is None:
+            raise ValueError(f"stored state: no spec for subprocess '{task.task_spec.spec}' in {owner}")
+        subprocess = CaseSubWorkflow(
+            spec, task.id, top_workflow, definition_id=owner, bound=bool(bound), deserializing=True
+        )
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
+
+
 class _Serializer:
     def __init__(self) -> None:
         self.registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
         MessageEventDefinitionConverter(
             MessageEventDefinition, self.registry, typename="SagsflowMessageEventDefinition"
         )
-        self.converter = _StateConverter(BpmnWorkflow, self.registry)
+        # the typename every stored subprocess already carries
+        _SubWorkflowConverter(CaseSubWorkflow, self.registry, typename="BpmnSubWorkflow")
+        self.converter = _StateConverter(CaseWorkflow, self.registry)
         self.encoder = create_encoder(self.registry, None)
 
 
@@ -80,18 +115,20 @@ def dump_state(workflow: BpmnWorkflow) -> str:
 
 
 def load_state(
-    text: str, spec: Any, subprocess_specs: dict[str, Any], script_engine: PythonScriptEngine
-) -> BpmnWorkflow:
+    text: str, definition: DefinitionSpecs, specs: SpecSource, script_engine: PythonScriptEngine
+) -> CaseWorkflow:
+    """The case saved as `text`, whose top workflow runs `definition`; `specs` supplies the
+    definitions its subprocesses were built from and binds the calls it reaches next."""
     dct = json.loads(text)
     stored = (dct.pop("format", None), dct.pop("spiff_serializer_version", None))
     if stored != (STATE_FORMAT, SPIFF_SERIALIZER_VERSION):
         raise ValueError(f"unsupported stored state format {stored}")
-    workflow = _serializer().converter.restore(dct, spec, subprocess_specs)
+    workflow = _serializer().converter.restore(dct, definition, specs)
     workflow.script_engine = script_engine
     return workflow
 
 
 def new_workflow(
-    spec: Any, subprocess_specs: dict[str, Any], script_engine: PythonScriptEngine
-) -> BpmnWorkflow:
-    return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+    definition: DefinitionSpecs, specs: SpecSource, script_engine: PythonScriptEngine
+) -> CaseWorkflow:
+    return CaseWorkflow(definition, specs, script_engine=script_engine)

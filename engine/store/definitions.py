@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from engine.store.tables import Definition, Deployment, Resource
+from engine.store.tables import Definition, Deployment, DeploymentDefinition, Resource
 
 
 def latest(session: Session, kind: str, key: str) -> Definition | None:
@@ -30,6 +30,32 @@ def by_key_version(session: Session, kind: str, key: str, version: int) -> Defin
         Definition.kind == kind, Definition.key == key, Definition.version == version
     )
     return session.exec(statement).first()
+
+
+def in_deployment(session: Session, kind: str, key: str, deployment_id: str) -> Definition | None:
+    """The version of `key` that a deployment holds (created by it, or reused unchanged)."""
+    statement = (
+        select(Definition)
+        .join(DeploymentDefinition, col(DeploymentDefinition.definition_id) == col(Definition.id))
+        .where(
+            DeploymentDefinition.deployment_id == deployment_id,
+            Definition.kind == kind,
+            Definition.key == key,
+        )
+    )
+    return session.exec(statement).first()
+
+
+def with_version_tag(session: Session, kind: str, key: str, version_tag: str) -> list[Definition]:
+    statement = select(Definition).where(
+        Definition.kind == kind, Definition.key == key, Definition.version_tag == version_tag
+    )
+    return list(session.exec(statement).all())
+
+
+def link_to_deployment(session: Session, deployment_id: str, definition_ids: Sequence[str]) -> None:
+    for definition_id in dict.fromkeys(definition_ids):
+        session.add(DeploymentDefinition(deployment_id=deployment_id, definition_id=definition_id))
 
 
 def resources_of(session: Session, definition: Definition) -> list[Resource]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, delete, exists, func, insert, or_, update
+from sqlalchemy import Table, Update, bindparam, delete, exists, func, insert, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -40,6 +41,31 @@ def lock_by_task(session: Session, task_id: str) -> Instance | None:
     """The instance a task belongs to, locked like `lock` (always the instance first, then its rows,
     so two commands on one case cannot deadlock on PostgreSQL)."""
     return session.scalars(_LOCK_BY_TASK, {"task": task_id}).first()
+
+
+def hold_business_key(session: Session, municipality: str, business_key: str) -> None:
+    """Serialise the opening of cases under one business key until the transaction ends, so two
+    concurrent requests cannot both find it free. PostgreSQL: a transaction-scoped advisory lock
+    on a digest of the key; SQLite: every write transaction already holds the database's lock."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        digest = hashlib.sha256(f"{municipality}\x00{business_key}".encode()).digest()[:8]
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, signed=True)}
+        )
+
+
+def active_with_business_key(
+    session: Session, municipality: str, process_key: str, business_key: str
+) -> str | None:
+    """The id of an active instance of `process_key` with this business key, if there is one."""
+    statement = select(Instance.id).where(
+        Instance.municipality == municipality,
+        Instance.process_key == process_key,
+        Instance.business_key == business_key,
+        Instance.status == "active",
+    )
+    return session.exec(statement.limit(1)).first()
 
 
 def get(session: Session, instance_id: str, municipality: str) -> Instance | None:

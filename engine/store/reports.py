@@ -99,6 +99,8 @@ def _timers(scope: Scope) -> Any:
         col(Timer.deadline),
         col(Timer.element_id),
         col(Timer.due_at),
+        col(Timer.due_date),
+        col(Timer.due_kind),
         col(Timer.status),
     ).join(Instance, col(Instance.id) == col(Timer.instance_id))
     return statement.where(

@@ -6,9 +6,9 @@ written by the engine, so SQLite and PostgreSQL store byte-identical values.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Date, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from engine.store.types import UTCDateTime
@@ -52,6 +52,17 @@ class Definition(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     resource_ids: str = Field(sa_column=Column(Text, nullable=False))
     deployed_at: datetime = Field(sa_column=_utc())
+    # Deployed before call activities bound their target when reached: its call activities pass
+    # all variables in and out, as they did when its cases started (engine/bpmn/calls.py).
+    calls_pass_all: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
+class DeploymentDefinition(SQLModel, table=True):
+    """Every definition version a deployment holds, new or reused because its content was
+    unchanged: what `camunda:calledElementBinding="deployment"` resolves against."""
+
+    deployment_id: str = Field(foreign_key="deployment.id", primary_key=True, max_length=64)
+    definition_id: str = Field(foreign_key="definition.id", primary_key=True, max_length=300)
 
 
 REPORT_COLUMNS = (  # what the team and caseworker views of the reports read (status first: filtered)
@@ -113,6 +124,9 @@ class Instance(SQLModel, table=True):
     phase_since: datetime = Field(sa_column=_utc())
     ended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     next_due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # the day of that earliest timer (a calendar deadline's last day) and its kind
+    next_due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    next_due_kind: str | None = Field(default=None, max_length=10)
     started_by: str = Field(max_length=200)
     report_received_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     first_talk_days: int | None = None
@@ -143,7 +157,10 @@ class Task(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=200)
     priority: int = 50
     created_at: datetime = Field(sa_column=_utc())
+    # the due date: `due_at` the instant it passes, `due_date` its last day (engine/deadlines.py)
     due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    due_kind: str | None = Field(default=None, max_length=10)  # "elapsed" or "calendar"
     completed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     completed_by: str | None = Field(default=None, max_length=200)
     retries: int | None = None
@@ -152,6 +169,11 @@ class Task(SQLModel, table=True):
     lock_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     error_message: str | None = Field(default=None, max_length=2000)
     error_details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # What made the task, as JSON, when a deadline timer did (its rule, due instant, timer):
+    # a leader's escalation says which deadline was missed.
+    cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # the legal rule its due date keeps: the `deadline` of the breach timer on its boundary
+    deadline: str | None = Field(default=None, max_length=100)
 
 
 class Timer(SQLModel, table=True):
@@ -197,7 +219,13 @@ class Timer(SQLModel, table=True):
     kind: str = Field(max_length=20)
     purpose: str | None = Field(default=None, max_length=50)
     deadline: str | None = Field(default=None, max_length=100)
+    # when it fires; for a deadline, the instant it passes (a calendar deadline: its last day ended)
     due_at: datetime = Field(sa_column=_utc())
+    # the day it belongs to: a calendar deadline's last day, else the Copenhagen day of due_at
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    due_kind: str | None = Field(default=None, max_length=10)  # "elapsed" or "calendar"
+    # a boundary timer's activity (its task id): completing it in time meets the deadline
+    activity_task_id: str | None = Field(default=None, max_length=36)
     status: str = Field(max_length=20)
     attempts: int = 0
     claimed_by: str | None = Field(default=None, max_length=200)
@@ -206,8 +234,9 @@ class Timer(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(sa_column=_utc())
-    # breach deadlines only, set when the timer ends: "met" (cancelled in time, i.e. the task was
-    # done by the due instant) or "breached" (fired, or cancelled too late)
+    # breach deadlines only, set when the timer ends: "met" (its activity completed before the due
+    # instant), "breached" (fired, or ended only after the due instant) or "cancelled" (ended in
+    # time without its activity completing: the measure or case ended first; never counted as met)
     outcome: str | None = Field(default=None, max_length=10)
     # the case's team and current caseworker, for the reports' team and caseworker views
     team: str | None = Field(default=None, max_length=100)
@@ -300,3 +329,68 @@ class AccessLog(SQLModel, table=True):
     purpose: str = Field(max_length=200)
     route: str | None = Field(default=None, max_length=300)
     request_id: str | None = Field(default=None, max_length=64)
+
+
+class WebSession(SQLModel, table=True):
+    """A person signed in to the pages. The browser's cookie holds a random secret; only its
+    SHA-256 is stored here, so a copy of this table signs nobody in. Deleted at sign-out."""
+
+    __table_args__ = (Index("ix_web_session_provider_subject", "provider", "subject"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=200)
+    municipality: str = Field(max_length=100)
+    roles: str = Field(max_length=200)
+    teams: str = Field(sa_column=Column(Text, nullable=False))
+    provider: str = Field(max_length=20)
+    subject: str = Field(max_length=300)
+    provider_session: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=_utc())
+    last_seen_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class SignInAttempt(SQLModel, table=True):
+    """A sign-in under way: what the answer from the identity provider must match (OIDC state,
+    nonce and PKCE verifier; the SAML request id). Keyed by the SHA-256 of the browser's
+    one-time cookie, and deleted when the answer arrives, whatever it says."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    provider: str = Field(max_length=20)
+    state: str = Field(max_length=200)
+    secrets: str = Field(sa_column=Column(Text, nullable=False))
+    next_page: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class UsedAssertion(SQLModel, table=True):
+    """Each SAML assertion signs in once: its id is kept until it expires, and a second use fails
+    on the primary key, in whichever worker it arrives."""
+
+    id: str = Field(primary_key=True, max_length=300)
+    issuer: str = Field(max_length=500)
+    used_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class KeptAnswer(SQLModel, table=True):
+    """The answer to a request sent with an `Idempotency-Key`, kept so that a retry of the same
+    request gets the same answer instead of doing the command twice. Written in the same
+    transaction as the command; scoped to the caller and the operation; pruned after some days."""
+
+    __tablename__ = "kept_answer"
+    __table_args__ = (
+        UniqueConstraint("municipality", "caller", "operation", "key", name="uq_kept_answer_key"),
+        Index("ix_kept_answer_created_at", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality: str = Field(max_length=100)
+    caller: str = Field(max_length=200)
+    operation: str = Field(max_length=50)
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)  # SHA-256 of the request body, canonical JSON
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    cases: str = Field(sa_column=Column(Text, nullable=False))  # ids of the cases the answer shows
+    created_at: datetime = Field(sa_column=_utc())

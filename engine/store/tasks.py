@@ -7,7 +7,7 @@ statements built once: it runs on every step, and ORM objects cost several times
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Table, bindparam, false, func, insert, update
@@ -52,6 +52,10 @@ class TaskRow(Protocol):
     @property
     def due_at(self) -> datetime | None: ...
     @property
+    def due_date(self) -> date | None: ...
+    @property
+    def due_kind(self) -> str | None: ...
+    @property
     def completed_at(self) -> datetime | None: ...
     @property
     def completed_by(self) -> str | None: ...
@@ -63,6 +67,10 @@ class TaskRow(Protocol):
     def lock_expires_at(self) -> datetime | None: ...
     @property
     def error_message(self) -> str | None: ...
+    @property
+    def cause(self) -> str | None: ...
+    @property
+    def deadline(self) -> str | None: ...
 
 
 _OPEN_ROWS = select_columns(TASK).where(TASK.c.instance_id == bindparam("instance"), TASK.c.state == "open")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, bindparam, case, insert, or_, text, update
+from sqlalchemy import Row, Table, and_, bindparam, insert, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -21,15 +21,7 @@ BREACH = "breach"
 _CANCEL = (
     update(TIMER)
     .where(TIMER.c.id == bindparam("timer"), TIMER.c.status == "pending")
-    .values(
-        status="cancelled",
-        cancelled_at=bindparam("at"),
-        outcome=case(  # a breach deadline cancelled (its task done) by its due instant was met
-            (and_(TIMER.c.purpose == BREACH, bindparam("at") <= TIMER.c.due_at), "met"),
-            (TIMER.c.purpose == BREACH, "breached"),
-            else_=None,
-        ),
-    )
+    .values(status="cancelled", cancelled_at=bindparam("at"), outcome=bindparam("outcome"))
 )
 
 
@@ -44,9 +36,12 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[Row[An
     return list(session.connection().execute(_INSERT, list(rows)))
 
 
-def cancel_rows(session: Session, timer_ids: Sequence[str], at: datetime) -> None:
-    if timer_ids:
-        session.connection().execute(_CANCEL, [{"timer": t, "at": at} for t in timer_ids])
+def cancel_rows(session: Session, endings: Sequence[tuple[str, str | None]], at: datetime) -> None:
+    """End pending timers: (timer id, outcome: met, breached, cancelled or None if no deadline)."""
+    if endings:
+        session.connection().execute(
+            _CANCEL, [{"timer": t, "at": at, "outcome": outcome} for t, outcome in endings]
+        )
 
 
 def for_instance(session: Session, instance_id: str) -> list[Timer]:

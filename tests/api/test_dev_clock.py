@@ -38,3 +38,16 @@ def test_the_dev_clock_is_off_unless_enabled(client: TestClient) -> None:
 
 def test_the_dev_clock_never_moves_backwards(dev_client: TestClient) -> None:
     assert dev_client.post("/dev/clock/advance", json={"days": -1}).status_code == 422
+
+
+def test_the_dev_clock_says_where_it_stands(dev_client: TestClient) -> None:
+    before = dev_client.get("/dev/clock").json()
+    assert before["offset_seconds"] == 0
+    dev_client.post("/dev/clock/advance", json={"hours": 5})
+    after = dev_client.get("/dev/clock").json()
+    assert after["offset_seconds"] == 5 * 3600 and after["now"] > before["now"]
+    assert dev_client.get("/clock").json()["now"] >= after["now"]
+
+
+def test_reading_the_dev_clock_is_off_unless_enabled(client: TestClient) -> None:
+    assert client.get("/dev/clock").status_code == 404

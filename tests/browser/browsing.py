@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--lang=da",  # Danish date inputs in the screenshots
 ]
-TOKEN_KEY = "sagsflow.token"
+SESSION_COOKIE = "sagsflow-session"  # dev mode serves plain http: no __Host- prefix, no Secure
 
 
 def shot(page: Page, name: str) -> Path:
@@ -41,7 +41,7 @@ def shot(page: Page, name: str) -> Path:
 
 
 def login(page: Page, base_url: str, token: str, path: str = "/ui/") -> None:
-    """Open `path`, get sent to the login page, paste the token, and land on `path`."""
+    """Open `path`, get sent to the login page, sign in with the dev token, and land on `path`."""
     page.goto(base_url + path)
     page.wait_for_url("**/ui/login?next=*")
     page.fill("#token", token)
@@ -60,8 +60,15 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def open_case(self, *, reporter: str = "private", hours_ago: float = 1, team: str = "team-a") -> Any:
-        received = datetime.now(UTC) - timedelta(hours=hours_ago)
+    def open_case(
+        self,
+        *,
+        reporter: str = "private",
+        hours_ago: float = 1,
+        team: str = "team-a",
+        received: datetime | None = None,
+    ) -> Any:
+        received = received or datetime.now(UTC) - timedelta(hours=hours_ago)
         response = self.client.post(
             "/cases", json=report_of_concern(received, reporter=reporter, team=team, child_ref="B-7")
         )

@@ -77,8 +77,9 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext
 
 @pytest.fixture
 def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh tab (so a fresh sessionStorage: not logged in). Uncaught script errors and
+    """A fresh tab, signed out (the context's cookies are cleared). Uncaught script errors and
     Content-Security-Policy violations fail the test; a failing test leaves a screenshot."""
+    context.clear_cookies()
     tab = context.new_page()
     problems: list[str] = []
     tab.on("pageerror", lambda error: problems.append(f"uncaught error: {error}"))

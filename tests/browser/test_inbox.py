@@ -59,7 +59,9 @@ def test_a_refused_completion_shows_the_problem_next_to_the_form(
     form.get_by_role("button", name="Afslut opgaven").click()
     problem = form.locator(".form-problem")
     expect(problem).to_contain_text("Opgaven blev ikke afsluttet")
-    expect(problem).to_contain_text(GUARD_MESSAGE)
+    beside = form.locator('[data-field="investigation_started_at"]')
+    expect(beside.locator(".field-error")).to_contain_text(GUARD_MESSAGE)  # the guard's field
+    expect(beside.locator("input")).to_have_attribute("aria-invalid", "true")
     shot(page, "inbox-refused")
     assert api.get(f"/tasks/{task['id']}")["state"] == "open"
     expect(page.locator("#task-list")).to_contain_text("Screening (§ 18)")
@@ -74,7 +76,7 @@ def test_fields_the_server_refuses_are_marked_at_the_field(page: Page, server: L
     form.evaluate("f => f.noValidate = true")  # let the empty form reach the server
     form.get_by_role("button", name="Afslut opgaven").click()
     field = form.locator('[data-field="child_in_danger"]')
-    expect(field.locator(".field-error")).to_have_text("skal udfyldes")
+    expect(field.locator(".field-error")).to_have_text("Skal udfyldes.")
     expect(field.locator("select")).to_have_attribute("aria-invalid", "true")
     expect(form.locator('[data-field="assessment_note"] .field-error')).to_have_count(0)  # optional
     assert api.get(f"/tasks/{task['id']}")["state"] == "open"

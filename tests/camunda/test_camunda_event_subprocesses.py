@@ -183,4 +183,4 @@ def test_timer_start_events_and_cron_cycles_are_refused_with_every_reason(client
         ("every_five_seconds", "timer"),
         ("reminder", "Quartz"),
     ]
-    assert "R/PT5S" in errors[0]["message"] or "R/PT5S" in errors[1]["message"]
+    assert any("R[n]/" in e["message"] for e in errors)

@@ -15,38 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.camunda import OWNER, CamundaServer, Diagram, screening_diagram
+from support.camunda import BOUNDARY, OWNER, CamundaServer, Diagram, modeler_body, screening_diagram
 from support.databases import DatabaseFactory
 from support.live import ROOT, LiveServer
 
 MODELER_TIMEOUT = 5.0
-BOUNDARY = "----formdata-undici-027309577751"
 JSON = "application/json"
-
-
-def modeler_body(diagram: Diagram, attachments: list[tuple[str, bytes]], tenant: str | None) -> bytes:
-    """The multipart body undici's FormData writes for CamundaAPI.deployDiagram."""
-
-    def field(name: str, value: str) -> bytes:
-        return f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-
-    def file(name: str, content: bytes, content_type: str) -> bytes:
-        head = (
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n"
-        )
-        return head.encode() + content + b"\r\n"
-
-    parts = [
-        field("deployment-name", diagram.process_id),
-        field("deployment-source", "Camunda Modeler"),
-        field("enable-duplicate-filtering", "true"),
-    ]
-    if tenant:
-        parts.append(field("tenant-id", tenant))
-    parts.append(file(diagram.file_name, diagram.content, "text/xml"))
-    parts += [file(name, content, "application/octet-stream") for name, content in attachments]
-    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
 
 def modeler_client(server: CamundaServer, authorization: str | None) -> httpx.Client:

@@ -1,6 +1,6 @@
 """Durable timers: due instants on the legal calendar, fired once by the tick, never lost or moved."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,11 +8,12 @@ from sqlmodel import select
 
 from engine.clock import FakeClock
 from engine.definitions import DeployRequest
+from engine.monitoring import JobFilter
 from engine.service import Engine
 from engine.store.tables import Event, Incident, Timer
 
 from support import bpmn
-from support.actors import CASEWORKER, PROCESS_OWNER
+from support.actors import ADMIN, CASEWORKER, PROCESS_OWNER
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -189,3 +190,32 @@ def test_due_instants_do_not_depend_on_the_server_time_zone(
     finally:
         monkeypatch.undo()
         time_module.tzset()
+
+
+def test_a_deadline_written_with_calendar_functions_passes_when_its_last_day_ends(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """A process owner's own deadline: a breach timer on a day fires when the day has ended."""
+    clock.move_to(datetime(2026, 12, 2, 10, 0, tzinfo=CPH))  # Wed 2 Dec 2026
+    deploy(
+        engine, bpmn.timer_process("p", "${add_working_days(received, 6)}", kind="timeDate", purpose="breach")
+    )
+    case = engine.start_instance(actor=CASEWORKER, key="p", variables={"received": clock.now().isoformat()})
+    [timer] = timers_of(engine, case.id)
+    assert (timer.due_date, timer.due_kind) == (date(2026, 12, 10), "calendar")  # Thu 10 Dec
+    assert timer.due_at == datetime(2026, 12, 11, 0, 0, tzinfo=CPH).astimezone(UTC)
+    [job] = engine.list_jobs(JobFilter(instance_id=case.id), actor=ADMIN)
+    assert (job.due_date, job.due_kind, job.due_at) == (timer.due_date, "calendar", timer.due_at)
+    clock.move_to(datetime(2026, 12, 10, 23, 59, tzinfo=CPH))
+    assert engine.fire_due_timers().fired == 0
+    clock.move_to(datetime(2026, 12, 11, 0, 0, tzinfo=CPH))
+    assert engine.fire_due_timers().fired == 1
+
+
+def test_a_reminder_on_a_day_fires_when_the_day_begins(engine: Engine, clock: FakeClock) -> None:
+    clock.move_to(datetime(2026, 12, 2, 10, 0, tzinfo=CPH))
+    deploy(engine, bpmn.timer_process("p", "${add_months(aware, 3)}", kind="timeDate", purpose="reminder"))
+    case = engine.start_instance(actor=CASEWORKER, key="p", variables={"aware": "2026-12-02"})
+    [timer] = timers_of(engine, case.id)
+    assert (timer.due_date, timer.due_kind) == (date(2027, 3, 2), "calendar")
+    assert timer.due_at == datetime(2027, 3, 2, 0, 0, tzinfo=CPH).astimezone(UTC)

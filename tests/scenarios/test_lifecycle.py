@@ -67,9 +67,12 @@ def test_investigation_past_four_months_is_escalated_to_a_leader(flow: CaseFlow)
     assert (breach["purpose"], breach["deadline"]) == ("breach", "investigation")
     [warning] = flow.deadlines("investigation_warning")
     assert (warning["purpose"], warning["deadline"]) == ("reminder", "investigation")
-    assert breach["due_at"] == datetime(2026, 7, 1, 0, 0, tzinfo=CPH).astimezone(UTC).isoformat().replace(
+    # Aware Sun 1 Mar 2026: the last day is Wed 1 Jul 2026; the breach fires when it has ended.
+    assert (breach["due_date"], breach["due_kind"]) == ("2026-07-01", "calendar")
+    assert breach["due_at"] == datetime(2026, 7, 2, 0, 0, tzinfo=CPH).astimezone(UTC).isoformat().replace(
         "+00:00", "Z"
     )
+    assert (warning["due_date"], warning["due_at"]) == ("2026-06-01", "2026-05-31T22:00:00Z")
     flow.advance(timedelta(days=92))  # past the 3-month warning
     assert [e["data"]["deadline"] for e in flow.history("deadline_reminder")] == ["investigation"]
     assert "escalate_deadline" not in flow.open_tasks()
@@ -85,8 +88,8 @@ def test_placement_without_a_finished_investigation_is_refused(flow: CaseFlow) -
     flow.through_screening("early_support")
     before = flow.case()["version"]
     refusal = flow.decide(measure_type="placement_s46", placement_started_at=flow.today(), expect=422)
-    assert [e["name"] for e in refusal["errors"]] == ["bfu_before_placement"]
-    assert "børnefaglig undersøgelse" in refusal["errors"][0]["message"]
+    assert [(e["name"], e["rule"]) for e in refusal["errors"]] == [("measure_type", "bfu_before_placement")]
+    assert "børnefaglig undersøgelse" in refusal["errors"][0]["message_da"]
     assert flow.case()["version"] == before and "decision" in flow.open_tasks()
 
 
@@ -133,9 +136,11 @@ def test_plan_due_three_months_after_the_decision_is_reminded(flow: CaseFlow) ->
     flow.through_screening("early_support")
     flow.decide(decision_date="2026-03-02")
     [due] = flow.deadlines("child_plan_breach")
-    assert due["due_at"].startswith("2026-06-01T22:00")  # 2 Jun 2026 00:00 CEST
+    assert due["due_date"] == "2026-06-02"  # the last day; passed when it has ended
+    assert due["due_at"].startswith("2026-06-02T22:00")  # 3 Jun 2026 00:00 CEST
     [reminder] = flow.deadlines("child_plan_reminder")
-    assert reminder["due_at"].startswith("2026-05-18T22:00")  # 14 days earlier
+    assert reminder["due_date"] == "2026-05-19"  # 14 days earlier, when that day begins
+    assert reminder["due_at"].startswith("2026-05-18T22:00")
     flow.move_to(datetime(2026, 5, 20, 9, 0, tzinfo=CPH))
     assert [e["data"]["deadline"] for e in flow.history("deadline_reminder")] == ["child_plan"]
     flow.complete("child_plan", {"child_plan_made_at": flow.today()})
@@ -177,6 +182,7 @@ def test_a_professional_reporter_gets_a_receipt_within_six_working_days(flow: Ca
     flow.open(reporter="professional")
     [receipt] = flow.deadlines("send_receipt_breach")
     # Received Mon 2 Mar 2026 08:00: six working days are 3-10 March, due at the end of Tue 10 March.
+    assert (receipt["due_date"], receipt["due_kind"]) == ("2026-03-10", "calendar")
     assert receipt["due_at"].startswith("2026-03-10T23:00")
     flow.complete("assess_report", {"child_in_danger": False, "acute_measures": False})
     flow.advance(timedelta(days=8, hours=14))  # Tue 10 Mar 23:00: still in time

@@ -140,3 +140,36 @@ def task_timer_task_process(process_id: str) -> bytes:
     <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="second" />
     <bpmn:sequenceFlow id="f4" sourceRef="second" targetRef="end" />""",
     )
+
+
+def caller_process(process_id: str, called: str, *, attributes: str = "", extensions: str = "") -> bytes:
+    """start -> user task 'before' -> call activity 'call' (calledElement `called`, extra
+    `attributes` and camunda:in/out `extensions`) -> user task 'after' -> end."""
+    extension_elements = (
+        f"<bpmn:extensionElements>{extensions}</bpmn:extensionElements>" if extensions else ""
+    )
+    return document(
+        process_id,
+        f"""
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="before" name="Før"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:callActivity id="call" name="Kald" calledElement="{called}" {attributes}>{extension_elements}
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:callActivity>
+    <bpmn:userTask id="after" name="Efter"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="before" />
+    <bpmn:sequenceFlow id="f2" sourceRef="before" targetRef="call" />
+    <bpmn:sequenceFlow id="f3" sourceRef="call" targetRef="after" />
+    <bpmn:sequenceFlow id="f4" sourceRef="after" targetRef="end" />""",
+    )
+
+
+def called_process(process_id: str, task_name: str, *, version_tag: str | None = None) -> bytes:
+    """A process to call: start -> user task 'work' named `task_name` -> end (`version_tag`:
+    camunda:versionTag)."""
+    content = user_task_process(process_id).replace(b'name="Arbejde"', f'name="{task_name}"'.encode())
+    if version_tag is not None:
+        content = content.replace(
+            b'isExecutable="true"', f'isExecutable="true" camunda:versionTag="{version_tag}"'.encode()
+        )
+    return content

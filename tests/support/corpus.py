@@ -75,7 +75,9 @@ class Runner:
             if isinstance(deployed, list):
                 return Outcome(scenario["id"], "refused", deployed, time.monotonic() - began)
             if "start" not in scenario and "evaluate" not in scenario:
-                return Outcome(scenario["id"], "failed", ["deployed without a refusal"], time.monotonic() - began)
+                return Outcome(
+                    scenario["id"], "failed", ["deployed without a refusal"], time.monotonic() - began
+                )
             if "evaluate" in scenario:
                 self.evaluate(scenario["evaluate"])
                 return Outcome(scenario["id"], "completed", [], time.monotonic() - began)

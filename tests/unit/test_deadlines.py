@@ -21,18 +21,27 @@ from engine.deadlines import (
     DEADLINE_VARIABLES,
     DEFAULT_SETTINGS,
     DeadlineSettings,
+    Due,
+    DueKind,
     child_plan_due,
+    child_plan_reminder_on,
     derive_deadlines,
+    due_after,
+    due_on,
     first_follow_up_due,
+    first_follow_up_or_agreed,
     format_instant,
     investigation_due,
-    investigation_warning_at,
+    investigation_warning_on,
     next_follow_up_due,
+    parse_day,
+    parse_due,
     parse_instant,
     report_assessment_due,
     report_receipt_due,
     supervision_visit_due,
 )
+from engine.rules import BY_ID, Basis
 
 
 def cph(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -48,109 +57,167 @@ def assert_utc(actual: datetime, expected: datetime) -> None:
     assert actual == expected
 
 
+def last_day(due: Due, day: date, passes_at: datetime) -> None:
+    """`due` is a calendar deadline whose last day is `day`, passed at `passes_at` (UTC)."""
+    assert due.kind is DueKind.CALENDAR
+    assert due.due_date == day
+    assert_utc(due.due_at, passes_at)
+
+
+# --- The two kinds of deadline ------------------------------------------------------------
+
+
+def test_a_calendar_deadline_is_met_all_through_its_last_day_and_breached_at_midnight() -> None:
+    # The BFU of the issue: aware Wed 2 Dec 2026, last day Fri 2 Apr 2027 (CEST since 28 Mar).
+    due = investigation_due(date(2026, 12, 2))
+    last_day(due, date(2027, 4, 2), utc(2027, 4, 2, 22))
+    assert due.met_by(cph(2027, 4, 2, 0, 0))
+    assert due.met_by(cph(2027, 4, 2, 10))
+    assert due.met_by(cph(2027, 4, 2, 23, 59))
+    assert not due.met_by(cph(2027, 4, 3, 0, 0))
+    assert due.variable == "2027-04-02"
+
+
+def test_a_last_day_on_a_dst_switch_lasts_23_or_25_hours() -> None:
+    # Sun 28 Mar 2027 (spring): ends 29 Mar 00:00 CEST = 28 Mar 22:00Z, 23 hours after it began.
+    spring = Due.last_day(date(2027, 3, 28))
+    assert_utc(spring.due_at, utc(2027, 3, 28, 22))
+    assert spring.met_by(cph(2027, 3, 28, 23, 59))
+    # Sun 31 Oct 2027 (autumn): ends 1 Nov 00:00 CET = 31 Oct 23:00Z, 25 hours after it began.
+    autumn = Due.last_day(date(2027, 10, 31))
+    assert_utc(autumn.due_at, utc(2027, 10, 31, 23))
+    assert autumn.met_by(utc(2027, 10, 31, 22, 59))  # 23:59 CET
+    assert not autumn.met_by(utc(2027, 10, 31, 23))
+
+
+def test_an_elapsed_deadline_is_an_instant() -> None:
+    due = report_assessment_due(cph(2026, 12, 2, 9, 30))
+    assert due.kind is DueKind.ELAPSED
+    assert_utc(due.due_at, utc(2026, 12, 3, 8, 30))
+    assert due.due_date == date(2026, 12, 3)
+    assert due.met_by(utc(2026, 12, 3, 8, 29))
+    assert not due.met_by(utc(2026, 12, 3, 8, 30))
+    assert due.variable == "2026-12-03T08:30:00+00:00"
+
+
+def test_parse_due_reads_a_day_as_a_last_day_and_an_instant_as_elapsed() -> None:
+    last_day(parse_due("2026-12-10"), date(2026, 12, 10), utc(2026, 12, 10, 23))
+    last_day(parse_due(date(2026, 12, 10)), date(2026, 12, 10), utc(2026, 12, 10, 23))
+    elapsed = parse_due("2026-12-10T09:00:00+01:00")
+    assert (elapsed.kind, elapsed.due_at) == (DueKind.ELAPSED, utc(2026, 12, 10, 8))
+    with pytest.raises(ValueError, match="no UTC offset"):
+        parse_due("2026-12-10T09:00")
+
+
+def test_a_day_on_a_reminder_fires_when_the_day_begins() -> None:
+    reminder = due_on("2026-12-10", deadline=False)
+    assert (reminder.kind, reminder.due_date) == (DueKind.CALENDAR, date(2026, 12, 10))
+    assert_utc(reminder.due_at, utc(2026, 12, 9, 23))
+    last_day(due_on("2026-12-10", deadline=True), date(2026, 12, 10), utc(2026, 12, 10, 23))
+
+
+def test_a_duration_of_whole_days_on_a_deadline_is_a_last_day() -> None:
+    opened = cph(2026, 12, 2, 10)
+    last_day(due_after(opened, "P30D", deadline=True), date(2027, 1, 1), utc(2027, 1, 1, 23))
+    last_day(due_after(opened, "P4M", deadline=True), date(2027, 4, 2), utc(2027, 4, 2, 22))
+    # With hours it is elapsed; on a reminder, the instant the duration ends.
+    assert due_after(opened, "PT24H", deadline=True) == Due.elapsed(utc(2026, 12, 3, 9))
+    assert due_after(opened, "P30D", deadline=False) == Due.elapsed(utc(2027, 1, 1, 9))
+
+
 # --- The rules ----------------------------------------------------------------------------
 
 
 def test_report_assessment_is_due_24_clock_hours_later_across_dst() -> None:
     # Sat 25 Oct 2025 10:00 CEST -> Sun 26 Oct 09:00 CET = 08:00Z.
-    assert_utc(report_assessment_due(cph(2025, 10, 25, 10)), utc(2025, 10, 26, 8))
+    assert_utc(report_assessment_due(cph(2025, 10, 25, 10)).due_at, utc(2025, 10, 26, 8))
     # Sat 28 Mar 2026 10:00 CET -> Sun 29 Mar 11:00 CEST = 09:00Z.
-    assert_utc(report_assessment_due(cph(2026, 3, 28, 10)), utc(2026, 3, 29, 9))
+    assert_utc(report_assessment_due(cph(2026, 3, 28, 10)).due_at, utc(2026, 3, 29, 9))
 
 
-def test_report_receipt_is_due_after_six_working_days() -> None:
-    # Wed 27 Mar 2024 -> Tue 2 ... Tue 9 Apr -> 10 Apr 00:00 CEST = 9 Apr 22:00Z.
-    assert_utc(report_receipt_due(cph(2024, 3, 27, 14)), utc(2024, 4, 9, 22))
+def test_report_receipt_is_due_on_the_sixth_working_day() -> None:
+    # The issue's report: Wed 2 Dec 2026 -> Thu 3, Fri 4, Mon 7, Tue 8, Wed 9, Thu 10 Dec.
+    last_day(report_receipt_due(date(2026, 12, 2)), date(2026, 12, 10), utc(2026, 12, 10, 23))
+    # Wed 27 Mar 2024 across Easter -> Tue 9 Apr; passes 10 Apr 00:00 CEST = 9 Apr 22:00Z.
+    last_day(report_receipt_due(date(2024, 3, 27)), date(2024, 4, 9), utc(2024, 4, 9, 22))
 
 
 def test_report_receipt_follows_the_calendar_policy() -> None:
-    # Mon 22 Dec 2025: closed 24/31 Dec -> 7 Jan 00:00 CET; open -> 3 Jan 00:00 CET.
-    received = cph(2025, 12, 22, 11)
-    assert_utc(report_receipt_due(received), utc(2026, 1, 6, 23))
+    # Mon 22 Dec 2025: closed 24/31 Dec -> Tue 6 Jan; open -> Fri 2 Jan.
+    assert report_receipt_due(date(2025, 12, 22)).due_date == date(2026, 1, 6)
     open_offices = DeadlineSettings(
         calendar=CalendarPolicy(christmas_eve_closed=False, new_years_eve_closed=False)
     )
-    assert_utc(report_receipt_due(received, open_offices), utc(2026, 1, 2, 23))
+    assert report_receipt_due(date(2025, 12, 22), open_offices).due_date == date(2026, 1, 2)
 
 
 def test_investigation_is_due_after_four_months_with_a_warning_after_three() -> None:
-    learned = cph(2026, 3, 1, 0, 30)  # CET
-    # 1 Jul 2026 00:30 CEST = 30 Jun 22:30Z; 1 Jun 2026 00:30 CEST = 31 May 22:30Z.
-    assert_utc(investigation_due(learned), utc(2026, 6, 30, 22, 30))
-    assert_utc(investigation_warning_at(learned), utc(2026, 5, 31, 22, 30))
-    # 31 Oct 2025 10:00 CET -> 28 Feb 2026 10:00 CET; warning 31 Jan 2026 10:00 CET.
-    assert_utc(investigation_due(cph(2025, 10, 31, 10)), utc(2026, 2, 28, 9))
-    assert_utc(investigation_warning_at(cph(2025, 10, 31, 10)), utc(2026, 1, 31, 9))
-    # 31 Oct 2027 10:00 CET -> 29 Feb 2028 10:00 CET.
-    assert_utc(investigation_due(cph(2027, 10, 31, 10)), utc(2028, 2, 29, 9))
+    last_day(investigation_due(date(2026, 3, 1)), date(2026, 7, 1), utc(2026, 7, 1, 22))
+    assert investigation_warning_on(date(2026, 3, 1)) == date(2026, 6, 1)
+    # Month ends are clamped: 31 Oct 2025 -> 28 Feb 2026; 31 Oct 2027 -> 29 Feb 2028.
+    assert investigation_due(date(2025, 10, 31)).due_date == date(2026, 2, 28)
+    assert investigation_warning_on(date(2025, 10, 31)) == date(2026, 1, 31)
+    assert investigation_due(date(2027, 10, 31)).due_date == date(2028, 2, 29)
 
 
-def test_child_plan_is_due_three_months_after_the_decision() -> None:
-    # 30 Nov 2025 14:00 CET -> 28 Feb 2026 14:00 CET = 13:00Z.
-    assert_utc(child_plan_due(cph(2025, 11, 30, 14)), utc(2026, 2, 28, 13))
+def test_child_plan_is_due_three_months_after_the_decision_with_a_reminder_before() -> None:
+    last_day(child_plan_due(date(2025, 11, 30)), date(2026, 2, 28), utc(2026, 2, 28, 23))
+    assert child_plan_reminder_on(date(2025, 11, 30)) == date(2026, 2, 14)
 
 
-def test_first_follow_up_is_due_three_months_after_the_start() -> None:
-    # 15 Jan 2026 10:00 CET -> 15 Apr 2026 10:00 CEST = 08:00Z.
-    assert_utc(first_follow_up_due(cph(2026, 1, 15, 10)), utc(2026, 4, 15, 8))
+def test_first_follow_up_is_the_earlier_of_three_months_and_the_end_of_a_parallel_investigation() -> None:
+    started = date(2026, 1, 15)
+    assert first_follow_up_due(started).due_date == date(2026, 4, 15)
+    # The investigation running alongside ends first: the first follow-up falls on that day.
+    assert first_follow_up_due(started, DEFAULT_SETTINGS, date(2026, 3, 2)).due_date == date(2026, 3, 2)
+    # One that ends after 3 months does not move it, nor one that ended before the measure began.
+    assert first_follow_up_due(started, DEFAULT_SETTINGS, date(2026, 5, 1)).due_date == date(2026, 4, 15)
+    assert first_follow_up_due(started, DEFAULT_SETTINGS, date(2026, 1, 10)).due_date == date(2026, 4, 15)
 
 
-HELD = cph(2026, 3, 10, 13)  # 12:00Z
-FLOOR = utc(2026, 9, 10, 11)  # 10 Sep 2026 13:00 CEST
+def test_an_agreed_first_follow_up_is_kept_if_earlier_and_refused_before_the_start() -> None:
+    started = date(2026, 1, 15)
+    assert first_follow_up_or_agreed(started, date(2026, 2, 1)).due_date == date(2026, 2, 1)
+    assert first_follow_up_or_agreed(started, date(2026, 6, 1)).due_date == date(2026, 4, 15)
+    assert first_follow_up_or_agreed(started, None).due_date == date(2026, 4, 15)
+    with pytest.raises(ValueError, match="before the start"):
+        first_follow_up_or_agreed(started, date(2026, 1, 14))
 
 
-def test_next_follow_up_without_an_agreed_date_is_the_floor() -> None:
-    assert_utc(next_follow_up_due(HELD, None), FLOOR)
+HELD = date(2026, 3, 10)
 
 
-def test_next_follow_up_keeps_an_earlier_agreed_date() -> None:
-    # A date means 09:00 Copenhagen: 1 May 2026 09:00 CEST = 07:00Z.
-    assert_utc(next_follow_up_due(HELD, date(2026, 5, 1)), utc(2026, 5, 1, 7))
-    assert_utc(next_follow_up_due(HELD, cph(2026, 4, 14, 10)), utc(2026, 4, 14, 8))
-    # The floor day itself at 09:00 is still before the floor instant (13:00).
-    assert_utc(next_follow_up_due(HELD, date(2026, 9, 10)), utc(2026, 9, 10, 7))
+def test_the_next_follow_up_is_the_agreed_day_without_a_statutory_maximum() -> None:
+    # § 95 sets no interval after the first follow-up: an agreed day 9 months later stands.
+    last_day(next_follow_up_due(HELD, date(2026, 12, 1)), date(2026, 12, 1), utc(2026, 12, 1, 23))
+    assert next_follow_up_due(HELD, date(2026, 3, 11)).due_date == date(2026, 3, 11)
 
 
-def test_next_follow_up_beyond_six_months_is_capped_at_the_floor() -> None:
-    assert_utc(next_follow_up_due(HELD, date(2026, 12, 1)), FLOOR)
-    assert_utc(next_follow_up_due(HELD, cph(2026, 9, 10, 14)), FLOOR)
-
-
-def test_next_follow_up_with_a_shorter_floor() -> None:
-    # Floor of 1 month: 10 Apr 2026 13:00 CEST = 11:00Z.
-    monthly = DeadlineSettings(follow_up_floor_months=1)
-    assert_utc(next_follow_up_due(HELD, date(2026, 5, 1), monthly), utc(2026, 4, 10, 11))
+def test_without_an_agreed_day_the_municipal_default_interval_applies() -> None:
+    assert next_follow_up_due(HELD, None).due_date == date(2026, 9, 10)
+    monthly = DeadlineSettings(follow_up_default_months=1)
+    assert next_follow_up_due(HELD, None, monthly).due_date == date(2026, 4, 10)
+    assert BY_ID["follow_up_default_interval"].basis is Basis.POLICY
+    assert BY_ID["follow_up"].basis is Basis.LAW
 
 
 def test_next_follow_up_not_after_the_meeting_is_refused() -> None:
     with pytest.raises(ValueError, match="not after the meeting"):
-        next_follow_up_due(HELD, date(2026, 3, 10))  # 09:00, before the 13:00 meeting
-    with pytest.raises(ValueError, match="not after the meeting"):
         next_follow_up_due(HELD, HELD)
-    with pytest.raises(ValueError, match="naive"):
-        next_follow_up_due(HELD, datetime(2026, 5, 1, 9))
+    with pytest.raises(ValueError, match="not after the meeting"):
+        next_follow_up_due(HELD, date(2026, 3, 9))
 
 
 def test_supervision_visit_is_due_six_months_after_placement_or_visit() -> None:
-    # 31 Aug 2025 12:00 CEST -> 28 Feb 2026 12:00 CET = 11:00Z.
-    assert_utc(supervision_visit_due(cph(2025, 8, 31, 12)), utc(2026, 2, 28, 11))
+    last_day(supervision_visit_due(date(2025, 8, 31)), date(2026, 2, 28), utc(2026, 2, 28, 23))
 
 
-def test_rules_refuse_naive_instants() -> None:
-    naive = datetime(2026, 3, 1, 9)
-    for rule in (
-        report_assessment_due,
-        report_receipt_due,
-        investigation_due,
-        investigation_warning_at,
-        child_plan_due,
-        first_follow_up_due,
-        supervision_visit_due,
-    ):
-        with pytest.raises(ValueError, match="naive"):
-            rule(naive, DEFAULT_SETTINGS)
+def test_parse_day_reads_a_date_or_the_copenhagen_day_of_an_instant() -> None:
+    assert parse_day("2026-03-01") == date(2026, 3, 1)
+    assert parse_day("2026-02-28T23:30:00+00:00") == date(2026, 3, 1)  # 00:30 CET
+    assert parse_day(cph(2026, 3, 1, 0, 30)) == date(2026, 3, 1)
     with pytest.raises(ValueError, match="naive"):
-        next_follow_up_due(naive, None)
+        parse_day(datetime(2026, 3, 1, 9))
 
 
 # --- Settings -----------------------------------------------------------------------------
@@ -159,11 +226,14 @@ def test_rules_refuse_naive_instants() -> None:
 def test_settings_defaults() -> None:
     assert DEFAULT_SETTINGS.assessment_hours == 24
     assert DEFAULT_SETTINGS.receipt_working_days == 6
+    assert DEFAULT_SETTINGS.receipt_reporter_types == frozenset(
+        {"professional", "private", "child", "parent"}
+    )
     assert DEFAULT_SETTINGS.investigation_months == 4
     assert DEFAULT_SETTINGS.investigation_warning_months == 3
     assert DEFAULT_SETTINGS.child_plan_months == 3
     assert DEFAULT_SETTINGS.first_follow_up_months == 3
-    assert DEFAULT_SETTINGS.follow_up_floor_months == 6
+    assert DEFAULT_SETTINGS.follow_up_default_months == 6
     assert DEFAULT_SETTINGS.supervision_interval_months == 6
     assert DEFAULT_SETTINGS.calendar == CalendarPolicy()
 
@@ -171,9 +241,9 @@ def test_settings_defaults() -> None:
 def test_settings_change_the_deadlines() -> None:
     custom = DeadlineSettings(assessment_hours=48, receipt_working_days=1)
     # Sat 25 Oct 2025 10:00 CEST = 08:00Z; + 48 h = Mon 27 Oct 08:00Z = 09:00 CET.
-    assert_utc(report_assessment_due(cph(2025, 10, 25, 10), custom), utc(2025, 10, 27, 8))
-    # Wed 27 Mar 2024 -> Tue 2 Apr -> 3 Apr 00:00 CEST.
-    assert_utc(report_receipt_due(cph(2024, 3, 27, 14), custom), utc(2024, 4, 2, 22))
+    assert_utc(report_assessment_due(cph(2025, 10, 25, 10), custom).due_at, utc(2025, 10, 27, 8))
+    # Wed 27 Mar 2024 -> Tue 2 Apr.
+    assert report_receipt_due(date(2024, 3, 27), custom).due_date == date(2024, 4, 2)
 
 
 @pytest.mark.parametrize(
@@ -182,8 +252,10 @@ def test_settings_change_the_deadlines() -> None:
         {"assessment_hours": 0},
         {"receipt_working_days": -1},
         {"supervision_interval_months": 0},
+        {"follow_up_default_months": 0},
         {"investigation_warning_months": 4},
         {"investigation_months": 2},
+        {"receipt_reporter_types": frozenset({"professional", "neighbour"})},
     ],
 )
 def test_invalid_settings_are_refused(overrides: dict[str, Any]) -> None:
@@ -250,23 +322,33 @@ def test_format_instant_writes_utc_with_an_explicit_offset() -> None:
 # --- The rule table -----------------------------------------------------------------------
 
 
-def test_the_rule_table_lists_each_contract_variable_and_marks_the_unverified() -> None:
-    pairs = {(rule.trigger, rule.output) for rule in DEADLINE_RULES}
+def test_the_rule_table_lists_each_contract_variable_and_names_its_rule() -> None:
+    pairs = {(rule.trigger, rule.output, rule.rule) for rule in DEADLINE_RULES}
     assert pairs == {
-        ("report_received_at", "report_assessment_due"),
-        ("report_received_at", "report_receipt_due"),
-        ("investigation_started_at", "investigation_due"),
-        ("investigation_started_at", "investigation_warning_at"),
-        ("decision_date", "child_plan_due"),
-        ("decision_date", "child_plan_reminder_at"),
-        ("intervention_started_at", "first_follow_up_due"),
-        ("intervention_started_at", "follow_up_due"),
-        ("follow_up_held_at", "follow_up_due"),
-        ("placement_started_at", "supervision_visit_due"),
-        ("supervision_visit_held_at", "supervision_visit_due"),
+        ("report_received_at", "report_assessment_due", "report_assessment"),
+        ("report_received_at", "report_receipt_due", "report_receipt"),
+        ("investigation_started_at", "investigation_due", "investigation"),
+        ("investigation_started_at", "investigation_warning_at", "investigation_warning"),
+        ("decision_date", "child_plan_due", "child_plan"),
+        ("decision_date", "child_plan_reminder_at", "child_plan_reminder"),
+        ("intervention_started_at", "first_follow_up_due", "follow_up"),
+        ("intervention_started_at", "follow_up_due", "follow_up"),
+        ("follow_up_held_at", "follow_up_due", "follow_up"),
+        ("placement_started_at", "supervision_visit_due", "supervision"),
+        ("supervision_visit_held_at", "supervision_visit_due", "supervision"),
     }
-    verified = {rule.output for rule in DEADLINE_RULES if rule.verified}
-    assert verified == {"report_assessment_due", "investigation_due", "child_plan_due"}
+    law = {rule.output for rule in DEADLINE_RULES if rule.basis == "law"}
+    assert law == {
+        "report_assessment_due",
+        "investigation_due",
+        "child_plan_due",
+        "first_follow_up_due",
+        "follow_up_due",
+        "supervision_visit_due",
+    }
+    assert {rule.output for rule in DEADLINE_RULES if rule.basis == "law_unconfirmed"} == {
+        "report_receipt_due"
+    }
     assert all(rule.paragraph for rule in DEADLINE_RULES)
     assert {rule.output for rule in DEADLINE_RULES} == DEADLINE_VARIABLES
     # The supervision visit rule comes after the placement rule, so it wins.
@@ -287,92 +369,109 @@ def test_derive_report_deadlines_for_a_professional_reporter() -> None:
     variables = {"report_received_at": "2024-03-27T14:00:00+01:00", "reporter_type": "professional"}
     assert derive_deadlines(variables) == {
         "report_assessment_due": "2024-03-28T13:00:00+00:00",
-        "report_receipt_due": "2024-04-09T22:00:00+00:00",
+        "report_receipt_due": "2024-04-09",
     }
 
 
-@pytest.mark.parametrize("reporter_type", ["citizen", "anonymous", "Professional", None, 1])
-def test_derive_no_receipt_deadline_unless_the_reporter_is_professional(
-    reporter_type: object,
-) -> None:
+@pytest.mark.parametrize("reporter_type", ["private", "child", "parent", "professional"])
+def test_derive_a_receipt_deadline_for_every_identifiable_reporter(reporter_type: str) -> None:
+    variables = {"report_received_at": "2026-12-02T10:00:00+01:00", "reporter_type": reporter_type}
+    assert derive_deadlines(variables)["report_receipt_due"] == "2026-12-10"
+
+
+@pytest.mark.parametrize("reporter_type", ["anonymous", "citizen", "Professional", None, 1])
+def test_derive_no_receipt_deadline_for_an_anonymous_or_unknown_reporter(reporter_type: object) -> None:
     variables = {"report_received_at": "2025-10-25T08:00:00Z", "reporter_type": reporter_type}
     assert derive_deadlines(variables) == {"report_assessment_due": "2025-10-26T08:00:00+00:00"}
 
 
-def test_derive_no_receipt_deadline_without_a_reporter_type() -> None:
-    variables = {"report_received_at": "2025-10-25T08:00:00Z"}
-    assert derive_deadlines(variables) == {"report_assessment_due": "2025-10-26T08:00:00+00:00"}
+def test_the_receipt_reporter_types_are_a_municipal_setting() -> None:
+    professionals_only = DeadlineSettings(receipt_reporter_types=frozenset({"professional"}))
+    variables = {"report_received_at": "2026-12-02T10:00:00+01:00", "reporter_type": "private"}
+    assert "report_receipt_due" not in derive_deadlines(variables, professionals_only)
+    assert BY_ID["receipt_reporters"].basis is Basis.POLICY
 
 
 def test_derive_investigation_deadlines_from_a_date() -> None:
-    # 1 Mar 2026 00:00 CET -> 1 Jul 00:00 CEST and 1 Jun 00:00 CEST.
     assert derive_deadlines({"investigation_started_at": "2026-03-01"}) == {
-        "investigation_due": "2026-06-30T22:00:00+00:00",
-        "investigation_warning_at": "2026-05-31T22:00:00+00:00",
+        "investigation_due": "2026-07-01",
+        "investigation_warning_at": "2026-06-01",
     }
+    # An instant counts from its Copenhagen day: 28 Feb 23:30Z is 1 Mar 00:30 CET.
+    assert (
+        derive_deadlines({"investigation_started_at": "2026-02-28T23:30:00Z"})["investigation_due"]
+        == "2026-07-01"
+    )
 
 
 def test_derive_child_plan_deadline() -> None:
-    # 30 Nov 2025 00:00 CET -> 28 Feb 2026 00:00 CET; reminder 14 days earlier: 14 Feb 00:00 CET.
     assert derive_deadlines({"decision_date": "2025-11-30"}) == {
-        "child_plan_due": "2026-02-27T23:00:00+00:00",
-        "child_plan_reminder_at": "2026-02-13T23:00:00+00:00",
+        "child_plan_due": "2026-02-28",
+        "child_plan_reminder_at": "2026-02-14",
     }
 
 
 def test_derive_first_follow_up_deadline() -> None:
-    # 15 Jan 2026 10:00 CET -> 15 Apr 2026 10:00 CEST; with no agreed date the running
-    # follow-up deadline is the same instant.
-    assert derive_deadlines({"intervention_started_at": "2026-01-15T10:00:00+01:00"}) == {
-        "first_follow_up_due": "2026-04-15T08:00:00+00:00",
-        "follow_up_due": "2026-04-15T08:00:00+00:00",
+    assert derive_deadlines({"intervention_started_at": "2026-01-15"}) == {
+        "first_follow_up_due": "2026-04-15",
+        "follow_up_due": "2026-04-15",
     }
 
 
+def test_derive_the_first_follow_up_at_the_end_of_a_parallel_investigation() -> None:
+    # A § 46 placement started 15 Jan during a BFU that finished 2 Mar: the first follow-up
+    # falls on 2 Mar, not 15 Apr; an agreed day after that is capped at it.
+    variables = {
+        "intervention_started_at": "2026-01-15",
+        "investigation_completed_at": "2026-03-02",
+        "next_follow_up_date": "2026-04-01",
+    }
+    assert derive_deadlines(variables) == {"first_follow_up_due": "2026-03-02", "follow_up_due": "2026-03-02"}
+    # A BFU finished before the measure started is not running alongside it.
+    earlier = {"intervention_started_at": "2026-01-15", "investigation_completed_at": "2026-01-10"}
+    assert derive_deadlines(earlier)["follow_up_due"] == "2026-04-15"
+
+
 def test_an_agreed_first_follow_up_before_three_months_is_kept() -> None:
-    variables = {"intervention_started_at": "2026-01-15T10:00:00+01:00", "next_follow_up_date": "2026-02-01"}
-    assert derive_deadlines(variables)["follow_up_due"] == "2026-02-01T08:00:00+00:00"  # 09:00 CET
+    variables = {"intervention_started_at": "2026-01-15", "next_follow_up_date": "2026-02-01"}
+    assert derive_deadlines(variables)["follow_up_due"] == "2026-02-01"
 
 
 @pytest.mark.parametrize(
     ("next_date", "expected"),
     [
-        (None, "2026-09-10T11:00:00+00:00"),  # no agreed date: the floor
-        ("2026-05-01", "2026-05-01T07:00:00+00:00"),  # 09:00 CEST
-        ("2026-05-01T14:00:00+02:00", "2026-05-01T12:00:00+00:00"),
-        ("2026-12-01", "2026-09-10T11:00:00+00:00"),  # capped at the floor
+        (None, "2026-09-10"),  # no agreed day: the municipal default interval (policy)
+        ("2026-05-01", "2026-05-01"),
+        ("2026-05-01T14:00:00+02:00", "2026-05-01"),  # an instant means its day
+        ("2026-12-01", "2026-12-01"),  # no statutory maximum after the first follow-up
     ],
 )
 def test_derive_follow_up_deadline(next_date: object, expected: str) -> None:
-    variables = {"follow_up_held_at": "2026-03-10T13:00:00+01:00", "next_follow_up_date": next_date}
+    variables = {"follow_up_held_at": "2026-03-10", "next_follow_up_date": next_date}
     assert derive_deadlines(variables) == {"follow_up_due": expected}
 
 
 def test_derive_follow_up_without_the_next_date_variable() -> None:
-    variables = {"follow_up_held_at": "2026-03-10T13:00:00+01:00"}
-    assert derive_deadlines(variables) == {"follow_up_due": "2026-09-10T11:00:00+00:00"}
+    assert derive_deadlines({"follow_up_held_at": "2026-03-10"}) == {"follow_up_due": "2026-09-10"}
 
 
-@pytest.mark.parametrize("bad", ["soon", "2026-02-30", "2026-05-01T09:00", "2026-03-01", 7])
+@pytest.mark.parametrize("bad", ["soon", "2026-02-30", "2026-05-01T09:00", "2026-03-10", "2026-03-01", 7])
 def test_derive_follow_up_refuses_a_bad_next_date_naming_it(bad: object) -> None:
-    variables = {"follow_up_held_at": "2026-03-10T13:00:00+01:00", "next_follow_up_date": bad}
+    variables = {"follow_up_held_at": "2026-03-10", "next_follow_up_date": bad}
     with pytest.raises(ValueError, match="next_follow_up_date"):
         derive_deadlines(variables)
 
 
 def test_derive_supervision_from_placement_then_from_the_last_visit() -> None:
-    placed = {"placement_started_at": "2025-08-31T12:00:00+02:00"}
-    assert derive_deadlines(placed) == {"supervision_visit_due": "2026-02-28T11:00:00+00:00"}
-    # 20 Jan 2026 10:00 CET -> 20 Jul 2026 10:00 CEST.
-    visited = {**placed, "supervision_visit_held_at": "2026-01-20T10:00:00+01:00"}
-    assert derive_deadlines(visited) == {"supervision_visit_due": "2026-07-20T08:00:00+00:00"}
+    placed = {"placement_started_at": "2025-08-31"}
+    assert derive_deadlines(placed) == {"supervision_visit_due": "2026-02-28"}
+    visited = {**placed, "supervision_visit_held_at": "2026-01-20"}
+    assert derive_deadlines(visited) == {"supervision_visit_due": "2026-07-20"}
 
 
 def test_a_changed_trigger_moves_the_deadline() -> None:
-    first = derive_deadlines({"investigation_started_at": "2026-03-01T09:00:00+01:00"})
-    moved = derive_deadlines({"investigation_started_at": "2026-03-15T09:00:00+01:00"})
-    assert first["investigation_due"] == "2026-07-01T07:00:00+00:00"
-    assert moved["investigation_due"] == "2026-07-15T07:00:00+00:00"
+    assert derive_deadlines({"investigation_started_at": "2026-03-01"})["investigation_due"] == "2026-07-01"
+    assert derive_deadlines({"investigation_started_at": "2026-03-15"})["investigation_due"] == "2026-07-15"
 
 
 def test_derive_everything_at_once_with_custom_settings() -> None:
@@ -387,9 +486,9 @@ def test_derive_everything_at_once_with_custom_settings() -> None:
     )
     assert derive_deadlines(variables, open_offices) == {
         "report_assessment_due": "2025-12-23T10:00:00+00:00",
-        "report_receipt_due": "2026-01-02T23:00:00+00:00",
-        "child_plan_due": "2025-12-29T23:00:00+00:00",  # 30 Dec 2025 00:00 CET
-        "child_plan_reminder_at": "2025-12-15T23:00:00+00:00",  # 16 Dec 2025 00:00 CET
+        "report_receipt_due": "2026-01-02",
+        "child_plan_due": "2025-12-30",
+        "child_plan_reminder_at": "2025-12-16",
     }
 
 
@@ -400,7 +499,6 @@ def test_derive_everything_at_once_with_custom_settings() -> None:
         ("report_received_at", "2026-03-29T02:30"),
         ("investigation_started_at", 20260301),
         ("decision_date", "2026-02-30"),
-        ("placement_started_at", ""),
         ("supervision_visit_held_at", ["2026-01-01"]),
     ],
 )
@@ -433,35 +531,32 @@ def test_derived_deadlines_do_not_depend_on_the_process_time_zone(process_tz: st
     variables = {
         "report_received_at": "2024-03-27T14:00:00+01:00",
         "reporter_type": "professional",
-        "investigation_started_at": "2026-03-01",
-        "follow_up_held_at": "2026-03-10T13:00:00+01:00",
+        "investigation_started_at": "2026-02-28T23:30:00Z",
+        "follow_up_held_at": "2026-03-10",
         "next_follow_up_date": "2026-05-01",
     }
     assert derive_deadlines(variables) == {
         "report_assessment_due": "2024-03-28T13:00:00+00:00",
-        "report_receipt_due": "2024-04-09T22:00:00+00:00",
-        "investigation_due": "2026-06-30T22:00:00+00:00",
-        "investigation_warning_at": "2026-05-31T22:00:00+00:00",
-        "follow_up_due": "2026-05-01T07:00:00+00:00",
+        "report_receipt_due": "2024-04-09",
+        "investigation_due": "2026-07-01",
+        "investigation_warning_at": "2026-06-01",
+        "follow_up_due": "2026-05-01",
     }
 
 
 # --- Properties ---------------------------------------------------------------------------
 
-instants = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC)
-)
-
 
 @settings(database=None, max_examples=200)
 @given(
-    held=instants,
-    offset=st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=800)),
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
+    instant=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2091, 1, 2), timezones=st.just(UTC)
+    ),
 )
-def test_next_follow_up_is_after_the_meeting_and_never_after_the_floor(
-    held: datetime, offset: timedelta
+def test_a_last_day_is_met_exactly_by_the_instants_of_that_day_or_before(
+    day: date, instant: datetime
 ) -> None:
-    due = next_follow_up_due(held, held + offset)
-    floor = next_follow_up_due(held, None)
-    assert held < due <= floor
-    assert due == min(held + offset, floor)
+    due = Due.last_day(day)
+    local_day = instant.astimezone(COPENHAGEN).date()
+    assert due.met_by(instant) == (local_day <= day)

@@ -1,19 +1,10 @@
-// The JSON API as the pages use it: the bearer token lives in this tab's sessionStorage, and a
-// 401 from any call sends the user to the login page (and back here after logging in).
+// The JSON API as the pages use it. The browser is signed in by a server-side session: an
+// HttpOnly cookie the scripts never see, sent with every call to this origin. State-changing
+// calls also carry the session's CSRF token (from GET /auth/session). A 401 from any call sends
+// the user to the login page (and back here after signing in).
 
-const TOKEN_KEY = "sagsflow.token";
-
-export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-export function saveToken(value) {
-  sessionStorage.setItem(TOKEN_KEY, value);
-}
-
-export function forgetToken() {
-  sessionStorage.removeItem(TOKEN_KEY);
-}
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+let session = null; // the promise of GET /auth/session, asked once per page
 
 /** Go to the login page, asking it to come back to the current page. */
 export function toLogin() {
@@ -30,20 +21,34 @@ export class ApiError extends Error {
   }
 }
 
+/** Who is signed in: {user, municipality, roles, teams, provider, csrf_token, home}. */
+export function currentSession() {
+  if (!session) {
+    session = api("/auth/session").catch((error) => {
+      session = null;
+      throw error;
+    });
+  }
+  return session;
+}
+
 /** Call the API; resolves to the parsed JSON body, rejects with an ApiError. */
-export async function api(path, { method = "GET", query, body, auth = token() } = {}) {
+export async function api(path, { method = "GET", query, body } = {}) {
   const url = new URL(path, location.origin);
   for (const [name, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
   }
   const headers = { Accept: "application/json, application/problem+json" };
-  if (auth) headers.Authorization = "Bearer " + auth;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (UNSAFE.has(method)) {
+    const csrf = (await currentSession()).csrf_token;
+    if (csrf) headers["X-CSRF-Token"] = csrf;
+  }
   const response = await fetch(url, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "omit",
+    credentials: "same-origin",
     cache: "no-store",
   });
   const text = await response.text();
@@ -53,10 +58,18 @@ export async function api(path, { method = "GET", query, body, auth = token() } 
   } catch {
     parsed = null;
   }
-  if (response.status === 401 && auth === token()) {
-    forgetToken();
-    toLogin();
-  }
+  if (response.status === 401) toLogin();
   if (!response.ok) throw new ApiError(response.status, parsed);
   return parsed;
+}
+
+/** End the session here and, where the provider offers it, at the provider (single logout). */
+export async function signOut() {
+  let target = "/ui/login?signed_out=1";
+  try {
+    target = (await api("/auth/logout", { method: "POST" })).redirect || target;
+  } finally {
+    session = null;
+    location.assign(target);
+  }
 }

@@ -1,7 +1,7 @@
 // One case: GET /cases/{id} and GET /cases/{id}/diagram.
 
 import { api } from "./api.js";
-import { byId, dateTime, due, fill, h, message, param, table, variableEntries } from "./dom.js";
+import { byId, dateTime, due, dueText, fill, h, message, param, table, variableEntries } from "./dom.js";
 import { CASE_STATUS, EVENTS, PHASES, label } from "./labels.js";
 import { elementNames, showDiagrams } from "./diagram.js";
 import { showProblem, startPage } from "./layout.js";
@@ -15,7 +15,7 @@ function facts(kase) {
     ["Rådgiver", kase.caseworker || "–"],
     ["Startet", dateTime(kase.started_at)],
     ["Afsluttet", dateTime(kase.ended_at)],
-    ["Næste frist", dateTime(kase.next_due_at)],
+    ["Næste frist", dueText({ due_at: kase.next_due_at, due_date: kase.next_due_date, due_kind: kase.next_due_kind })],
     ["Proces", `${kase.process_key} (${kase.definition_id.split(":").slice(0, 2).join(" v")})`],
   ];
   return entries.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]);
@@ -29,7 +29,7 @@ function openTasks(kase, nameOf) {
       t.name || nameOf(t.element_id),
       label(PHASES, t.phase),
       t.assignee || "Ikke tildelt",
-      due(t.due_at),
+      due(t),
       h("a", { href: "/ui/tasks?task=" + encodeURIComponent(t.id) }, "Åbn opgaven"),
     ]),
     { empty: "Ingen åbne opgaver." },
@@ -39,7 +39,7 @@ function openTasks(kase, nameOf) {
 function eventDetail(event) {
   const data = event.data || {};
   if (event.kind === "phase_changed") return `${label(PHASES, data.from)} → ${label(PHASES, data.to)}`;
-  if (event.kind === "timer_scheduled" || event.kind === "task_created") return data.due_at ? "Frist " + dateTime(data.due_at) : "–";
+  if (event.kind === "timer_scheduled" || event.kind === "task_created") return data.due_at ? "Frist " + dueText(data) : "–";
   return "–";
 }
 

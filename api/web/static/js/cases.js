@@ -1,7 +1,7 @@
 // The case list: GET /cases with the filters in this page's query string.
 
 import { api } from "./api.js";
-import { byId, caseLink, date, dateTime, fill, fillFromQuery, h, table } from "./dom.js";
+import { byId, caseLink, date, dueText, fill, fillFromQuery, h, table } from "./dom.js";
 import { CASE_STATUS, PHASES, label } from "./labels.js";
 import { showProblem, startPage } from "./layout.js";
 
@@ -39,7 +39,7 @@ function row(c) {
     c.team || "–",
     c.caseworker || "–",
     date(c.started_at),
-    dateTime(c.next_due_at),
+    dueText({ due_at: c.next_due_at, due_date: c.next_due_date, due_kind: c.next_due_kind }),
   ];
 }
 

@@ -1,7 +1,7 @@
 // The leaders' dashboard: GET /reports/overview and /reports/deadlines as charts and tables.
 
 import { api } from "./api.js";
-import { byId, caseLink, dateTime, days, fill, h, message, number, percent, table } from "./dom.js";
+import { byId, caseLink, days, dueText, fill, h, message, number, percent, table } from "./dom.js";
 import { DEADLINES, MEDIANS, PHASES, SHARES, label } from "./labels.js";
 import { missingLibrary, problemText, startPage } from "./layout.js";
 
@@ -117,7 +117,7 @@ function deadlineRows(rows) {
   return rows.map((d) => [
     caseLink(d.case_id, d.business_key || d.case_id),
     label(DEADLINES, d.deadline),
-    dateTime(d.due_at),
+    dueText(d),
     d.caseworker || "–",
     d.team || "–",
   ]);

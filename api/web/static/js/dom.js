@@ -88,11 +88,35 @@ export function days(value) {
   return `${NUMBER.format(value)} ${value === 1 ? "dag" : "dage"}`;
 }
 
-/** A due date, marked as passed when it lies before now. */
-export function due(value) {
-  if (!value) return "–";
-  const passed = Date.parse(value) < Date.now();
-  return h("span", { class: passed ? "due passed" : "due", title: passed ? "Fristen er passeret" : null }, dateTime(value));
+const WEEKDAY = new Intl.DateTimeFormat("da-DK", { timeZone: "UTC", weekday: "long" });
+
+/** A day ("2026-12-10", as the API writes it) as "torsdag 10.12.2026". */
+export function day(isoDate) {
+  if (!isoDate) return "–";
+  const [year, month, dayOfMonth] = isoDate.split("-");
+  const weekday = WEEKDAY.format(new Date(Date.UTC(Number(year), Number(month) - 1, Number(dayOfMonth))));
+  return `${weekday} ${dayOfMonth}.${month}.${year}`;
+}
+
+/**
+ * A due date as a caseworker reads it, from an object with due_at, due_date and due_kind (a task,
+ * a deadline, a report row): a calendar deadline is met any time on its last day, so it is shown
+ * as that day ("senest torsdag 10.12.2026"), never as 00.00 of the next; a reminder as its day;
+ * an elapsed deadline (24 hours) as its instant.
+ */
+export function dueText(item) {
+  if (!item || !item.due_at) return "–";
+  if (item.due_kind === "calendar" && item.due_date) {
+    return item.purpose && item.purpose !== "breach" ? day(item.due_date) : "senest " + day(item.due_date);
+  }
+  return dateTime(item.due_at);
+}
+
+/** A due date (see dueText), marked as passed when its due instant lies before now. */
+export function due(item) {
+  if (!item || !item.due_at) return "–";
+  const passed = Date.parse(item.due_at) <= Date.now();
+  return h("span", { class: passed ? "due passed" : "due", title: passed ? "Fristen er passeret" : null }, dueText(item));
 }
 
 /** The page's query parameter `name`, or null. */

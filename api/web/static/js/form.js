@@ -6,16 +6,18 @@ import { api, ApiError } from "./api.js";
 import { fill, h } from "./dom.js";
 import { problemText } from "./layout.js";
 
+// The server says each problem in Danish (`message_da`); older answers and request-level problems
+// only in English, so a few common ones are translated here.
 const MESSAGES = {
-  "is required": "skal udfyldes",
-  "not a field of this task's form": "er ikke et felt i formularen",
-  "must be true or false": "skal være ja eller nej",
-  "must be an integer": "skal være et helt tal",
-  "must be a date (YYYY-MM-DD) or an ISO instant": "skal være en dato",
+  "is required": "Skal udfyldes.",
+  "not a field of this task's form": "Er ikke et felt i opgavens formular.",
+  "must be true or false": "Vælg ja eller nej.",
+  "must be an integer": "Skal være et helt tal.",
+  "must be a date (YYYY-MM-DD) or an ISO instant": "Skal være en dato.",
 };
 
-function danish(text) {
-  return MESSAGES[text] || text;
+function danish(problem) {
+  return problem.message_da || MESSAGES[problem.message] || problem.message;
 }
 
 function choice(value, text, selected) {
@@ -25,7 +27,7 @@ function choice(value, text, selected) {
 /** The input element for one field, named after the field's id. */
 function input(field) {
   const common = { id: "field-" + field.id, name: field.id, required: field.required || null };
-  const initial = field.default ?? "";
+  const initial = field.default === null || field.default === undefined ? "" : String(field.default);
   if (field.type === "boolean") {
     return h(
       "select",
@@ -67,32 +69,41 @@ function valueOf(field, element) {
 
 function showRefusal(form, fieldsById, error) {
   for (const old of form.querySelectorAll(".field-error")) old.remove();
-  for (const old of form.querySelectorAll("[aria-invalid]")) old.removeAttribute("aria-invalid");
+  for (const old of form.querySelectorAll("[aria-invalid]")) {
+    old.removeAttribute("aria-invalid");
+    old.removeAttribute("aria-describedby");
+  }
   const problems = (error instanceof ApiError && error.problem.errors) || [];
   const general = [];
-  let atFields = 0;
+  const listed = [];
+  let first = null;
   for (const problem of problems) {
     const box = fieldsById.get(problem.name);
     if (!box) {
-      general.push(h("li", {}, danish(problem.message)));
+      general.push(h("li", {}, danish(problem)));
       continue;
     }
-    atFields += 1;
-    box.querySelector("[name]").setAttribute("aria-invalid", "true");
-    box.append(h("p", { class: "field-error", id: `error-${problem.name}` }, danish(problem.message)));
+    const input = box.querySelector("[name]");
+    const id = `error-${problem.name}-${listed.length}`;
+    input.setAttribute("aria-invalid", "true");
+    const described = [input.getAttribute("aria-describedby"), id].filter(Boolean).join(" ");
+    input.setAttribute("aria-describedby", described);
+    box.append(h("p", { class: "field-error", id }, danish(problem)));
+    listed.push(h("li", {}, h("a", { href: "#" + input.id }, box.dataset.label), ": ", danish(problem)));
+    first = first || input;
   }
   const status = error instanceof ApiError ? ` (${error.status})` : "";
-  fill(
-    form.querySelector(".form-problem"),
-    h(
-      "div",
-      { class: "message message-error", role: "alert" },
-      h("strong", {}, `Opgaven blev ikke afsluttet${status}.`),
-      problems.length ? null : h("p", {}, problemText(error)),
-      general.length ? h("ul", { class: "problem-list" }, general) : null,
-      atFields ? h("p", {}, "Ret felterne, der er markeret nedenfor.") : null,
-    ),
+  const summary = h(
+    "div",
+    { class: "message message-error", role: "alert", tabindex: "-1" },
+    h("strong", {}, `Opgaven blev ikke afsluttet${status}.`),
+    problems.length ? null : h("p", {}, problemText(error)),
+    general.length ? h("ul", { class: "problem-list" }, general) : null,
+    listed.length ? h("p", {}, "Ret felterne, der er markeret nedenfor:") : null,
+    listed.length ? h("ul", { class: "problem-list" }, listed) : null,
   );
+  fill(form.querySelector(".form-problem"), summary);
+  (first || summary).focus();
 }
 
 /** The form of `task`; `onDone(task, kase)` runs after a successful completion. */
@@ -103,7 +114,7 @@ export function taskForm(task, onDone) {
     const element = input(field);
     const box = h(
       "div",
-      { class: "field", dataset: { field: field.id } },
+      { class: "field", dataset: { field: field.id, label: field.label || field.id } },
       h("label", { for: element.id }, field.label || field.id, field.required ? h("span", { class: "required", title: "Skal udfyldes" }, " *") : null),
       element,
     );

@@ -47,7 +47,7 @@ function row(task) {
     caseLink(task.case_id, task.business_key || task.case_id),
     label(PHASES, task.phase),
     task.assignee || "Ikke tildelt",
-    due(task.due_at),
+    due(task),
     task.assignee ? "" : claimButton,
   ];
 }
@@ -102,7 +102,7 @@ async function openTask(taskId) {
       "Sag ",
       caseLink(task.case_id, task.business_key || task.case_id),
       ` · ${label(PHASES, task.phase)} · Frist `,
-      due(task.due_at),
+      due(task),
       ` · ${task.assignee ? "Tildelt " + task.assignee : "Ikke tildelt"}`,
     ),
   ];

@@ -1,6 +1,7 @@
-// What every page but the login page shares: it needs a token, and it has the navigation bar.
+// What every page but the login page shares: it needs a signed-in session, and it has the
+// navigation bar with the person's name and "Log ud".
 
-import { ApiError, forgetToken, toLogin, token } from "./api.js";
+import { ApiError, currentSession, signOut } from "./api.js";
 import { byId, fill, h, message } from "./dom.js";
 
 const LINKS = [
@@ -9,17 +10,16 @@ const LINKS = [
   ["tasks", "/ui/tasks", "Opgaver"],
 ];
 
-/** Render the navigation with `current` marked; false (and off to login) without a token. */
+/** Render the navigation with `current` marked. Without a session the first call of the page
+ * answers 401 and sends the user to the login page. */
 export function startPage(current) {
-  if (!token()) {
-    toLogin();
-    return false;
-  }
   const logout = h("button", { type: "button", class: "link-button", id: "logout" }, "Log ud");
-  logout.addEventListener("click", () => {
-    forgetToken();
-    location.assign("/ui/login");
-  });
+  logout.addEventListener("click", () => signOut());
+  const who = h("span", { class: "who", id: "who" });
+  currentSession().then(
+    (found) => fill(who, found.user),
+    () => null, // a 401 is on its way to the login page
+  );
   fill(
     byId("top"),
     h("a", { class: "brand", href: "/ui/" }, "Sagsflow"),
@@ -30,6 +30,7 @@ export function startPage(current) {
         h("a", { href, "aria-current": name === current ? "page" : null }, text),
       ),
     ),
+    who,
     logout,
   );
   return true;
@@ -38,7 +39,7 @@ export function startPage(current) {
 /** A readable Danish message for a failed call. */
 export function problemText(error) {
   if (!(error instanceof ApiError)) return "Noget gik galt: " + (error && error.message ? error.message : error);
-  if (error.status === 401) return "Du er ikke logget ind (eller tokenet er udløbet).";
+  if (error.status === 401) return "Du er ikke logget ind (eller din session er udløbet).";
   if (error.status === 403) return "Du har ikke adgang til dette med din rolle.";
   if (error.status === 404) return "Findes ikke, eller du har ikke adgang til den.";
   return `Afvist (${error.status}): ${error.message}`;

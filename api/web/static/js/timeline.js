@@ -1,10 +1,17 @@
 // The case's deadline timeline: its timers on a track from the case's start, and as a list.
 
-import { dateTime, fill, h, table } from "./dom.js";
+import { dateTime, day, dueText, fill, h, table } from "./dom.js";
 import { DEADLINES, label } from "./labels.js";
 
+// A deadline (breach) ends as exactly one of met, breached or cancelled (its `outcome`).
+const OUTCOMES = {
+  met: ["Overholdt", "ok"],
+  breached: ["Overskredet", "late"],
+  cancelled: ["Bortfaldet (gælder ikke længere)", "muted"],
+};
+
 const STATES = {
-  breach: { pending: ["Løber", "pending"], fired: ["Overskredet", "late"], cancelled: ["Overholdt", "ok"] },
+  breach: { pending: ["Løber", "pending"], fired: ["Overskredet", "late"], cancelled: ["Afsluttet", "muted"] },
   reminder: { pending: ["Planlagt påmindelse", "pending"], fired: ["Påmindelse sendt", "warn"], cancelled: ["Bortfaldet", "muted"] },
   other: { pending: ["Venter", "pending"], fired: ["Udløst", "warn"], cancelled: ["Annulleret", "muted"] },
 };
@@ -20,8 +27,16 @@ function purposes(history) {
 
 function state(timer, purpose) {
   if (timer.status === "failed") return ["Fejl ved udløb", "late"];
+  if (purpose === "breach" && OUTCOMES[timer.outcome]) return OUTCOMES[timer.outcome];
   const [text, tone] = (STATES[purpose] || STATES.other)[timer.status] || [timer.status, "muted"];
   return [text, tone];
+}
+
+/** The end of the track: the latest deadline's day (a calendar deadline's last day), or now. */
+function endLabel(timers, times, last) {
+  const latest = timers[times.indexOf(last)];
+  if (!latest) return dateTime(new Date(last).toISOString());
+  return latest.due_kind === "calendar" && latest.due_date ? day(latest.due_date) : dateTime(latest.due_at);
 }
 
 function track(timers, start, now, describe) {
@@ -35,7 +50,7 @@ function track(timers, start, now, describe) {
   today.style.left = at(now);
   const points = timers.map((timer, i) => {
     const [text, tone] = describe(timer);
-    const point = h("div", { class: `track-point tone-${tone}`, title: `${dateTime(timer.due_at)}: ${text}` });
+    const point = h("div", { class: `track-point tone-${tone}`, title: `${dueText(timer)}: ${text}` });
     point.style.left = at(times[i]);
     return point;
   });
@@ -46,7 +61,7 @@ function track(timers, start, now, describe) {
     today,
     points,
     h("span", { class: "track-start" }, dateTime(start)),
-    h("span", { class: "track-end" }, dateTime(new Date(last).toISOString())),
+    h("span", { class: "track-end" }, endLabel(timers, times, last)),
   );
 }
 
@@ -65,7 +80,7 @@ export function showTimeline(container, kase, nameOf) {
     const info = infoOf(timer);
     const [text, tone] = describe(timer);
     return [
-      dateTime(timer.due_at),
+      dueText({ ...timer, purpose: info.purpose }),
       nameOf(timer.element_id),
       info.deadline ? label(DEADLINES, info.deadline) : "–",
       h("span", { class: `badge tone-${tone}`, dataset: { elementId: timer.element_id } }, text),
