@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from engine import camunda_forms
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
 from engine.bpmn.starts import start_messages
@@ -137,8 +138,12 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
         duplicate = _duplicate_of(session, request, resources)
         if duplicate is not None:
             return duplicate
-    bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
-    missing = _missing_targets(session, bundle)
+    forms, form_problems = _forms(resources)
+    try:
+        bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
+    except InvalidDefinitionError as err:
+        raise InvalidDefinitionError([*err.problems, *form_problems]) from None
+    missing = _missing_targets(session, bundle) + form_problems
     if missing:
         raise InvalidDefinitionError(missing)
     deployment = Deployment(
@@ -151,7 +156,7 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
     )
     session.add(deployment)
     rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
-    definitions, new = _version(session, bundle, deployment, rows)
+    definitions, new = _version(session, bundle, deployment, rows, forms)
     session.flush()
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
@@ -272,8 +277,30 @@ def _store_resources(
     return rows
 
 
+def _forms(resources: Sequence[Resource]) -> tuple[dict[str, str], list[DefinitionProblem]]:
+    """The Camunda Forms of a deployment (`.form` files): form id by file name, and the problems."""
+    forms: dict[str, str] = {}
+    problems = []
+    for resource in resources:
+        if not resource.name.lower().endswith(".form"):
+            continue
+        try:
+            forms[resource.name] = camunda_forms.form_id(resource.content, resource.name)
+        except camunda_forms.FormSchemaError as err:
+            problems.append(DefinitionProblem(str(err), resource.name))
+    duplicates = {i for i in forms.values() if list(forms.values()).count(i) > 1}
+    problems += [
+        DefinitionProblem(f"two forms of the deployment have the id '{i}'") for i in sorted(duplicates)
+    ]
+    return forms, problems
+
+
 def _version(
-    session: Session, bundle: Bundle, deployment: Deployment, rows: dict[str, ResourceRow]
+    session: Session,
+    bundle: Bundle,
+    deployment: Deployment,
+    rows: dict[str, ResourceRow],
+    forms: dict[str, str],
 ) -> tuple[list[Definition], list[Definition]]:
     all_defs: list[Definition] = []
     new_defs: list[Definition] = []
@@ -284,6 +311,7 @@ def _version(
         ("decision", d.id, d.name, d.resource_name, None, [rows[d.resource_name]])
         for d in bundle.decisions.values()
     ]
+    entries += [("form", key, None, name, None, [rows[name]]) for name, key in forms.items()]
     for kind, key, name, resource_name, tag, used in entries:
         own_hash = _hash("".join(r.content_hash for r in used).encode())
         current = repo.latest(session, kind, key)
@@ -376,6 +404,57 @@ def resolve(session: Session, *, definition_id: str | None = None, key: str | No
     if row is None or row.kind != "process":
         raise NotFoundError("process definition", definition_id)
     return row
+
+
+@dataclass(frozen=True)
+class DeployedForm:
+    """A form's file as deployed: its name and content."""
+
+    name: str
+    content: bytes
+
+    @property
+    def media_type(self) -> str:
+        lowered = self.name.lower()
+        if lowered.endswith((".form", ".json")):
+            return "application/json"
+        return "text/html" if lowered.endswith((".html", ".htm")) else "application/octet-stream"
+
+
+def deployed_form(
+    session: Session, definition: Definition, reference: camunda_forms.FormReference
+) -> DeployedForm | None:
+    """The form a task or start event of `definition` names: a `.form` by `camunda:formRef` and its
+    binding, or a file of the definition's deployment by `camunda-forms:deployment:<file>` or
+    `embedded:deployment:<file>` (Sagsflow reads `camunda-forms:app:<file>` from the deployment
+    too: there is no process application to serve it). None when nothing deployed matches."""
+    if reference.ref is not None:
+        row = _form_definition(session, definition, reference)
+        if row is None:
+            return None
+        resources = repo.resources_of(session, row)
+        return DeployedForm(resources[0].name, resources[0].content) if resources else None
+    name = reference.deployed_file or _embedded_file(reference.key)
+    if name is None:
+        return None
+    resource = repo.resource_by_name(session, definition.deployment_id, name)
+    return DeployedForm(resource.name, resource.content) if resource is not None else None
+
+
+def _form_definition(
+    session: Session, definition: Definition, reference: camunda_forms.FormReference
+) -> Definition | None:
+    key = reference.ref or ""
+    if reference.binding == "deployment":
+        return repo.in_deployment(session, "form", key, definition.deployment_id)
+    if reference.binding == "version" and reference.version is not None:
+        return repo.by_key_version(session, "form", key, reference.version)
+    return repo.latest(session, "form", key)
+
+
+def _embedded_file(key: str | None) -> str | None:
+    prefix = "embedded:deployment:"
+    return key[len(prefix) :] if key and key.startswith(prefix) else None
 
 
 def started_by_message(session: Session, cache: DefinitionCache, message_name: str) -> list[Definition]:

@@ -50,6 +50,8 @@ def task_info(
         variables=variables,
         cause=json.loads(task.cause) if task.cause else None,
         deadline=task.deadline,
+        form_key=task.form_key,
+        form_ref=json.loads(task.form_ref) if task.form_ref else None,
     )
 
 

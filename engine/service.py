@@ -28,6 +28,7 @@ from engine import (
     monitoring,
     reports,
     sessions,
+    task_forms,
     tasks,
     tick,
 )
@@ -48,6 +49,8 @@ from engine.model import (
     DiagramInfo,
     ExternalTaskInfo,
     FetchRequest,
+    FormContent,
+    FormInfo,
     IncidentInfo,
     InstanceFilter,
     InstanceInfo,
@@ -144,7 +147,10 @@ class Engine:
         key: str | None = None,
         business_key: str | None = None,
         variables: dict[str, Any] | None = None,
+        by_form: bool = False,
     ) -> InstanceInfo:
+        """`by_form`: the variables come from the start form (Camunda's submit-form) and are checked
+        against it when it is a Camunda Form."""
         with self.store.write() as session:
             result = instances.start(
                 session,
@@ -155,8 +161,25 @@ class Engine:
                 key=key,
                 business_key=business_key,
                 variables=variables,
+                by_form=by_form,
             )
             return _summary(result)
+
+    def start_form(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> FormInfo:
+        access.require(actor, *access.DEFINITION_READERS)
+        with self.store.read() as session:
+            definition = definitions.resolve(session, definition_id=definition_id, key=key)
+            return task_forms.start_form(session, self.runner, definition)
+
+    def start_form_file(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> FormContent:
+        access.require(actor, *access.DEFINITION_READERS)
+        with self.store.read() as session:
+            definition = definitions.resolve(session, definition_id=definition_id, key=key)
+            return task_forms.start_form_file(session, self.runner, definition)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
@@ -266,6 +289,14 @@ class Engine:
     def get_task(self, task_id: str, *, actor: Actor) -> TaskInfo:
         with self.store.write() as session:
             return tasks.get(session, self.runner, task_id, actor=actor)
+
+    def task_form(self, task_id: str, *, actor: Actor) -> FormInfo:
+        with self.store.write() as session:  # the access-log row commits with the read
+            return task_forms.task_form(session, self.runner, task_id, actor=actor)
+
+    def task_form_file(self, task_id: str, *, actor: Actor) -> FormContent:
+        with self.store.write() as session:
+            return task_forms.task_form_file(session, self.runner, task_id, actor=actor)
 
     def claim_task(self, task_id: str, *, actor: Actor, user_id: str | None = None) -> TaskInfo:
         with self.store.write() as session:

@@ -65,6 +65,7 @@ def _start(
     *,
     key: str | None = None,
     definition_id: str | None = None,
+    by_form: bool = False,
 ) -> ProcessInstanceOut:
     case = engine.start_instance(
         actor=actor,
@@ -72,8 +73,24 @@ def _start(
         definition_id=definition_id,
         business_key=body.businessKey,
         variables=from_camunda(body.variables),
+        by_form=by_form,
     )
     return ProcessInstanceOut.of(case, base_url(request))
+
+
+@router.post("/process-definition/key/{key}/submit-form", response_model=ProcessInstanceOut)
+def submit_start_form_by_key(
+    request: Request, engine: EngineDep, actor: Starter, key: str, body: StartIn
+) -> ProcessInstanceOut:
+    """Start with the start form's variables; a Camunda Form checks them first."""
+    return _start(request, engine, actor, body, key=key, by_form=True)
+
+
+@router.post("/process-definition/{definition_id}/submit-form", response_model=ProcessInstanceOut)
+def submit_start_form(
+    request: Request, engine: EngineDep, actor: Starter, definition_id: str, body: StartIn
+) -> ProcessInstanceOut:
+    return _start(request, engine, actor, body, definition_id=definition_id, by_form=True)
 
 
 # --- runtime instances -------------------------------------------------------------------------

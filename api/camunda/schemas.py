@@ -18,6 +18,7 @@ from engine.model import (
     DefinitionInfo,
     DeploymentInfo,
     ExternalTaskInfo,
+    FormInfo,
     IncidentInfo,
     InstanceInfo,
     JobInfo,
@@ -427,7 +428,7 @@ class TaskOut(BaseModel):
     taskDefinitionKey: str
     suspended: bool = False
     formKey: str | None = None
-    camundaFormRef: str | None = None
+    camundaFormRef: dict[str, Any] | None = None
     tenantId: str | None = None
     taskState: str
     dueDay: str | None = Field(
@@ -452,8 +453,22 @@ class TaskOut(BaseModel):
             processDefinitionId=t.definition_id,
             processInstanceId=t.instance_id,
             taskDefinitionKey=t.element_id,
+            formKey=t.form_key,
+            camundaFormRef=t.form_ref,
             taskState="Created" if t.state == "open" else t.state.capitalize(),
         )
+
+
+class FormOut(BaseModel):
+    """Camunda's FormDto: the form key, or the Camunda Form reference."""
+
+    key: str | None
+    contextPath: str | None = None
+    camundaFormRef: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, f: FormInfo) -> FormOut:
+        return cls(key=f.key, camundaFormRef=f.ref)
 
 
 class CountOut(BaseModel):

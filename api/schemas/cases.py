@@ -101,6 +101,12 @@ class TaskOut(BaseModel):
     )
     cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
     form: list[FormFieldOut] | None = None
+    form_key: str | None = Field(default=None, description="camunda:formKey, as the diagram writes it")
+    form_ref: dict[str, Any] | None = Field(
+        default=None,
+        description="camunda:formRef: the Camunda Form (key, binding, version); "
+        "GET /tasks/{id}/camunda-form serves it",
+    )
     variables: dict[str, Any] | None = None
 
     @classmethod
@@ -124,6 +130,8 @@ class TaskOut(BaseModel):
             completed_by=t.completed_by,
             deadline=t.deadline,
             cause=CauseOut.of(t.cause) if t.cause else None,
+            form_key=t.form_key,
+            form_ref=t.form_ref,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
             variables=t.variables,
         )

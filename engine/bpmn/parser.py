@@ -90,6 +90,9 @@ KEPT_ATTRIBUTES = (
     "asyncAfter",
     "versionTag",
     "initiator",
+    "formRef",
+    "formRefBinding",
+    "formRefVersion",
 )
 
 

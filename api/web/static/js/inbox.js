@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { byId, caseLink, due, fill, fillFromQuery, h, message, param, table, variableEntries } from "./dom.js";
 import { GROUPS, PHASES, TASK_STATE, label } from "./labels.js";
 import { taskForm } from "./form.js";
+import { camundaForm, hasCamundaForm } from "./camunda-form.js";
 import { problemText, showProblem, startPage } from "./layout.js";
 
 const FILTERS = ["candidate_group", "business_key", "unassigned"];
@@ -110,7 +111,8 @@ async function openTask(taskId) {
     fill(panel, header, message("info", `Opgaven er ${label(TASK_STATE, task.state).toLowerCase()}.`));
     return;
   }
-  fill(panel, header, taskForm(task, completed), variables(task.variables));
+  const form = hasCamundaForm(task) ? camundaForm(task, completed) : taskForm(task, completed);
+  fill(panel, header, form, variables(task.variables));
   panel.dataset.taskId = task.id;
 }
 
