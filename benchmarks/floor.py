@@ -23,6 +23,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from benchmarks.diagrams import PROCESS_KEY, TASKS, VARIABLES, linear_process
 from engine.bpmn.calls import CallTarget
+from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
+from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.parser import CompiledProcess, Resource, compile_resources
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
@@ -80,6 +82,9 @@ class _OneProcess:
 
     def bind(self, target: CallTarget, caller_definition_id: str) -> CompiledProcess:
         raise UnboundCallError(target.label)
+
+    def decision(self, ref: DecisionRef, caller_definition_id: str) -> DecisionModel:
+        raise DecisionNotFoundError(ref.key)
 
 
 def state(instances: int) -> list[float]:

@@ -1,13 +1,14 @@
 """Deploying BPMN/DMN, finding the parsed spec of a definition version, and binding the process
-a call activity calls.
+a call activity calls and the decision a business rule task evaluates.
 
 A deployment is refused as a whole if any resource has a problem; nothing is stored then. Any
-subset of files can be deployed: each executable process (and each DMN decision) gets a new
-version only when its own content differs from the newest version (a process's content is its
-own file and the DMN files its business rule tasks read); identical content reuses that version.
-Called processes are not part of the caller's version: a call activity binds its target when a
-token reaches it (`called_process`), so a deployment of one changed called file reaches new
-cases. Running instances stay on the versions they started and entered.
+subset of files can be deployed: each executable process gets a new version only when its own
+file differs from the newest version, each DMN decision when its own DMN file differs; identical
+content reuses that version. Neither called processes nor decisions are part of the caller's
+version: a call activity binds its target when a token reaches it (`called_process`), a business
+rule task its decision (`StoredDecisions`), both through `bound_definition` (latest, deployment,
+version, versionTag), so a deployment of one changed file reaches new cases. Running instances
+stay on the versions they started and entered.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from sqlmodel import Session
 
 from engine import camunda_forms
 from engine.bpmn.calls import CallTarget
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_resources
+from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
+from engine.bpmn.dmn.model import DecisionModel
+from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
 from engine.bpmn.starts import start_messages
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo
@@ -67,10 +70,11 @@ class DeployRequest:
 
 
 class DefinitionCache:
-    """Parsed specs by definition id. Definitions never change, so entries never go stale."""
+    """Parsed specs and decisions by definition id. Definitions never change, so entries never go stale."""
 
     def __init__(self, capacity: int = 256) -> None:
         self._entries: OrderedDict[str, LoadedDefinition] = OrderedDict()
+        self._decisions: OrderedDict[str, DecisionModel] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
         self._start_messages: dict[str, frozenset[str]] = {}
@@ -94,11 +98,29 @@ class DefinitionCache:
                 self._entries.move_to_end(definition_id)
                 return entry
         entry = _load(session, definition_id)
-        with self._lock:
-            self._entries[definition_id] = entry
-            while len(self._entries) > self._capacity:
-                self._entries.popitem(last=False)
+        self._keep(self._entries, definition_id, entry)
         return entry
+
+    def decisions(self, session: Session, row: Definition) -> DecisionModel:
+        """The parsed DMN file of a decision definition version."""
+        with self._lock:
+            model = self._decisions.get(row.id)
+            if model is not None:
+                self._decisions.move_to_end(row.id)
+                return model
+        resources = repo.resources_of(session, row)
+        own = next((r for r in resources if r.name == row.resource_name), None)
+        if own is None:
+            raise NotFoundError("decision definition resource", row.resource_name)
+        model = compile_decisions(Resource(own.name, own.content, own.id))
+        self._keep(self._decisions, row.id, model)
+        return model
+
+    def _keep(self, entries: OrderedDict[str, Any], key: str, value: Any) -> None:
+        with self._lock:
+            entries[key] = value
+            while len(entries) > self._capacity:
+                entries.popitem(last=False)
 
 
 def _load(session: Session, definition_id: str) -> LoadedDefinition:
@@ -140,7 +162,7 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
             return duplicate
     forms, form_problems = _forms(resources)
     try:
-        bundle = compile_resources(resources, external=lambda ref: _external(session, ref))
+        bundle = compile_resources(resources)
     except InvalidDefinitionError as err:
         raise InvalidDefinitionError([*err.problems, *form_problems]) from None
     missing = _missing_targets(session, bundle) + form_problems
@@ -155,12 +177,30 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
         deployed_by=actor.user_id,
     )
     session.add(deployment)
-    rows = _store_resources(session, deployment.id, resources + bundle.external_resources)
+    rows = _store_resources(session, deployment.id, resources)
     definitions, new = _version(session, bundle, deployment, rows, forms)
     session.flush()
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
+    _check_decision_uses(session, bundle, deployment.id)
     return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+
+
+def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -> None:
+    """Every business rule task's decision is found now, as it will be when the task runs (the
+    check runs after this deployment's own decisions are stored, in the same transaction)."""
+    problems = []
+    for use in bundle.decision_uses:
+        try:
+            found = _bound_decision(session, use.ref, deployment_id)
+        except ProcessError as err:
+            problems.append(DefinitionProblem(err.message, use.resource_name, use.element_id, use.line))
+            continue
+        if found is None:
+            message = f"no {_describe(use.ref)} is deployed; deploy its DMN file first or with this diagram"
+            problems.append(DefinitionProblem(message, use.resource_name, use.element_id, use.line))
+    if problems:
+        raise InvalidDefinitionError(problems)
 
 
 def _check_request(request: DeployRequest) -> list[Resource]:
@@ -172,14 +212,6 @@ def _check_request(request: DeployRequest) -> list[Resource]:
     if len(set(names)) != len(names):
         raise InvalidDefinitionError([DefinitionProblem("two resources have the same file name")])
     return [Resource(name, content) for name, content in request.resources]
-
-
-def _external(session: Session, reference: str) -> list[Resource]:
-    """The deployed DMN resources of a decision this deployment's business rule tasks read."""
-    row = repo.latest(session, "decision", reference)
-    if row is None:
-        return []
-    return [Resource(r.name, r.content, r.id) for r in repo.resources_of(session, row) if r.kind == "dmn"]
 
 
 def _missing_targets(session: Session, bundle: Bundle) -> list[DefinitionProblem]:
@@ -219,6 +251,40 @@ def _target_exists(session: Session, bundle: Bundle, target: CallTarget) -> bool
     return here is not None or latest is not None
 
 
+def bound_definition(
+    session: Session,
+    kind: str,
+    key: str,
+    *,
+    binding: str = "latest",
+    version: int | None = None,
+    version_tag: str | None = None,
+    deployment_id: str | None = None,
+    municipality: str | None = None,
+) -> Definition | None:
+    """The one binding of a reference to a version, as Camunda 7 binds call activities and
+    business rule tasks when they are reached: `latest` (the newest version), `deployment` (the
+    version the caller's deployment `deployment_id` holds), `version` (that number) or `versionTag`
+    (the one version with that tag; `ProcessError` when several have it, as in Camunda). None
+    when nothing fits.
+
+    `municipality` is the case's; definitions are shared by all municipalities today (issue 16 will
+    prefer a municipality's own latest version here)."""
+    del municipality  # every definition is shared until definitions are scoped per municipality
+    if binding == "deployment":
+        return repo.in_deployment(session, kind, key, deployment_id or "")
+    if binding == "version":
+        return repo.by_key_version(session, kind, key, version or 0)
+    if binding == "versionTag":
+        tagged = repo.with_version_tag(session, kind, key, version_tag or "")
+        if len(tagged) > 1:
+            raise ProcessError(
+                f"there are {len(tagged)} versions of {kind} '{key}' with versionTag '{version_tag}'"
+            )
+        return tagged[0] if tagged else None
+    return repo.latest(session, kind, key)
+
+
 def called_process(
     session: Session,
     target: CallTarget,
@@ -226,31 +292,64 @@ def called_process(
     caller_deployment_id: str | None = None,
     municipality: str | None = None,
 ) -> Definition:
-    """The one lookup of the process definition a key names: for a call activity reached now (by
-    its binding) and for a start by key (the latest version).
-
-    `municipality` is the case's; definitions are shared by all municipalities today (issue 16 will
-    prefer a municipality's own latest version here). Raises `NotFoundError` naming what was asked
-    for, or `ProcessError` when a version tag names more than one version (as Camunda does)."""
-    del municipality  # every definition is shared until definitions are scoped per municipality
-    row: Definition | None
-    if target.binding == "deployment":
-        row = repo.in_deployment(session, "process", target.key, caller_deployment_id or "")
-    elif target.binding == "version":
-        row = repo.by_key_version(session, "process", target.key, target.version or 0)
-    elif target.binding == "versionTag":
-        tagged = repo.with_version_tag(session, "process", target.key, target.version_tag or "")
-        if len(tagged) > 1:
-            raise ProcessError(
-                f"there are {len(tagged)} versions of process '{target.key}' "
-                f"with versionTag '{target.version_tag}'"
-            )
-        row = tagged[0] if tagged else None
-    else:
-        row = repo.latest(session, "process", target.key)
+    """The process definition a call activity reached now calls (by its binding), or a start by key
+    names (the latest version). Raises `NotFoundError` naming what was asked for."""
+    row = bound_definition(
+        session,
+        "process",
+        target.key,
+        binding=target.binding,
+        version=target.version,
+        version_tag=target.version_tag,
+        deployment_id=caller_deployment_id,
+        municipality=municipality,
+    )
     if row is None:
         raise NotFoundError("process definition", target.label)
     return row
+
+
+def _bound_decision(
+    session: Session, ref: DecisionRef, deployment_id: str, municipality: str | None = None
+) -> Definition | None:
+    return bound_definition(
+        session,
+        "decision",
+        ref.key,
+        binding=ref.binding,
+        version=ref.version,
+        version_tag=ref.version_tag,
+        deployment_id=deployment_id,
+        municipality=municipality,
+    )
+
+
+def _describe(ref: DecisionRef) -> str:
+    detail = {
+        "deployment": " deployed with this process",
+        "version": f" version {ref.version}",
+        "versionTag": f" with version tag '{ref.version_tag}'",
+    }.get(ref.binding, "")
+    return f"decision '{ref.key}'{detail}"
+
+
+def decision_model(
+    session: Session,
+    cache: DefinitionCache,
+    ref: DecisionRef,
+    *,
+    caller_deployment_id: str,
+    municipality: str | None = None,
+) -> DecisionModel:
+    """The parsed DMN file of the decision a business rule task reached now evaluates (by its
+    binding; `deployment` is the caller's deployment). Raises `DecisionNotFoundError`."""
+    try:
+        row = _bound_decision(session, ref, caller_deployment_id, municipality)
+    except ProcessError as err:
+        raise DecisionNotFoundError(err.message) from None
+    if row is None:
+        raise DecisionNotFoundError(f"no {_describe(ref)} is deployed")
+    return cache.decisions(session, row)
 
 
 def _hash(content: bytes) -> str:
@@ -305,10 +404,10 @@ def _version(
     all_defs: list[Definition] = []
     new_defs: list[Definition] = []
     entries: list[tuple[str, str, str | None, str, str | None, list[ResourceRow]]] = [
-        ("process", p.id, p.name, p.resource_name, p.version_tag, _process_rows(p, bundle, rows))
+        ("process", p.id, p.name, p.resource_name, p.version_tag, [rows[p.resource_name]])
         for p in bundle.processes.values()
     ] + [
-        ("decision", d.id, d.name, d.resource_name, None, [rows[d.resource_name]])
+        ("decision", d.id, d.name, d.resource_name, d.version_tag, [rows[d.resource_name]])
         for d in bundle.decisions.values()
     ]
     entries += [("form", key, None, name, None, [rows[name]]) for name, key in forms.items()]
@@ -336,16 +435,6 @@ def _version(
         all_defs.append(definition)
         new_defs.append(definition)
     return all_defs, new_defs
-
-
-def _process_rows(
-    process: CompiledProcess, bundle: Bundle, rows: dict[str, ResourceRow]
-) -> list[ResourceRow]:
-    """A process's content: its own file, then the DMN files of the decisions it reads."""
-    dmn = sorted(
-        {bundle.decision_resources[r] for r in process.decision_refs if r in bundle.decision_resources}
-    )
-    return [rows[process.resource_name], *(rows[name] for name in dmn)]
 
 
 def _duplicate_of(

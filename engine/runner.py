@@ -26,6 +26,8 @@ from sqlmodel import Session
 from engine import faults, timers, waits
 from engine.bpmn import conditions, event_subprocesses, inspect, starts
 from engine.bpmn.calls import CallTarget
+from engine.bpmn.decision_task import DecisionRef
+from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
 from engine.bpmn.state import dump_state, load_state, new_workflow
@@ -33,7 +35,7 @@ from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
 from engine.deadlines import Due
-from engine.definitions import DefinitionCache, LoadedDefinition, called_process
+from engine.definitions import DefinitionCache, LoadedDefinition, called_process, decision_model
 from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
 from engine.store import database
@@ -70,6 +72,16 @@ class _Specs:
         except ProcessError as err:
             raise UnboundCallError(err.message) from None
         return self.cache.get(self.session, row.id)
+
+    def decision(self, ref: DecisionRef, caller_definition_id: str) -> DecisionModel:
+        caller = self.cache.get(self.session, caller_definition_id)
+        return decision_model(
+            self.session,
+            self.cache,
+            ref,
+            caller_deployment_id=caller.deployment_id,
+            municipality=self.municipality,
+        )
 
 
 @dataclass

@@ -157,6 +157,20 @@ class SignIn:
             assertion=AssertionUse(identity.assertion_id, identity.issuer, identity.expires_at),
         )
 
+    def idp_logout(self, request: Request, engine: Engine, query: dict[str, str]) -> Response:
+        """The IdP signs a person out everywhere: end their sessions here, and answer it."""
+        assert self.saml is not None
+        try:
+            subject, answer = self.saml.logout_request(query)
+        except SamlRefused as err:
+            who = in_request(Actor("anonymous", "-", frozenset()), request)
+            engine.refuse_sign_in(who, provider="saml", reason=err.reason)
+            return RedirectResponse(REFUSED, 303)
+        engine.end_provider_sessions(
+            "saml", subject, actor=in_request(Actor("saml-idp", "-", frozenset()), request)
+        )
+        return RedirectResponse(answer, 303)
+
     def _attempt(self, request: Request, engine: Engine, provider: str) -> Any:
         secret = cookies.read_attempt(request, self.settings)
         attempt = engine.take_sign_in(secret) if secret else None

@@ -130,12 +130,15 @@ def saml_acs(
     return _signin(request).finish_saml(request, engine, saml_response)
 
 
-def saml_slo(request: Request) -> Response:
-    """The IdP's answer to our single logout (the session here has ended already)."""
+def saml_slo(request: Request, engine: EngineDep) -> Response:
+    """Single logout with the IdP: its answer to ours (the session here has ended already), or its
+    own signed LogoutRequest, which ends every session of that person here."""
     saml = _signin(request).saml
     assert saml is not None
-    answer = request.query_params.get("SAMLResponse", "")
-    done = bool(answer) and saml.logout_answer(answer)
+    query = dict(request.query_params)
+    if "SAMLRequest" in query:
+        return _signin(request).idp_logout(request, engine, query)
+    done = saml.logout_answer(query)
     return RedirectResponse("/ui/login?signed_out=1" if done else "/ui/login?signed_out=partly", 303)
 
 

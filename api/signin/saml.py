@@ -29,7 +29,7 @@ from saml2.metadata import entity_descriptor
 from saml2.s_utils import UnsupportedBinding
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID, name_id_from_string
 from saml2.samlp import RequestedAuthnContext
-from saml2.sigver import SignatureError
+from saml2.sigver import SignatureError, verify_redirect_signature
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from api.settings import ApiSettings
@@ -228,13 +228,52 @@ class SamlSignIn:
         )
         return str(dict(info["headers"])["Location"])
 
-    def logout_answer(self, saml_response: str) -> bool:
-        """Whether a LogoutResponse from the IdP is genuine and successful."""
+    def logout_answer(self, query: dict[str, str]) -> bool:
+        """Whether the IdP's LogoutResponse (HTTP-Redirect) is signed by it and successful."""
+        if not self._redirect_signed(query, "SAMLResponse"):
+            return False
         try:
-            response = self.client.parse_logout_request_response(saml_response, BINDING_HTTP_REDIRECT)
+            response = self.client.parse_logout_request_response(query["SAMLResponse"], BINDING_HTTP_REDIRECT)
         except Exception:
             return False
-        return response is not None and response.status_ok()
+        return response is not None and bool(response.status_ok())
+
+    def logout_request(self, query: dict[str, str]) -> tuple[str, str]:
+        """The IdP's single logout (a signed LogoutRequest, HTTP-Redirect): whom to sign out, and
+        the URL of our signed LogoutResponse to send the browser back with."""
+        if not self._redirect_signed(query, "SAMLRequest"):
+            raise SamlRefused("the logout request is not signed by the identity provider")
+        try:
+            request = self.client.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+            subject = request.message.name_id.text
+            destination = self.client.metadata.single_logout_service(
+                self.idp, BINDING_HTTP_REDIRECT, "idpsso"
+            )[0]["location"]
+            response = self.client.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
+            info = self.client.apply_binding(
+                BINDING_HTTP_REDIRECT,
+                str(response),
+                destination,
+                query.get("RelayState", ""),
+                response=True,
+                sign=True,
+                sigalg=SIG_RSA_SHA256,
+            )
+        except Exception as err:
+            raise SamlRefused(_reason(err)) from None
+        return str(subject), str(dict(info["headers"])["Location"])
+
+    def _redirect_signed(self, query: dict[str, str], kind: str) -> bool:
+        """pysaml2's check of an HTTP-Redirect signature against the IdP's signing certificates."""
+        if kind not in query or "Signature" not in query or "SigAlg" not in query:
+            return False
+        message = {k: query[k] for k in (kind, "RelayState", "SigAlg", "Signature") if k in query}
+        certs = self.client.metadata.certs(self.idp, "idpsso", "signing")
+        backend = self.client.sec.sec_backend
+        try:
+            return any(verify_redirect_signature(message, backend, cert) for _, cert in certs)
+        except Exception:
+            return False
 
 
 def privilege_groups(values: list[str]) -> tuple[PrivilegeGroup, ...]:

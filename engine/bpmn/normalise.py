@@ -15,10 +15,9 @@ import re
 
 from lxml import etree
 
+from engine.bpmn.decision_task import reference_problems
 from engine.bpmn.expressions import (
     ExpressionError,
-    feel_literal_to_python,
-    feel_unary_to_python,
     juel_to_python,
     normalise_timer,
 )
@@ -40,30 +39,13 @@ def normalise_bpmn(tree: etree._ElementTree, resource: str) -> list[DefinitionPr
     problems: list[DefinitionProblem] = []
     problems += _rewrite_conditions(root, resource)
     problems += _rewrite_timers(root, resource)
+    problems += _check_business_rule_tasks(root, resource)
     problems += _check_connections(root, resource)
     if not root.xpath(".//bpmn:process[@isExecutable='true']", namespaces=NS):
         problems.append(DefinitionProblem("no executable process (isExecutable='true')", resource))
     for process in root.iterfind("bpmn:process", NS):
         if process.find("bpmn:startEvent", NS) is None:
             problems.append(_problem(process, resource, "the process has no start event"))
-    return problems
-
-
-def normalise_dmn(tree: etree._ElementTree, resource: str) -> list[DefinitionProblem]:
-    """Rewrite FEEL unary tests and output literals of every decision table to Python."""
-    problems: list[DefinitionProblem] = []
-    root = tree.getroot()
-    namespace = etree.QName(root).namespace
-    for entry in root.iter(f"{{{namespace}}}inputEntry"):
-        text_node = entry.find(f"{{{namespace}}}text")
-        if text_node is not None:
-            text_node.text = feel_unary_to_python(text_node.text) or "-"
-    for entry in root.iter(f"{{{namespace}}}outputEntry"):
-        text_node = entry.find(f"{{{namespace}}}text")
-        if text_node is not None and text_node.text:
-            text_node.text = feel_literal_to_python(text_node.text)
-    if not list(root.iter(f"{{{namespace}}}decision")):
-        problems.append(DefinitionProblem("no decision in the DMN file", resource))
     return problems
 
 
@@ -262,6 +244,13 @@ _PLACEHOLDERS = {
     "timeDuration": "'PT1H'",
     "timeCycle": "'R1/PT1H'",
 }
+
+
+def _check_business_rule_tasks(root: etree._Element, resource: str) -> list[DefinitionProblem]:
+    problems = []
+    for task in root.iter(f"{{{BPMN}}}businessRuleTask"):
+        problems += [_problem(task, resource, message) for message in reference_problems(task)]
+    return problems
 
 
 def _check_connections(root: etree._Element, resource: str) -> list[DefinitionProblem]:

@@ -9,7 +9,7 @@ anything is stored. All problems are collected and reported together, with eleme
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -60,9 +60,12 @@ from engine.bpmn.calls import (
     settings_problems,
 )
 from engine.bpmn.conditions import own_conditional
+from engine.bpmn.decision_task import BusinessRuleTask, BusinessRuleTaskParser, DecisionRef, decision_ref_of
+from engine.bpmn.dmn.model import DecisionModel
+from engine.bpmn.dmn.parse import read_decisions
 from engine.bpmn.event_subprocesses import NON_INTERRUPTING, TRIGGERED_BY_EVENT
 from engine.bpmn.events import own_message, own_timer
-from engine.bpmn.normalise import normalise_bpmn, normalise_dmn
+from engine.bpmn.normalise import normalise_bpmn
 from engine.bpmn.pass_through import PassThroughManualTask, PassThroughTask
 from engine.bpmn.spec_checks import check_specs
 from engine.bpmn.support_check import check_support
@@ -134,7 +137,6 @@ class CompiledProcess:
     version_tag: str | None
     spec: Any
     subprocess_specs: dict[str, Any]
-    decision_refs: frozenset[str] = frozenset()
 
     @property
     def calls(self) -> list[CallSite]:
@@ -154,14 +156,24 @@ class CompiledDecision:
     id: str
     name: str | None
     resource_name: str
+    version_tag: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionUse:
+    """A business rule task's reference to a decision, for the deploy-time lookup."""
+
+    ref: DecisionRef
+    resource_name: str
+    element_id: str | None
+    line: int | None
 
 
 @dataclass
 class Bundle:
     processes: dict[str, CompiledProcess] = field(default_factory=dict)
     decisions: dict[str, CompiledDecision] = field(default_factory=dict)
-    external_resources: list[Resource] = field(default_factory=list)
-    decision_resources: dict[str, str] = field(default_factory=dict)  # decision id -> resource name
+    decision_uses: list[DecisionUse] = field(default_factory=list)
 
 
 class _CamundaAttributes:
@@ -310,6 +322,7 @@ class SagsflowParser(CamundaParser):  # type: ignore[misc]
             CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1],
         ),
         full_tag("callActivity"): (_SagsflowCallActivityParser, BoundCallActivity),
+        full_tag("businessRuleTask"): (_with_attributes(BusinessRuleTaskParser), BusinessRuleTask),
         full_tag("subProcess"): (_with_attributes(SubWorkflowParser), EmbeddedSubprocess),
         full_tag("transaction"): (_with_attributes(SubWorkflowParser), OwnTransaction),
         full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
@@ -364,40 +377,84 @@ def _line(err: ValidationException) -> int | None:
     return line if isinstance(line, int) else None
 
 
-ExternalLookup = Callable[[str], Sequence[Resource]]
-
-
-def compile_resources(resources: Sequence[Resource], external: ExternalLookup | None = None) -> Bundle:
+def compile_resources(resources: Sequence[Resource]) -> Bundle:
     """Compile a deployment's resources or raise `InvalidDefinitionError` with every problem.
 
     Every file is checked on its own first (safe XML, the BPMN schema, the support registry,
-    expressions), and all of them are compiled together even when some had problems, so one
-    answer lists the problems of all files. `external(decision_id)` supplies already-deployed
-    resources for business rule tasks that reference a decision outside this deployment. Called
-    processes are not compiled in: a call activity binds its target when reached
-    (engine/bpmn/calls.py).
+    expressions, every DMN cell), and all of them are compiled together even when some had
+    problems, so one answer lists the problems of all files. Nothing outside the deployment is
+    compiled in: call activities bind their process (engine/bpmn/calls.py) and business rule tasks
+    their decision (engine/bpmn/decision_task.py) when they are reached.
     """
     problems: list[DefinitionProblem] = []
     bpmn_trees: list[tuple[Resource, etree._ElementTree]] = []
-    dmn_trees: list[tuple[Resource, etree._ElementTree]] = []
+    decisions: list[tuple[Resource, DecisionModel]] = []
     for resource in resources:
         if resource.kind == "other":
             continue
         tree, found, readable = _prepare(resource)
         problems += found
-        if tree is not None and readable:
-            (bpmn_trees if resource.kind == "bpmn" else dmn_trees).append((resource, tree))
-    if not bpmn_trees and not dmn_trees:
+        if tree is None or not readable:
+            continue
+        if resource.kind == "dmn":
+            model, found = read_decisions(tree.getroot(), resource.name)
+            problems += _not_yet_reported(problems, found)
+            decisions.append((resource, model))
+        else:
+            bpmn_trees.append((resource, tree))
+    problems += _duplicate_decisions(decisions)
+    if not bpmn_trees and not decisions:
         raise InvalidDefinitionError(
             problems or [DefinitionProblem("no BPMN or DMN resource in the deployment")]
         )
     try:
-        bundle = _parse(bpmn_trees, dmn_trees, external)
+        bundle = _parse(bpmn_trees)
     except InvalidDefinitionError as err:
-        raise InvalidDefinitionError(_with_lines(_merge(problems, err), bpmn_trees + dmn_trees)) from None
+        raise InvalidDefinitionError(_with_lines(_merge(problems, err), bpmn_trees)) from None
     if problems:
         raise InvalidDefinitionError(problems)
+    for resource, model in decisions:
+        for decision in model.decisions.values():
+            bundle.decisions[decision.id] = CompiledDecision(
+                decision.id, decision.name, resource.name, decision.version_tag
+            )
     return bundle
+
+
+def compile_decisions(resource: Resource) -> DecisionModel:
+    """The decisions of one stored DMN file (raises `InvalidDefinitionError` if it no longer compiles)."""
+    tree, problems, _ = _prepare(resource)
+    if tree is None or problems:
+        raise InvalidDefinitionError(problems)
+    model, problems = read_decisions(tree.getroot(), resource.name)
+    if problems:
+        raise InvalidDefinitionError(problems)
+    return model
+
+
+def _not_yet_reported(
+    reported: list[DefinitionProblem], found: list[DefinitionProblem]
+) -> list[DefinitionProblem]:
+    """The DMN reader's problems on elements the support registry has not refused already."""
+    seen = {(p.resource, p.element_id) for p in reported}
+    return [p for p in found if (p.resource, p.element_id) not in seen]
+
+
+def _duplicate_decisions(decisions: list[tuple[Resource, DecisionModel]]) -> list[DefinitionProblem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for resource, model in decisions:
+        for decision_id in model.decisions:
+            if decision_id in seen:
+                problems.append(
+                    DefinitionProblem(
+                        f"the decision id '{decision_id}' is also used in {seen[decision_id]}",
+                        resource.name,
+                        decision_id,
+                    )
+                )
+            seen.setdefault(decision_id, resource.name)
+    return problems
 
 
 class _ParseFailed(InvalidDefinitionError):
@@ -451,25 +508,16 @@ def _prepare(resource: Resource) -> tuple[etree._ElementTree | None, list[Defini
         if invalid:
             return tree, invalid + found, False
         return tree, found + normalise_bpmn(tree, resource.name), True
-    return tree, found + normalise_dmn(tree, resource.name), True
+    return tree, found, True
 
 
-def _parse(
-    bpmn_trees: list[tuple[Resource, etree._ElementTree]],
-    dmn_trees: list[tuple[Resource, etree._ElementTree]],
-    external: ExternalLookup | None,
-) -> Bundle:
+def _parse(bpmn_trees: list[tuple[Resource, etree._ElementTree]]) -> Bundle:
     parser = SagsflowParser()
     bundle = Bundle()
     try:
-        for resource, tree in dmn_trees:
-            parser.add_dmn_xml(tree.getroot(), filename=resource.name)
-            for decision_id, dmn in _new_decisions(parser, bundle):
-                bundle.decisions[decision_id] = CompiledDecision(decision_id, dmn.get_name(), resource.name)
-                bundle.decision_resources[decision_id] = resource.name
-        _add_referenced_decisions(parser, bpmn_trees, external, bundle)
         for resource, tree in bpmn_trees:
             parser.add_bpmn_xml(tree, filename=resource.name)
+            bundle.decision_uses += _decision_uses(resource, tree)
         for resource, tree in bpmn_trees:
             for process in _executable_processes(tree):
                 bundle.processes[process.get("id")] = _compile_process(parser, process, resource.name)
@@ -481,8 +529,9 @@ def _parse(
     return bundle
 
 
-def _new_decisions(parser: SagsflowParser, bundle: Bundle) -> Iterable[tuple[str, Any]]:
-    return [(d, p) for d, p in parser.dmn_parsers.items() if d not in bundle.decisions]
+def _decision_uses(resource: Resource, tree: etree._ElementTree) -> list[DecisionUse]:
+    tasks = tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}businessRuleTask")
+    return [DecisionUse(decision_ref_of(t), resource.name, t.get("id"), t.sourceline) for t in tasks]
 
 
 def _executable_processes(tree: etree._ElementTree) -> list[etree._Element]:
@@ -499,11 +548,6 @@ def _compile_process(parser: SagsflowParser, node: etree._Element, resource_name
         version_tag=node.get(f"{{{CAMUNDA_MODEL_NS}}}versionTag"),
         spec=parser.get_spec(process_id),
         subprocess_specs={name: spec for name, spec in subprocess_specs.items() if spec is not None},
-        decision_refs=frozenset(
-            ref
-            for task in node.iter(f"{{{BPMN_NS}}}businessRuleTask")
-            if (ref := task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef"))
-        ),
     )
 
 
@@ -514,26 +558,6 @@ def _call_problems(processes: Iterable[CompiledProcess]) -> list[DefinitionProbl
         for call in process.calls
         for message in settings_problems(call.settings)
     ]
-
-
-def _add_referenced_decisions(
-    parser: SagsflowParser,
-    bpmn_trees: list[tuple[Resource, etree._ElementTree]],
-    external: ExternalLookup | None,
-    bundle: Bundle,
-) -> None:
-    for _resource, tree in bpmn_trees:
-        for task in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}businessRuleTask"):
-            ref = task.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef")
-            if ref and ref not in parser.dmn_parsers and external is not None:
-                for extra in external(ref):
-                    tree_, _, _ = _prepare(extra)
-                    if tree_ is not None and extra.kind == "dmn":
-                        known = set(parser.dmn_parsers)
-                        parser.add_dmn_xml(tree_.getroot(), filename=extra.name)
-                        bundle.external_resources.append(extra)
-                        for decision_id in set(parser.dmn_parsers) - known:
-                            bundle.decision_resources[decision_id] = extra.name
 
 
 def _problem_from(err: Exception) -> DefinitionProblem:

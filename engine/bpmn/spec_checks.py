@@ -15,7 +15,6 @@ from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
-from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from engine.bpmn.conditions import VARIABLE_EVENTS, ConditionalEventDefinition
@@ -73,7 +72,6 @@ def _check_task_spec(task_spec: Any) -> Iterator[tuple[str | None, str]]:
         _script(task_spec),
         _user_task(task_spec),
         _loops(task_spec),
-        _decision(task_spec),
     )
     for found in checks:
         for message in found:
@@ -207,25 +205,3 @@ def _loops(task_spec: Any) -> Iterator[str]:
         if isinstance(cardinality, str):
             yield from _expression(cardinality, "loop cardinality")
         yield from _expression(task_spec.condition, "completion condition")
-
-
-def _decision(task_spec: Any) -> Iterator[str]:
-    if not isinstance(task_spec, BusinessRuleTask):
-        return
-    table = task_spec.dmnEngine.decision_table
-    for column in table.inputs:
-        yield from _expression(column.expression, f"decision input '{column.label or column.id}'")
-    for rule in table.rules:
-        yield from _rule(rule)
-
-
-def _rule(rule: Any) -> Iterator[str]:
-    for entry in rule.inputEntries:
-        for test in entry.lhs:
-            if test is not None:
-                as_expression = test.replace("?", "value") if "?" in test else f"value {test}"
-                if "?" not in test and not test.lstrip().startswith(("<", ">", "=", "!", "in ", "not in")):
-                    as_expression = f"value == ({test})"
-                yield from _expression(as_expression, f"decision rule {rule.row_number}")
-    for entry in rule.outputEntries:
-        yield from _expression(entry.text or "None", f"decision rule {rule.row_number} output")

@@ -62,9 +62,7 @@ IO_MAPPING = (
 )
 CMMN = "CMMN cases do not exist in Sagsflow"
 TENANTS = "definitions are shared by all municipalities; a tenant-bound reference cannot be honoured"
-UNSUPPORTED_BINDING = (
-    "only the latest version of a called process or decision is used; other bindings are not supported"
-)
+UNSUPPORTED_BINDING = "only the latest version of a called process is used; other bindings are not supported"
 ROUTING_ONLY = "has no effect on a run in Camunda either"
 LAYOUT = "diagram layout (BPMNDI/DMNDI): drawn by viewers, never executed"
 MODELER = "Camunda Modeler metadata, never executed"
@@ -399,13 +397,16 @@ CAMUNDA_ATTRIBUTES: dict[str, Support] = {
     "messageEventDefinition@resultVariable": runs("the variable a caught message's payload is stored in"),
     "*@resultVariable": refused("Sagsflow does not set result variables of Java or script implementations"),
     # business rule tasks
-    "businessRuleTask@decisionRef": runs("the decision's outputs become process variables"),
-    "businessRuleTask@decisionRefBinding": refused(UNSUPPORTED_BINDING),
-    "businessRuleTask@decisionRefVersion": refused(UNSUPPORTED_BINDING),
-    "businessRuleTask@decisionRefVersionTag": refused(UNSUPPORTED_BINDING),
+    "businessRuleTask@decisionRef": runs(
+        "the decision is looked up when the task is reached (engine/bpmn/decision_task.py)"
+    ),
+    "businessRuleTask@decisionRefBinding": runs("latest (the default), deployment, version or versionTag"),
+    "businessRuleTask@decisionRefVersion": runs("the version number for decisionRefBinding='version'"),
+    "businessRuleTask@decisionRefVersionTag": runs("the tag for decisionRefBinding='versionTag'"),
     "businessRuleTask@decisionRefTenantId": refused(TENANTS),
-    "businessRuleTask@mapDecisionResult": refused(
-        "decision results are always merged into the process variables; mapDecisionResult is not supported"
+    "businessRuleTask@resultVariable": runs("the decision result, shaped by mapDecisionResult"),
+    "businessRuleTask@mapDecisionResult": runs(
+        "singleEntry, singleResult, collectEntries or resultList (the default), as in Camunda"
     ),
     # call activities
     "callActivity@calledElementBinding": runs(
@@ -568,6 +569,18 @@ CAMUNDA_VALUES: dict[str, dict[str, Support]] = {
         "max": runs(),
     },
     "in@variables": {"all": runs()},
+    "businessRuleTask@decisionRefBinding": {
+        "latest": runs(),
+        "deployment": runs(),
+        "version": runs(),
+        "versionTag": runs(),
+    },
+    "businessRuleTask@mapDecisionResult": {
+        "singleEntry": runs(),
+        "singleResult": runs(),
+        "collectEntries": runs(),
+        "resultList": runs(),
+    },
     "out@variables": {"all": runs()},
 }
 
@@ -624,14 +637,14 @@ METADATA_NAMESPACES: dict[str, str] = {
 
 DMN_ELEMENTS: dict[str, Support] = {
     "definitions": runs(),
-    "decision": runs("a decision table evaluated by a business rule task"),
-    "decisionTable": runs(),
+    "decision": runs("every decision of the file is deployed (engine/bpmn/dmn/)"),
+    "decisionTable": runs("all hit policies and COLLECT aggregations (engine/bpmn/dmn/evaluate.py)"),
     "input": runs(),
-    "inputExpression": runs("a variable name or a simple expression"),
-    "output": runs("its name becomes a process variable"),
+    "inputExpression": runs("a FEEL (the default) or JUEL expression, converted to its typeRef"),
+    "output": runs("its name is the name of the result entry"),
     "rule": runs(),
-    "inputEntry": runs("FEEL simple unary tests"),
-    "outputEntry": runs("FEEL literals"),
+    "inputEntry": runs("FEEL simple unary tests (engine/bpmn/dmn/feel.py) or a JUEL condition"),
+    "outputEntry": runs("a FEEL or JUEL expression, converted to the output's typeRef"),
     "text": runs(),
     "description": no_effect(DOCUMENTATION),
     "annotationEntry": no_effect(DOCUMENTATION),
@@ -640,9 +653,11 @@ DMN_ELEMENTS: dict[str, Support] = {
     "association": no_effect(DOCUMENTATION),
     "extensionElements": runs("each extension inside is checked on its own"),
     "inputValues": no_effect("Camunda does not check input values either"),
-    "outputValues": no_effect("Camunda does not check output values either"),
-    "informationRequirement": refused("required decisions are not evaluated; use one decision table"),
-    "requiredDecision": refused("required decisions are not evaluated; use one decision table"),
+    "outputValues": runs(
+        "the priority order of PRIORITY and OUTPUT ORDER; otherwise not checked, as in Camunda"
+    ),
+    "informationRequirement": runs("required decisions of the same file are evaluated first"),
+    "requiredDecision": runs("a decision of the same file (href='#id')"),
     "requiredInput": no_effect("an input data drawn in the DRD"),
     "inputData": no_effect("an input data drawn in the DRD"),
     "knowledgeSource": no_effect(DOCUMENTATION),
@@ -651,8 +666,8 @@ DMN_ELEMENTS: dict[str, Support] = {
     "requiredKnowledge": refused("business knowledge models are not supported"),
     "knowledgeRequirement": refused("business knowledge models are not supported"),
     "businessKnowledgeModel": refused("business knowledge models are not supported"),
-    "literalExpression": refused("literal expression decisions are not supported; use a decision table"),
-    "variable": refused("literal expression decisions are not supported; use a decision table"),
+    "literalExpression": runs("a FEEL or JUEL expression decision"),
+    "variable": runs("the name and typeRef of a literal expression's result"),
     "context": refused("FEEL boxed contexts are not supported"),
     "contextEntry": refused("FEEL boxed contexts are not supported"),
     "invocation": refused("FEEL invocations are not supported"),
@@ -713,11 +728,11 @@ DMN_ATTRIBUTES: dict[str, Support] = {
     "*@exporterVersion": no_effect(MODELER),
     "*@typeRef": runs("string, integer, long, double, boolean or date"),
     "*@hitPolicy": runs("see the value table"),
-    "*@aggregation": refused("COLLECT aggregations are not supported"),
+    "*@aggregation": runs("SUM, MIN, MAX or COUNT with hit policy COLLECT"),
     "*@outputLabel": no_effect("the label users see"),
     "*@preferredOrientation": no_effect(LAYOUT),
     "*@expressionLanguage": runs("see the value table"),
-    "*@href": refused("required decisions are not evaluated; use one decision table"),
+    "*@href": runs("a required decision of the same file ('#id')"),
     "*@triggerable": no_effect(MODELER),
     "*@textFormat": no_effect(DOCUMENTATION),
     "*@associationDirection": no_effect(DOCUMENTATION),
@@ -734,24 +749,27 @@ DMN_VALUES: dict[str, dict[str, Support]] = {
         "": runs("UNIQUE"),
         "UNIQUE": runs(),
         "FIRST": runs(),
-        "COLLECT": refused("hit policy COLLECT is not supported; use FIRST or UNIQUE"),
-        "PRIORITY": refused("hit policy PRIORITY is not supported; use FIRST or UNIQUE"),
-        "ANY": refused("hit policy ANY is not supported; use FIRST or UNIQUE"),
-        "RULE ORDER": refused("hit policy RULE ORDER is not supported; use FIRST or UNIQUE"),
-        "OUTPUT ORDER": refused("hit policy OUTPUT ORDER is not supported; use FIRST or UNIQUE"),
+        "COLLECT": runs(),
+        "PRIORITY": runs("by the order of the outputs' outputValues (DMN 1.3; Camunda 7 refuses it)"),
+        "ANY": runs(),
+        "RULE ORDER": runs(),
+        "OUTPUT ORDER": runs("by the order of the outputs' outputValues (DMN 1.3; Camunda 7 refuses it)"),
     },
+    "decisionTable@aggregation": {"SUM": runs(), "MIN": runs(), "MAX": runs(), "COUNT": runs()},
     "*@expressionLanguage": {
-        "feel": runs(),
-        "juel": runs(),
-        "python": runs(),
-        "https://www.omg.org/spec/DMN/20191111/FEEL/": runs(),
+        "feel": runs("our FEEL interpreter (engine/bpmn/dmn/feel.py)"),
+        "juel": runs("the restricted expression evaluator, as conditions"),
         "http://www.omg.org/spec/FEEL/20140401": runs(),
+        "http://www.omg.org/spec/DMN/20180521/FEEL/": runs(),
+        "https://www.omg.org/spec/DMN/20191111/FEEL/": runs(),
+        "https://www.omg.org/spec/DMN/20211108/FEEL/": runs(),
+        "https://www.omg.org/spec/DMN/20230324/FEEL/": runs(),
     },
 }
 CAMUNDA_DMN_ATTRIBUTES: dict[str, Support] = {
     "decision@versionTag": runs("stored with the definition version"),
     "decision@historyTimeToLive": no_effect(HISTORY),
-    "input@inputVariable": refused("camunda:inputVariable is not supported; input entries test the input"),
+    "input@inputVariable": runs("the input value's name in input entries (default cellInput)"),
 }
 CAMUNDA_DMN_NS = "http://camunda.org/schema/1.0/dmn"
 

@@ -18,6 +18,8 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 
 from engine.bpmn.calls import CallTarget
+from engine.bpmn.decision_task import DecisionRef
+from engine.bpmn.dmn.model import DecisionModel
 
 
 class DefinitionSpecs(Protocol):
@@ -42,6 +44,10 @@ class SpecSource(Protocol):
 
     def bind(self, target: CallTarget, caller_definition_id: str) -> DefinitionSpecs:
         """The definition `target` resolves to now; raises `UnboundCallError`."""
+        ...
+
+    def decision(self, ref: DecisionRef, caller_definition_id: str) -> DecisionModel:
+        """The DMN file of the decision `ref` resolves to now; raises `DecisionNotFoundError`."""
         ...
 
 
@@ -83,6 +89,11 @@ class CaseWorkflow(BpmnWorkflow):  # type: ignore[misc]
         child = CaseSubWorkflow(bound.spec, my_task.id, self, definition_id=bound.id, bound=True)
         self.subprocesses[my_task.id] = child
         return child
+
+    def decision(self, my_task: Any, ref: DecisionRef) -> DecisionModel:
+        """Bind the decision of the business rule task `my_task` (engine/bpmn/decision_task.py),
+        for the definition that holds the task (its deployment, for the `deployment` binding)."""
+        return self.specs.decision(ref, my_task.workflow.definition_id)
 
     def create_subprocess(self, my_task: Any, spec_name: str) -> CaseSubWorkflow:
         """An embedded, transaction or event subprocess, from its parent's definition."""

@@ -19,6 +19,8 @@ DMN_NAMESPACES = frozenset(
         "https://www.omg.org/spec/DMN/20191111/MODEL/",
         "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
         "http://www.omg.org/spec/DMN/20180521/MODEL/",
+        "https://www.omg.org/spec/DMN/20211108/MODEL/",
+        "https://www.omg.org/spec/DMN/20230324/MODEL/",
     }
 )
 

@@ -149,6 +149,20 @@ class Idp:
         )
         return str(dict(info["headers"])["Location"])
 
+    def initiate_logout(self, query: dict[str, str]) -> str:
+        """The IdP signs `user` out at the SP `sp` (IdP-initiated single logout): a signed
+        LogoutRequest, sent by redirect."""
+        sp, user = query["sp"], self.config["users"][query["user"]]
+        destination = self.server.config.metadata.single_logout_service(sp, BINDING_HTTP_REDIRECT, "spsso")[
+            0
+        ]["location"]
+        name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=user["name_id"], sp_name_qualifier=sp)
+        _, request = self.server.create_logout_request(destination, sp, name_id=name_id, sign=False)
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), destination, "", sign=True, sigalg=SIG_RSA_SHA256
+        )
+        return str(dict(info["headers"])["Location"])
+
 
 def handler(idp: Idp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -171,6 +185,8 @@ def handler(idp: Idp) -> type[BaseHTTPRequestHandler]:
                     self._send(200, idp.authn_request(query))
                 elif url.path == "/slo/redirect":
                     self._send(303, location=idp.logout(query))
+                elif url.path == "/slo/initiate":
+                    self._send(303, location=idp.initiate_logout(query))
                 elif url.path == "/health":
                     self._send(200, "ok")
                 else:

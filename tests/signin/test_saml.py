@@ -4,10 +4,12 @@ refused with nothing created and a row in the access log."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -211,3 +213,51 @@ def test_a_plain_assertion_is_refused_where_encryption_is_required(
             post(strict, idp_answer(start(strict), "sagsbehandler-a")),
             "the assertion was not encrypted",
         )
+
+
+def idp_logout_url(providers: Providers, user: str) -> str:
+    """The IdP starts single logout of `user`: the redirect it sends the browser to (our SLO)."""
+    response = httpx.get(
+        f"{providers.idp_base}/slo/initiate", params={"sp": f"{TEST_BASE}/auth/saml/metadata", "user": user}
+    )
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"]).removeprefix(TEST_BASE)
+
+
+def test_single_logout_from_the_identity_provider_ends_the_session_here(
+    sp: TestClient, providers: Providers
+) -> None:
+    post(sp, idp_answer(start(sp), "sagsbehandler-a"))
+    response = sp.get(idp_logout_url(providers, "sagsbehandler-a"), follow_redirects=False)
+    assert response.headers["location"].startswith(f"{providers.idp_base}/slo/redirect?SAMLResponse=")
+    assert sign_in_log(engine_of(sp))[1] == ("sign-out", "cw-saml-a", "single logout from saml")
+    assert sp.get("/auth/session").status_code == 401 and counts(engine_of(sp))["WebSession"] == 0
+
+
+def test_an_unsigned_logout_request_ends_no_session(sp: TestClient, providers: Providers) -> None:
+    post(sp, idp_answer(start(sp), "sagsbehandler-a"))
+    url = idp_logout_url(providers, "sagsbehandler-a")
+    unsigned = url.split("&SigAlg=")[0].split("&Signature=")[0]
+    assert sp.get(unsigned, follow_redirects=False).headers["location"] == "/ui/login?error=refused"
+    assert sp.get("/auth/session").status_code == 200
+    assert sign_in_log(engine_of(sp))[-1] == (
+        "sign-in-refused",
+        "anonymous",
+        "saml: the logout request is not signed by the identity provider",
+    )
+
+
+XXE = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0">&x;</samlp:Response>"""
+
+
+@pytest.mark.parametrize(
+    "answer", ["", "not base64 !", base64.b64encode(XXE).decode(), base64.b64encode(b"<a>").decode()]
+)
+def test_garbage_and_xml_with_entities_are_refused_without_a_server_error(
+    sp: TestClient, answer: str
+) -> None:
+    start(sp)
+    response = post(sp, answer)
+    assert (response.status_code, response.headers["location"]) == (303, "/ui/login?error=refused")
+    assert counts(engine_of(sp)) == NOTHING

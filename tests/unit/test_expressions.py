@@ -3,7 +3,6 @@ import pytest
 from engine.bpmn.expressions import (
     ExpressionError,
     date_time_steps,
-    feel_unary_to_python,
     juel_to_python,
     normalise_timer,
 )
@@ -77,23 +76,6 @@ def test_timer_bodies_become_python(text: str, python: str, literal: str | None)
 def test_bad_timer_bodies_are_refused(text: str) -> None:
     with pytest.raises(ExpressionError):
         normalise_timer(text, HELPER_NAMES)
-
-
-@pytest.mark.parametrize(
-    ("feel", "python"),
-    [
-        ("-", None),
-        ("", None),
-        ('"high"', '"high"'),
-        (">= 7", ">= 7"),
-        ("[3..6]", "3 <= ? <= 6"),
-        ("]3..6[", "3 < ? < 6"),
-        ('"a","b"', '? in ("a","b",)'),
-        ('not("a")', 'not (? == "a")'),
-    ],
-)
-def test_feel_unary_tests(feel: str, python: str | None) -> None:
-    assert feel_unary_to_python(feel) == python
 
 
 @pytest.mark.parametrize(
