@@ -87,13 +87,12 @@ def reference_problems(ref: str | None, binding: str | None, version: str | None
     return problems
 
 
-def form_id(content: bytes, resource: str) -> str:
-    """The `id` of a `.form` file (its key as a Camunda form definition)."""
+def form_id(content: bytes, resource: str) -> str | None:
+    """The `id` of a `.form` file (its key as a Camunda form definition). A form without one is
+    deployed, as Camunda deploys it, but can only be named by its file (camunda-forms:deployment:…)."""
     schema = parse_schema(content, resource)
     identifier = schema.get("id")
-    if not isinstance(identifier, str) or not identifier.strip():
-        raise FormSchemaError(f"{resource}: a Camunda Form needs an 'id'")
-    return identifier.strip()
+    return identifier.strip() if isinstance(identifier, str) and identifier.strip() else None
 
 
 def parse_schema(content: bytes, resource: str = "form") -> dict[str, Any]:

@@ -384,12 +384,16 @@ def _forms(resources: Sequence[Resource]) -> tuple[dict[str, str], list[Definiti
         if not resource.name.lower().endswith(".form"):
             continue
         try:
-            forms[resource.name] = camunda_forms.form_id(resource.content, resource.name)
+            identifier = camunda_forms.form_id(resource.content, resource.name)
         except camunda_forms.FormSchemaError as err:
             problems.append(DefinitionProblem(str(err), resource.name))
+            continue
+        if identifier is not None:
+            forms[resource.name] = identifier
     duplicates = {i for i in forms.values() if list(forms.values()).count(i) > 1}
     problems += [
-        DefinitionProblem(f"two forms of the deployment have the id '{i}'") for i in sorted(duplicates)
+        DefinitionProblem(f"the deployment contains forms with the same key '{i}' (id attribute)")
+        for i in sorted(duplicates)
     ]
     return forms, problems
 

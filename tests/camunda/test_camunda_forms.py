@@ -180,11 +180,31 @@ def test_the_start_form_is_named_served_and_checked(client: TestClient) -> None:
 
 def test_a_form_that_is_not_a_camunda_form_is_refused_at_deploy(client: TestClient) -> None:
     broken = ("broken.form", ("broken.form", b'{"components": "no"}', "text/xml"))
-    no_id = form_file({"components": []}, "no-id.form")
-    response = deploy(client, process("broken_forms", 'camunda:formRef="Form_Approval"'), broken, no_id)
+    not_json = ("not-json.form", ("not-json.form", b"<form/>", "text/xml"))
+    twice = form_file(FORM, "again.form")
+    response = deploy(
+        client,
+        process("broken_forms", 'camunda:formRef="Form_Approval"'),
+        broken,
+        not_json,
+        twice,
+        form_file(FORM, "a.form"),
+    )
     assert response.status_code == 400
     details = response.json()["details"]
-    assert set(details) >= {"broken.form", "no-id.form"}
+    assert set(details) >= {"broken.form", "not-json.form"}
+    assert "same key 'Form_Approval'" in response.json()["message"]
+
+
+def test_a_form_without_an_id_is_named_by_its_file(client: TestClient) -> None:
+    no_id = {key: value for key, value in FORM.items() if key != "id"}
+    files = (
+        process("no_id", 'camunda:formKey="camunda-forms:deployment:no-id.form"'),
+        form_file(no_id, "no-id.form"),
+    )
+    assert deploy(client, *files).status_code == 200
+    task = start_and_task(client, "no_id")
+    assert client.get(f"{ENGINE}/task/{task['id']}/deployed-form").json() == no_id
 
 
 def test_a_task_of_another_municipality_has_no_form(client: TestClient) -> None:
