@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from engine.errors import (
     CaseNumberInUseError,
     ConcurrentUpdateError,
+    DecisionError,
     EngineError,
     ForbiddenError,
     IdempotencyKeyReusedError,
@@ -69,6 +70,9 @@ PROBLEMS: dict[type[EngineError], ProblemType] = {
     ),
     ProcessError: ProblemType(
         422, "process-error", "The diagram failed while running", "ProcessEngineException", 500
+    ),
+    DecisionError: ProblemType(
+        422, "decision-failed", "The decision could not be evaluated", "RestException", 500
     ),
     NotCorrelatedError: ProblemType(
         409,

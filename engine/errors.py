@@ -128,6 +128,15 @@ class ProcessError(EngineError):
         self.element_id = element_id
 
 
+class DecisionError(EngineError):
+    """A decision could not be evaluated (a cell failed, a hit policy was violated)."""
+
+    def __init__(self, message: str, *, decision_id: str, element_id: str | None = None) -> None:
+        super().__init__(message)
+        self.decision_id = decision_id
+        self.element_id = element_id
+
+
 class NotCorrelatedError(EngineError):
     """A message matched no waiting case, or more than one."""
 

@@ -219,6 +219,30 @@ class InstanceFilter:
 
 
 @dataclass(frozen=True)
+class DefinitionFilter:
+    """Which definition versions a list asks for (every field optional; `key_like` uses % and _)."""
+
+    key: str | None = None
+    key_like: str | None = None
+    name: str | None = None
+    definition_id: str | None = None
+    deployment_id: str | None = None
+    version: int | None = None
+    version_tag: str | None = None
+    resource_name: str | None = None
+    latest_only: bool = False
+
+
+@dataclass(frozen=True)
+class DecisionValue:
+    """One entry of a decision result: the value as a case keeps it (JSON; dates as ISO strings)
+    and its Camunda variable type (String, Integer, Long, Double, Boolean, Date, Json, Null)."""
+
+    value: Any
+    type: str
+
+
+@dataclass(frozen=True)
 class TaskFilter:
     municipality: str
     state: str | None = "open"

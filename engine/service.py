@@ -19,6 +19,7 @@ from engine import (
     access,
     case_variables,
     corrections,
+    decisions,
     definitions,
     external_tasks,
     idempotency,
@@ -44,6 +45,7 @@ from engine.model import (
     ActivityInstanceInfo,
     Actor,
     AssertionUse,
+    DefinitionFilter,
     DefinitionInfo,
     DeploymentInfo,
     DiagramInfo,
@@ -136,6 +138,44 @@ class Engine:
             row = definitions.resolve(session, definition_id=definition_id)
             resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
             return resource.content if resource else b""
+
+    # --- decisions ---------------------------------------------------------------------
+
+    def list_decisions(
+        self, f: DefinitionFilter, *, actor: Actor, offset: int = 0, limit: int = 100
+    ) -> Page[DefinitionInfo]:
+        with self.store.read() as session:
+            rows, total = definition_repo.list_definitions(
+                session, kind="decision", where=f, offset=offset, limit=limit
+            )
+            return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
+
+    def get_decision(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> DefinitionInfo:
+        """A decision definition by id, or the newest version of `key`."""
+        with self.store.read() as session:
+            return definitions.definition_info(decisions.find(session, definition_id=definition_id, key=key))
+
+    def decision_xml(self, definition_id: str, *, actor: Actor) -> bytes:
+        """The DMN file the decision definition version was deployed from."""
+        with self.store.read() as session:
+            row = decisions.find(session, definition_id=definition_id)
+            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
+            return resource.content if resource else b""
+
+    def evaluate_decision(
+        self,
+        variables: dict[str, Any],
+        *,
+        actor: Actor,
+        definition_id: str | None = None,
+        key: str | None = None,
+    ) -> decisions.DecisionResult:
+        """Evaluate a decision definition (by id, or the newest version of `key`) on its own."""
+        with self.store.read() as session:
+            row = decisions.find(session, definition_id=definition_id, key=key)
+            return decisions.evaluate_decision(session, self.cache, row, variables, actor=actor)
 
     # --- cases -------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ CaseWriter = Annotated[Actor, allow(*access.CASE_WRITERS)]
 TaskWorker = Annotated[Actor, allow(Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)]
 TaskAssigner = Annotated[Actor, allow(*access.TASK_ASSIGNERS)]
 Operator = Annotated[Actor, allow(Role.INTEGRATOR, Role.LEADER, Role.ADMIN)]
+DecisionEvaluator = Annotated[Actor, allow(*access.DECISION_EVALUATORS)]
 AnyRole = Annotated[Actor, allow(*Role)]
 
 FirstResult = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

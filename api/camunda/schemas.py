@@ -45,6 +45,10 @@ class StartIn(CamundaIn):
     withVariablesInReturn: bool | None = None
 
 
+class EvaluateDecisionIn(CamundaIn):
+    variables: Variables = None
+
+
 class TopicIn(CamundaIn):
     topicName: str = Field(min_length=1, max_length=200)
     lockDuration: int | None = None
@@ -242,7 +246,13 @@ class DecisionDefinitionOut(BaseModel):
             version=d.version,
             resource=d.resource_name,
             deploymentId=d.deployment_id,
+            versionTag=d.version_tag,
         )
+
+
+class DecisionXmlOut(BaseModel):
+    id: str
+    dmnXml: str
 
 
 class DeploymentOut(BaseModel):

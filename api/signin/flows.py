@@ -43,16 +43,24 @@ class SignIn:
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
         self.rights = rights.load(settings.rights_file)
-        self.oidc = OidcSignIn(settings) if settings.login_oidc_issuer else None
-        self.saml = SamlSignIn(settings) if settings.saml_idp_metadata_file else None
+        wants_oidc = settings.login_oidc_issuer and settings.login_oidc_client_id
+        self.oidc = OidcSignIn(settings) if wants_oidc else None
+        saml_keys = settings.saml_key_file and settings.saml_cert_file
+        self.saml = SamlSignIn(settings) if settings.saml_idp_metadata_file and saml_keys else None
 
     def problems(self) -> list[str]:
         found = []
-        if (self.oidc or self.saml) and not self.settings.public_url:
+        s = self.settings
+        wanted = s.login_oidc_issuer or s.saml_idp_metadata_file
+        if wanted and not s.public_url:
             found.append("sign-in to the pages needs SAGSFLOW_PUBLIC_URL (the address browsers use)")
-        if (self.oidc or self.saml) and not self.settings.rights_file:
+        if wanted and not s.rights_file:
             found.append("sign-in to the pages needs SAGSFLOW_RIGHTS_FILE (who gets which role)")
-        if self.oidc and not self.settings.login_oidc_client_id:
+        if s.saml_idp_metadata_file and not (s.saml_key_file and s.saml_cert_file):
+            found.append(
+                "SAML sign-in needs SAGSFLOW_SAML_KEY_FILE and SAGSFLOW_SAML_CERT_FILE (signing keys)"
+            )
+        if s.login_oidc_issuer and not s.login_oidc_client_id:
             found.append("OIDC sign-in needs SAGSFLOW_LOGIN_OIDC_CLIENT_ID")
         return found
 

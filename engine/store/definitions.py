@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from engine.model import DefinitionFilter
 from engine.store.tables import Definition, Deployment, DeploymentDefinition, Resource
 
 
@@ -83,10 +85,14 @@ def list_definitions(
     latest_only: bool = False,
     offset: int = 0,
     limit: int = 100,
+    where: DefinitionFilter | None = None,
 ) -> tuple[list[Definition], int]:
     statement = select(Definition).where(Definition.kind == kind)
     if key is not None:
         statement = statement.where(Definition.key == key)
+    if where is not None:
+        statement = _filtered(statement, where)
+        latest_only = latest_only or where.latest_only
     if latest_only:
         newest = (
             select(Definition.key, func.max(Definition.version).label("v"))
@@ -102,6 +108,24 @@ def list_definitions(
         statement.order_by(col(Definition.key), col(Definition.version).desc()).offset(offset).limit(limit)
     ).all()
     return list(rows), int(total)
+
+
+def _filtered(statement: Any, f: DefinitionFilter) -> Any:
+    exact = {
+        Definition.key: f.key,
+        Definition.name: f.name,
+        Definition.id: f.definition_id,
+        Definition.deployment_id: f.deployment_id,
+        Definition.version: f.version,
+        Definition.version_tag: f.version_tag,
+        Definition.resource_name: f.resource_name,
+    }
+    for column, value in exact.items():
+        if value is not None:
+            statement = statement.where(col(column) == value)
+    if f.key_like is not None:
+        statement = statement.where(col(Definition.key).like(f.key_like))
+    return statement
 
 
 def definitions_of_deployment(session: Session, deployment_id: str) -> list[Definition]:

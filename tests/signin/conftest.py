@@ -35,7 +35,7 @@ def providers(tmp_path_factory: pytest.TempPathFactory, live_port: int) -> Itera
         started.stop()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")  # only the browser tests' module: gone before the others run
 def live(
     providers: Providers, live_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
@@ -43,20 +43,22 @@ def live(
     in dev mode too, so the tests set cases up with the dev token's API."""
     database = tmp_path_factory.mktemp("signin-live") / "signin.db"
     env = providers.env(f"http://127.0.0.1:{live_port}") | {"SAGSFLOW_DEPLOY_WORKFLOWS_ON_START": "1"}
-    server = LiveServer(f"sqlite:///{database}", port=live_port, env=env).start()
+    server = LiveServer(f"sqlite:///{database}", port=live_port, env=env).start(
+        timeout=120
+    )  # a loaded machine
     try:
         yield server
     finally:
         server.stop()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def api(live: LiveServer) -> Iterator[Api]:
     with live.client() as client:
         yield Api(client)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(

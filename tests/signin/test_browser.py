@@ -21,6 +21,8 @@ def test_a_caseworker_signs_in_through_the_context_handler_sees_their_units_case
 ) -> None:
     ours, theirs = api.open_case(team="team-a"), api.open_case(team="team-b")
     page.goto(live.url + "/ui/login")
+    expect(page.locator("#login-oidc")).to_be_visible()
+    shot(page, "signin-login-page")
     page.get_by_role("link", name="Log ind via Fælleskommunal Adgangsstyring (KOMBIT)").click()
     page.select_option("#user", "sagsbehandler-a")
     shot(page, "signin-saml-idp")
