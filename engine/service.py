@@ -334,7 +334,7 @@ class Engine:
         with self.store.write() as session:  # the access-log row commits with the read
             return task_forms.task_form(session, self.runner, task_id, actor=actor)
 
-    def task_form_file(self, task_id: str, *, actor: Actor) -> FormContent:
+    def task_form_file(self, task_id: str, *, actor: Actor) -> FormContent | None:
         with self.store.write() as session:
             return task_forms.task_form_file(session, self.runner, task_id, actor=actor)
 

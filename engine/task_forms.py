@@ -34,14 +34,13 @@ def task_form(session: Session, runner: Runner, task_id: str, *, actor: Actor) -
     return _info(reference_of(task))
 
 
-def task_form_file(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> FormContent:
+def task_form_file(session: Session, runner: Runner, task_id: str, *, actor: Actor) -> FormContent | None:
+    """The deployed file of the task's form; None when it names none (or nothing deployed matches)."""
     task, instance = _visible_task(session, task_id, actor)
     definition = _definition(session, instance.definition_id)
     found = definitions.deployed_form(session, definition, reference_of(task))
-    if found is None:
-        raise NotFoundError("deployed form", f"of task {task_id}")
     _audit(session, runner, actor, instance, f"deployed form of {task.element_id}")
-    return FormContent(found.name, found.content, found.media_type)
+    return FormContent(found.name, found.content, found.media_type) if found is not None else None
 
 
 def start_form(session: Session, runner: Runner, definition: Definition) -> FormInfo:

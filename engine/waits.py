@@ -122,7 +122,7 @@ def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | Non
         **_due_columns(_due(task, ext.get("camunda:dueDate"), now)),
         "cause": cause if is_user else None,
         "deadline": inspect.guarded_deadline(task),
-        **(_form_columns(task, ext) if is_user else {}),
+        **(_form_columns(task, ext) if is_user else {"form_key": None, "form_ref": None}),
     }
 
 

@@ -101,8 +101,11 @@ def task_form(engine: EngineDep, actor: TaskWorker, task_id: str) -> FormOut:
 
 @router.get("/task/{task_id}/deployed-form", response_class=Response)
 def deployed_form(engine: EngineDep, actor: TaskWorker, task_id: str) -> Response:
-    """The deployed form file: a Camunda Form's JSON (formRef or camunda-forms:deployment:…)."""
+    """The deployed form file: a Camunda Form's JSON (formRef or camunda-forms:deployment:…); 204
+    when the task names no deployed form."""
     form = engine.task_form_file(task_id, actor=actor)
+    if form is None:
+        return Response(status_code=204)
     return Response(content=form.content, media_type=form.media_type)
 
 

@@ -10,7 +10,6 @@ from api.deps import Assigner, CaseActor, EngineDep, TaskActor
 from api.routing import Router
 from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
 from api.schemas.common import MAX_OFFSET, PageOut
-from engine.errors import NotFoundError
 from engine.model import TaskFilter
 
 router = Router(tags=["tasks"])
@@ -51,10 +50,10 @@ def get_task(engine: EngineDep, actor: TaskActor, task_id: str) -> TaskOut:
 
 @router.get("/tasks/{task_id}/camunda-form", response_class=Response)
 def camunda_form(engine: EngineDep, actor: TaskActor, task_id: str) -> Response:
-    """The task's Camunda Form (form-js JSON schema), when it names one; 404 otherwise."""
+    """The task's Camunda Form (form-js JSON schema); 204 when it names none."""
     form = engine.task_form_file(task_id, actor=actor)
-    if form.media_type != "application/json":
-        raise NotFoundError("Camunda Form", f"of task {task_id}")
+    if form is None or form.media_type != "application/json":
+        return Response(status_code=204)
     return Response(content=form.content, media_type=form.media_type)
 
 

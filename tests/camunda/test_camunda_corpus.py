@@ -83,4 +83,4 @@ def test_the_corpus_runs_as_camunda_runs_it(camunda: CamundaServer, request: pyt
     share = sum(o.kind == "completed" for o in unchanged) / len(unchanged)
     if database == "sqlite":
         assert len(unchanged) >= 30
-        assert share >= document["baseline"]
+        assert share >= document["baseline"], f"{share:.1%} of the unchanged corpus ran to the end"

@@ -209,3 +209,11 @@ def test_a_form_without_an_id_is_named_by_its_file(client: TestClient) -> None:
 
 def test_a_task_of_another_municipality_has_no_form(client: TestClient) -> None:
     assert client.get(f"{ENGINE}/task/00000000-0000-0000-0000-000000000000/form").status_code == 404
+
+
+def test_a_task_without_a_form_has_no_deployed_form(client: TestClient) -> None:
+    assert deploy(client, process("formless", "")).status_code == 200
+    task = start_and_task(client, "formless")
+    assert client.get(f"{ENGINE}/task/{task['id']}/form").json()["key"] is None
+    assert client.get(f"{ENGINE}/task/{task['id']}/deployed-form").status_code == 204
+    assert client.get(f"/tasks/{task['id']}/camunda-form").status_code == 204
