@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from api import camunda, problems
 from api.auth import Authenticator
 from api.deps import routes_without_policy
-from api.routers import cases, definitions, dev, health, me, messages, reports, tasks
+from api.routers import cases, definitions, dev, health, messages, now, reports, tasks
 from api.settings import ApiSettings, is_loopback
 from api.signin import routes as signin_routes
 from api.signin.flows import SignIn
@@ -119,7 +119,7 @@ def create_app(
     app.add_middleware(problems.CatchAll)  # outermost: no exception reaches the server's log
     for router in (
         health.router,
-        me.router,
+        now.router,
         definitions.router,
         cases.router,
         tasks.router,

@@ -18,8 +18,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=int(os.environ.get("SAGSFLOW_PORT", "8080")))
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--dev", action="store_true", help="dev mode: loopback only, printed token")
-    validate = commands.add_parser("validate", help="check BPMN/DMN files as a deploy would")
+    validate = commands.add_parser(
+        "validate", help="check BPMN/DMN files offline, exactly as a deploy to a server would"
+    )
     validate.add_argument("files", nargs="+", type=Path)
+    validate.add_argument(
+        "--deployed",
+        type=Path,
+        default=None,
+        help="folder standing for what the server has deployed (default: SAGSFLOW_WORKFLOWS_DIR, "
+        "the shipped workflows/); '-' for an empty server",
+    )
     simulate = commands.add_parser("simulate", help="run a scenario through the diagrams on a fake clock")
     simulate.add_argument("scenario", type=Path, help="YAML or JSON scenario (see workflows/scenarios/)")
     simulate.add_argument(
@@ -35,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         _serve(args.host, args.port, args.workers, args.dev)
     elif args.command == "validate":
-        sys.exit(_validate(args.files))
+        sys.exit(_validate(args.files, args.deployed))
     elif args.command == "simulate":
         sys.exit(_simulate(args.scenario, args.workflows))
     elif args.command == "correct-deadlines":
@@ -83,23 +92,48 @@ def _startup_problems() -> list[str]:
         return [f"the authentication settings cannot be read ({type(err).__name__}: {err})"]
 
 
-def _validate(files: Sequence[Path]) -> int:
-    from engine.definitions import validate_files  # noqa: PLC0415
+def _validate(files: Sequence[Path], deployed: Path | None) -> int:
+    from engine.config import EngineSettings  # noqa: PLC0415
+    from engine.contract import ContractSettings  # noqa: PLC0415
     from engine.errors import InvalidDefinitionError  # noqa: PLC0415
+    from engine.validation import validate_files  # noqa: PLC0415
 
     missing = [f for f in files if not f.is_file()]
     if missing:
         print(f"not found: {', '.join(map(str, missing))}", file=sys.stderr)  # noqa: T201
         return 2
+    settings = EngineSettings()
+    folder = settings.workflows_dir if deployed is None else deployed
+    context = _folder_files(folder) if str(folder) != "-" else []
+    against = f"the deployed diagrams in {folder}" if context else "an empty server"
+    print(f"checked against {against}", flush=True)  # noqa: T201
     try:
-        processes = validate_files([(f.name, f.read_bytes()) for f in files])
+        result = validate_files(
+            [(f.name, f.read_bytes()) for f in files],
+            deployed=context,
+            contract=ContractSettings(settings.case_process_key, settings.groups),
+        )
     except InvalidDefinitionError as err:
         for problem in err.problems:
             print(f"error: {problem.describe()}", file=sys.stderr)  # noqa: T201
+        _warn(err.warnings)
         return 1
-    for process in processes:
-        print(f"ok: process '{process.id}' ({process.name or '-'}) in {process.resource_name}")  # noqa: T201
+    _warn(result.warnings)
+    for item in result.compiled:
+        print(f"ok: {item.kind} '{item.id}' ({item.name or '-'}) in {item.resource_name}")  # noqa: T201
     return 0
+
+
+def _folder_files(folder: Path) -> list[tuple[str, bytes]]:
+    if not folder.is_dir():
+        return []
+    return [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn")]
+
+
+def _warn(warnings: Sequence[object]) -> None:
+    for warning in warnings:
+        describe = getattr(warning, "describe", None)
+        print(f"warning: {describe() if describe else warning}", file=sys.stderr)  # noqa: T201
 
 
 def _simulate(scenario: Path, workflows: Path) -> int:

@@ -20,6 +20,7 @@ from engine.errors import (
     CaseNumberInUseError,
     ConcurrentUpdateError,
     DecisionError,
+    DefinitionProblem,
     EngineError,
     ForbiddenError,
     IdempotencyKeyReusedError,
@@ -136,18 +137,12 @@ def error_response(
 
 def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
     if isinstance(error, InvalidDefinitionError):
-        problems = [
-            {
-                "message": p.message,
-                "resource": p.resource,
-                "element_id": p.element_id,
-                "line": p.line,
-            }
-            for p in error.problems
-        ]
         if camunda:
             return {"details": _camunda_parse_details(error)}
-        return {"errors": problems}
+        return {
+            "errors": [definition_problem(p) for p in error.problems],
+            "warnings": [definition_problem(p) for p in error.warnings],
+        }
     if isinstance(error, InvalidVariablesError):
         return {"errors": [_variable_problem(p) for p in error.problems]}
     if isinstance(error, CaseNumberInUseError):
@@ -167,19 +162,32 @@ def _variable_problem(problem: VariableProblem) -> dict[str, Any]:
     return found
 
 
+def definition_problem(problem: DefinitionProblem) -> dict[str, Any]:
+    """One problem (or warning) of a deployment: where, what, and the contract item it concerns."""
+    return {
+        "message": problem.message,
+        "resource": problem.resource,
+        "element_id": problem.element_id,
+        "line": problem.line,
+        "item": problem.item,
+    }
+
+
 def _camunda_parse_details(error: InvalidDefinitionError) -> dict[str, Any]:
+    """Camunda's ParseException details: per resource, its errors and warnings."""
     details: dict[str, Any] = {}
-    for p in error.problems:
-        entry = details.setdefault(p.resource or "deployment", {"errors": [], "warnings": []})
-        entry["errors"].append(
-            {
-                "message": p.message,
-                "line": p.line or 0,
-                "column": 0,
-                "mainBpmnElementId": p.element_id,
-                "bpmnElementIds": [p.element_id] if p.element_id else [],
-            }
-        )
+    for kind, problems in (("errors", error.problems), ("warnings", error.warnings)):
+        for p in problems:
+            entry = details.setdefault(p.resource or "deployment", {"errors": [], "warnings": []})
+            entry[kind].append(
+                {
+                    "message": p.message,
+                    "line": p.line or 0,
+                    "column": 0,
+                    "mainBpmnElementId": p.element_id,
+                    "bpmnElementIds": [p.element_id] if p.element_id else [],
+                }
+            )
     return details
 
 

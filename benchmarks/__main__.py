@@ -2,7 +2,7 @@
 
     scripts/bench                         # everything (about 20 minutes on 2 cores)
     scripts/bench --quick                 # small sizes, a smoke run of the harness (about 2 minutes)
-    scripts/bench --only rest,reports     # some parts: floor, steps, rest, timers, reports
+    scripts/bench --only rest,reports     # some parts: floor, steps, rest, timers, reports, decisions
 
 Results are printed and written to benchmarks/results/<UTC time>.json.
 """
@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import floor, reports, steps, timers
+from benchmarks import decisions, floor, reports, steps, timers
 from benchmarks.servers import PostgresServer, Sagsflow, sqlite_url
 from benchmarks.stats import Summary, spread, summarise
 from engine.store.database import Store
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("floor", "steps", "rest", "timers", "reports")
+PARTS = ("floor", "steps", "rest", "timers", "reports", "decisions")
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ class Bench:
         self.results["floor"] = {
             "stock": summarise(floor.stock(n)).as_dict(),
             "state": summarise(floor.state(n)).as_dict(),
+        }
+
+    def decisions(self) -> None:
+        self.results["decisions"] = {
+            name: {what: summarise(samples).as_dict() for what, samples in parts.items()}
+            for name, parts in decisions.measure(self.sizes.instances * 10).items()
         }
 
     def steps(self) -> None:
@@ -242,6 +248,9 @@ def _timers_and_reports_table(r: dict[str, Any]) -> list[str]:
     for kind, rep in r.get("reports", {}).items():
         lines.append(f"Reports over {rep['cases']:,} cases and {rep['events']:,} history entries, {kind}")
         lines += [_row(name, s) for name, s in rep["queries"].items()]
+    for name, parts in r.get("decisions", {}).items():
+        lines.append(f"DMN in memory: {name}")
+        lines += [_row(what, s) for what, s in parts.items()]
     return lines
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.contract import DEFAULT_GROUPS
+
 DEFAULT_WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 
 
@@ -19,6 +21,15 @@ class EngineSettings(BaseSettings):
     workflows_dir: Path = DEFAULT_WORKFLOWS
     deploy_workflows_on_start: bool = True
     case_process_key: str = Field(default="boernesag", description="process started by POST /cases")
+    operator_municipality: str | None = Field(
+        default=None,
+        description="the municipality whose admins deploy shared (national) definitions: their "
+        "deployments without a tenant id are shared by every municipality (engine/definitions.py)",
+    )
+    candidate_groups: str = Field(
+        default=",".join(DEFAULT_GROUPS),
+        description="comma-separated candidate groups the case processes may use (the diagram contract)",
+    )
     script_seconds: float = Field(default=2.0, gt=0, description="time limit of one script task")
     step_max_tasks: int = Field(default=5_000, gt=0, description="engine tasks one command may run")
     step_seconds: float = Field(default=10.0, gt=0, description="time limit of one command's engine steps")
@@ -39,3 +50,7 @@ class EngineSettings(BaseSettings):
     tick_seconds: float = Field(default=1.0, gt=0)
     run_scheduler: bool = True
     pool_size: int = 20
+
+    @property
+    def groups(self) -> frozenset[str]:
+        return frozenset(g.strip() for g in self.candidate_groups.split(",") if g.strip())

@@ -11,21 +11,25 @@ from sqlmodel import Session
 
 from engine import access
 from engine.bpmn.dmn.evaluate import DecisionEvaluationError, evaluate
-from engine.definitions import DefinitionCache
+from engine.definitions import DefinitionCache, bound_definition, visible_definition
 from engine.errors import DecisionError, NotFoundError
 from engine.model import Actor, DecisionValue
-from engine.store import definitions as repo
 from engine.store.tables import Definition
 from engine.variables import validate_variables
 
 DecisionResult = list[dict[str, DecisionValue]]
 
 
-def find(session: Session, *, definition_id: str | None = None, key: str | None = None) -> Definition:
-    """A decision definition by id, or the newest version of a key."""
-    row = repo.get(session, definition_id) if definition_id else repo.latest(session, "decision", key or "")
-    if row is None or row.kind != "decision":
-        raise NotFoundError("decision definition", definition_id or key or "")
+def find(
+    session: Session, municipality: str, *, definition_id: str | None = None, key: str | None = None
+) -> Definition:
+    """A decision definition by id, or the version of a key a case of `municipality` evaluates (its
+    own newest, else the newest shared one); another municipality's is "not found"."""
+    if definition_id:
+        return visible_definition(session, definition_id, municipality, "decision")
+    row = bound_definition(session, "decision", key or "", municipality=municipality)
+    if row is None:
+        raise NotFoundError("decision definition", key or "")
     return row
 
 

@@ -9,6 +9,12 @@ version: a call activity binds its target when a token reaches it (`called_proce
 rule task its decision (`StoredDecisions`), both through `bound_definition` (latest, deployment,
 version, versionTag), so a deployment of one changed file reaches new cases. Running instances
 stay on the versions they started and entered.
+
+Definitions belong to a municipality or are shared (`deployment_scope` says which). A case of a
+municipality binds a key to its municipality's own versions first and to the shared ones only
+when its municipality has none that fit (`bound_definition`, as Camunda 7 looks up a tenant's
+definitions before the ones without a tenant); versions count per key and scope. A municipality
+never sees another's definitions: they answer as ids that exist nowhere.
 """
 
 from __future__ import annotations
@@ -19,23 +25,37 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session
 
 from engine import camunda_forms
 from engine.bpmn.calls import CallTarget
-from engine.bpmn.decision_task import DecisionNotFoundError, DecisionRef
+from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
-from engine.bpmn.parser import Bundle, CompiledProcess, Resource, compile_decisions, compile_resources
+from engine.bpmn.inspect import element_names
+from engine.bpmn.parser import (
+    Bundle,
+    CompiledProcess,
+    Resource,
+    compile_decisions,
+    compile_resources,
+)
 from engine.bpmn.starts import start_messages
+from engine.bpmn.world import (
+    Diagram,
+    diagram_of,
+)
+from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
-from engine.model import Actor, DefinitionInfo, DeploymentInfo
+from engine.model import Actor, DefinitionInfo, DeploymentInfo, Role
 from engine.store import definitions as repo
-from engine.store.tables import Definition, Deployment
+from engine.store.tables import SHARED, Definition, Deployment
 from engine.store.tables import Resource as ResourceRow
+from engine.validation import check_deployment
 
 MAX_RESOURCES = 50
 MAX_PROCESS_KEYS = 10_000
@@ -59,6 +79,11 @@ class LoadedDefinition:
         """The BPMN file a (sub)process spec was parsed from."""
         return self.files.get(getattr(spec, "file", None) or "")
 
+    @cached_property
+    def element_names(self) -> dict[str, str]:
+        """Each element's label in the diagrams (id -> name), for people rather than ids."""
+        return element_names([self.spec, *self.subprocess_specs.values()])
+
 
 @dataclass(frozen=True)
 class DeployRequest:
@@ -67,6 +92,7 @@ class DeployRequest:
     source: str | None = None
     tenant_id: str | None = None
     duplicate_filtering: bool = False
+    shared: bool = False  # the service's own deployment of workflows/ at start-up: shared content
 
 
 class DefinitionCache:
@@ -132,6 +158,8 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     files = {r.name: r.content for r in resources if r.kind == "bpmn"}
     if row.calls_pass_all:
         pass_all_variables(process)
+    if row.decision_results_merged:
+        merge_decision_results(process)
     return LoadedDefinition(
         row.id,
         row.key,
@@ -145,6 +173,16 @@ def _load(session: Session, definition_id: str) -> LoadedDefinition:
     )
 
 
+def merge_decision_results(process: CompiledProcess) -> None:
+    """A definition deployed before business rule tasks stored results only in
+    camunda:resultVariable: its tasks without one merge the outputs into the case, as when its
+    cases started (specs are parsed per load of a definition, so no other definition changes)."""
+    for spec in [process.spec, *process.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, BusinessRuleTask) and not task_spec.result_variable:
+                task_spec.merge_result = True
+
+
 def pass_all_variables(process: CompiledProcess) -> None:
     """A definition deployed before call activities bound their targets: its call activities keep
     passing every variable in and out, as when its cases started (specs are parsed per load of a
@@ -153,21 +191,46 @@ def pass_all_variables(process: CompiledProcess) -> None:
         call.task_spec.pass_all = True
 
 
-def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datetime) -> DeploymentInfo:
+def deployment_scope(actor: Actor, request: DeployRequest, operator: str | None) -> str:
+    """The municipality a deployment belongs to, or SHARED: the service's own deployment of
+    workflows/ at start-up is shared, and so is a deployment without a tenant id by an `admin` of
+    the operator municipality (`SAGSFLOW_OPERATOR_MUNICIPALITY`, which looks after the national
+    content). Every other deployment belongs to the deployer's municipality; a tenant id is kept
+    with it as given (the caller's municipality is its only tenant)."""
+    if request.shared:
+        return SHARED
+    operates = operator is not None and actor.municipality == operator and actor.has(Role.ADMIN)
+    return SHARED if operates and request.tenant_id is None else actor.municipality
+
+
+def deploy(
+    session: Session,
+    request: DeployRequest,
+    *,
+    actor: Actor,
+    now: datetime,
+    contract: ContractSettings,
+    operator: str | None = None,
+) -> DeploymentInfo:
     """Validate and store a deployment; raise `InvalidDefinitionError` and store nothing on problems."""
     resources = _check_request(request)
+    scope = deployment_scope(actor, request, operator)
     if request.duplicate_filtering:
-        duplicate = _duplicate_of(session, request, resources)
+        duplicate = _duplicate_of(session, request, resources, scope)
         if duplicate is not None:
             return duplicate
     forms, form_problems = _forms(resources)
     try:
-        bundle = compile_resources(resources)
+        bundle, warnings = check_deployment(
+            resources,
+            deployed=lambda kind, key: _deployed_diagram(session, kind, key, scope),
+            missing=lambda bundle: _missing_targets(session, bundle, scope),
+            contract=contract,
+        )
     except InvalidDefinitionError as err:
         raise InvalidDefinitionError([*err.problems, *form_problems]) from None
-    missing = _missing_targets(session, bundle) + form_problems
-    if missing:
-        raise InvalidDefinitionError(missing)
+    if form_problems:
+        raise InvalidDefinitionError(form_problems)
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -175,6 +238,7 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
         tenant_id=request.tenant_id,
         deployed_at=now,
         deployed_by=actor.user_id,
+        municipality=scope,
     )
     session.add(deployment)
     rows = _store_resources(session, deployment.id, resources)
@@ -182,17 +246,29 @@ def deploy(session: Session, request: DeployRequest, *, actor: Actor, now: datet
     session.flush()
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
-    _check_decision_uses(session, bundle, deployment.id)
-    return _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    _check_decision_uses(session, bundle, deployment.id, scope)
+    info = _deployment_info(deployment, definitions, new, [r.name for r in resources])
+    return replace(info, warnings=tuple(warnings))
 
 
-def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str) -> None:
+def _deployed_diagram(session: Session, kind: str, key: str, scope: str) -> Diagram | None:
+    """The diagram the deployment's cases run for `key` now (its scope's, else the shared one)."""
+    row = bound_definition(session, kind, key, municipality=scope)
+    if row is None:
+        return None
+    for resource in repo.resources_of(session, row):
+        if resource.name == row.resource_name:
+            return diagram_of(resource.name, resource.content, new=False)
+    return None
+
+
+def _check_decision_uses(session: Session, bundle: Bundle, deployment_id: str, scope: str) -> None:
     """Every business rule task's decision is found now, as it will be when the task runs (the
     check runs after this deployment's own decisions are stored, in the same transaction)."""
     problems = []
     for use in bundle.decision_uses:
         try:
-            found = _bound_decision(session, use.ref, deployment_id)
+            found = _bound_decision(session, use.ref, deployment_id, scope)
         except ProcessError as err:
             problems.append(DefinitionProblem(err.message, use.resource_name, use.element_id, use.line))
             continue
@@ -214,10 +290,11 @@ def _check_request(request: DeployRequest) -> list[Resource]:
     return [Resource(name, content) for name, content in request.resources]
 
 
-def _missing_targets(session: Session, bundle: Bundle) -> list[DefinitionProblem]:
-    """Call activities whose target is neither in this deployment nor deployed. Camunda finds out
-    when a case reaches the call activity; we refuse the deploy instead. Targets given as
-    expressions are only known at run time."""
+def _missing_targets(session: Session, bundle: Bundle, scope: str) -> list[DefinitionProblem]:
+    """Call activities whose target is neither in this deployment nor deployed where the
+    deployment's cases look (its municipality's and the shared definitions; a shared deployment:
+    the shared ones). Camunda finds out when a case reaches the call activity; we refuse the
+    deploy instead. Targets given as expressions are only known at run time."""
     problems = []
     for process in bundle.processes.values():
         for call in process.calls:
@@ -230,25 +307,27 @@ def _missing_targets(session: Session, bundle: Bundle) -> list[DefinitionProblem
                 int(settings.version) if settings.binding == "version" and settings.version else None,
                 settings.version_tag if settings.binding == "versionTag" else None,
             )
-            if not _target_exists(session, bundle, target):
+            if not _target_exists(session, bundle, target, scope):
                 message = f"the called process '{target.label}' is neither in this deployment nor deployed"
                 problems.append(DefinitionProblem(message, call.resource_name, call.element_id))
     return problems
 
 
-def _target_exists(session: Session, bundle: Bundle, target: CallTarget) -> bool:
+def _target_exists(session: Session, bundle: Bundle, target: CallTarget, scope: str) -> bool:
     here = bundle.processes.get(target.key)
-    latest = repo.latest(session, "process", target.key)
     if target.binding == "deployment":
         return here is not None
     if target.binding == "version":
+        latest = repo.latest(session, "process", target.key, scope)
         next_version = (latest.version + 1) if latest else 1
-        exists = repo.by_key_version(session, "process", target.key, target.version or 0) is not None
-        return exists or (here is not None and target.version == next_version)
-    if target.binding == "versionTag":
-        tagged = here is not None and here.version_tag == target.version_tag
-        return tagged or bool(repo.with_version_tag(session, "process", target.key, target.version_tag or ""))
-    return here is not None or latest is not None
+        if here is not None and target.version == next_version:
+            return True
+    try:
+        found = _bound_target(session, target, None, scope)
+    except ProcessError:  # several versions with the tag: found, and ambiguous when reached
+        return True
+    tagged = target.binding == "versionTag" and here is not None and here.version_tag == target.version_tag
+    return found is not None or tagged or (target.binding == "latest" and here is not None)
 
 
 def bound_definition(
@@ -260,7 +339,7 @@ def bound_definition(
     version: int | None = None,
     version_tag: str | None = None,
     deployment_id: str | None = None,
-    municipality: str | None = None,
+    municipality: str = SHARED,
 ) -> Definition | None:
     """The one binding of a reference to a version, as Camunda 7 binds call activities and
     business rule tasks when they are reached: `latest` (the newest version), `deployment` (the
@@ -268,21 +347,40 @@ def bound_definition(
     (the one version with that tag; `ProcessError` when several have it, as in Camunda). None
     when nothing fits.
 
-    `municipality` is the case's; definitions are shared by all municipalities today (issue 16 will
-    prefer a municipality's own latest version here)."""
-    del municipality  # every definition is shared until definitions are scoped per municipality
+    `municipality` is the case's (SHARED: only shared definitions). Its own versions are looked in
+    first, the shared ones only when none of its own fits, as Camunda 7 prefers a tenant's
+    definitions to those without a tenant. `deployment` needs no scope: a deployment has one."""
     if binding == "deployment":
         return repo.in_deployment(session, kind, key, deployment_id or "")
+    for scope in repo.scopes_visible_to(municipality):
+        found = _bound_in(
+            session, kind, key, scope, binding=binding, version=version, version_tag=version_tag
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def _bound_in(
+    session: Session,
+    kind: str,
+    key: str,
+    scope: str,
+    *,
+    binding: str,
+    version: int | None,
+    version_tag: str | None,
+) -> Definition | None:
     if binding == "version":
-        return repo.by_key_version(session, kind, key, version or 0)
+        return repo.by_key_version(session, kind, key, version or 0, scope)
     if binding == "versionTag":
-        tagged = repo.with_version_tag(session, kind, key, version_tag or "")
+        tagged = repo.with_version_tag(session, kind, key, version_tag or "", scope)
         if len(tagged) > 1:
             raise ProcessError(
                 f"there are {len(tagged)} versions of {kind} '{key}' with versionTag '{version_tag}'"
             )
         return tagged[0] if tagged else None
-    return repo.latest(session, kind, key)
+    return repo.latest(session, kind, key, scope)
 
 
 def called_process(
@@ -290,11 +388,21 @@ def called_process(
     target: CallTarget,
     *,
     caller_deployment_id: str | None = None,
-    municipality: str | None = None,
+    municipality: str,
 ) -> Definition:
     """The process definition a call activity reached now calls (by its binding), or a start by key
-    names (the latest version). Raises `NotFoundError` naming what was asked for."""
-    row = bound_definition(
+    names (the latest version), for a case of `municipality`. Raises `NotFoundError` naming what
+    was asked for."""
+    row = _bound_target(session, target, caller_deployment_id, municipality)
+    if row is None:
+        raise NotFoundError("process definition", target.label)
+    return row
+
+
+def _bound_target(
+    session: Session, target: CallTarget, caller_deployment_id: str | None, municipality: str
+) -> Definition | None:
+    return bound_definition(
         session,
         "process",
         target.key,
@@ -304,13 +412,10 @@ def called_process(
         deployment_id=caller_deployment_id,
         municipality=municipality,
     )
-    if row is None:
-        raise NotFoundError("process definition", target.label)
-    return row
 
 
 def _bound_decision(
-    session: Session, ref: DecisionRef, deployment_id: str, municipality: str | None = None
+    session: Session, ref: DecisionRef, deployment_id: str, municipality: str
 ) -> Definition | None:
     return bound_definition(
         session,
@@ -339,7 +444,7 @@ def decision_model(
     ref: DecisionRef,
     *,
     caller_deployment_id: str,
-    municipality: str | None = None,
+    municipality: str,
 ) -> DecisionModel:
     """The parsed DMN file of the decision a business rule task reached now evaluates (by its
     binding; `deployment` is the caller's deployment). Raises `DecisionNotFoundError`."""
@@ -417,7 +522,7 @@ def _version(
     entries += [("form", key, None, name, None, [rows[name]]) for name, key in forms.items()]
     for kind, key, name, resource_name, tag, used in entries:
         own_hash = _hash("".join(r.content_hash for r in used).encode())
-        current = repo.latest(session, kind, key)
+        current = repo.latest(session, kind, key, deployment.municipality)
         if current is not None and current.content_hash == own_hash:
             all_defs.append(current)
             continue
@@ -430,6 +535,7 @@ def _version(
             name=name,
             version_tag=tag,
             deployment_id=deployment.id,
+            municipality=deployment.municipality,
             resource_name=resource_name,
             content_hash=own_hash,
             resource_ids=json.dumps([r.id for r in used]),
@@ -442,9 +548,9 @@ def _version(
 
 
 def _duplicate_of(
-    session: Session, request: DeployRequest, resources: list[Resource]
+    session: Session, request: DeployRequest, resources: list[Resource], scope: str
 ) -> DeploymentInfo | None:
-    previous = repo.find_duplicate_deployment(session, request.name, request.source, request.tenant_id)
+    previous = repo.find_duplicate_deployment(session, request.name, request.source, request.tenant_id, scope)
     if previous is None:
         return None
     stored = {r.name: r.content_hash for r in repo.resources_of_deployment(session, previous.id)}
@@ -466,6 +572,7 @@ def definition_info(row: Definition) -> DefinitionInfo:
         content_hash=row.content_hash,
         version_tag=row.version_tag,
         kind=row.kind,
+        municipality=row.municipality or None,
     )
 
 
@@ -486,17 +593,32 @@ def _deployment_info(
         new_definitions=tuple(definition_info(d) for d in new),
         resources=tuple(resource_names),
         duplicate=duplicate,
+        municipality=deployment.municipality or None,
     )
 
 
-def resolve(session: Session, *, definition_id: str | None = None, key: str | None = None) -> Definition:
-    """A process definition by id, or the newest version of a key."""
-    if not definition_id:
-        return called_process(session, CallTarget(key or ""))
+def visible(row: Definition | None, municipality: str) -> bool:
+    """Whether a municipality may see (and run) a definition version: its own or a shared one."""
+    return row is not None and row.municipality in repo.scopes_visible_to(municipality)
+
+
+def visible_definition(session: Session, definition_id: str, municipality: str, kind: str) -> Definition:
+    """A definition version of `kind` by id; another municipality's is "not found", exactly like
+    an id that exists nowhere."""
     row = repo.get(session, definition_id)
-    if row is None or row.kind != "process":
-        raise NotFoundError("process definition", definition_id)
+    if row is None or row.kind != kind or not visible(row, municipality):
+        raise NotFoundError(f"{kind} definition", definition_id)
     return row
+
+
+def resolve(
+    session: Session, municipality: str, *, definition_id: str | None = None, key: str | None = None
+) -> Definition:
+    """A process definition by id, or the version of a key a case of `municipality` starts on
+    (its own newest, else the newest shared one)."""
+    if not definition_id:
+        return called_process(session, CallTarget(key or ""), municipality=municipality)
+    return visible_definition(session, definition_id, municipality, "process")
 
 
 @dataclass(frozen=True)
@@ -518,7 +640,8 @@ def deployed_form(
     session: Session, definition: Definition, reference: camunda_forms.FormReference
 ) -> DeployedForm | None:
     """The form a task or start event of `definition` names: a `.form` by `camunda:formRef` and its
-    binding, or a file of the definition's deployment by `camunda-forms:deployment:<file>` or
+    binding (looked up in the definition's scope: its municipality's or the shared one), or a file
+    of the definition's deployment by `camunda-forms:deployment:<file>` or
     `embedded:deployment:<file>` (Sagsflow reads `camunda-forms:app:<file>` from the deployment
     too: there is no process application to serve it). None when nothing deployed matches."""
     if reference.ref is not None:
@@ -541,8 +664,8 @@ def _form_definition(
     if reference.binding == "deployment":
         return repo.in_deployment(session, "form", key, definition.deployment_id)
     if reference.binding == "version" and reference.version is not None:
-        return repo.by_key_version(session, "form", key, reference.version)
-    return repo.latest(session, "form", key)
+        return repo.by_key_version(session, "form", key, reference.version, definition.municipality)
+    return repo.latest(session, "form", key, definition.municipality)
 
 
 def _embedded_file(key: str | None) -> str | None:
@@ -550,25 +673,27 @@ def _embedded_file(key: str | None) -> str | None:
     return key[len(prefix) :] if key and key.startswith(prefix) else None
 
 
-def started_by_message(session: Session, cache: DefinitionCache, message_name: str) -> list[Definition]:
-    """The newest version of each process whose message start event is `message_name` (older
-    versions are not started by messages, as in Camunda)."""
-    rows, _ = repo.list_definitions(session, latest_only=True, limit=MAX_PROCESS_KEYS)
-    return [row for row in rows if message_name in cache.start_messages(session, row.id)]
+def started_by_message(
+    session: Session, cache: DefinitionCache, message_name: str, municipality: str
+) -> list[Definition]:
+    """The version each process key whose message start event is `message_name` starts on in
+    `municipality` (older versions are not started by messages, as in Camunda)."""
+    rows, _ = repo.list_definitions(
+        session, latest_only=True, limit=MAX_PROCESS_KEYS, visible_to=municipality
+    )
+    starting = {}
+    for row in rows:  # its own newest version first, then the shared newest
+        if row.key not in starting:
+            starting[row.key] = row
+    return [row for row in starting.values() if message_name in cache.start_messages(session, row.id)]
 
 
-def validate_files(resources: Sequence[tuple[str, bytes]]) -> CompiledProcessList:
-    """Compile resources without storing anything (for `sagsflow validate`)."""
-    bundle = compile_resources([Resource(n, c) for n, c in resources])
-    return list(bundle.processes.values())
-
-
-CompiledProcessList = list[CompiledProcess]
-
-
-def list_deployments(session: Session, *, offset: int, limit: int) -> tuple[list[DeploymentInfo], int]:
-    """Deployments, newest first, with the definition versions each one created."""
-    rows, total = repo.list_deployments(session, offset=offset, limit=limit)
+def list_deployments(
+    session: Session, *, municipality: str, offset: int, limit: int
+) -> tuple[list[DeploymentInfo], int]:
+    """A municipality's deployments and the shared ones, newest first, with the definition
+    versions each one created."""
+    rows, total = repo.list_deployments(session, visible_to=municipality, offset=offset, limit=limit)
     infos = []
     for row in rows:
         created = repo.definitions_of_deployment(session, row.id)

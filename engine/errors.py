@@ -76,6 +76,7 @@ class DefinitionProblem:
     resource: str | None = None
     element_id: str | None = None
     line: int | None = None
+    item: str | None = None  # the diagram-contract item it concerns (engine/contract.py), if any
 
     def describe(self) -> str:
         where = [w for w in (self.resource, self.element_id and f"element '{self.element_id}'") if w]
@@ -87,9 +88,12 @@ class DefinitionProblem:
 class InvalidDefinitionError(EngineError):
     """A BPMN or DMN upload was refused; nothing was deployed."""
 
-    def __init__(self, problems: list[DefinitionProblem]) -> None:
+    def __init__(
+        self, problems: list[DefinitionProblem], warnings: list[DefinitionProblem] | None = None
+    ) -> None:
         super().__init__("; ".join(p.describe() for p in problems))
         self.problems = problems
+        self.warnings = warnings or []
 
 
 @dataclass(frozen=True)

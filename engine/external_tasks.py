@@ -42,6 +42,7 @@ from engine.runner import Runner, StepResult
 from engine.store import definitions as definition_repo
 from engine.store import external_tasks as repo
 from engine.store import instances as instance_repo
+from engine.store import process_instances as process_repo
 from engine.store import tasks as task_repo
 from engine.store.tables import Incident, Instance, Task
 from engine.variables import validate_variables
@@ -110,7 +111,7 @@ def fetch_and_lock(
         if len(locked) == request.max_tasks:
             break
         topic = topics[task.topic or ""]
-        if not _matches_instance(topic, instance):
+        if not _matches_process(session, topic, task, instance):
             continue
         if instance.id not in workflows:
             if repo.try_lock_instance(session, instance.id, postgres=postgres) is None:
@@ -122,12 +123,18 @@ def fetch_and_lock(
     return locked
 
 
-def _matches_instance(topic: TopicSubscription, instance: Instance) -> bool:
-    if topic.business_key is not None and instance.business_key != topic.business_key:
+def _matches_process(session: Session, topic: TopicSubscription, task: Task, instance: Instance) -> bool:
+    """The topic's filters, on the process instance the task runs in (the case or a called process)."""
+    if topic.definition_ids is not None and task.definition_id not in topic.definition_ids:
         return False
-    if topic.definition_ids is not None and instance.definition_id not in topic.definition_ids:
+    if topic.definition_keys is not None and task.process_key not in topic.definition_keys:
         return False
-    return topic.definition_keys is None or instance.process_key in topic.definition_keys
+    if topic.business_key is None:
+        return True
+    if task.process_instance_id == instance.id:
+        return instance.business_key == topic.business_key
+    called = process_repo.get(session, task.process_instance_id, instance.municipality)
+    return called is not None and called[0].business_key == topic.business_key
 
 
 def _lock_one(
@@ -179,7 +186,7 @@ def _info(
     extension_properties: dict[str, str] | None = None,
     with_details: bool = False,
 ) -> ExternalTaskInfo:
-    definition = definition_repo.get(session, instance.definition_id)
+    definition = definition_repo.get(session, task.definition_id)
     return ExternalTaskInfo(
         task=info.task_info(task, instance),
         priority=task.priority,

@@ -7,49 +7,27 @@ scans or parses the history (engine/reports.py defines what each figure means).
 - flags (`case_fact` rows): at each completion of a step, whether something the guidance asks for
   was done (the child's perspective at a decision, a talk alone before a follow-up).
 
-Element ids and variable names are the diagrams' contract (workflows/README.md).
+Element ids and variable names are the diagrams' contract, declared in engine/contract.py and
+checked at every deploy (engine/bpmn/contract_checks.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from engine import contract
 from engine.calendar import local_date
 from engine.deadlines import parse_instant
 from engine.store import facts as repo
 from engine.store.tables import Instance
 
-RECEIVED = "report_received_at"
-
-
-@dataclass(frozen=True)
-class Milestone:
-    column: str  # instance column holding the days from the report
-    element_id: str  # the step that reaches it
-    variable: str  # the date the step submits
-
-
-@dataclass(frozen=True)
-class Flag:
-    name: str
-    element_id: str
-    variable: str  # counts as yes only when submitted as true
-
-
-MILESTONES = (
-    Milestone("first_talk_days", "first_talks", "child_talk_held_at"),
-    Milestone("decision_days", "decision", "decision_date"),
-    Milestone("measure_start_days", "kickoff_meeting", "intervention_started_at"),
-)
-FLAGS = (
-    Flag("child_perspective", "decision", "child_perspective_obtained"),
-    Flag("talk_alone_before_follow_up", "follow_up", "child_talk_alone"),
-)
+RECEIVED = contract.RECEIVED
+MILESTONES = contract.MILESTONES  # the steps the throughput medians count, by element id and field
+FLAGS = contract.FLAGS  # the steps the involvement shares count
 
 
 def on_start(variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,13 +41,13 @@ def on_completion(
 ) -> dict[str, Any]:
     """Record the flags of this completion; return the instance columns it sets (saved with the step)."""
     for flag in FLAGS:
-        if flag.element_id == element_id:
-            repo.add_flag(session, instance, flag.name, submitted.get(flag.variable) is True, at)
+        if flag.field.element_id == element_id:
+            repo.add_flag(session, instance, flag.name, submitted.get(flag.field.variable) is True, at)
     values: dict[str, Any] = {}
     for milestone in MILESTONES:
-        if milestone.element_id != element_id or getattr(instance, milestone.column) is not None:
+        if milestone.field.element_id != element_id or getattr(instance, milestone.column) is not None:
             continue
-        days = days_between(instance.report_received_at, _instant(submitted.get(milestone.variable)))
+        days = days_between(instance.report_received_at, _instant(submitted.get(milestone.field.variable)))
         if days is not None:
             values[milestone.column] = days
     return values

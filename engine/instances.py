@@ -11,12 +11,18 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, facts, info, inputs, task_forms
+from engine import access, audit, contract, facts, info, inputs, task_forms
 from engine.bpmn import inspect
 from engine.bpmn.starts import start_form_reference
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
-from engine.errors import CaseNumberInUseError, InvalidVariablesError, NotFoundError, VariableProblem
+from engine.errors import (
+    CaseNumberInUseError,
+    InvalidDefinitionError,
+    InvalidVariablesError,
+    NotFoundError,
+    VariableProblem,
+)
 from engine.model import Actor, DiagramInfo, InstanceFilter, InstanceInfo, Page
 from engine.runner import Runner, StepResult
 from engine.store import instances as repo
@@ -59,7 +65,7 @@ def start(
     `by_form`: the variables were submitted with the start form, which checks them (submit-form)."""
     access.require(actor, *access.CASE_WRITERS)
     _check_business_key(business_key)
-    definition = resolve(session, definition_id=definition_id, key=key)
+    definition = resolve(session, actor.municipality, definition_id=definition_id, key=key)
     checked = inputs.prepare(variables or {}, current={}, deadlines=deadlines)
     if by_form:
         reference = start_form_reference(runner.cache.get(session, definition.id).spec)
@@ -103,11 +109,11 @@ def open_case(
         raise InvalidVariablesError([VariableProblem("received_at", "lies in the future")])
     if report.received_at.year < EARLIEST_REPORT_YEAR:
         raise InvalidVariablesError([VariableProblem("received_at", f"lies before {EARLIEST_REPORT_YEAR}")])
-    variables = {
-        "report_received_at": format_instant(report.received_at),
-        "reporter_type": report.reporter_type,
-        "child_ref": report.child_ref,
-        "report_text": report.text,
+    variables = {  # the start variables of the diagram contract (engine/contract.py)
+        contract.RECEIVED: format_instant(report.received_at),
+        contract.REPORTER_TYPE: report.reporter_type,
+        contract.CHILD_REF: report.child_ref,
+        contract.REPORT_TEXT: report.text,
     }
     business_key = report.business_key or _new_case_number(report.received_at)
     _refuse_a_second_open_case(session, actor, process_key, business_key)
@@ -143,7 +149,9 @@ def get(
     row, tasks = _visible(session, instance_id, actor)
     variables = current_variables(runner.view(session, row)) if with_variables else None
     audit.record(session, actor, action="read", purpose=purpose, at=runner.clock.now(), instance_id=row.id)
-    return info.instance_info(
+    return _named(
+        session,
+        runner,
         row,
         tasks=tuple(info.task_info(t, row) for t in tasks),
         timers=tuple(info.timer_info(t) for t in timer_repo.for_instance(session, row.id)),
@@ -174,7 +182,20 @@ def search(
         at=runner.clock.now(),
         instance_ids=[r.id for r in rows],
     )
-    return Page(tuple(info.instance_info(r) for r in rows), total, offset, limit)
+    return Page(tuple(_named(session, runner, r) for r in rows), total, offset, limit)
+
+
+def _named(session: Session, runner: Runner, row: Instance, **parts: Any) -> InstanceInfo:
+    """The case with its process's and current activities' labels from its diagrams (the ids
+    stay; a definition that no longer loads leaves the labels out)."""
+    found = info.instance_info(row, **parts)
+    try:
+        loaded = runner.cache.get(session, row.definition_id)
+    except (InvalidDefinitionError, NotFoundError):
+        return found
+    names = loaded.element_names
+    current = {a: names[a] for a in found.current_activities if a in names}
+    return replace(found, process_name=loaded.name, activity_names=current)
 
 
 def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor) -> list[DiagramInfo]:

@@ -23,6 +23,7 @@ from engine.errors import NotCorrelatedError, WrongStateError
 from engine.model import Actor
 from engine.runner import Runner, StepResult
 from engine.store import instances as instance_repo
+from engine.store import process_instances as process_repo
 from engine.store import tasks as task_repo
 from engine.store.tables import Definition
 
@@ -60,10 +61,13 @@ def correlate(
     access.require(actor, *access.CASE_WRITERS)
     if not message_name or len(message_name) > MAX_MESSAGE_NAME:
         raise NotCorrelatedError("a message needs a name")
+    if instance_id is not None:  # a called process instance: the message goes to its case
+        called = process_repo.get(session, instance_id, actor.municipality)
+        instance_id = called[0].root_id if called is not None else instance_id
     candidates = _waiting(session, runner, message_name, actor, business_key, instance_id, correlation_keys)
     starters = []
     if start is not None and instance_id is None and (all_matches or not candidates):
-        starters = definitions.started_by_message(session, runner.cache, message_name)
+        starters = definitions.started_by_message(session, runner.cache, message_name, actor.municipality)
     targets = len(candidates) + len(starters)
     if not targets:
         raise NotCorrelatedError(f"no case is waiting for message '{message_name}'" + _where(business_key))

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from engine.errors import DefinitionProblem
+
 T = TypeVar("T")
 
 
@@ -57,6 +59,7 @@ class DefinitionInfo:
     content_hash: str
     version_tag: str | None = None
     kind: str = "process"
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class DeploymentInfo:
     new_definitions: tuple[DefinitionInfo, ...]
     resources: tuple[str, ...]
     duplicate: bool = False
+    warnings: tuple[DefinitionProblem, ...] = ()  # deployed anyway: waived items, durations from task start
+    municipality: str | None = None  # None: shared by every municipality
 
 
 @dataclass(frozen=True)
@@ -112,8 +117,10 @@ class TaskInfo:
     lock_expires_at: datetime | None = None
     error_message: str | None = None
     variables: dict[str, Any] | None = None
+    process_instance_id: str = ""  # the process instance it runs in: the case's id or a called process's
     cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
     deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
+    case_phase: str | None = None  # where its case stands now
     form_key: str | None = None  # camunda:formKey
     form_ref: dict[str, Any] | None = None  # camunda:formRef: {"key", "binding", "version"}
 
@@ -188,7 +195,53 @@ class InstanceInfo:
     timers: tuple[TimerInfo, ...] = ()
     history: tuple[EventInfo, ...] = ()
     variables: dict[str, Any] | None = None
+    process_name: str | None = None  # the process's label in its diagram
+    activity_names: dict[str, str] = field(default_factory=dict)  # current activity id -> label
     started_by_message: bool = False  # in a correlation's answer: a message start event started it
+
+
+@dataclass(frozen=True)
+class ProcessInstanceInfo:
+    """A process instance as Camunda counts them: a case (`id` == `case_id`, no super instance) or a
+    process a call activity started in it."""
+
+    id: str
+    case_id: str
+    super_id: str | None
+    super_element_id: str | None
+    definition_id: str
+    definition_name: str | None
+    process_key: str
+    business_key: str | None
+    municipality: str
+    state: str  # active, completed, terminated
+    started_at: datetime
+    ended_at: datetime | None
+    variables: dict[str, Any] | None = None
+
+    @property
+    def version(self) -> int | None:
+        parts = self.definition_id.split(":")
+        return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+
+
+@dataclass(frozen=True)
+class ProcessInstanceFilter:
+    municipality: str
+    state: str | None = None  # active, completed, terminated; "ended" = completed or terminated
+    ids: Sequence[str] | None = None
+    business_key: str | None = None
+    business_key_like: str | None = None
+    process_key: str | None = None
+    definition_id: str | None = None
+    super_id: str | None = None
+    sub_id: str | None = None
+    case_id: str | None = None
+    activity_id: str | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    visible_to_user: str | None = None
+    visible_to_teams: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +297,10 @@ class DecisionValue:
 
 @dataclass(frozen=True)
 class TaskFilter:
+    """`instance_id` and `business_key` are the case's; `process_instance_id`,
+    `process_business_key`, `process_key` and `definition_id` those of the process instance the
+    task runs in (the case's own or a called process's), as Camunda filters."""
+
     municipality: str
     state: str | None = "open"
     kind: str | None = None
@@ -251,6 +308,9 @@ class TaskFilter:
     business_key: str | None = None
     process_key: str | None = None
     element_id: str | None = None
+    process_instance_id: str | None = None
+    process_business_key: str | None = None
+    definition_id: str | None = None
     candidate_group: str | None = None
     candidate_groups_any: tuple[str, ...] | None = None
     candidate_user: str | None = None

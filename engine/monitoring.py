@@ -11,15 +11,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from engine import access, audit
+from engine import access, audit, process_instances
 from engine.bpmn.activities import activity_tree
 from engine.errors import NotFoundError
 from engine.model import ActivityInstanceInfo, Actor, IncidentInfo, JobInfo, Role
 from engine.runner import Runner
 from engine.store import definitions as definition_repo
-from engine.store import instances as instance_repo
 from engine.store import monitoring as repo
-from engine.store import tasks as task_repo
 from engine.store.tables import Incident, Instance, Timer
 
 OPERATORS = (Role.INTEGRATOR, Role.LEADER, Role.ADMIN)
@@ -93,24 +91,31 @@ def jobs(
 def activity_instances(
     session: Session, runner: Runner, instance_id: str, *, actor: Actor
 ) -> ActivityInstanceInfo:
-    """The tree of a running case (an ended case has none: not found, as in Camunda)."""
-    row = instance_repo.get(session, instance_id, actor.municipality)
-    if row is None or row.status != "active":
+    """The tree of a running process instance, a case or a process one of its call activities
+    started (an ended one has none: not found, as in Camunda)."""
+    process, case = process_instances.visible_case(session, instance_id, actor)
+    if process.state != "active":
         raise NotFoundError("Process instance", instance_id)
-    assignees = {t.assignee for t in task_repo.for_instance(session, row.id) if t.assignee}
-    if not access.may_see_case(actor, row.team, row.caseworker, assignees):
+    workflow = runner.view(session, case)
+    scope = workflow if process.id == case.id else workflow.child(process.id)
+    if scope is None:
         raise NotFoundError("Process instance", instance_id)
-    definition = definition_repo.get(session, row.definition_id)
+    definition = definition_repo.get(session, process.definition_id)
     tree = activity_tree(
-        runner.view(session, row),
-        instance_id=row.id,
-        definition_id=row.definition_id,
-        process_key=row.process_key,
+        scope,
+        instance_id=process.id,
+        definition_id=process.definition_id,
+        process_key=process.process_key,
         process_name=definition.name if definition else None,
-        incidents=repo.open_incident_ids(session, row.id),
+        incidents=repo.open_incident_ids(session, case.id),
     )
     audit.record(
-        session, actor, action="read", purpose="activity instances", at=runner.clock.now(), instance_id=row.id
+        session,
+        actor,
+        action="read",
+        purpose="activity instances",
+        at=runner.clock.now(),
+        instance_id=case.id,
     )
     return tree
 

@@ -32,17 +32,13 @@ from sqlmodel import Session
 
 from engine import access, audit
 from engine.clock import Clock
-from engine.facts import FLAGS
+from engine.contract import FLAGS, MILESTONES
 from engine.model import Actor, Role
 from engine.store import reports as repo
 from engine.store.reports import Scope
 
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)
-THROUGHPUT = (
-    ("first_talk", "first_talk_days"),
-    ("decision", "decision_days"),
-    ("measure_start", "measure_start_days"),
-)
+THROUGHPUT = tuple((m.name, m.column) for m in MILESTONES)
 
 
 @dataclass(frozen=True)
@@ -98,6 +94,18 @@ class Median:
     name: str
     cases: int
     median_days: float | None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One person's share of the work: open tasks they hold (overdue, due within the week) and
+    active cases they are caseworker of."""
+
+    user: str
+    open_tasks: int
+    overdue_tasks: int
+    due_soon_tasks: int
+    active_cases: int
 
 
 @dataclass(frozen=True)
@@ -237,3 +245,21 @@ def _deadline_row(row: Any) -> DeadlineRow:
         row.caseworker,
         row.team,
     )
+
+
+def workload(
+    session: Session, clock: Clock, *, actor: Actor, team: str | None = None, days: int = 7
+) -> list[Holder]:
+    """Who holds what: every person holding open tasks or caseworker of active cases, most open
+    tasks first (the people a leader can assign work to, as far as Sagsflow knows them)."""
+    scope = _scope(actor, team, None, (None, None))
+    now = clock.now()
+    audit.record(session, actor, action="search", purpose="workload report", at=now)
+    held = {
+        who: (n, late, near)
+        for who, n, late, near in repo.task_holders(session, scope, now=now, soon=now + timedelta(days=days))
+    }
+    cases = {who: n for who, n in repo.caseload(session, scope) if who}
+    people = sorted(set(held) | set(cases))
+    found = [Holder(p, *held.get(p, (0, 0, 0)), cases.get(p, 0)) for p in people]
+    return sorted(found, key=lambda h: (-h.open_tasks, -h.active_cases, h.user))

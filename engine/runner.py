@@ -89,7 +89,7 @@ class StepResult:
     instance: Instance
     tasks: waits.TaskChange
     timers: timers.TimerChange
-    workflow: BpmnWorkflow
+    workflow: CaseWorkflow
 
 
 class Runner:
@@ -116,7 +116,7 @@ class Runner:
         would: the none start event, or the process's only start event)."""
         loaded = self.cache.get(session, definition.id)
         specs = _Specs(session, self.cache, actor.municipality)
-        workflow = new_workflow(loaded, specs, self.script_engine)
+        workflow = new_workflow(loaded, specs, self.script_engine, business_key)
         variables = {**starts.initiator_variables(loaded.spec, actor.user_id), **variables}
         workflow.task_tree.set_data(**variables)
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -183,6 +183,7 @@ class Runner:
         if workflow is None:
             return self.view(session, row)
         workflow.specs = _Specs(session, self.cache, row.municipality)  # this transaction's
+        workflow.business_key = row.business_key
         return workflow
 
     def view(self, session: Session, row: Instance) -> CaseWorkflow:
@@ -190,16 +191,16 @@ class Runner:
         one may be advanced by another thread meanwhile."""
         loaded = self.cache.get(session, row.definition_id)
         specs = _Specs(session, self.cache, row.municipality)
-        return load_state(row.state, loaded, specs, self.script_engine)
+        return load_state(row.state, loaded, specs, self.script_engine, row.business_key)
 
     def advance(
         self,
         session: Session,
         row: Instance,
-        workflow: BpmnWorkflow,
+        workflow: CaseWorkflow,
         *,
         actor: Actor,
-        command: Callable[[BpmnWorkflow], None],
+        command: Callable[[CaseWorkflow], None],
         completed_task_id: str | None = None,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
@@ -210,6 +211,7 @@ class Runner:
         `command_events`: the command's own history entries, written before those of the step;
         `case_values`: instance columns the command sets (report facts), saved with the step;
         `cause`: what made the step (a deadline timer), recorded on the user tasks it creates."""
+        called_before = waits.called_states(workflow)
         try:
             command(workflow)
         except SpiffWorkflowException as err:
@@ -223,6 +225,7 @@ class Runner:
             completed_task_id=completed_task_id,
             command_events=command_events,
             case_values=case_values,
+            called_before=called_before,
             cause=cause,
         )
 
@@ -277,8 +280,10 @@ class Runner:
         is_new: bool = False,
         command_events: Sequence[instance_repo.NewEvent] = (),
         case_values: Mapping[str, Any] | None = None,
+        called_before: dict[str, str] | None = None,
         cause: Mapping[str, Any] | None = None,
     ) -> StepResult:
+        """`called_before`: the states of the case's called process instances before the command."""
         faults.reach("step.after_run")
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
         now = self.clock.now()
@@ -308,7 +313,11 @@ class Runner:
             completed_task_ids={task.id for task in task_change.completed},
             may_have_pending=may_have_timers,
         )
-        self._record(session, row, actor, now, task_change, timer_change, values, before, command_events)
+        process_change = waits.sync_process_instances(
+            session, row, seen, now, before=called_before or {}, is_new=is_new
+        )
+        events = [*command_events, *_process_events(now, actor, process_change)]
+        self._record(session, row, actor, now, task_change, timer_change, values, before, events)
         faults.reach("step.after_mirror")
         if not is_new:
             instance_repo.save(session, row, values)
@@ -317,7 +326,7 @@ class Runner:
             self._keep_after_commit(session, row, seen.workflow)
         return StepResult(row, task_change, timer_change, seen.workflow)
 
-    def _keep_after_commit(self, session: Session, row: Instance, workflow: BpmnWorkflow) -> None:
+    def _keep_after_commit(self, session: Session, row: Instance, workflow: CaseWorkflow) -> None:
         instance_id, definition_id, version = row.id, row.definition_id, row.version  # as saved
         database.after_commit(
             session, lambda: self.resident.keep(instance_id, definition_id, version, workflow)
@@ -390,6 +399,24 @@ class Runner:
         if values.get("status", status) == "completed" and status != "completed":
             event("instance_completed")
         instance_repo.add_events(session, row, events)
+
+
+def _process_events(now: datetime, actor: Actor, change: waits.ProcessChange) -> list[instance_repo.NewEvent]:
+    """History entries for the called processes a step started and ended."""
+
+    def entry(kind: str, called: inspect.CalledInstance) -> instance_repo.NewEvent:
+        data = {
+            "process_instance_id": called.id,
+            "definition_id": called.definition_id,
+            "state": called.state,
+        }
+        return instance_repo.NewEvent(
+            now, kind, actor.user_id, called.super_element_id, called.super_task_id, data
+        )
+
+    started = [entry("process_started", c) for c in change.started]
+    ended = [entry("process_ended", c) for c in [*change.started, *change.ended] if c.state != "active"]
+    return started + ended
 
 
 def _iso(value: datetime | date | None) -> str | None:

@@ -27,6 +27,7 @@ from engine import (
     jobs,
     messages,
     monitoring,
+    process_instances,
     reports,
     sessions,
     task_forms,
@@ -35,6 +36,7 @@ from engine import (
 )
 from engine.clock import Clock
 from engine.config import EngineSettings
+from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
 from engine.errors import ConcurrentUpdateError, SignInRefusedError
@@ -58,6 +60,8 @@ from engine.model import (
     InstanceInfo,
     JobInfo,
     Page,
+    ProcessInstanceFilter,
+    ProcessInstanceInfo,
     SignInAttemptInfo,
     TaskFilter,
     TaskInfo,
@@ -86,6 +90,7 @@ class Engine:
         self.deadlines = deadlines
         self.cache = DefinitionCache()
         self.runner = Runner(self.cache, clock, settings)
+        self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
 
@@ -93,7 +98,14 @@ class Engine:
         access.require(actor, *access.DEPLOYERS)
         try:
             with self.store.write() as session:
-                return definitions.deploy(session, request, actor=actor, now=self.clock.now())
+                return definitions.deploy(
+                    session,
+                    request,
+                    actor=actor,
+                    now=self.clock.now(),
+                    contract=self.contract,
+                    operator=self.settings.operator_municipality,
+                )
         except IntegrityError:
             raise ConcurrentUpdateError(request.name, kind="deployment") from None
 
@@ -107,6 +119,7 @@ class Engine:
             name=directory.name,
             source=BOOT_DEPLOYMENT_SOURCE,
             duplicate_filtering=True,
+            shared=True,
         )
         return self.deploy(request, actor=actor)
 
@@ -121,21 +134,27 @@ class Engine:
     ) -> Page[DefinitionInfo]:
         with self.store.read() as session:
             rows, total = definition_repo.list_definitions(
-                session, key=key, latest_only=latest_only, offset=offset, limit=limit
+                session,
+                key=key,
+                latest_only=latest_only,
+                offset=offset,
+                limit=limit,
+                visible_to=actor.municipality,
             )
             return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
 
     def get_definition(self, definition_id: str, *, actor: Actor) -> DefinitionInfo:
         with self.store.read() as session:
-            return definitions.definition_info(definitions.resolve(session, definition_id=definition_id))
+            row = definitions.resolve(session, actor.municipality, definition_id=definition_id)
+            return definitions.definition_info(row)
 
     def latest_definition(self, key: str, *, actor: Actor) -> DefinitionInfo:
         with self.store.read() as session:
-            return definitions.definition_info(definitions.resolve(session, key=key))
+            return definitions.definition_info(definitions.resolve(session, actor.municipality, key=key))
 
     def definition_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         with self.store.read() as session:
-            row = definitions.resolve(session, definition_id=definition_id)
+            row = definitions.resolve(session, actor.municipality, definition_id=definition_id)
             resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
             return resource.content if resource else b""
 
@@ -146,7 +165,7 @@ class Engine:
     ) -> Page[DefinitionInfo]:
         with self.store.read() as session:
             rows, total = definition_repo.list_definitions(
-                session, kind="decision", where=f, offset=offset, limit=limit
+                session, kind="decision", where=f, offset=offset, limit=limit, visible_to=actor.municipality
             )
             return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
 
@@ -155,12 +174,13 @@ class Engine:
     ) -> DefinitionInfo:
         """A decision definition by id, or the newest version of `key`."""
         with self.store.read() as session:
-            return definitions.definition_info(decisions.find(session, definition_id=definition_id, key=key))
+            row = decisions.find(session, actor.municipality, definition_id=definition_id, key=key)
+            return definitions.definition_info(row)
 
     def decision_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         """The DMN file the decision definition version was deployed from."""
         with self.store.read() as session:
-            row = decisions.find(session, definition_id=definition_id)
+            row = decisions.find(session, actor.municipality, definition_id=definition_id)
             resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
             return resource.content if resource else b""
 
@@ -174,7 +194,7 @@ class Engine:
     ) -> decisions.DecisionResult:
         """Evaluate a decision definition (by id, or the newest version of `key`) on its own."""
         with self.store.read() as session:
-            row = decisions.find(session, definition_id=definition_id, key=key)
+            row = decisions.find(session, actor.municipality, definition_id=definition_id, key=key)
             return decisions.evaluate_decision(session, self.cache, row, variables, actor=actor)
 
     # --- cases -------------------------------------------------------------------------
@@ -210,7 +230,9 @@ class Engine:
     ) -> FormInfo:
         access.require(actor, *access.DEFINITION_READERS)
         with self.store.read() as session:
-            definition = definitions.resolve(session, definition_id=definition_id, key=key)
+            definition = definitions.resolve(
+                session, actor.municipality, definition_id=definition_id, key=key
+            )
             return task_forms.start_form(session, self.runner, definition)
 
     def start_form_file(
@@ -218,7 +240,9 @@ class Engine:
     ) -> FormContent:
         access.require(actor, *access.DEFINITION_READERS)
         with self.store.read() as session:
-            definition = definitions.resolve(session, definition_id=definition_id, key=key)
+            definition = definitions.resolve(
+                session, actor.municipality, definition_id=definition_id, key=key
+            )
             return task_forms.start_form_file(session, self.runner, definition)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
@@ -297,6 +321,35 @@ class Engine:
         with self.store.write() as session:
             return instances.search(
                 session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    # --- process instances (cases and the processes their call activities started) ---------
+
+    def list_process_instances(
+        self,
+        f: ProcessInstanceFilter,
+        *,
+        actor: Actor,
+        offset: int = 0,
+        limit: int = 100,
+        purpose: str = "process-instance list",
+    ) -> Page[ProcessInstanceInfo]:
+        with self.store.write() as session:  # the access-log rows commit with the read
+            return process_instances.search(
+                session, self.runner, f, actor=actor, purpose=purpose, offset=offset, limit=limit
+            )
+
+    def get_process_instance(
+        self, process_instance_id: str, *, actor: Actor, purpose: str, with_variables: bool = False
+    ) -> ProcessInstanceInfo:
+        with self.store.write() as session:
+            return process_instances.get(
+                session,
+                self.runner,
+                process_instance_id,
+                actor=actor,
+                purpose=purpose,
+                with_variables=with_variables,
             )
 
     def change_variables(
@@ -513,6 +566,12 @@ class Engine:
                 offset=offset,
                 limit=limit,
             )
+
+    def report_workload(
+        self, *, actor: Actor, team: str | None = None, days: int = 7
+    ) -> list[reports.Holder]:
+        with self.store.write() as session:
+            return reports.workload(session, self.clock, actor=actor, team=team, days=days)
 
     def report_deadlines(
         self,
@@ -741,7 +800,9 @@ class Engine:
     def list_deployments(self, *, actor: Actor, offset: int = 0, limit: int = 100) -> Page[DeploymentInfo]:
         access.require(actor, *access.DEFINITION_READERS)
         with self.store.read() as session:
-            rows, total = definitions.list_deployments(session, offset=offset, limit=limit)
+            rows, total = definitions.list_deployments(
+                session, municipality=actor.municipality, offset=offset, limit=limit
+            )
             return Page(tuple(rows), total, offset, limit)
 
     def list_incidents(

@@ -15,10 +15,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import access, audit, facts, info, inputs, task_forms
+from engine import access, audit, contract, facts, info, inputs, task_forms
 from engine.bpmn import guards, inspect
 from engine.bpmn.error_events import throw_error, throw_escalation
-from engine.deadlines import DeadlineSettings
+from engine.deadlines import DEADLINE_VARIABLES, DeadlineSettings
 from engine.errors import (
     ForbiddenError,
     InvalidVariablesError,
@@ -32,6 +32,7 @@ from engine.store import definitions as definition_repo
 from engine.store import instances as instance_repo
 from engine.store import tasks as repo
 from engine.store.tables import Instance, Task
+from engine.variables import validate_variables
 
 
 def search(
@@ -110,9 +111,12 @@ def complete(
         raise ForbiddenError(f"task {task_id} is assigned to someone else")
     workflow = runner.load(session, instance)
     live = _ready(workflow, task_id)
-    checked = inputs.prepare(
-        variables, current=live.data, form=inspect.form_fields(live), deadlines=deadlines
-    )
+    try:
+        checked = inputs.prepare(
+            variables, current=live.data, form=inspect.form_fields(live), deadlines=deadlines
+        )
+    except InvalidVariablesError as refused:  # say at once what the guards would refuse too
+        raise InvalidVariablesError([*refused.problems, *_guards_also(live, variables, refused)]) from None
     broken = guards.violations(inspect.extensions(live), {**live.data, **checked})
     if broken:
         raise InvalidVariablesError(broken)
@@ -201,6 +205,21 @@ def throw(
     return result
 
 
+def _guards_also(
+    live: Any, variables: dict[str, Any], refused: InvalidVariablesError
+) -> list[VariableProblem]:
+    """The guards that fail on a submission the form already refused, so the caseworker sees every
+    problem at once; none when the values are not even valid variables or a guard cannot be
+    evaluated on them (the refusal stands either way)."""
+    try:
+        safe = validate_variables(variables, protected=DEADLINE_VARIABLES)
+        found = guards.violations(inspect.extensions(live), {**live.data, **safe})
+    except Exception:
+        return []
+    known = {(p.name, p.message) for p in refused.problems}
+    return [p for p in found if (p.name, p.message) not in known]
+
+
 def _visible(session: Session, task_id: str, actor: Actor) -> tuple[Task, Instance]:
     task = repo.get(session, task_id, actor.municipality)
     instance = instance_repo.get(session, task.instance_id, actor.municipality) if task else None
@@ -256,7 +275,7 @@ def _set_assignee(
         task_id=task.id,
         data={"from": previous, "to": assignee},
     )
-    if assignee and assignee != instance.caseworker and ",raadgiver," in task.candidate_groups:
+    if assignee and assignee != instance.caseworker and f",{contract.CASEWORKERS}," in task.candidate_groups:
         instance_repo.add_event(
             session,
             instance,

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from engine import faults, timers
+from engine import contract, faults, timers
 from engine.config import EngineSettings
 from engine.errors import ConcurrentUpdateError, EngineError
 from engine.model import Actor, system_actor
@@ -131,12 +131,14 @@ def _cause(timer: Timer) -> dict[str, Any] | None:
         "kind": _PURPOSE_EVENTS[timer.purpose],
         "deadline": timer.deadline,
         "due_at": timer.due_at.isoformat(),
+        "due_date": timer.due_date.isoformat() if timer.due_date else None,
+        "due_kind": timer.due_kind,
         "element_id": timer.element_id,
         "name": timer.name,
     }
 
 
-_PURPOSE_EVENTS = {"breach": "deadline_breached", "reminder": "deadline_reminder"}
+_PURPOSE_EVENTS = {contract.BREACH: "deadline_breached", contract.REMINDER: "deadline_reminder"}
 
 
 def _fired_events(timer: Timer, actor: Actor) -> list[NewEvent]:

@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import Row
 from sqlmodel import Session
 
+from engine import contract
 from engine.bpmn import inspect
 from engine.bpmn.events import CYCLE_FIRE, FIRED
 from engine.calendar import local_date, next_cycle_slot
@@ -134,8 +135,8 @@ def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: Due, now: d
         "element_id": inspect.element_id(waiting.task) or "",
         "name": inspect.element_name(waiting.task),
         "kind": waiting.kind,
-        "purpose": properties.get("purpose"),
-        "deadline": properties.get("deadline"),
+        "purpose": properties.get(contract.PURPOSE),
+        "deadline": properties.get(contract.DEADLINE),
         "due_at": due.due_at,
         "due_date": due.due_date,
         "due_kind": due.kind.value,
@@ -184,13 +185,26 @@ def _evaluate(waiting: inspect.WaitingTimer) -> Any:
 def _first_due(waiting: inspect.WaitingTimer, now: datetime) -> Due:
     value = _evaluate(waiting)
     element = inspect.element_id(waiting.task)
-    deadline = inspect.extensions(waiting.task).get("purpose") == repo.BREACH
+    deadline = inspect.extensions(waiting.task).get(contract.PURPOSE) == repo.BREACH
     try:
         if waiting.kind == "duration":
-            return due_after(now, str(value), deadline=deadline)
+            return due_after(_duration_start(waiting, now), str(value), deadline=deadline)
         return due_on(value, deadline=deadline)
     except ValueError as err:
         raise ProcessError(f"timer value {value!r}: {err}", element_id=element) from err
+
+
+def _duration_start(waiting: inspect.WaitingTimer, now: datetime) -> datetime:
+    """A duration counts from when the timer starts, or from the recorded fact named by the timer's
+    `start_fact` property (a day counts from its beginning, so on a deadline the duration's last
+    day is the same date months or days later)."""
+    fact = inspect.extensions(waiting.task).get(contract.START_FACT)
+    if not fact:
+        return now
+    start = waiting.task.data.get(str(fact).strip())
+    if start in (None, ""):
+        raise ValueError(f"the start fact '{fact}' has no value yet")
+    return parse_instant(start)
 
 
 def _cycle_due(waiting: inspect.WaitingTimer, value: Any, now: datetime) -> datetime | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from engine import contract
 from engine.bpmn import inspect
 from engine.bpmn.expressions import ISO_DURATION, ExpressionError, date_time_steps, is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES
@@ -23,6 +24,7 @@ from engine.camunda_forms import FormReference
 from engine.deadlines import Due, due_after, due_on
 from engine.errors import ProcessError
 from engine.store import instances as instance_repo
+from engine.store import process_instances as process_repo
 from engine.store import tasks as task_repo
 from engine.store.tables import Instance
 from engine.store.tasks import TaskRow
@@ -91,22 +93,104 @@ def sync_subscriptions(session: Session, instance: Instance, seen: inspect.Snaps
     instance_repo.delete_subscriptions(session, [i for key, i in existing.items() if key not in wanted])
 
 
+@dataclass
+class ProcessChange:
+    """The called process instances a step started and ended (each as it is after the step)."""
+
+    started: list[inspect.CalledInstance] = field(default_factory=list)
+    ended: list[inspect.CalledInstance] = field(default_factory=list)
+
+
+def called_states(workflow: Any) -> dict[str, str]:
+    """Each called process instance's state, read before a command changes the workflow."""
+    return {i: c.state for i, c in inspect.called_instances(workflow).items()}
+
+
+def sync_process_instances(
+    session: Session,
+    instance: Instance,
+    seen: inspect.Snapshot,
+    now: datetime,
+    *,
+    before: dict[str, str],
+    is_new: bool,
+) -> ProcessChange:
+    """Mirror the case's process instances: the root when the case starts or ends, a called
+    process when it starts or ends. Compared with `before` in memory: a step that starts or ends
+    none writes nothing."""
+    after = inspect.called_instances(seen.workflow)
+    change = ProcessChange(started=[c for i, c in after.items() if i not in before])
+    rows = [_root_row(instance, seen, now)] if is_new else []
+    rows += [_called_row(instance, c, now) for c in change.started]
+    process_repo.insert_rows(session, rows)
+    ending = []
+    for called_id, state in before.items():
+        now_state = after[called_id].state if called_id in after else "completed"  # gone: pruned when done
+        if state == "active" and now_state != "active":
+            ending.append((called_id, now_state))
+            if called_id in after:
+                change.ended.append(after[called_id])
+    if not is_new and instance.status == "active" and seen.workflow.completed:
+        ending.append((instance.id, "completed"))
+    process_repo.end_rows(session, ending, now)
+    return change
+
+
+def _root_row(instance: Instance, seen: inspect.Snapshot, now: datetime) -> dict[str, Any]:
+    completed = bool(seen.workflow.completed)
+    return {
+        "id": instance.id,
+        "root_id": instance.id,
+        "super_id": None,  # every row of one insert names the same columns
+        "super_task_id": None,
+        "super_element_id": None,
+        "definition_id": instance.definition_id,
+        "process_key": instance.process_key,
+        "business_key": instance.business_key,
+        "municipality": instance.municipality,
+        "state": "completed" if completed else "active",
+        "started_at": now,
+        "ended_at": now if completed else None,
+    }
+
+
+def _called_row(instance: Instance, called: inspect.CalledInstance, now: datetime) -> dict[str, Any]:
+    return {
+        "id": called.id,
+        "root_id": instance.id,
+        "super_id": called.super_id or instance.id,
+        "super_task_id": called.super_task_id,
+        "super_element_id": called.super_element_id,
+        "definition_id": called.definition_id,
+        "process_key": called.process_key,
+        "business_key": called.business_key,
+        "municipality": instance.municipality,
+        "state": called.state,
+        "started_at": now,
+        "ended_at": None if called.state == "active" else now,
+    }
+
+
 def phase_of(seen: inspect.Snapshot, previous: str | None) -> str | None:
     """The `phase` property of the most recently activated element that has one (with parallel
     work, the newest step says best where the case stands), else the previous phase."""
-    phased = [t for t in seen.active if inspect.extensions(t).get("phase")]
+    phased = [t for t in seen.active if inspect.extensions(t).get(contract.PHASE)]
     if not phased:
         return previous
     newest = max(phased, key=lambda t: t.last_state_change)
-    return str(inspect.extensions(newest)["phase"])
+    return str(inspect.extensions(newest)[contract.PHASE])
 
 
 def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | None) -> dict[str, Any]:
     ext = inspect.extensions(task)
     is_user = bool(task.task_spec.manual)
+    process = inspect.process_instance_of(task)
     return {
         "id": str(task.id),
         "instance_id": instance.id,
+        "process_instance_id": process.id or instance.id,
+        "definition_id": process.definition_id,
+        "process_key": process.process_key,
         "municipality": instance.municipality,
         "element_id": inspect.element_id(task) or task.task_spec.name,
         "name": inspect.element_name(task),
@@ -115,7 +199,7 @@ def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | Non
         "candidate_groups": _csv(_value(task, ext.get("camunda:candidateGroups"))),
         "candidate_users": _csv(_value(task, ext.get("camunda:candidateUsers"))),
         "assignee": _value(task, ext.get("camunda:assignee")) or None,
-        "phase": ext.get("phase"),
+        "phase": ext.get(contract.PHASE),
         "topic": ext.get("camunda:topic"),
         "priority": _priority(ext.get("camunda:priority")),
         "created_at": now,

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
-from api.camunda.deps import DecisionEvaluator, FirstResult, MaxResults
+from api.camunda.deps import DecisionEvaluator, FirstResult, MaxResults, Version
 from api.camunda.query import CamundaRouter
 from api.camunda.schemas import CountOut, DecisionDefinitionOut, DecisionXmlOut, EvaluateDecisionIn
 from api.camunda.variables import format_date, from_camunda, parse_date, typed
@@ -29,7 +29,7 @@ def _filter(
     name: str | None = None,
     decisionDefinitionId: str | None = None,
     deploymentId: str | None = None,
-    version: int | None = None,
+    version: Version | None = None,
     versionTag: str | None = None,
     resourceName: str | None = None,
     latestVersion: bool = False,

@@ -25,6 +25,8 @@ AnyRole = Annotated[Actor, allow(*Role)]
 
 FirstResult = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 MaxResults = Annotated[int, Query(ge=0, le=500)]
+# A definition version as a query filter: versions are stored as 32-bit integers on both databases.
+Version = Annotated[int, Query(ge=1, le=2_147_483_647)]
 
 
 def base_url(request: Request) -> str:

@@ -23,7 +23,7 @@ from api.camunda.schemas import (
 from api.camunda.variables import from_camunda, plain_values, to_camunda, typed
 from api.deps import EngineDep
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
-from engine.model import Actor, InstanceFilter, InstanceInfo
+from engine.model import Actor, InstanceInfo, ProcessInstanceFilter
 from engine.service import Engine
 
 router = CamundaRouter(tags=["camunda: process instances"])
@@ -105,101 +105,108 @@ def _runtime_filter(
     ids: str | None,
     activity_ids: str | None,
     variables: str | None = None,
-) -> InstanceFilter:
+    super_id: str | None = None,
+    sub_id: str | None = None,
+) -> ProcessInstanceFilter:
     if variables:
         raise InvalidVariablesError([VariableProblem("variables", "filtering on variables is not supported")])
     activity = activity_ids.split(",") if activity_ids else []
     if len(activity) > 1:
         raise InvalidVariablesError([VariableProblem("activityIdIn", "only one activity id is supported")])
-    return InstanceFilter(
+    return ProcessInstanceFilter(
         municipality=actor.municipality,
-        status="active",
+        state="active",
         business_key=business_key,
         business_key_like=business_key_like,
         process_key=process_key,
         definition_id=definition_id,
         ids=ids.split(",") if ids else None,
         activity_id=activity[0] if activity else None,
+        super_id=super_id,
+        sub_id=sub_id,
     )
+
+
+def _runtime_query(
+    actor: CaseReader,
+    businessKey: str | None = None,
+    businessKeyLike: str | None = None,
+    processDefinitionKey: str | None = None,
+    processDefinitionId: str | None = None,
+    processInstanceIds: str | None = None,
+    activityIdIn: str | None = None,
+    variables: str | None = None,
+    superProcessInstance: str | None = None,
+    subProcessInstance: str | None = None,
+) -> ProcessInstanceFilter:
+    """The runtime filters as query parameters; a case and every process its call activities
+    started are process instances (`superProcessInstance`/`subProcessInstance` link them)."""
+    return _runtime_filter(
+        actor,
+        businessKey,
+        businessKeyLike,
+        processDefinitionKey,
+        processDefinitionId,
+        processInstanceIds,
+        activityIdIn,
+        variables,
+        superProcessInstance,
+        subProcessInstance,
+    )
+
+
+RuntimeQuery = Annotated[ProcessInstanceFilter, Depends(_runtime_query)]
 
 
 @router.get("/process-instance", response_model=list[ProcessInstanceOut])
 def list_instances(
     engine: EngineDep,
     actor: CaseReader,
-    businessKey: str | None = None,
-    businessKeyLike: str | None = None,
-    processDefinitionKey: str | None = None,
-    processDefinitionId: str | None = None,
-    processInstanceIds: str | None = None,
-    activityIdIn: str | None = None,
-    variables: str | None = None,
+    f: RuntimeQuery,
     firstResult: FirstResult = 0,
     maxResults: MaxResults = 100,
 ) -> list[ProcessInstanceOut]:
     """Running instances (newest first). Filters on variables are not supported (400)."""
-    f = _runtime_filter(
-        actor,
-        businessKey,
-        businessKeyLike,
-        processDefinitionKey,
-        processDefinitionId,
-        processInstanceIds,
-        activityIdIn,
-        variables,
-    )
-    page = engine.list_cases(
+    page = engine.list_process_instances(
         f, actor=actor, offset=firstResult, limit=maxResults, purpose="process-instance list"
     )
-    return [ProcessInstanceOut.of(c) for c in page.items]
+    return [ProcessInstanceOut.of(p) for p in page.items]
 
 
 @router.get("/process-instance/count", response_model=CountOut)
-def count_instances(
-    engine: EngineDep,
-    actor: CaseReader,
-    businessKey: str | None = None,
-    businessKeyLike: str | None = None,
-    processDefinitionKey: str | None = None,
-    processDefinitionId: str | None = None,
-    processInstanceIds: str | None = None,
-    activityIdIn: str | None = None,
-    variables: str | None = None,
-) -> CountOut:
-    f = _runtime_filter(
-        actor,
-        businessKey,
-        businessKeyLike,
-        processDefinitionKey,
-        processDefinitionId,
-        processInstanceIds,
-        activityIdIn,
-        variables,
-    )
-    return CountOut(count=engine.list_cases(f, actor=actor, limit=1, purpose="process-instance count").total)
+def count_instances(engine: EngineDep, actor: CaseReader, f: RuntimeQuery) -> CountOut:
+    page = engine.list_process_instances(f, actor=actor, limit=1, purpose="process-instance count")
+    return CountOut(count=page.total)
 
 
 @router.get("/process-instance/{instance_id}", response_model=ProcessInstanceOut)
 def get_instance(engine: EngineDep, actor: CaseReader, instance_id: str) -> ProcessInstanceOut:
     """A running instance; an ended one lives in history (404 here, as in Camunda)."""
-    case = engine.get_case(instance_id, actor=actor, purpose="process-instance view")
-    if case.status != "active":
+    process = engine.get_process_instance(instance_id, actor=actor, purpose="process-instance view")
+    if process.state != "active":
         raise NotFoundError("Process instance", instance_id)
-    return ProcessInstanceOut.of(case)
+    return ProcessInstanceOut.of(process)
+
+
+def _variables(engine: Engine, actor: Actor, instance_id: str) -> dict[str, Any]:
+    process = engine.get_process_instance(
+        instance_id, actor=actor, purpose="process-instance variables", with_variables=True
+    )
+    return process.variables or {}
 
 
 @router.get("/process-instance/{instance_id}/variables", response_model=dict[str, dict[str, Any]])
 def instance_variables(engine: EngineDep, actor: CaseReader, instance_id: str) -> dict[str, dict[str, Any]]:
-    case = engine.get_case(instance_id, actor=actor, purpose="process-instance variables")
-    return to_camunda(case.variables)
+    """The variables of that process instance (a called process has its own)."""
+    return to_camunda(_variables(engine, actor, instance_id))
 
 
 @router.get("/process-instance/{instance_id}/variables/{name}", response_model=dict[str, Any])
 def instance_variable(engine: EngineDep, actor: CaseReader, instance_id: str, name: str) -> dict[str, Any]:
-    case = engine.get_case(instance_id, actor=actor, purpose="process-instance variables")
-    if name not in (case.variables or {}):
+    variables = _variables(engine, actor, instance_id)
+    if name not in variables:
         raise NotFoundError("variable", f"{name} in process instance {instance_id}")
-    return typed((case.variables or {})[name])
+    return typed(variables[name])
 
 
 @router.post("/process-instance/{instance_id}/variables", status_code=204, response_class=Response)
@@ -232,7 +239,8 @@ def delete_variable(engine: EngineDep, actor: CaseWriter, instance_id: str, name
 
 @router.get("/process-instance/{instance_id}/activity-instances", response_model=ActivityInstanceOut)
 def activity_instances(engine: EngineDep, actor: CaseReader, instance_id: str) -> ActivityInstanceOut:
-    """Where the case stands: the process with its waiting activities as children."""
+    """Where the process instance stands: the process with its waiting activities as children (a
+    call activity is a leaf: the called process instance has its own tree)."""
     tree = engine.activity_instances(instance_id, actor=actor)
     return ActivityInstanceOut.of(tree, instance_id=instance_id, definition_id=tree.definition_id or "")
 
@@ -290,12 +298,14 @@ def _check_message(body: MessageIn, actor: Actor) -> None:
 # --- history -----------------------------------------------------------------------------------
 
 
-def _history_filter(actor: Actor, q: HistoryQueryIn) -> InstanceFilter:
+def _history_filter(actor: Actor, q: HistoryQueryIn) -> ProcessInstanceFilter:
     ids = list(q.processInstanceIds or []) + ([q.processInstanceId] if q.processInstanceId else [])
-    status = "completed" if q.finished else ("active" if q.unfinished else None)
-    return InstanceFilter(
+    state = "ended" if q.finished else ("active" if q.unfinished else None)
+    return ProcessInstanceFilter(
         municipality=actor.municipality,
-        status=status,
+        state=state,
+        super_id=q.superProcessInstanceId,
+        sub_id=q.subProcessInstanceId,
         business_key=q.processInstanceBusinessKey,
         business_key_like=q.processInstanceBusinessKeyLike,
         process_key=q.processDefinitionKey,
@@ -309,15 +319,17 @@ def _history_filter(actor: Actor, q: HistoryQueryIn) -> InstanceFilter:
 def _history(
     engine: Engine, actor: Actor, q: HistoryQueryIn, offset: int, limit: int
 ) -> list[HistoricProcessInstanceOut]:
-    page = engine.list_cases(
+    page = engine.list_process_instances(
         _history_filter(actor, q), actor=actor, offset=offset, limit=limit, purpose="history list"
     )
-    return [HistoricProcessInstanceOut.of(c) for c in page.items]
+    return [HistoricProcessInstanceOut.of(p) for p in page.items]
 
 
 def _history_query(
     processInstanceId: str | None = None,
     processInstanceIds: str | None = None,
+    superProcessInstanceId: str | None = None,
+    subProcessInstanceId: str | None = None,
     processInstanceBusinessKey: str | None = None,
     processInstanceBusinessKeyLike: str | None = None,
     processDefinitionKey: str | None = None,
@@ -331,6 +343,8 @@ def _history_query(
     return HistoryQueryIn(
         processInstanceId=processInstanceId,
         processInstanceIds=processInstanceIds.split(",") if processInstanceIds else None,
+        superProcessInstanceId=superProcessInstanceId,
+        subProcessInstanceId=subProcessInstanceId,
         processInstanceBusinessKey=processInstanceBusinessKey,
         processInstanceBusinessKeyLike=processInstanceBusinessKeyLike,
         processDefinitionKey=processDefinitionKey,
@@ -380,9 +394,13 @@ def history_count(engine: EngineDep, actor: CaseReader, body: HistoryQueryIn | N
 
 def _history_count(engine: Engine, actor: Actor, q: HistoryQueryIn) -> CountOut:
     f = _history_filter(actor, q)
-    return CountOut(count=engine.list_cases(f, actor=actor, limit=1, purpose="history count").total)
+    return CountOut(
+        count=engine.list_process_instances(f, actor=actor, limit=1, purpose="history count").total
+    )
 
 
 @router.get("/history/process-instance/{instance_id}", response_model=HistoricProcessInstanceOut)
 def history_one(engine: EngineDep, actor: CaseReader, instance_id: str) -> HistoricProcessInstanceOut:
-    return HistoricProcessInstanceOut.of(engine.get_case(instance_id, actor=actor, purpose="history view"))
+    return HistoricProcessInstanceOut.of(
+        engine.get_process_instance(instance_id, actor=actor, purpose="history view")
+    )

@@ -22,6 +22,7 @@ from engine.model import (
     IncidentInfo,
     InstanceInfo,
     JobInfo,
+    ProcessInstanceInfo,
     TaskInfo,
 )
 
@@ -132,6 +133,7 @@ class TaskQueryIn(CamundaIn):
     processInstanceId: str | None = None
     processInstanceBusinessKey: str | None = None
     processDefinitionKey: str | None = None
+    processDefinitionId: str | None = None
     taskDefinitionKey: str | None = None
     assignee: str | None = None
     assigned: bool | None = None
@@ -165,6 +167,8 @@ class UserIdIn(CamundaIn):
 class HistoryQueryIn(CamundaIn):
     processInstanceId: str | None = None
     processInstanceIds: list[str] | None = None
+    superProcessInstanceId: str | None = None
+    subProcessInstanceId: str | None = None
     processInstanceBusinessKey: str | None = None
     processInstanceBusinessKeyLike: str | None = None
     processDefinitionKey: str | None = None
@@ -220,6 +224,7 @@ class ProcessDefinitionOut(BaseModel):
             resource=d.resource_name,
             deploymentId=d.deployment_id,
             versionTag=d.version_tag,
+            tenantId=d.municipality,
         )
 
 
@@ -247,6 +252,7 @@ class DecisionDefinitionOut(BaseModel):
             resource=d.resource_name,
             deploymentId=d.deployment_id,
             versionTag=d.version_tag,
+            tenantId=d.municipality,
         )
 
 
@@ -307,14 +313,18 @@ class ProcessInstanceOut(BaseModel):
     variables: TypedVariables | None = None
 
     @classmethod
-    def of(cls, i: InstanceInfo, base: str = "", variables: bool = False) -> ProcessInstanceOut:
+    def of(
+        cls, i: InstanceInfo | ProcessInstanceInfo, base: str = "", variables: bool = False
+    ) -> ProcessInstanceOut:
+        """A case (as a start answers it) or any process instance (as queries find them)."""
+        state = i.status if isinstance(i, InstanceInfo) else i.state
         return cls(
             links=[LinkOut(method="GET", href=f"{base}/process-instance/{i.id}", rel="self")] if base else [],
             id=i.id,
             definitionId=i.definition_id,
             definitionKey=i.process_key,
             businessKey=i.business_key,
-            ended=i.status != "active",
+            ended=state != "active",
             variables=to_camunda(i.variables) if variables else None,
         )
 
@@ -344,27 +354,31 @@ class HistoricProcessInstanceOut(BaseModel):
     state: HistoricState
 
     @classmethod
-    def of(cls, i: InstanceInfo) -> HistoricProcessInstanceOut:
-        version = i.definition_id.split(":")[1] if i.definition_id.count(":") >= 2 else ""
+    def of(cls, i: ProcessInstanceInfo) -> HistoricProcessInstanceOut:
         duration = int((i.ended_at - i.started_at).total_seconds() * 1000) if i.ended_at else None
         return cls(
             id=i.id,
-            rootProcessInstanceId=i.id,
+            rootProcessInstanceId=i.case_id,
+            superProcessInstanceId=i.super_id,
+            processDefinitionName=i.definition_name,
             processDefinitionKey=i.process_key,
-            processDefinitionVersion=int(version) if version.isdigit() else None,
+            processDefinitionVersion=i.version,
             processDefinitionId=i.definition_id,
             businessKey=i.business_key,
             startTime=format_date(i.started_at),
             endTime=format_date(i.ended_at),
             durationInMillis=duration,
-            state=_state(i.status),
+            state=_HISTORIC_STATES[i.state],
         )
 
 
-def _state(status: str) -> HistoricState:
-    if status == "active":
-        return "ACTIVE"
-    return "COMPLETED" if status == "completed" else "EXTERNALLY_TERMINATED"
+# a called process ended by its call activity's interrupting boundary event: terminated by the
+# process itself, as Camunda records it
+_HISTORIC_STATES: dict[str, HistoricState] = {
+    "active": "ACTIVE",
+    "completed": "COMPLETED",
+    "terminated": "INTERNALLY_TERMINATED",
+}
 
 
 class LockedExternalTaskOut(BaseModel):
@@ -398,14 +412,14 @@ class LockedExternalTaskOut(BaseModel):
             activityInstanceId=f"{t.element_id}:{t.id}",
             errorMessage=t.error_message,
             errorDetails=x.error_details,
-            executionId=t.instance_id,
+            executionId=t.process_instance_id or t.instance_id,
             id=t.id,
             lockExpirationTime=format_date(t.lock_expires_at),
             createTime=format_date(t.created_at),
             processDefinitionId=t.definition_id,
             processDefinitionKey=t.process_key,
             processDefinitionVersionTag=x.version_tag,
-            processInstanceId=t.instance_id,
+            processInstanceId=t.process_instance_id or t.instance_id,
             retries=t.retries,
             workerId=t.lock_owner,
             topicName=t.topic,
@@ -459,9 +473,9 @@ class TaskOut(BaseModel):
             due=format_date(t.due_at),
             dueDay=t.due_date.isoformat() if t.due_date else None,
             dueKind=t.due_kind,
-            executionId=t.instance_id,
+            executionId=t.process_instance_id or t.instance_id,
             processDefinitionId=t.definition_id,
-            processInstanceId=t.instance_id,
+            processInstanceId=t.process_instance_id or t.instance_id,
             taskDefinitionKey=t.element_id,
             formKey=t.form_key,
             camundaFormRef=t.form_ref,

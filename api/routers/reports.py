@@ -18,7 +18,14 @@ from pydantic import BaseModel
 from api.deps import EngineDep, LeaderActor
 from api.routing import Router
 from api.schemas.common import MAX_OFFSET
-from api.schemas.reports import DeadlineOut, DeadlinesOut, OverviewOut, StandingOut, StandingsOut
+from api.schemas.reports import (
+    DeadlineOut,
+    DeadlinesOut,
+    OverviewOut,
+    StandingOut,
+    StandingsOut,
+    WorkloadOut,
+)
 
 router = Router(prefix="/reports", tags=["reports"])
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
@@ -96,3 +103,17 @@ def deadlines(
         due_soon=[DeadlineOut.of(d) for d in due], breached=[DeadlineOut.of(d) for d in late]
     )
     return _table(result.due_soon + result.breached, "deadlines") if format == "csv" else result
+
+
+@router.get("/workload", response_model=WorkloadOut)
+def workload(
+    engine: EngineDep,
+    actor: LeaderActor,
+    team: Team = None,
+    days: Annotated[int, Query(ge=1, le=366, description="what counts as due soon")] = 7,
+    format: Format = "json",
+) -> WorkloadOut | Response:
+    """Who holds what: per person, the open tasks they hold (overdue, due within `days`) and the
+    active cases they are caseworker of; most open tasks first."""
+    result = WorkloadOut.of(engine.report_workload(actor=actor, team=team, days=days))
+    return _table(result.items, "workload") if format == "csv" else result

@@ -59,6 +59,8 @@ class CauseOut(BaseModel):
     kind: str = Field(description="deadline_breached or deadline_reminder", examples=["deadline_breached"])
     deadline: str | None = Field(description="the legal rule, e.g. investigation", examples=["investigation"])
     due_at: datetime = Field(description="when the deadline fell due")
+    due_date: date | None = Field(default=None, description="a calendar deadline's last day")
+    due_kind: str | None = Field(default=None, description="elapsed or calendar")
     element_id: str = Field(description="the timer in the diagram")
     name: str | None = Field(default=None, description="the timer's label in the diagram")
 
@@ -68,6 +70,8 @@ class CauseOut(BaseModel):
             kind=str(cause.get("kind")),
             deadline=cause.get("deadline"),
             due_at=cause["due_at"],
+            due_date=cause.get("due_date"),
+            due_kind=cause.get("due_kind"),
             element_id=str(cause.get("element_id")),
             name=cause.get("name"),
         )
@@ -100,6 +104,7 @@ class TaskOut(BaseModel):
         default=None, description="the legal rule its due date keeps (its breach timer's), e.g. investigation"
     )
     cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
+    case_phase: str | None = Field(default=None, description="the phase its case stands in now")
     form: list[FormFieldOut] | None = None
     form_key: str | None = Field(default=None, description="camunda:formKey, as the diagram writes it")
     form_ref: dict[str, Any] | None = Field(
@@ -130,6 +135,7 @@ class TaskOut(BaseModel):
             completed_by=t.completed_by,
             deadline=t.deadline,
             cause=CauseOut.of(t.cause) if t.cause else None,
+            case_phase=t.case_phase,
             form_key=t.form_key,
             form_ref=t.form_ref,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
@@ -212,10 +218,16 @@ class EventOut(BaseModel):
         )
 
 
+class ActivityOut(BaseModel):
+    id: str = Field(description="the element id in the diagram", examples=["screening"])
+    name: str | None = Field(description="its label in the diagram", examples=["Screening (§ 18)"])
+
+
 class CaseOut(BaseModel):
     id: str
     business_key: str | None
     process_key: str
+    process_name: str | None = Field(default=None, description="the process's label in its diagram")
     definition_id: str
     status: str
     phase: str | None
@@ -230,6 +242,9 @@ class CaseOut(BaseModel):
     )
     next_due_kind: Literal["elapsed", "calendar"] | None = None
     current_activities: list[str]
+    activities: list[ActivityOut] = Field(
+        default_factory=list, description="the current activities with their labels (on reads)"
+    )
     version: int
     tasks: list[TaskOut] = Field(default_factory=list)
     deadlines: list[DeadlineOut] | None = None
@@ -242,6 +257,7 @@ class CaseOut(BaseModel):
             id=i.id,
             business_key=i.business_key,
             process_key=i.process_key,
+            process_name=i.process_name,
             definition_id=i.definition_id,
             status=i.status,
             phase=i.phase,
@@ -254,6 +270,9 @@ class CaseOut(BaseModel):
             next_due_date=i.next_due_date,
             next_due_kind=_kind(i.next_due_kind),
             current_activities=list(i.current_activities),
+            activities=[ActivityOut(id=a, name=i.activity_names.get(a)) for a in i.current_activities]
+            if i.activity_names
+            else [],
             version=i.version,
             tasks=[TaskOut.of(t) for t in i.tasks],
             deadlines=[DeadlineOut.of(t) for t in i.timers] if detail else None,

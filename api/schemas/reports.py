@@ -122,3 +122,19 @@ class DeadlineOut(BaseModel):
 class DeadlinesOut(BaseModel):
     due_soon: list[DeadlineOut]
     breached: list[DeadlineOut]
+
+
+class HolderOut(BaseModel):
+    user: str
+    open_tasks: int
+    overdue_tasks: int
+    due_soon_tasks: int
+    active_cases: int
+
+
+class WorkloadOut(BaseModel):
+    items: list[HolderOut]
+
+    @classmethod
+    def of(cls, holders: list[reports.Holder]) -> WorkloadOut:
+        return cls(items=[HolderOut(**vars(h)) for h in holders])

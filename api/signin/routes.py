@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
+import httpx
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -19,6 +20,7 @@ from api.schemas.session import ProvidersOut, SessionOut, SignedOut
 from api.settings import ApiSettings
 from api.signin import cookies
 from api.signin.flows import SignIn, home, safe_next
+from api.signin.oidc import OidcRefused
 from engine.model import SignInAttemptInfo
 
 router = Router(prefix="/auth", tags=["sign-in"])
@@ -95,9 +97,14 @@ def _dev_sign_in(
 
 
 def oidc_login(request: Request, engine: EngineDep, next: str | None = None) -> Response:
-    oidc = _signin(request).oidc
-    assert oidc is not None
-    url, expected = oidc.start()
+    signin = _signin(request)
+    assert signin.oidc is not None
+    try:
+        url, expected = signin.oidc.start()
+    except (httpx.HTTPError, ValueError, KeyError, OidcRefused):  # discovery failed
+        return signin.refuse(
+            request, engine, "oidc", "the provider's discovery document cannot be read", None
+        )
     attempt = SignInAttemptInfo("oidc", expected["state"], expected, safe_next(next))
     return _to_provider(request, engine, attempt, url, cross_site_post=False)
 

@@ -1,9 +1,10 @@
 """The activity-instance tree of a running case: where its tokens stand, Camunda style.
 
 The root is the process; below it every waiting or active activity (user task, external task,
-catch event, receive task, event-based gateway), with embedded subprocesses and call
-activities as inner nodes. Engine-internal tasks (splits, joins, start markers) and boundary
-events waiting on an activity are not activity instances in Camunda and are left out.
+catch event, receive task, event-based gateway), with embedded subprocesses as inner nodes. A
+call activity is a leaf: the process it called is a process instance with a tree of its own.
+Engine-internal tasks (splits, joins, start markers) and boundary events waiting on an activity
+are not activity instances in Camunda and are left out.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def _children(workflow: Any, incidents: Mapping[str, tuple[str, ...]]) -> tuple[
         if kind is None or element is None:
             continue
         sub = workflow.top_workflow.subprocesses.get(task.id)
+        if getattr(sub, "bound", False):
+            sub = None  # a called process is a process instance of its own, with its own tree
         nodes.append(
             ActivityInstanceInfo(
                 id=f"{element}:{task.id}",

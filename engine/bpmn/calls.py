@@ -10,6 +10,7 @@ the XML, and the target it asks for when reached.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity, EventSubprocess, TransactionSubprocess
 
 from engine.bpmn.expressions import ExpressionError, is_juel, juel_to_python
-from engine.bpmn.scripting import HELPER_NAMES
+from engine.bpmn.scripting import HELPER_NAMES, as_stored, check_expression, evaluate_expression
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 BINDINGS = ("latest", "deployment", "version", "versionTag")
@@ -31,8 +32,25 @@ class VariableMapping:
     source: str | None = None
     source_expression: str | None = None
     target: str | None = None
-    all_variables: bool = False
+    variables: str | None = None  # "all"
     local: bool = False
+
+    @property
+    def all_variables(self) -> bool:
+        return self.variables == "all"
+
+    def problems(self, kind: str) -> list[str]:
+        what = f"camunda:{kind}"
+        if self.variables is not None and not self.all_variables:
+            return [f"{what} variables='{self.variables}': only 'all' exists"]
+        given = [self.all_variables, self.source is not None, self.source_expression is not None]
+        if sum(given) != 1:
+            return [f"{what} needs exactly one of source, sourceExpression or variables='all'"]
+        if not self.all_variables and not self.target:
+            return [f"{what} with a source needs a target"]
+        if self.source_expression is not None:
+            return _expression_problems(self.source_expression, f"{what} sourceExpression")
+        return []
 
 
 @dataclass(frozen=True)
@@ -97,7 +115,7 @@ def _mapping(element: etree._Element) -> VariableMapping:
         source=element.get("source"),
         source_expression=element.get("sourceExpression"),
         target=element.get("target"),
-        all_variables=element.get("variables") == "all",
+        variables=element.get("variables"),
         local=element.get("local") == "true",
     )
 
@@ -116,13 +134,20 @@ def settings_problems(settings: CallSettings) -> list[str]:
         problems.append(f"calledElementVersion '{literal}' is not a version number")
     if settings.binding == "versionTag" and not settings.version_tag:
         problems.append("calledElementBinding 'versionTag' needs camunda:calledElementVersionTag")
-    for text in (settings.called_element, settings.version, settings.version_tag):
+    for text in (settings.called_element, settings.version, settings.version_tag, settings.business_key):
         if text and is_juel(text):
-            try:
-                juel_to_python(text, HELPER_NAMES)
-            except ExpressionError as err:
-                problems.append(f"expression '{text}': {err}")
+            problems += _expression_problems(text, "expression")
+    problems += [p for m in settings.inputs for p in m.problems("in")]
+    problems += [p for m in settings.outputs for p in m.problems("out")]
     return problems
+
+
+def _expression_problems(text: str, what: str) -> list[str]:
+    try:
+        check_expression(juel_to_python(text, HELPER_NAMES))
+    except ExpressionError as err:
+        return [f"{what} '{text}': {err}"]
+    return []
 
 
 def _text(task: Any, raw: str | None) -> str | None:
@@ -171,12 +196,86 @@ class BoundCallActivity(CallActivity):  # type: ignore[misc]
         tag = _text(my_task, self.call.version_tag) if self.call.binding == "versionTag" else None
         return CallTarget(key, self.call.binding, version, tag)
 
+    def business_key(self, my_task: Any, caller_business_key: str | None) -> str | None:
+        """The called process's business key: `<camunda:in businessKey="…"/>` evaluated in the
+        caller (`#{execution.processBusinessKey}` is the caller's); none without it, as in Camunda."""
+        raw = self.call.business_key
+        if raw is None or not is_juel(raw):
+            return raw
+        names = {**my_task.data, "execution": _execution(caller_business_key)}
+        try:
+            value = evaluate_expression(juel_to_python(raw, HELPER_NAMES), names)
+        except Exception as err:
+            raise WorkflowTaskException(
+                f"businessKey expression '{raw}' failed: {err}", task=my_task
+            ) from err
+        return None if value is None else str(value)
+
     def start_workflow(self, my_task: Any) -> None:
         subworkflow = my_task.workflow.top_workflow.call_process(my_task)
         subworkflow.completed_event.connect(self._on_subworkflow_completed, my_task)
         self.copy_data(my_task, subworkflow)
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
         start.run()
+
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        """Into the called process: what its camunda:in mappings name, evaluated in the caller;
+        nothing without mappings, as in Camunda."""
+        if self.pass_all:
+            super().copy_data(my_task, subworkflow)
+            return
+        caller_key = my_task.workflow.top_workflow.business_key_of(my_task.workflow)
+        variables = _mapped(self.call.inputs, my_task, my_task.data, caller_key)
+        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
+        start.set_data(**variables)
+
+    def update_data(self, my_task: Any, subworkflow: Any) -> None:
+        """Back into the caller when the called process ends: what its camunda:out mappings name,
+        evaluated in the called process; the caller's other variables stay as they were."""
+        if self.pass_all:
+            super().update_data(my_task, subworkflow)
+            return
+        final = subworkflow.last_task.data if subworkflow.last_task is not None else {}
+        # local="true" maps into the call activity's own scope, which only camunda:outputParameter
+        # would read; Sagsflow does not run those, so such a mapping passes nothing back.
+        outputs = [m for m in self.call.outputs if not m.local]
+        my_task.set_data(**_mapped(outputs, my_task, final, subworkflow.business_key))
+
+
+def _execution(business_key: str | None) -> dict[str, Any]:
+    """What `execution.…` reads in a call activity's expressions."""
+    return {"processBusinessKey": business_key, "businessKey": business_key}
+
+
+def _mapped(
+    mappings: tuple[VariableMapping, ...] | list[VariableMapping],
+    my_task: Any,
+    data: dict[str, Any],
+    business_key: str | None,
+) -> dict[str, Any]:
+    """The variables `mappings` give, in order (a later one overrides an earlier one), read from
+    `data`. A missing source variable maps to null, as in Camunda. `local="true"` reads the call
+    activity's local variables: only camunda:inputParameter declares those, and Sagsflow does not
+    run them, so that scope is empty."""
+    visible = {k: v for k, v in data.items() if not k.startswith("_") and k != "data_objects"}
+    result: dict[str, Any] = {}
+    for mapping in mappings:
+        scope: dict[str, Any] = {} if mapping.local else visible
+        if mapping.all_variables:
+            result.update(scope)
+        elif mapping.source is not None and mapping.target:
+            result[mapping.target] = scope.get(mapping.source)
+        elif mapping.source_expression is not None and mapping.target:
+            result[mapping.target] = _evaluate(my_task, mapping.source_expression, scope, business_key)
+    return deepcopy(result)
+
+
+def _evaluate(my_task: Any, expression: str, scope: dict[str, Any], business_key: str | None) -> Any:
+    names = {**scope, "execution": _execution(business_key)}
+    try:
+        return as_stored(evaluate_expression(juel_to_python(expression, HELPER_NAMES), names))
+    except Exception as err:
+        raise WorkflowTaskException(f"expression '{expression}' failed: {err}", task=my_task) from err
 
 
 class _OwnSpecStart:

@@ -20,7 +20,13 @@ from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 
-from engine.bpmn.dmn.evaluate import DecisionEvaluationError, MappingError, evaluate, map_result
+from engine.bpmn.dmn.evaluate import (
+    DecisionEvaluationError,
+    MappingError,
+    evaluate,
+    map_result,
+    merged_result,
+)
 from engine.bpmn.scripting import as_stored
 
 BINDINGS = ("latest", "deployment", "version", "versionTag")
@@ -54,6 +60,7 @@ class BusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
         self.decision = decision
         self.result_variable = result_variable
         self.mapping = mapping
+        self.merge_result = False  # set for definitions deployed before (engine/definitions.py)
 
     def _run_hook(self, my_task: Any) -> bool:
         bind = getattr(my_task.workflow.top_workflow, "decision", None)
@@ -64,6 +71,8 @@ class BusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
             result = evaluate(model, self.decision.key, my_task.data)
             if self.result_variable:
                 my_task.data[self.result_variable] = as_stored(map_result(result, self.mapping))
+            elif self.merge_result:
+                my_task.data.update(as_stored(merged_result(result)))
         except (DecisionNotFoundError, DecisionEvaluationError, MappingError) as err:
             raise WorkflowTaskException(str(err), task=my_task) from None
         return bool(super()._run_hook(my_task))

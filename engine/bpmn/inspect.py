@@ -26,6 +26,7 @@ from engine.bpmn import event_subprocesses
 from engine.bpmn.events import TIMER_KINDS
 from engine.bpmn.expressions import is_juel, juel_to_python
 from engine.bpmn.scripting import FORM_DEFAULT_HELPERS, evaluate_expression
+from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, process_of
 from engine.calendar import local_date, to_utc
 from engine.forms import typed_default
 from engine.model import FormFieldInfo
@@ -47,6 +48,17 @@ def element_id(task: Any) -> str | None:
 def element_name(task: Any) -> str:
     spec = task.task_spec
     return str(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
+
+
+def element_names(specs: list[Any]) -> dict[str, str]:
+    """id -> label of every named element of these (sub)process specs."""
+    names: dict[str, str] = {}
+    for spec in specs:
+        for task_spec in getattr(spec, "task_specs", {}).values():
+            element, name = getattr(task_spec, "bpmn_id", None), getattr(task_spec, "bpmn_name", None)
+            if element and name:
+                names.setdefault(element, str(name))
+    return names
 
 
 def extensions(task: Any) -> dict[str, Any]:
@@ -126,6 +138,74 @@ class Snapshot:
             return True
         moving = {id(t.workflow) for t in self.active}
         return any(not sub.completed and id(sub) not in moving for sub in self.workflow.subprocesses.values())
+
+
+@dataclass(frozen=True)
+class CalledInstance:
+    """A process a call activity started in the case: a child process instance."""
+
+    id: str
+    super_id: str | None  # the process instance of the call activity; None: the case itself
+    super_task_id: str
+    super_element_id: str | None
+    definition_id: str
+    process_key: str
+    business_key: str | None
+    state: str  # active, completed or terminated
+
+
+def called_instances(workflow: CaseWorkflow) -> dict[str, CalledInstance]:
+    """The case's child process instances by id, parents before their children."""
+    found = {}
+    for child in workflow.children():
+        call = workflow.get_task_from_id(child.parent_task_id)
+        caller = process_of(call.workflow)
+        found[child.instance_id] = CalledInstance(
+            id=child.instance_id,
+            super_id=caller.instance_id if isinstance(caller, CaseSubWorkflow) else None,
+            super_task_id=str(child.parent_task_id),
+            super_element_id=element_id(call),
+            definition_id=child.definition_id,
+            process_key=str(child.spec.name),
+            business_key=child.business_key,
+            state=_state_of(child),
+        )
+    return found
+
+
+def _state_of(workflow: Any) -> str:
+    if not workflow.completed:
+        return "active"
+    return "completed" if workflow.success else "terminated"
+
+
+@dataclass(frozen=True)
+class OwningProcess:
+    """The process instance a task runs in: a called process (`id`), or the case (`id` None)."""
+
+    id: str | None
+    definition_id: str
+    process_key: str
+
+
+def process_instance_of(task: Any) -> OwningProcess:
+    process = process_of(task.workflow)
+    called = process.instance_id if isinstance(process, CaseSubWorkflow) else None
+    return OwningProcess(called, process.definition_id, str(process.spec.name))
+
+
+def process_variables(workflow: CaseWorkflow, called_id: str | None) -> dict[str, Any] | None:
+    """The variables of one process instance of the case (`called_id` None: the case's own; else a
+    called process's), as its most advanced active task sees them; None when the case's state
+    holds no such called process."""
+    process: CaseWorkflow | CaseSubWorkflow | None = (
+        workflow if called_id is None else workflow.child(called_id)
+    )
+    if process is None:
+        return None
+    active = [t for t in workflow.get_tasks(state=ACTIVE) if process_of(t.workflow) is process]
+    source = active[-1] if active else (process.last_task or process.task_tree)
+    return {k: v for k, v in source.data.items() if not k.startswith("_") and k != "data_objects"}
 
 
 def attached_activity(task: Any) -> Any | None:

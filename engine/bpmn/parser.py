@@ -137,6 +137,7 @@ class CompiledProcess:
     version_tag: str | None
     spec: Any
     subprocess_specs: dict[str, Any]
+    kind: ClassVar[str] = "process"
 
     @property
     def calls(self) -> list[CallSite]:
@@ -157,6 +158,7 @@ class CompiledDecision:
     name: str | None
     resource_name: str
     version_tag: str | None = None
+    kind: ClassVar[str] = "decision"
 
 
 @dataclass(frozen=True)

@@ -365,6 +365,11 @@ def _script_globals() -> dict[str, Any]:
     }
 
 
+def script_builtin_names() -> frozenset[str]:
+    """The names a script can use without a variable of that name (builtins and helpers)."""
+    return frozenset(_script_globals()["__builtins__"])
+
+
 def run_with_time_limit(function: Callable[[], Any], seconds: float) -> Any:
     """Run `function`, raising `ScriptTimeoutError` if Python code in it runs past `seconds`."""
     deadline = time.monotonic() + seconds

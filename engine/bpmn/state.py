@@ -61,6 +61,8 @@ class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
         dct: dict[str, Any] = super().to_dict(workflow)
         if workflow.bound:
             dct["definition_id"] = workflow.definition_id
+            if workflow.business_key is not None:
+                dct["business_key"] = workflow.business_key
         return dct
 
     def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: CaseWorkflow) -> CaseSubWorkflow:
@@ -71,7 +73,13 @@ class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
         if spec is None:
             raise ValueError(f"stored state: no spec for subprocess '{task.task_spec.spec}' in {owner}")
         subprocess = CaseSubWorkflow(
-            spec, task.id, top_workflow, definition_id=owner, bound=bool(bound), deserializing=True
+            spec,
+            task.id,
+            top_workflow,
+            definition_id=owner,
+            bound=bool(bound),
+            business_key=dct.get("business_key"),
+            deserializing=True,
         )
         subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
         subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
@@ -115,7 +123,11 @@ def dump_state(workflow: BpmnWorkflow) -> str:
 
 
 def load_state(
-    text: str, definition: DefinitionSpecs, specs: SpecSource, script_engine: PythonScriptEngine
+    text: str,
+    definition: DefinitionSpecs,
+    specs: SpecSource,
+    script_engine: PythonScriptEngine,
+    business_key: str | None = None,
 ) -> CaseWorkflow:
     """The case saved as `text`, whose top workflow runs `definition`; `specs` supplies the
     definitions its subprocesses were built from and binds the calls it reaches next."""
@@ -125,10 +137,14 @@ def load_state(
         raise ValueError(f"unsupported stored state format {stored}")
     workflow = _serializer().converter.restore(dct, definition, specs)
     workflow.script_engine = script_engine
+    workflow.business_key = business_key
     return workflow
 
 
 def new_workflow(
-    definition: DefinitionSpecs, specs: SpecSource, script_engine: PythonScriptEngine
+    definition: DefinitionSpecs,
+    specs: SpecSource,
+    script_engine: PythonScriptEngine,
+    business_key: str | None = None,
 ) -> CaseWorkflow:
-    return CaseWorkflow(definition, specs, script_engine=script_engine)
+    return CaseWorkflow(definition, specs, business_key, script_engine=script_engine)

@@ -468,7 +468,10 @@ def _ext(support: Support, **attributes: Support) -> Extension:
     return Extension(support, attributes)
 
 
-_CALL_MAPPING = "only variables='all' is supported: all variables are passed in and out"
+_LOCAL_SCOPE = (
+    "the call activity's local variables, which only camunda:inputOutput parameters declare; "
+    "Sagsflow refuses those, so a local mapping passes nothing"
+)
 
 CAMUNDA_ELEMENTS: dict[str, Extension] = {
     "properties": _ext(runs("read by Sagsflow (phase, purpose, deadline, guard:…) and given to workers")),
@@ -486,21 +489,23 @@ CAMUNDA_ELEMENTS: dict[str, Extension] = {
     "constraint": _ext(runs(), name=runs(), config=runs()),
     "value": _ext(runs("an enum option"), id=runs(), name=no_effect("the label users see")),
     "in": _ext(
-        runs(),
+        runs("passes variables into the called process when it starts; without any, none (as Camunda)"),
         variables=runs("'all' passes every variable"),
-        source=refused(_CALL_MAPPING),
-        sourceExpression=refused(_CALL_MAPPING),
-        target=refused(_CALL_MAPPING),
-        local=refused(_CALL_MAPPING),
-        businessKey=refused("passing the business key to a called process is not supported"),
+        source=runs("the caller's variable; a missing one is passed as null"),
+        sourceExpression=runs("evaluated in the caller (JUEL subset)"),
+        target=runs("the called process's variable"),
+        local=runs(_LOCAL_SCOPE),
+        businessKey=runs(
+            "the called process's business key (e.g. #{execution.processBusinessKey}); none without it"
+        ),
     ),
     "out": _ext(
-        runs(),
+        runs("passes variables back to the caller when the called process ends; without any, none"),
         variables=runs("'all' passes every variable"),
-        source=refused(_CALL_MAPPING),
-        sourceExpression=refused(_CALL_MAPPING),
-        target=refused(_CALL_MAPPING),
-        local=refused(_CALL_MAPPING),
+        source=runs("the called process's variable; a missing one is passed as null"),
+        sourceExpression=runs("evaluated in the called process (JUEL subset)"),
+        target=runs("the caller's variable"),
+        local=runs(_LOCAL_SCOPE),
         businessKey=refused("the business key is not passed back from a called process"),
     ),
     "inputOutput": _ext(refused(IO_MAPPING)),

@@ -64,19 +64,29 @@ class CaseSubWorkflow(BpmnSubWorkflow):  # type: ignore[misc]
         *,
         definition_id: str,
         bound: bool,
+        business_key: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.definition_id = definition_id
         self.bound = bound
+        self.business_key = business_key  # a called process's, passed by <camunda:in businessKey>
         super().__init__(spec, parent_task_id, top_workflow, **kwargs)
+
+    @property
+    def instance_id(self) -> str:
+        """A called process's process instance id: the id of its own root task."""
+        return str(self.task_tree.id)
 
 
 class CaseWorkflow(BpmnWorkflow):  # type: ignore[misc]
     """The top workflow of a case, built from definition `definition.id`."""
 
-    def __init__(self, definition: DefinitionSpecs, specs: SpecSource, **kwargs: Any) -> None:
+    def __init__(
+        self, definition: DefinitionSpecs, specs: SpecSource, business_key: str | None = None, **kwargs: Any
+    ) -> None:
         self.definition_id = definition.id
         self.specs = specs
+        self.business_key = business_key  # the case's (not saved with the state: the runner sets it)
         super().__init__(definition.spec, definition.subprocess_specs, **kwargs)
 
     def call_process(self, my_task: Any) -> CaseSubWorkflow:
@@ -86,7 +96,10 @@ class CaseWorkflow(BpmnWorkflow):  # type: ignore[misc]
             bound = self.specs.bind(target, my_task.workflow.definition_id)
         except UnboundCallError as err:
             raise WorkflowTaskException(str(err), task=my_task) from None
-        child = CaseSubWorkflow(bound.spec, my_task.id, self, definition_id=bound.id, bound=True)
+        business_key = my_task.task_spec.business_key(my_task, self.business_key_of(my_task.workflow))
+        child = CaseSubWorkflow(
+            bound.spec, my_task.id, self, definition_id=bound.id, bound=True, business_key=business_key
+        )
         self.subprocesses[my_task.id] = child
         return child
 
@@ -108,3 +121,19 @@ class CaseWorkflow(BpmnWorkflow):  # type: ignore[misc]
     def children(self) -> list[CaseSubWorkflow]:
         """The case's child process instances (bound calls), parents before their children."""
         return [sub for sub in self.subprocesses.values() if getattr(sub, "bound", False)]
+
+    def business_key_of(self, workflow: Any) -> str | None:
+        """The business key of the process instance `workflow` belongs to."""
+        return process_of(workflow).business_key
+
+    def child(self, instance_id: str) -> CaseSubWorkflow | None:
+        return next((c for c in self.children() if c.instance_id == instance_id), None)
+
+
+def process_of(workflow: Any) -> CaseWorkflow | CaseSubWorkflow:
+    """The process instance a (sub)workflow belongs to: the case's top workflow or a called
+    process; an embedded or event subprocess belongs to the one around it."""
+    while isinstance(workflow, CaseSubWorkflow) and not workflow.bound:
+        workflow = workflow.parent_workflow
+    assert isinstance(workflow, CaseWorkflow | CaseSubWorkflow)
+    return workflow

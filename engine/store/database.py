@@ -82,10 +82,11 @@ class Store:
                 connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
                 connection.commit()
             try:
-                config = alembic_config(self.url)
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-                connection.commit()
+                with _sqlite_foreign_keys_off(connection, self.is_sqlite):
+                    config = alembic_config(self.url)
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    connection.commit()
             finally:
                 if self.dialect == "postgresql":
                     connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
@@ -105,6 +106,29 @@ class Store:
     def dispose(self) -> None:
         self._writer.dispose()
         self._reader.dispose()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Any, sqlite: bool) -> Iterator[None]:
+    """SQLite rebuilds a table to change its constraints (Alembic's batch mode): with foreign keys
+    enforced, dropping the old table fails while other tables refer to it. As SQLite's own
+    procedure for such changes says, enforcement is off while the migrations run (the pragma only
+    takes effect outside a transaction, so it goes straight to the driver's connection) and the
+    references are checked before it is on again."""
+    if not sqlite:
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    before = raw.execute("PRAGMA schema_version").fetchone()
+    try:
+        yield
+        changed = raw.execute("PRAGMA schema_version").fetchone() != before
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall() if changed else []
+        if broken:
+            raise RuntimeError(f"the migration broke {len(broken)} references between tables")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:

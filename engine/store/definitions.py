@@ -1,4 +1,9 @@
-"""Queries for deployments, resources and definition versions."""
+"""Queries for deployments, resources and definition versions.
+
+A definition version belongs to one municipality or is shared (`municipality` = SHARED); the
+lookups by key take the one scope to look in (engine/definitions.py tries a municipality's own
+scope before the shared one), and the lists take the municipality whose own and shared rows
+they show."""
 
 from __future__ import annotations
 
@@ -10,13 +15,19 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from engine.model import DefinitionFilter
-from engine.store.tables import Definition, Deployment, DeploymentDefinition, Resource
+from engine.store.tables import SHARED, Definition, Deployment, DeploymentDefinition, Resource
 
 
-def latest(session: Session, kind: str, key: str) -> Definition | None:
+def scopes_visible_to(municipality: str) -> tuple[str, ...]:
+    """The scopes a municipality reads: its own and the shared one."""
+    return tuple(dict.fromkeys((municipality, SHARED)))
+
+
+def latest(session: Session, kind: str, key: str, municipality: str) -> Definition | None:
+    """The newest version of `key` in one scope (a municipality's own, or SHARED)."""
     statement = (
         select(Definition)
-        .where(Definition.kind == kind, Definition.key == key)
+        .where(Definition.kind == kind, Definition.key == key, Definition.municipality == municipality)
         .order_by(col(Definition.version).desc())
         .limit(1)
     )
@@ -27,9 +38,14 @@ def get(session: Session, definition_id: str) -> Definition | None:
     return session.get(Definition, definition_id)
 
 
-def by_key_version(session: Session, kind: str, key: str, version: int) -> Definition | None:
+def by_key_version(
+    session: Session, kind: str, key: str, version: int, municipality: str
+) -> Definition | None:
     statement = select(Definition).where(
-        Definition.kind == kind, Definition.key == key, Definition.version == version
+        Definition.kind == kind,
+        Definition.key == key,
+        Definition.version == version,
+        Definition.municipality == municipality,
     )
     return session.exec(statement).first()
 
@@ -48,9 +64,14 @@ def in_deployment(session: Session, kind: str, key: str, deployment_id: str) -> 
     return session.exec(statement).first()
 
 
-def with_version_tag(session: Session, kind: str, key: str, version_tag: str) -> list[Definition]:
+def with_version_tag(
+    session: Session, kind: str, key: str, version_tag: str, municipality: str
+) -> list[Definition]:
     statement = select(Definition).where(
-        Definition.kind == kind, Definition.key == key, Definition.version_tag == version_tag
+        Definition.kind == kind,
+        Definition.key == key,
+        Definition.version_tag == version_tag,
+        Definition.municipality == municipality,
     )
     return list(session.exec(statement).all())
 
@@ -86,8 +107,12 @@ def list_definitions(
     offset: int = 0,
     limit: int = 100,
     where: DefinitionFilter | None = None,
+    visible_to: str,
 ) -> tuple[list[Definition], int]:
-    statement = select(Definition).where(Definition.kind == kind)
+    """The versions `visible_to` (a municipality) reads: its own and the shared ones, by key, then
+    newest first; `latest_only`: the newest of each key in each of the two scopes."""
+    scopes = scopes_visible_to(visible_to)
+    statement = select(Definition).where(Definition.kind == kind, col(Definition.municipality).in_(scopes))
     if key is not None:
         statement = statement.where(Definition.key == key)
     if where is not None:
@@ -95,17 +120,24 @@ def list_definitions(
         latest_only = latest_only or where.latest_only
     if latest_only:
         newest = (
-            select(Definition.key, func.max(Definition.version).label("v"))
-            .where(Definition.kind == kind)
-            .group_by(Definition.key)
+            select(Definition.key, Definition.municipality, func.max(Definition.version).label("v"))
+            .where(Definition.kind == kind, col(Definition.municipality).in_(scopes))
+            .group_by(Definition.key, Definition.municipality)
             .subquery()
         )
         statement = statement.join(
-            newest, (col(Definition.key) == newest.c.key) & (col(Definition.version) == newest.c.v)
+            newest,
+            (col(Definition.key) == newest.c.key)
+            & (col(Definition.municipality) == newest.c.municipality)
+            & (col(Definition.version) == newest.c.v),
         )
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = session.exec(
-        statement.order_by(col(Definition.key), col(Definition.version).desc()).offset(offset).limit(limit)
+        statement.order_by(
+            col(Definition.key), col(Definition.municipality).desc(), col(Definition.version).desc()
+        )
+        .offset(offset)
+        .limit(limit)
     ).all()
     return list(rows), int(total)
 
@@ -134,22 +166,32 @@ def definitions_of_deployment(session: Session, deployment_id: str) -> list[Defi
 
 
 def find_duplicate_deployment(
-    session: Session, name: str, source: str | None, tenant_id: str | None
+    session: Session, name: str, source: str | None, tenant_id: str | None, municipality: str
 ) -> Deployment | None:
-    """The newest deployment with the same name, source and tenant (Camunda's duplicate filter)."""
+    """The newest deployment with the same name, source and tenant in the same scope (Camunda's
+    duplicate filter)."""
     statement = (
         select(Deployment)
-        .where(Deployment.name == name, Deployment.source == source, Deployment.tenant_id == tenant_id)
+        .where(
+            Deployment.name == name,
+            Deployment.source == source,
+            Deployment.tenant_id == tenant_id,
+            Deployment.municipality == municipality,
+        )
         .order_by(col(Deployment.deployed_at).desc())
         .limit(1)
     )
     return session.exec(statement).first()
 
 
-def list_deployments(session: Session, offset: int = 0, limit: int = 100) -> tuple[list[Deployment], int]:
-    total = session.exec(select(func.count()).select_from(Deployment)).one()
+def list_deployments(
+    session: Session, *, visible_to: str, offset: int = 0, limit: int = 100
+) -> tuple[list[Deployment], int]:
+    """The deployments of `visible_to` (a municipality) and the shared ones, newest first."""
+    statement = select(Deployment).where(col(Deployment.municipality).in_(scopes_visible_to(visible_to)))
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = session.exec(
-        select(Deployment).order_by(col(Deployment.deployed_at).desc()).offset(offset).limit(limit)
+        statement.order_by(col(Deployment.deployed_at).desc()).offset(offset).limit(limit)
     ).all()
     return list(rows), int(total)
 

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, case, func, null
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
+from engine import contract
 from engine.store.tables import CaseFact, Instance, Task, Timer
 
 
@@ -105,7 +106,7 @@ def _timers(scope: Scope) -> Any:
     ).join(Instance, col(Instance.id) == col(Timer.instance_id))
     return statement.where(
         col(Timer.municipality) == scope.municipality,
-        col(Timer.purpose) == "breach",
+        col(Timer.purpose) == contract.BREACH,
         *_row_scope(Timer, scope),
     )
 
@@ -138,7 +139,7 @@ def compliance(session: Session, scope: Scope, *, now: datetime) -> dict[str, tu
     index order), plus the few open ones that are overdue."""
     where = [
         col(Timer.municipality) == scope.municipality,
-        col(Timer.purpose) == "breach",
+        col(Timer.purpose) == contract.BREACH,
         *_period(col(Timer.due_at), scope),
         *_row_scope(Timer, scope),
     ]
@@ -211,3 +212,27 @@ def median_days(session: Session, scope: Scope, column: str) -> tuple[int, float
     middle = columns(days).where(*where).order_by(days).offset((count - 1) // 2).limit(2 - count % 2)
     values = [int(v) for v in session.execute(middle).scalars()]
     return count, sum(values) / len(values)
+
+
+def task_holders(
+    session: Session, scope: Scope, *, now: datetime, soon: datetime
+) -> list[tuple[str, int, int, int]]:
+    """Per person holding open user tasks: (assignee, open, overdue, due before `soon`)."""
+    overdue = func.sum(case((col(Task.due_at) < now, 1), else_=0))
+    due_soon = func.sum(case(((col(Task.due_at) >= now) & (col(Task.due_at) < soon), 1), else_=0))
+    statement = (
+        columns(col(Task.assignee), func.count(), overdue, due_soon)
+        .join(Instance, col(Instance.id) == col(Task.instance_id))
+        .where(
+            col(Task.municipality) == scope.municipality,
+            col(Task.state) == "open",
+            col(Task.kind) == "user",
+            col(Task.assignee).is_not(None),
+            *_instance_scope(scope),
+        )
+        .group_by(Task.assignee)
+    )
+    return [
+        (str(who), int(n), int(late or 0), int(near or 0))
+        for who, n, late, near in session.execute(statement).all()
+    ]

@@ -13,6 +13,10 @@ from sqlmodel import Field, SQLModel
 
 from engine.store.types import UTCDateTime
 
+# The municipality of a deployment and its definitions when they are shared by every municipality
+# (national content; engine/definitions.py says who deploys it).
+SHARED = ""
+
 
 def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
@@ -25,6 +29,8 @@ class Deployment(SQLModel, table=True):
     tenant_id: str | None = Field(default=None, max_length=100)
     deployed_at: datetime = Field(sa_column=_utc())
     deployed_by: str = Field(max_length=200)
+    # the municipality it belongs to, or SHARED ("")
+    municipality: str = Field(default=SHARED, max_length=100, sa_column_kwargs={"server_default": ""})
 
 
 class Resource(SQLModel, table=True):
@@ -37,9 +43,12 @@ class Resource(SQLModel, table=True):
 
 
 class Definition(SQLModel, table=True):
-    """One version of a process (or decision) key; instances are pinned to it."""
+    """One version of a process (or decision) key in a municipality, or shared (`municipality` =
+    SHARED): versions count per (kind, key, municipality). Instances are pinned to a version."""
 
-    __table_args__ = (UniqueConstraint("kind", "key", "version", name="uq_definition_version"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "key", "municipality", "version", name="uq_definition_version"),
+    )
 
     id: str = Field(primary_key=True, max_length=300)
     kind: str = Field(max_length=20)
@@ -48,6 +57,7 @@ class Definition(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=300)
     version_tag: str | None = Field(default=None, max_length=100)
     deployment_id: str = Field(foreign_key="deployment.id", index=True, max_length=64)
+    municipality: str = Field(default=SHARED, max_length=100, sa_column_kwargs={"server_default": ""})
     resource_name: str = Field(max_length=300)
     content_hash: str = Field(max_length=64)
     resource_ids: str = Field(sa_column=Column(Text, nullable=False))
@@ -55,6 +65,9 @@ class Definition(SQLModel, table=True):
     # Deployed before call activities bound their target when reached: its call activities pass
     # all variables in and out, as they did when its cases started (engine/bpmn/calls.py).
     calls_pass_all: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Deployed before business rule tasks stored their result only in camunda:resultVariable: a
+    # task without one merges the decision's outputs into the case, as when its cases started.
+    decision_results_merged: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class DeploymentDefinition(SQLModel, table=True):
@@ -135,6 +148,31 @@ class Instance(SQLModel, table=True):
     caseworker_changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
+class ProcessInstance(SQLModel, table=True):
+    """A process instance as Camunda counts them: every case (the root, `id` = the case's id) and
+    every process a call activity started in it (a child, with its own id and definition version).
+    Mirrored from the case's state by the step that starts or ends one; the case's one state
+    and lock stay on `instance`."""
+
+    __table_args__ = (
+        Index("ix_processinstance_municipality_state", "municipality", "state", "started_at"),
+        Index("ix_processinstance_municipality_key", "municipality", "process_key", "state"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    root_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    super_id: str | None = Field(default=None, index=True, max_length=36)
+    super_task_id: str | None = Field(default=None, max_length=36)  # the call activity's task
+    super_element_id: str | None = Field(default=None, max_length=200)
+    definition_id: str = Field(foreign_key="definition.id", max_length=300)
+    process_key: str = Field(max_length=200)
+    business_key: str | None = Field(default=None, index=True, max_length=200)
+    municipality: str = Field(max_length=100)
+    state: str = Field(max_length=20)  # active, completed, terminated
+    started_at: datetime = Field(sa_column=_utc())
+    ended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
 class Task(SQLModel, table=True):
     """A user task or external task, open or finished, mirrored from the instance state."""
 
@@ -145,6 +183,10 @@ class Task(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
+    # the process instance the task runs in (the case's id, or a called process's) and its definition
+    process_instance_id: str = Field(index=True, max_length=36)
+    definition_id: str = Field(max_length=300)
+    process_key: str = Field(max_length=200)
     municipality: str = Field(max_length=100)
     element_id: str = Field(max_length=200)
     name: str = Field(max_length=300)

@@ -15,7 +15,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, or_, select
 
 from engine.model import TaskFilter
-from engine.store.tables import Instance, Task
+from engine.store.tables import Instance, ProcessInstance, Task
 
 TASK: Table = Task.__table__  # type: ignore[attr-defined]
 
@@ -27,6 +27,12 @@ class TaskRow(Protocol):
     def id(self) -> str: ...
     @property
     def instance_id(self) -> str: ...
+    @property
+    def process_instance_id(self) -> str: ...
+    @property
+    def definition_id(self) -> str: ...
+    @property
+    def process_key(self) -> str: ...
     @property
     def municipality(self) -> str: ...
     @property
@@ -145,13 +151,18 @@ def _conditions(f: TaskFilter) -> list[ColumnElement[bool]]:
         Task.kind: f.kind,
         Task.instance_id: f.instance_id,
         Instance.business_key: f.business_key,
-        Instance.process_key: f.process_key,
+        Task.process_key: f.process_key,
+        Task.process_instance_id: f.process_instance_id,
+        Task.definition_id: f.definition_id,
         Task.element_id: f.element_id,
         Task.assignee: f.assignee,
         Task.topic: f.topic,
         Instance.team: f.team,
     }
     conditions += [col(column) == value for column, value in simple.items() if value is not None]
+    if f.process_business_key is not None:
+        keyed = select(ProcessInstance.id).where(ProcessInstance.business_key == f.process_business_key)
+        conditions.append(col(Task.process_instance_id).in_(keyed))
     if f.candidate_group:
         conditions.append(col(Task.candidate_groups).contains(f",{f.candidate_group},"))
     if f.candidate_groups_any is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import Row, Table, and_, bindparam, insert, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
+from engine import contract
 from engine.store.tables import Timer
 
 TIMER: Table = Timer.__table__  # type: ignore[attr-defined]
@@ -17,7 +18,7 @@ _PENDING = select_columns(TIMER).where(
     TIMER.c.instance_id == bindparam("instance"), TIMER.c.status == "pending"
 )
 _INSERT = insert(TIMER).returning(*TIMER.c, sort_by_parameter_order=True)
-BREACH = "breach"
+BREACH = contract.BREACH
 _CANCEL = (
     update(TIMER)
     .where(TIMER.c.id == bindparam("timer"), TIMER.c.status == "pending")

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from support import bpmn
+
 INVOICE = Path(__file__).resolve().parent.parent / "thirdparty" / "camunda-invoice"
 
 
@@ -45,3 +47,15 @@ def test_modeler_deploy_gets_a_parse_exception_with_details_per_resource(client:
     assert any("ArchiveInvoiceService" in e["message"] for e in errors)
     assert "invoiceBusinessDecisions.dmn" not in body["details"]
     assert "ArchiveInvoiceService" in body["message"]  # the Modeler shows only the message
+
+
+def test_a_deploy_with_a_warning_answers_it_beside_the_new_versions(client: TestClient) -> None:
+    timed = bpmn.timer_process("timed", "P30D", purpose="breach")
+    response = client.post("/definitions", files=[("files", ("timed.bpmn", timed, "text/xml"))])
+    assert response.status_code == 201
+    body = response.json()
+    assert [d["key"] for d in body["new_definitions"]] == ["timed"]
+    assert [(w["element_id"], w["item"], w["resource"]) for w in body["warnings"]] == [
+        ("wait", "timer:wait", "timed.bpmn")
+    ]
+    assert "P30D counts from when the timer started" in body["warnings"][0]["message"]

@@ -4,15 +4,18 @@ PostgreSQL. The identity providers' flows are in tests/signin/."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from api.app import create_app
 from api.settings import ApiSettings
 from engine.clock import FakeClock
+from engine.store.tables import WebSession
 
 from support.actors import MUNICIPALITY
 from support.lifecycle import report_of_concern
@@ -64,6 +67,14 @@ def test_signing_in_sets_an_http_only_same_site_cookie_and_logs_the_sign_in(
     engine = browser.app.state.engine  # type: ignore[attr-defined]
     assert counts(engine)["WebSession"] == 1
     assert sign_in_log(engine) == [("sign-in", "dev", "sign-in through dev")]
+
+
+def test_the_database_keeps_only_a_hash_of_the_cookies_secret(browser: TestClient) -> None:
+    secret = sign_in(browser)
+    engine = browser.app.state.engine  # type: ignore[attr-defined]
+    with engine.store.read() as session:
+        (row,) = session.exec(select(WebSession)).all()
+    assert row.id == hashlib.sha256(secret.encode()).hexdigest() and secret not in str(row)
 
 
 def test_outside_dev_mode_the_cookies_are_secure_and_host_bound(database_url: str, clock: FakeClock) -> None:

@@ -53,3 +53,22 @@ def test_each_escalation_says_which_deadline_was_missed_and_when_it_fell_due(flo
     assert all(t["cause"] is None for t in flow.case()["tasks"] if t["element_id"] != "escalate_deadline")
     one = flow.client.get(f"/tasks/{escalations[0]['id']}").json()
     assert one["cause"] == escalations[0]["cause"]
+
+
+def test_cases_carry_the_labels_of_their_process_and_current_activities(flow: CaseFlow) -> None:
+    flow.open(reporter="private")
+    flow.through_screening("assessment")
+    listed = flow.client.get("/cases", params={"business_key": flow.business_key}).json()["items"][0]
+    assert listed["process_name"] == "Børnesag efter barnets lov"
+    assert listed["activities"] == [{"id": "assessment", "name": "Afdækning (§ 19)"}]
+    assert flow.case()["activities"] == listed["activities"]
+
+
+def test_an_escalation_from_a_called_process_says_which_deadline_was_missed(flow: CaseFlow) -> None:
+    """The child's plan is due 3 months after the decision, in the called process `indsats`."""
+    flow.open()
+    flow.through_screening("early_support")
+    flow.decide()
+    flow.advance(timedelta(days=100))
+    escalations = [t for t in flow.case()["tasks"] if t["element_id"] == "escalate_deadline"]
+    assert [t["cause"]["deadline"] for t in escalations] == ["child_plan"]

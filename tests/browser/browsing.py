@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--lang=da",  # Danish date inputs in the screenshots
 ]
 SESSION_COOKIE = "sagsflow-session"  # dev mode serves plain http: no __Host- prefix, no Secure
 
@@ -91,6 +90,44 @@ class Api:
         self.complete(case["id"], "assess_report", {"child_in_danger": False, "acute_measures": False})
         today = datetime.now(UTC).date().isoformat()
         return self.complete(case["id"], "first_talks", {"child_talk_held_at": today})
+
+    def to_decision(self, case: Any) -> Any:
+        """Through screening with early support: the case stands at the decision (afgørelse)."""
+        self.to_screening(case)
+        return self.complete(
+            case["id"],
+            "screening",
+            {"screening_assessment": "Vurderet", "screening_outcome": "early_support"},
+        )
+
+    def to_follow_up(self, case: Any) -> Any:
+        """Decided (support § 32) and started: the case waits for its first follow-up."""
+        self.to_decision(case)
+        today = datetime.now(UTC).date()
+        self.complete(
+            case["id"],
+            "decision",
+            {
+                "decision_date": today.isoformat(),
+                "measure_type": "support_s32",
+                "measure_paragraph": "§ 32, stk. 1",
+                "purpose": "Trivsel i skolen",
+                "expected_duration": "6 måneder",
+                "concern_level": "medium",
+                "child_plan_decided": True,
+                "child_perspective_obtained": True,
+                "child_perspective": "Barnet vil gerne have hjælp",
+            },
+        )
+        return self.complete(
+            case["id"],
+            "kickoff_meeting",
+            {
+                "participants": "Barn, forældre",
+                "intervention_started_at": today.isoformat(),
+                "next_follow_up_date": (today + timedelta(days=30)).isoformat(),
+            },
+        )
 
     def wait_for_breach(self, business_key: str, timeout: float = 10) -> None:
         """Until the scheduler has fired the case's overdue 24-hour deadline."""

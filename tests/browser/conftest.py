@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
 from browser.browsing import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VENDOR, Api, shot
+from browser.personas import IdentityProvider
 
 from support.live import LiveServer
 
@@ -33,11 +34,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def identities(tmp_path_factory: pytest.TempPathFactory) -> IdentityProvider:
+    return IdentityProvider(tmp_path_factory.mktemp("identities"))
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory, identities: IdentityProvider) -> Iterator[LiveServer]:
     if not (VENDOR / "bpmn-js" / "bpmn-navigated-viewer.production.min.js").is_file():
         pytest.fail(f"the pages' npm files are missing in {VENDOR}: run scripts/setup-web")
     database = tmp_path_factory.mktemp("browser") / "pages.db"
-    live = LiveServer(f"sqlite:///{database}", env={"SAGSFLOW_DEPLOY_WORKFLOWS_ON_START": "1"}).start()
+    env = {"SAGSFLOW_DEPLOY_WORKFLOWS_ON_START": "1", **identities.environment()}
+    live = LiveServer(f"sqlite:///{database}", env=env).start(timeout=90)  # a busy machine starts slowly
     try:
         yield live
     finally:
@@ -51,28 +58,76 @@ def api(server: LiveServer) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="package")
-def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.is_file():
         pytest.fail(
             f"Chromium is missing at {CHROMIUM}: run scripts/setup-browser (Debian's chromium package)"
         )
     shutil.rmtree(ARTIFACTS, ignore_errors=True)  # the screenshots are this run's
-    profile: Path = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            locale="da-DK",
-            timezone_id="Europe/Copenhagen",
-            viewport={"width": 1400, "height": 1000},
-        )
-        browser.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with sync_playwright() as found:
+        yield found
+
+
+def _chromium(
+    playwright: Playwright, profile: Path, *, locale: str, zone: str, language: str
+) -> BrowserContext:
+    browser = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--lang={language}"],
+        locale=locale,
+        timezone_id=zone,
+        viewport={"width": 1400, "height": 1000},
+    )
+    browser.set_default_timeout(TIMEOUT_MS)
+    return browser
+
+
+@pytest.fixture(scope="package")
+def context(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """Chromium as a Danish caseworker has it: Danish language and locale, Copenhagen time."""
+    browser = _chromium(
+        playwright,
+        tmp_path_factory.mktemp("chromium-profile"),
+        locale="da-DK",
+        zone="Europe/Copenhagen",
+        language="da",
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture(scope="package")
+def english_context(
+    playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BrowserContext]:
+    """Chromium in English on another continent's clock: the pages must still write Danish dates
+    and numbers in Copenhagen time."""
+    browser = _chromium(
+        playwright,
+        tmp_path_factory.mktemp("chromium-profile-en"),
+        locale="en-US",
+        zone="America/New_York",
+        language="en-US",
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def _watched(tab: Page) -> list[str]:
+    """Uncaught script errors and Content-Security-Policy violations of `tab`."""
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"uncaught error: {error}"))
+    tab.on(
+        "console",
+        lambda m: problems.append(f"CSP: {m.text}") if "Content Security Policy" in m.text else None,
+    )
+    return problems
 
 
 @pytest.fixture
@@ -81,12 +136,20 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
     Content-Security-Policy violations fail the test; a failing test leaves a screenshot."""
     context.clear_cookies()
     tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(f"uncaught error: {error}"))
-    tab.on(
-        "console",
-        lambda m: problems.append(f"CSP: {m.text}") if "Content Security Policy" in m.text else None,
-    )
+    problems = _watched(tab)
+    yield tab
+    if request.node.stash.get(FAILED, False):
+        shot(tab, f"FAILED-{request.node.name}")
+    tab.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def english_page(english_context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab of the English browser, watched like `page`."""
+    english_context.clear_cookies()
+    tab = english_context.new_page()
+    problems = _watched(tab)
     yield tab
     if request.node.stash.get(FAILED, False):
         shot(tab, f"FAILED-{request.node.name}")

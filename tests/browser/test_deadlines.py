@@ -21,15 +21,15 @@ def test_a_working_day_deadline_shows_its_last_working_day(page: Page, server: L
     assert (receipt["due_date"], receipt["due_kind"]) == ("2026-12-10", "calendar")
 
     login(page, server.url, server.token, f"/ui/tasks?business_key={case['business_key']}")
-    row = page.locator("#task-list tbody tr").filter(has_text="Send kvittering til underretter")
+    row = page.locator("#results tbody tr").filter(has_text="Send kvittering til underretter")
     expect(row).to_contain_text(LAST_WORKING_DAY)
     expect(row).not_to_contain_text("11.12.2026")
     # The 24-hour assessment is an instant and keeps its time of day.
-    expect(page.locator("#task-list tbody tr").filter(has_text="Vurdér barnets sikkerhed")).to_contain_text(
+    expect(page.locator("#results tbody tr").filter(has_text="Vurdér barnets sikkerhed")).to_contain_text(
         "03.12.2026"
     )
     row.get_by_role("link", name="Send kvittering til underretter").click()
-    expect(page.locator(".task-meta")).to_contain_text(LAST_WORKING_DAY)
+    expect(page.locator(".task-facts")).to_contain_text(LAST_WORKING_DAY)
     shot(page, "deadline-last-day-inbox")
 
     page.goto(f"{server.url}/ui/case?id={case['id']}")

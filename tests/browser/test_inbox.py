@@ -1,37 +1,68 @@
-"""The caseworkers' inbox: claim a task, fill in its form, complete it; refusals are shown."""
+"""A caseworker's day in the inbox: they land on it, see their own and their team's tasks with
+case, phase, legal deadline and when each falls due, take one and complete it with the keyboard
+alone; every refusal is shown beside the field it concerns, in Danish."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from browser.browsing import Api, login, shot
+from browser.accessibility import assert_accessible, tab_to
+from browser.browsing import Api, shot
+from browser.personas import CASEWORKER, IdentityProvider
 
 from support.live import LiveServer
 
-GUARD_MESSAGE = "Angiv datoen, hvor kommunen fik kendskab til behovet"  # boernesag.bpmn, screening
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
-def test_a_task_is_claimed_filled_in_and_completed_from_the_inbox(
-    page: Page, server: LiveServer, api: Api
+def open_inbox(page: Page, server: LiveServer, identities: IdentityProvider, path: str = "/ui/") -> None:
+    identities.sign_in(page, CASEWORKER)
+    page.goto(server.url + path)
+    expect(page.locator("body")).to_have_attribute("data-list-loaded", re.compile(r"\d+"))
+
+
+def test_a_caseworker_lands_on_the_inbox_and_completes_a_task_with_the_keyboard_alone(
+    page: Page, server: LiveServer, api: Api, identities: IdentityProvider
 ) -> None:
-    case = api.open_case()
+    case = api.open_case(hours_ago=2)
     task = api.task(case["id"], "assess_report")
-    login(page, server.url, server.token, f"/ui/tasks?business_key={case['business_key']}")
-    rows = page.locator("#task-list tbody tr")
-    row = rows.filter(has_text="Vurdér barnets sikkerhed")
-    expect(row).to_have_count(1)
-    row.get_by_role("button", name="Tag opgaven").click()
-    expect(row).to_contain_text("dev")  # the dev token's user holds it now
-    row.get_by_role("link", name="Vurdér barnets sikkerhed (inden 24 timer)").click()
-    form = page.locator("#task-form")
-    form.locator("select[name=child_in_danger]").select_option("false")
-    form.locator("select[name=acute_measures]").select_option("false")
-    form.locator("textarea[name=assessment_note]").fill("Ingen akut fare")
+    open_inbox(page, server, identities)  # the start page sends a caseworker on to the inbox
+    assert page.url == server.url + "/ui/tasks"
+    expect(page.get_by_role("navigation", name="Hovedmenu")).not_to_contain_text("Overblik")
+    team = page.locator("#team tbody tr").filter(has_text=case["business_key"])
+    expect(team).to_contain_text("Vurdér barnets sikkerhed (inden 24 timer)")
+    expect(team).to_contain_text("Underretning")  # the phase, in Danish
+    expect(team).to_contain_text("Vurdering af underretning (24 timer)")  # the legal deadline
+    expect(team).to_contain_text("(om 21 timer)")  # due 24 hours after receipt, 2 hours ago
+    assert_accessible(page)
+
+    tab_to(page, f'button[data-claim="{task["id"]}"]')
+    page.keyboard.press("Enter")
+    mine = page.locator("#mine tbody tr").filter(has_text=case["business_key"])
+    expect(mine).to_have_count(1)
+    expect(page.locator("#inbox-message")).to_contain_text("Du har taget")
+    tab_to(page, f'#mine a[data-task-id="{task["id"]}"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#task-title")).to_be_focused()
+    facts = page.locator(".task-facts")
+    expect(facts).to_contain_text(case["business_key"])
+    expect(facts).to_contain_text("Vurdering af underretning (24 timer)")
+    tab_to(page, "#field-child_in_danger")
+    page.keyboard.press("n")  # "Nej"
+    tab_to(page, "#field-acute_measures")
+    page.keyboard.press("n")
+    tab_to(page, "#field-assessment_note")
+    page.keyboard.type("Ingen akut fare")
     shot(page, "inbox-form")
-    form.get_by_role("button", name="Afslut opgaven").click()
+    assert_accessible(page)
+    tab_to(page, "#task-form button[type=submit]")
+    page.keyboard.press("Enter")
     expect(page.locator("#task-panel")).to_contain_text("er afsluttet")
-    expect(rows.filter(has_text="Vurdér barnets sikkerhed")).to_have_count(0)
-    expect(rows.filter(has_text="Samtale med barn og forældre")).to_have_count(1)  # the next task
+    expect(page.locator("#task-panel .message-success")).to_be_focused()
     done = api.get(f"/tasks/{task['id']}")
-    assert (done["state"], done["completed_by"]) == ("completed", "dev")
+    assert (done["state"], done["completed_by"]) == ("completed", CASEWORKER.user)
     [completion] = [
         e
         for e in api.get(f"/cases/{case['id']}")["history"]
@@ -42,41 +73,90 @@ def test_a_task_is_claimed_filled_in_and_completed_from_the_inbox(
         "acute_measures": False,
         "assessment_note": "Ingen akut fare",
     }
+    expect(page.locator("#team tbody tr").filter(has_text="Samtale med barn og forældre")).to_have_count(1)
     shot(page, "inbox-completed")
 
 
-def test_a_refused_completion_shows_the_problem_next_to_the_form(
-    page: Page, server: LiveServer, api: Api
+def test_a_caseworker_puts_a_task_back(
+    page: Page, server: LiveServer, api: Api, identities: IdentityProvider
 ) -> None:
     case = api.open_case()
-    api.to_screening(case)
-    task = api.task(case["id"], "screening")
-    login(page, server.url, server.token, f"/ui/tasks?task={task['id']}")
-    form = page.locator("#task-form")
-    form.locator("textarea[name=screening_assessment]").fill("Skriftlig vurdering")
-    form.locator("select[name=screening_outcome]").select_option("investigation")
-    form.locator("input[name=investigation_started_at]").fill("")  # the BFU clock's start left out
-    form.get_by_role("button", name="Afslut opgaven").click()
-    problem = form.locator(".form-problem")
-    expect(problem).to_contain_text("Opgaven blev ikke afsluttet")
-    beside = form.locator('[data-field="investigation_started_at"]')
-    expect(beside.locator(".field-error")).to_contain_text(GUARD_MESSAGE)  # the guard's field
-    expect(beside.locator("input")).to_have_attribute("aria-invalid", "true")
-    shot(page, "inbox-refused")
-    assert api.get(f"/tasks/{task['id']}")["state"] == "open"
-    expect(page.locator("#task-list")).to_contain_text("Screening (§ 18)")
-
-
-def test_fields_the_server_refuses_are_marked_at_the_field(page: Page, server: LiveServer, api: Api) -> None:
-    case = api.open_case()
     task = api.task(case["id"], "assess_report")
-    login(page, server.url, server.token, f"/ui/tasks?task={task['id']}")
+    open_inbox(page, server, identities, "/ui/tasks")
+    page.locator(f'button[data-claim="{task["id"]}"]').click()
+    row = page.locator("#mine tbody tr").filter(has_text=case["business_key"])
+    row.get_by_role("button", name="Læg tilbage").click()
+    expect(row).to_have_count(0)
+    expect(page.locator("#team tbody tr").filter(has_text=case["business_key"])).to_have_count(1)
+    assert api.get(f"/tasks/{task['id']}")["assignee"] is None
+
+
+def test_every_refusal_of_a_decision_is_shown_beside_its_field(
+    page: Page, server: LiveServer, api: Api, identities: IdentityProvider
+) -> None:
+    case = api.open_case()
+    api.to_decision(case)
+    task = api.task(case["id"], "decision")
+    open_inbox(page, server, identities, f"/ui/tasks?task={task['id']}")
     form = page.locator("#task-form")
-    expect(form).to_be_visible()
-    form.evaluate("f => f.noValidate = true")  # let the empty form reach the server
+    form.locator("input[name=decision_date]").fill(f"{datetime.now(UTC).date():%d.%m.%Y}")
+    form.locator("select[name=measure_type]").select_option("placement_s46")  # no BFU, no date
+    form.locator("textarea[name=measure_paragraph]").fill("§ 46")
+    form.locator("textarea[name=purpose]").fill("Sikre barnets trivsel")
+    form.locator("textarea[name=expected_duration]").fill("1 år")
+    form.locator("select[name=concern_level]").select_option("high")
+    form.locator("select[name=child_plan_decided]").select_option("false")  # and no reason given
+    form.locator("select[name=child_perspective_obtained]").select_option("true")
+    form.evaluate("f => f.noValidate = true")  # the child's perspective is left out: the server says so
     form.get_by_role("button", name="Afslut opgaven").click()
-    field = form.locator('[data-field="child_in_danger"]')
-    expect(field.locator(".field-error")).to_have_text("Skal udfyldes.")
-    expect(field.locator("select")).to_have_attribute("aria-invalid", "true")
-    expect(form.locator('[data-field="assessment_note"] .field-error')).to_have_count(0)  # optional
+    expected = {
+        "measure_type": "En anbringelse (§ 46/§ 47) kræver en afsluttet børnefaglig undersøgelse (§ 20)",
+        "child_plan_decided": "Ved anbringelse skal der udarbejdes en barnets plan (§ 91, stk. 2)",
+        "placement_started_at": "Angiv anbringelsesdatoen",
+        "child_plan_reason": "Begrund, hvorfor der ikke udarbejdes en plan (§ 91)",
+        "child_perspective": "Skal udfyldes.",
+    }
+    for field, text in expected.items():
+        beside = form.locator(f'[data-field="{field}"]')
+        expect(beside.locator(".field-error")).to_contain_text(text)
+        expect(beside.locator("[name]")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator('[data-field="purpose"] .field-error')).to_have_count(0)
+    expect(form.locator(".form-problem")).to_contain_text("Opgaven blev ikke afsluttet")
+    shot(page, "inbox-refused")
+    assert_accessible(page)
     assert api.get(f"/tasks/{task['id']}")["state"] == "open"
+
+
+def test_a_follow_up_agreed_before_the_meeting_is_refused_beside_the_date_with_the_local_day(
+    page: Page, server: LiveServer, api: Api, identities: IdentityProvider
+) -> None:
+    case = api.open_case()
+    api.to_follow_up(case)
+    task = api.task(case["id"], "follow_up")
+    open_inbox(page, server, identities, f"/ui/tasks?task={task['id']}")
+    form = page.locator("#task-form")
+    today = datetime.now(COPENHAGEN).date()
+    expect(form.locator("input[name=follow_up_held_at]")).to_have_value(f"{today:%d.%m.%Y}")  # opened today
+    form.locator("select[name=child_talk_alone]").select_option("true")
+    form.locator("textarea[name=follow_up_assessment]").fill("Går fremad")
+    form.locator("select[name=follow_up_outcome]").select_option("continue")
+    form.locator("input[name=follow_up_held_at]").fill("19.11.2027")
+    form.locator("input[name=next_follow_up_date]").fill("21.10.2027")
+    form.get_by_role("button", name="Afslut opgaven").click()
+    beside = form.locator('[data-field="next_follow_up_date"] .field-error')
+    expect(beside).to_have_text("Næste opfølgning skal ligge efter mødet den 19.11.2027.")
+    assert api.get(f"/tasks/{task['id']}")["state"] == "open"
+
+
+def test_a_follow_up_proposes_the_next_date_from_the_day_it_is_opened(
+    page: Page, server: LiveServer, api: Api, identities: IdentityProvider
+) -> None:
+    """Not from the follow-up's own due date (30 days ahead here): a late follow-up would
+    otherwise propose a next date that lies before the meeting."""
+    case = api.open_case()
+    api.to_follow_up(case)
+    task = api.task(case["id"], "follow_up")
+    interval = api.get(f"/tasks/{task['id']}")["variables"]["follow_up_interval_days"]
+    open_inbox(page, server, identities, f"/ui/tasks?task={task['id']}")
+    proposed = f"{(datetime.now(COPENHAGEN) + timedelta(days=interval)).date():%d.%m.%Y}"
+    expect(page.locator("input[name=next_follow_up_date]")).to_have_value(proposed)

@@ -40,11 +40,13 @@ def open_names(engine: Engine, case_id: str) -> list[str]:
     return [t.name for t in engine.get_case(case_id, actor=CASEWORKER).tasks if t.state == "open"]
 
 
-def complete(engine: Engine, case: InstanceInfo, name: str) -> InstanceInfo:
+def complete(
+    engine: Engine, case: InstanceInfo, name: str, variables: dict[str, object] | None = None
+) -> InstanceInfo:
     [task] = [
         t for t in engine.get_case(case.id, actor=CASEWORKER).tasks if t.state == "open" and t.name == name
     ]
-    return engine.complete_task(task.id, {}, actor=CASEWORKER)
+    return engine.complete_task(task.id, variables or {}, actor=CASEWORKER)
 
 
 def test_latest_binding_takes_the_version_deployed_when_the_call_is_reached(engine: Engine) -> None:
@@ -165,7 +167,9 @@ def test_a_case_saved_before_bindings_were_recorded_continues_in_what_it_entered
     restarted = build_engine(engine_settings(database_url), clock, migrate=False)  # nothing cached
     try:
         assert open_names(restarted, case.id) == ["Version 1"]
-        complete(restarted, case, "Version 1")
+        complete(restarted, case, "Version 1", {"answer": 42})
         assert open_names(restarted, case.id) == ["Efter"]
+        # its call activity still passes everything back, as when it was entered
+        assert restarted.get_case(case.id, actor=CASEWORKER).variables == {"answer": 42}
     finally:
         restarted.store.dispose()

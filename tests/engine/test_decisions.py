@@ -9,6 +9,7 @@ import pytest
 from engine.definitions import DeployRequest
 from engine.errors import InvalidDefinitionError, ProcessError
 from engine.service import Engine
+from engine.store.tables import Definition
 
 from support import bpmn
 from support.actors import CASEWORKER, PROCESS_OWNER
@@ -126,6 +127,22 @@ def test_without_result_variable_nothing_is_stored_and_a_result_that_does_not_fi
     with pytest.raises(ProcessError, match="singleEntry needs at most one matching rule") as caught:
         engine.start_instance(actor=CASEWORKER, key="two", variables={"level": "x"})
     assert caught.value.element_id == "decide"
+
+
+def test_definitions_deployed_before_result_variables_keep_merging_the_result(engine: Engine) -> None:
+    """Migration 0009 marks the process definitions deployed before: a business rule task without
+    camunda:resultVariable merges the outputs into the case, as when their cases started."""
+    deployment = deploy(
+        engine,
+        ("dish.dmn11.xml", DISH_DMN),
+        ("old.bpmn", rule_task_process("old", 'camunda:decisionRef="decision"')),
+    )
+    (old,) = [d.id for d in deployment.definitions if d.kind == "process"]
+    with engine.store.write() as session:
+        row = session.get(Definition, old)
+        assert row is not None
+        row.decision_results_merged = True
+    assert decided(engine, "old", {"season": "Spring", "guestCount": 7})["desiredDish"] == "Steak"
 
 
 def test_latest_binding_a_dmn_deployed_alone_reaches_new_and_waiting_cases(engine: Engine) -> None:

@@ -124,3 +124,16 @@ def test_a_broken_guard_is_refused_at_deploy(engine: Engine) -> None:
         engine.deploy(DeployRequest([("g.bpmn", broken)], name="g"), actor=PROCESS_OWNER)
     assert caught.value.problems[0].element_id == "decide"
     assert "guard" in caught.value.problems[0].message
+
+
+def test_a_refused_form_also_names_what_the_guards_refuse(deployed: Engine) -> None:
+    case = deployed.start_instance(actor=CASEWORKER, key="guarded")
+    with pytest.raises(InvalidVariablesError) as caught:
+        deployed.complete_task(
+            case.tasks[0].id, {"measure_type": "placement", "visits": "many"}, actor=CASEWORKER
+        )
+    assert [(p.name, p.rule) for p in caught.value.problems] == [
+        ("visits", None),  # the form's problem first …
+        ("measure_type", "bfu_before_placement"),  # … then every guard that fails on the rest
+        ("note_on_placement", "note_on_placement"),
+    ]

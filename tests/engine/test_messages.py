@@ -55,7 +55,10 @@ EVENT_SUBPROCESS_MAIN = bpmn.document(
     """
   <bpmn:startEvent id="s"><bpmn:outgoing>a</bpmn:outgoing></bpmn:startEvent>
   <bpmn:userTask id="work"><bpmn:incoming>a</bpmn:incoming><bpmn:outgoing>b</bpmn:outgoing></bpmn:userTask>
-  <bpmn:boundaryEvent id="breach" cancelActivity="false" attachedToRef="work"><bpmn:outgoing>c</bpmn:outgoing>
+  <bpmn:boundaryEvent id="breach" cancelActivity="false" attachedToRef="work">
+    <bpmn:extensionElements><camunda:properties><camunda:property name="purpose" value="breach" />
+      <camunda:property name="deadline" value="test" /></camunda:properties></bpmn:extensionElements>
+    <bpmn:outgoing>c</bpmn:outgoing>
     <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
   <bpmn:intermediateThrowEvent id="signal_breach"><bpmn:incoming>c</bpmn:incoming><bpmn:outgoing>d</bpmn:outgoing>
     <bpmn:signalEventDefinition signalRef="sig" /></bpmn:intermediateThrowEvent>

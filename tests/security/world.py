@@ -84,7 +84,10 @@ class Case:
 
 
 def deploy(engine: Engine) -> str:
-    request = DeployRequest(resources=[("matrix.bpmn", MATRIX_BPMN)], name="matrix", source="test")
+    """Shared by both municipalities, as the service's own workflows are."""
+    request = DeployRequest(
+        resources=[("matrix.bpmn", MATRIX_BPMN)], name="matrix", source="test", shared=True
+    )
     info = engine.deploy(request, actor=system(MUNICIPALITY_A))
     return info.definitions[0].id
 

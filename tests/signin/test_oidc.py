@@ -18,6 +18,7 @@ from engine.service import Engine
 from signin.conftest import TEST_BASE
 from signin.providers import Providers, op_answer
 
+from support.live import free_port
 from support.settings import DEV_TOKEN, engine_settings
 from support.signin import counts, sign_in_log
 
@@ -29,6 +30,16 @@ def rp(providers: Providers, database_url: str, clock: FakeClock) -> Iterator[Te
     settings = ApiSettings(dev_mode=True, dev_token=DEV_TOKEN, **providers.settings(TEST_BASE))
     app = create_app(settings, engine_settings(database_url), clock=clock)
     with TestClient(app, base_url=TEST_BASE) as client:
+        yield client
+
+
+@pytest.fixture
+def rp_sqlite(providers: Providers, sqlite_url: str, clock: FakeClock) -> Iterator[TestClient]:
+    """For what does not depend on the database (the hostile cases run on both)."""
+    settings = ApiSettings(dev_mode=True, dev_token=DEV_TOKEN, **providers.settings(TEST_BASE))
+    with TestClient(
+        create_app(settings, engine_settings(sqlite_url), clock=clock), base_url=TEST_BASE
+    ) as client:
         yield client
 
 
@@ -77,25 +88,27 @@ def test_a_caseworker_signs_in_with_the_rights_of_their_groups(rp: TestClient, p
     assert sign_in_log(engine_of(rp)) == [("sign-in", "cw-a", "sign-in through oidc")]
 
 
-def test_a_leader_lands_on_the_overview_and_next_wins_over_it(rp: TestClient) -> None:
-    assert back(rp, op_answer(start(rp), "leader", TEST_BASE)).headers["location"] == "/ui/"
-    rp.cookies.clear()
-    url = op_answer(start(rp, "/ui/cases?team=team-a"), "leader", TEST_BASE)
-    assert back(rp, url).headers["location"] == "/ui/cases?team=team-a"
+def test_a_leader_lands_on_the_overview_and_next_wins_over_it(rp_sqlite: TestClient) -> None:
+    assert back(rp_sqlite, op_answer(start(rp_sqlite), "leader", TEST_BASE)).headers["location"] == "/ui/"
+    rp_sqlite.cookies.clear()
+    url = op_answer(start(rp_sqlite, "/ui/cases?team=team-a"), "leader", TEST_BASE)
+    assert back(rp_sqlite, url).headers["location"] == "/ui/cases?team=team-a"
 
 
 def test_sign_out_ends_the_session_and_leads_to_the_providers_logout(
-    rp: TestClient, providers: Providers
+    rp_sqlite: TestClient, providers: Providers
 ) -> None:
-    back(rp, op_answer(start(rp), "cw-a", TEST_BASE))
-    csrf = rp.get("/auth/session").json()["csrf_token"]
-    redirect = rp.post("/auth/logout", headers={"X-CSRF-Token": csrf}).json()["redirect"]
+    back(rp_sqlite, op_answer(start(rp_sqlite), "cw-a", TEST_BASE))
+    csrf = rp_sqlite.get("/auth/session").json()["csrf_token"]
+    redirect = rp_sqlite.post("/auth/logout", headers={"X-CSRF-Token": csrf}).json()["redirect"]
     query = parse_qs(urlparse(redirect).query)
     assert redirect.startswith(f"{providers.issuer}/session/end?")
     assert (
         query["post_logout_redirect_uri"] == [f"{TEST_BASE}/ui/login?signed_out=1"] and query["id_token_hint"]
     )
-    assert rp.get("/auth/session").status_code == 401 and counts(engine_of(rp))["WebSession"] == 0
+    assert (
+        rp_sqlite.get("/auth/session").status_code == 401 and counts(engine_of(rp_sqlite))["WebSession"] == 0
+    )
 
 
 def test_a_person_whose_groups_give_no_role_is_not_signed_in(rp: TestClient) -> None:
@@ -130,3 +143,18 @@ def test_an_error_from_the_provider_signs_nobody_in(rp: TestClient) -> None:
         rp.get("/auth/oidc/callback?error=access_denied", follow_redirects=False),
         "the provider answered with an error",
     )
+
+
+def test_an_unreachable_provider_is_a_refusal_not_a_server_error(
+    providers: Providers, database_url: str, clock: FakeClock
+) -> None:
+    settings = ApiSettings(
+        dev_mode=True,
+        dev_token=DEV_TOKEN,
+        **providers.settings(TEST_BASE, login_oidc_issuer=f"http://127.0.0.1:{free_port()}"),
+    )
+    with TestClient(
+        create_app(settings, engine_settings(database_url), clock=clock), base_url=TEST_BASE
+    ) as client:
+        response = client.get("/auth/oidc/login", follow_redirects=False)
+        assert_refused(client, response, "the provider's discovery document cannot be read")

@@ -46,6 +46,13 @@ def sp(providers: Providers, database_url: str, wall_clock: FakeClock) -> Iterat
         yield client
 
 
+@pytest.fixture
+def sp_sqlite(providers: Providers, sqlite_url: str, wall_clock: FakeClock) -> Iterator[TestClient]:
+    """For what does not depend on the database (the hostile cases run on both)."""
+    with app(providers, sqlite_url, wall_clock) as client:
+        yield client
+
+
 def engine_of(client: TestClient) -> Engine:
     return client.app.state.engine  # type: ignore[attr-defined,no-any-return]
 
@@ -90,14 +97,14 @@ def test_a_caseworker_signs_in_with_the_rights_the_configuration_maps(sp: TestCl
     assert sign_in_log(engine_of(sp)) == [("sign-in", "cw-saml-a", "sign-in through saml")]
 
 
-def test_a_leader_lands_on_the_overview(sp: TestClient) -> None:
-    response = post(sp, idp_answer(start(sp), "leder"))
+def test_a_leader_lands_on_the_overview(sp_sqlite: TestClient) -> None:
+    response = post(sp_sqlite, idp_answer(start(sp_sqlite), "leder"))
     assert response.headers["location"] == "/ui/"
-    assert sp.get("/auth/session").json()["roles"] == ["leader"]
+    assert sp_sqlite.get("/auth/session").json()["roles"] == ["leader"]
 
 
-def test_the_metadata_offers_signed_requests_and_the_keys_to_register(sp: TestClient) -> None:
-    metadata = sp.get("/auth/saml/metadata")
+def test_the_metadata_offers_signed_requests_and_the_keys_to_register(sp_sqlite: TestClient) -> None:
+    metadata = sp_sqlite.get("/auth/saml/metadata")
     assert metadata.headers["content-type"].startswith("application/samlmetadata+xml")
     text = metadata.text
     assert 'AuthnRequestsSigned="true"' in text and 'WantAssertionsSigned="true"' in text
@@ -156,11 +163,11 @@ def test_an_expired_assertion_is_refused(sp: TestClient, wall_clock: FakeClock) 
 
 
 def test_an_assertion_just_past_its_end_is_taken_within_the_skew_allowed(
-    sp: TestClient, wall_clock: FakeClock
+    sp_sqlite: TestClient, wall_clock: FakeClock
 ) -> None:
-    answer = idp_answer(start(sp), "sagsbehandler-a")
+    answer = idp_answer(start(sp_sqlite), "sagsbehandler-a")
     wall_clock.move_to(not_on_or_after(answer) + timedelta(seconds=59))
-    assert post(sp, answer).headers["location"] == "/ui/tasks"
+    assert post(sp_sqlite, answer).headers["location"] == "/ui/tasks"
 
 
 def test_an_answer_for_another_browsers_request_is_refused(

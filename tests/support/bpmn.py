@@ -82,10 +82,14 @@ def script_process(process_id: str, script: str) -> bytes:
     )
 
 
-def timer_process(process_id: str, timer: str, *, kind: str = "timeDuration", purpose: str = "") -> bytes:
-    """start -> intermediate timer 'wait' -> user task 'after' -> end."""
+def timer_process(
+    process_id: str, timer: str, *, kind: str = "timeDuration", purpose: str = "", deadline: str = "test"
+) -> bytes:
+    """start -> intermediate timer 'wait' -> user task 'after' -> end (a `purpose` comes with the
+    `deadline` rule it is counted by, as the diagram contract asks)."""
     props = (
         f'<bpmn:extensionElements><camunda:properties><camunda:property name="purpose" value="{purpose}" />'
+        f'<camunda:property name="deadline" value="{deadline}" />'
         "</camunda:properties></bpmn:extensionElements>"
         if purpose
         else ""

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from engine.bpmn import inspect
 from engine.service import Engine
-from engine.store.tables import AccessLog, Event, Instance, Subscription, Task, Timer
+from engine.store.tables import AccessLog, Event, Instance, ProcessInstance, Subscription, Task, Timer
 
 
 def problems(engine: Engine, instance_id: str) -> list[str]:
@@ -26,7 +26,17 @@ def problems(engine: Engine, instance_id: str) -> list[str]:
         subscriptions = session.exec(
             select(Subscription).where(Subscription.instance_id == instance_id)
         ).all()
+        processes = session.exec(select(ProcessInstance).where(ProcessInstance.root_id == instance_id)).all()
     found = []
+    called = {i: c.state for i, c in inspect.called_instances(seen.workflow).items()}
+    mirrored = {p.id: p.state for p in processes if p.id != instance_id}
+    if {i: s for i, s in mirrored.items() if s == "active"} != {
+        i: s for i, s in called.items() if s == "active"
+    }:
+        found.append(f"active called process rows {sorted(mirrored)} but the state has {sorted(called)}")
+    root = [p.state for p in processes if p.id == instance_id]
+    if root != ["completed" if seen.workflow.completed else "active"]:
+        found.append(f"the case's process instance row is {root}")
     live = {str(t.id) for t in seen.ready_user_tasks + seen.external_tasks}
     if {t.id for t in tasks} != live:
         found.append(f"open task rows {sorted(t.id for t in tasks)} but the state has {sorted(live)}")

@@ -100,7 +100,8 @@ def test_expressions(expression: str, expected: Any) -> None:
         ("1 +", "expected a value"),
         ("[1..", "expected a value"),
         ("a b", "expected the end"),
-        ("__import__('os')", "unexpected character"),
+        ("__import__('os')", "names starting with '__'"),
+        ("amount.__class__", "names starting with '__'"),
         ("'single quotes'", "unexpected character"),
         ('exec("x")', "unknown function 'exec'"),
         ("(" * 500 + "1" + ")" * 500, "nested at most"),
@@ -120,5 +121,5 @@ def test_evaluation_is_bounded() -> None:
     with pytest.raises(FeelError, match="strings are limited"):
         parse_expression(doubling).evaluate({"s": "x" * 20_000})
     # a path only ever reads context entries, never Python attributes
-    assert parse_expression("amount.__class__").evaluate({"amount": 1}) is None
+    assert parse_expression("amount.real").evaluate({"amount": 1}) is None
     assert parse_expression("ctx.get").evaluate({"ctx": {}}) is None

@@ -271,5 +271,14 @@ def map_result(result: DecisionResult, mapping: str | None) -> Any:
     return next(iter(result[0].values())).value if result[0] else None
 
 
+def merged_result(result: DecisionResult) -> dict[str, Any]:
+    """The outputs as variables, as business rule tasks merged them before they followed
+    camunda:resultVariable: one rule's entries, or each output's values of several rules as a list."""
+    if len(result) == 1:
+        return _plain(result[0])
+    names = {str(name) for rule in result for name in rule if name is not None}
+    return {name: [rule[name].value for rule in result if name in rule] for name in sorted(names)}
+
+
 def _plain(rule: RuleResult) -> dict[str, Any]:
     return {str(name) if name is not None else "null": entry.value for name, entry in rule.items()}

@@ -69,6 +69,8 @@ def _tokens(text: str) -> list[Token]:
         match = _TOKEN.match(text, position)
         if match is None:
             raise FeelSyntaxError(f"unexpected character {text[position]!r} at position {position + 1}")
+        if match.lastgroup == "name" and match.group().startswith("__"):
+            raise FeelSyntaxError(f"names starting with '__' are not allowed: {match.group()}")
         if match.lastgroup != "space":
             found.append(Token(match.lastgroup or "", match.group(), position))
         position = match.end()
@@ -76,16 +78,21 @@ def _tokens(text: str) -> list[Token]:
     return found
 
 
+_MULTI_WORD_CALL = re.compile(
+    "(" + "|".join(r"\s+".join(re.escape(word) for word in name.split()) for name in MULTI_WORD) + r")\s*\("
+)
+
+
 def _multi_word_function(text: str, position: int) -> tuple[str, int] | None:
     """`date and time(`, `string length(`, …: names with spaces, only where a call follows."""
-    if position > 0 and (text[position - 1].isalnum() or text[position - 1] == "_"):
+    if not text[position].isalpha() or (
+        position > 0 and (text[position - 1].isalnum() or text[position - 1] == "_")
+    ):
         return None
-    for name in MULTI_WORD:
-        pattern = r"\s+".join(re.escape(word) for word in name.split()) + r"\s*\("
-        match = re.compile(pattern).match(text, position)
-        if match:
-            return name, match.end() - 1
-    return None
+    match = _MULTI_WORD_CALL.match(text, position)
+    if match is None:
+        return None
+    return " ".join(match.group(1).split()), match.end() - 1
 
 
 # --- syntax tree ----------------------------------------------------------------------------

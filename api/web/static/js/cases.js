@@ -1,18 +1,13 @@
 // The case list: GET /cases with the filters in this page's query string.
 
 import { api } from "./api.js";
-import { byId, caseLink, date, dueText, fill, fillFromQuery, h, table } from "./dom.js";
+import { now } from "./clock.js";
+import { byId, caseLink, copenhagenMidnight, date, due, fill, fillFromQuery, h, table } from "./dom.js";
 import { CASE_STATUS, PHASES, label } from "./labels.js";
 import { showProblem, startPage } from "./layout.js";
 
 const PAGE_SIZE = 25;
 const TEXT_FILTERS = ["status", "phase", "business_key", "team", "caseworker", "activity"];
-
-/** Midnight (browser time) at the start of `day` + `plusDays`, as an ISO instant. */
-function startOfDay(day, plusDays = 0) {
-  const [year, month, dayOfMonth] = day.split("-").map(Number);
-  return new Date(year, month - 1, dayOfMonth + plusDays).toISOString();
-}
 
 function fillFilters() {
   const phase = byId("phase-filter");
@@ -23,8 +18,8 @@ function fillFilters() {
 function query(params) {
   const found = {};
   for (const name of TEXT_FILTERS) found[name] = params.get(name) || undefined;
-  if (params.get("from")) found.started_after = startOfDay(params.get("from"));
-  if (params.get("to")) found.started_before = startOfDay(params.get("to"), 1);
+  if (params.get("from")) found.started_after = copenhagenMidnight(params.get("from"));
+  if (params.get("to")) found.started_before = copenhagenMidnight(params.get("to"), 1);
   found.offset = Math.max(0, Number.parseInt(params.get("offset") || "0", 10) || 0);
   found.limit = PAGE_SIZE;
   return found;
@@ -35,12 +30,17 @@ function row(c) {
     caseLink(c.id, c.business_key || c.id),
     label(CASE_STATUS, c.status),
     label(PHASES, c.phase),
-    c.current_activities.length ? h("span", { class: "ids" }, c.current_activities.join(", ")) : "–",
+    activityNames(c),
     c.team || "–",
     c.caseworker || "–",
     date(c.started_at),
-    dueText({ due_at: c.next_due_at, due_date: c.next_due_date, due_kind: c.next_due_kind }),
+    due({ due_at: c.next_due_at, due_date: c.next_due_date, due_kind: c.next_due_kind }, now()),
   ];
+}
+
+function activityNames(c) {
+  const names = c.activities.length ? c.activities.map((a) => a.name || a.id) : c.current_activities;
+  return names.length ? names.join(", ") : "–";
 }
 
 function pager(params, page) {
@@ -78,4 +78,4 @@ async function load() {
   }
 }
 
-if (startPage("cases")) load();
+startPage("cases").then(load, () => null);

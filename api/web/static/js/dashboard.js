@@ -1,9 +1,10 @@
 // The leaders' dashboard: GET /reports/overview and /reports/deadlines as charts and tables.
 
 import { api } from "./api.js";
-import { byId, caseLink, days, dueText, fill, h, message, number, percent, table } from "./dom.js";
+import { now } from "./clock.js";
+import { byId, caseLink, days, due, fill, h, message, number, percent, table } from "./dom.js";
 import { DEADLINES, MEDIANS, PHASES, SHARES, label } from "./labels.js";
-import { missingLibrary, problemText, startPage } from "./layout.js";
+import { isLeader, missingLibrary, problemText, startPage } from "./layout.js";
 
 const COLOURS = { bar: "#2f6f9f", good: "#2e7d32" };
 
@@ -22,28 +23,36 @@ function wrap(text, width = 22) {
   return lines;
 }
 
-/** A bar chart on `canvasId` (replacing an earlier one); percentages when `asShare`. */
-function barChart(canvasId, labels, values, { asShare = false, colour = COLOURS.bar } = {}) {
+/** A bar chart on `canvasId` (replacing an earlier one); percentages when `asShare`. Long labels
+ * (rules, measures) get horizontal bars, so each label has a line of its own and none overlap. */
+function barChart(canvasId, labels, values, { asShare = false, colour = COLOURS.bar, horizontal = false } = {}) {
   const Chart = window.Chart;
   const canvas = byId(canvasId);
   if (!Chart) return;
   const earlier = Chart.getChart(canvas);
   if (earlier) earlier.destroy();
-  const scale = asShare
+  const valueScale = asShare
     ? { min: 0, max: 1, ticks: { callback: (v) => percent(v) } }
-    : { beginAtZero: true, ticks: { precision: 0 } };
+    : { beginAtZero: true, ticks: { precision: 0, callback: (v) => number(v) } };
+  const labelScale = { ticks: { autoSkip: false, maxRotation: 0 } };
+  if (horizontal) canvas.parentElement.style.height = `${Math.max(160, 34 * labels.length + 50)}px`;
   new Chart(canvas, {
     type: "bar",
-    data: { labels: labels.map((l) => wrap(l)), datasets: [{ data: values, backgroundColor: colour, borderRadius: 3 }] },
+    data: {
+      labels: labels.map((l) => wrap(l, horizontal ? 28 : 22)),
+      datasets: [{ data: values, backgroundColor: colour, borderRadius: 3 }],
+    },
     options: {
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
+      indexAxis: horizontal ? "y" : "x",
+      locale: "da-DK",
       plugins: {
         legend: { display: false },
         tooltip: { callbacks: { label: (c) => (asShare ? percent(c.raw) : number(c.raw)) } },
       },
-      scales: { y: scale, x: { ticks: { autoSkip: false, maxRotation: 0 } } },
+      scales: horizontal ? { x: valueScale, y: labelScale } : { y: valueScale, x: labelScale },
     },
   });
 }
@@ -56,32 +65,37 @@ function showPhases(phases) {
     table(
       ["Fase", "Aktive sager", "Længst i fasen"],
       phases.map((p, i) => [names[i], number(p.cases), days(p.longest_days)]),
-      { empty: "Ingen aktive sager." },
+      { empty: "Ingen aktive sager.", numeric: [1, 2] },
     ),
   );
 }
 
 function showCompliance(rules) {
   const names = rules.map((r) => label(DEADLINES, r.deadline));
-  barChart("chart-compliance", names, rules.map((r) => r.share_met), { asShare: true, colour: COLOURS.good });
+  barChart("chart-compliance", names, rules.map((r) => r.share_met), {
+    asShare: true,
+    colour: COLOURS.good,
+    horizontal: true,
+  });
   fill(
     section("compliance"),
     table(
       ["Frist", "Overholdt", "Overskredet", "Andel"],
       rules.map((r, i) => [names[i], number(r.met), number(r.breached), percent(r.share_met)]),
-      { empty: "Ingen frister i perioden." },
+      { empty: "Ingen frister i perioden.", numeric: [1, 2, 3] },
     ),
   );
 }
 
 function showShares(shares) {
   const names = shares.map((s) => label(SHARES, s.name));
-  barChart("chart-shares", names, shares.map((s) => s.share), { asShare: true, colour: COLOURS.good });
+  barChart("chart-shares", names, shares.map((s) => s.share), { asShare: true, colour: COLOURS.good, horizontal: true });
   fill(
     section("shares"),
     table(
       ["Mål", "Ja", "I alt", "Andel"],
       shares.map((s, i) => [names[i], number(s.yes), number(s.total), percent(s.share)]),
+      { numeric: [1, 2, 3] },
     ),
   );
 }
@@ -91,7 +105,10 @@ function showCaseload(caseload) {
   barChart("chart-caseload", names, caseload.map((c) => c.cases));
   fill(
     section("caseload"),
-    table(["Rådgiver", "Aktive sager"], caseload.map((c, i) => [names[i], number(c.cases)]), { empty: "Ingen aktive sager." }),
+    table(["Rådgiver", "Aktive sager"], caseload.map((c, i) => [names[i], number(c.cases)]), {
+      empty: "Ingen aktive sager.",
+      numeric: [1],
+    }),
   );
 }
 
@@ -101,6 +118,7 @@ function showMedians(throughput, changes) {
     table(
       ["Forløb", "Median", "Sager"],
       throughput.map((m) => [label(MEDIANS, m.name), days(m.median_days), number(m.cases)]),
+      { numeric: [1, 2] },
     ),
   );
   fill(
@@ -108,7 +126,7 @@ function showMedians(throughput, changes) {
     table(
       ["Skift af rådgiver", "Sager"],
       changes.map((c) => [number(c.changes), number(c.cases)]),
-      { empty: "Ingen sager." },
+      { empty: "Ingen sager.", numeric: [0, 1] },
     ),
   );
 }
@@ -117,7 +135,7 @@ function deadlineRows(rows) {
   return rows.map((d) => [
     caseLink(d.case_id, d.business_key || d.case_id),
     label(DEADLINES, d.deadline),
-    dueText(d),
+    due(d, now()),
     d.caseworker || "–",
     d.team || "–",
   ]);
@@ -152,15 +170,18 @@ async function load() {
     showDeadlines(deadlines, daysAhead);
     document.body.dataset.loaded = "true";
   } catch (error) {
-    const text = error.status === 403 ? "Overblikket er for ledere. Se dine opgaver under Opgaver." : problemText(error);
-    fill(status, message("error", text));
+    fill(status, message("error", problemText(error)));
   }
 }
 
-if (startPage("dashboard")) {
+startPage("dashboard").then((session) => {
+  if (!isLeader(session)) {
+    location.replace(session.home || "/ui/tasks"); // Overblik is the leaders' page
+    return;
+  }
   byId("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     load();
   });
   load();
-}
+}, () => null);

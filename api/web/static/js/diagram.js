@@ -31,7 +31,7 @@ async function showOne(container, diagram) {
   const figure = h(
     "figure",
     { class: "diagram", dataset: { processId: diagram.process_id } },
-    h("figcaption", {}, diagram.name || diagram.process_id, " ", h("code", {}, diagram.process_id)),
+    h("figcaption", {}, diagram.name || "Proces uden navn"),
     canvasBox,
   );
   container.append(figure);

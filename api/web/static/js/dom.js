@@ -42,18 +42,22 @@ export function message(kind, ...text) {
   return h("p", { class: `message message-${kind}`, role: kind === "error" ? "alert" : "status" }, ...text);
 }
 
-/** A table from column headings and rows of cells (strings, numbers or nodes). */
-export function table(headings, rows, { empty = "Ingen.", caption } = {}) {
+/** A table from column headings and rows of cells (strings, numbers or nodes); the columns in
+ * `numeric` (indexes) are right-aligned and never wrap. */
+export function table(headings, rows, { empty = "Ingen.", caption, numeric = [] } = {}) {
   if (!rows.length) return h("p", { class: "empty" }, empty);
+  const cls = (i) => (numeric.includes(i) ? "num" : null);
   return h(
     "table",
     {},
     caption ? h("caption", {}, caption) : null,
-    h("thead", {}, h("tr", {}, headings.map((text) => h("th", { scope: "col" }, text)))),
-    h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell) => h("td", {}, cell ?? "–"))))),
+    h("thead", {}, h("tr", {}, headings.map((text, i) => h("th", { scope: "col", class: cls(i) }, text)))),
+    h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell, i) => h("td", { class: cls(i) }, cell ?? "–"))))),
   );
 }
 
+// Dates and numbers are written the Danish way in Copenhagen time, whatever the browser's language
+// or zone (the formats name "da-DK" and the zone explicitly).
 const ZONE = "Europe/Copenhagen";
 const DATE = new Intl.DateTimeFormat("da-DK", { timeZone: ZONE, day: "2-digit", month: "2-digit", year: "numeric" });
 const DATE_TIME = new Intl.DateTimeFormat("da-DK", {
@@ -66,9 +70,39 @@ const DATE_TIME = new Intl.DateTimeFormat("da-DK", {
 });
 const NUMBER = new Intl.NumberFormat("da-DK", { maximumFractionDigits: 1 });
 const PERCENT = new Intl.NumberFormat("da-DK", { style: "percent", maximumFractionDigits: 0 });
+const DAY_MS = 86_400_000;
 
 export function date(value) {
   return value ? DATE.format(new Date(value)) : "–";
+}
+
+const OFFSET = new Intl.DateTimeFormat("en-US", { timeZone: ZONE, timeZoneName: "longOffset" });
+
+/** Midnight at the start of the Copenhagen day `isoDay` (YYYY-MM-DD) + `plusDays`, as an ISO
+ * instant with its offset: the same instant whatever the browser's own time zone. */
+export function copenhagenMidnight(isoDay, plusDays = 0) {
+  const [year, month, dayOfMonth] = isoDay.split("-").map(Number);
+  const noon = new Date(Date.UTC(year, month - 1, dayOfMonth + plusDays, 12));
+  const name = OFFSET.formatToParts(noon).find((p) => p.type === "timeZoneName").value; // "GMT+02:00"
+  const offset = name === "GMT" ? "+00:00" : name.slice(3);
+  return `${noon.toISOString().slice(0, 10)}T00:00:00${offset}`;
+}
+
+const WEEKDAY = new Intl.DateTimeFormat("da-DK", { timeZone: "UTC", weekday: "long" });
+
+/** A day ("2026-12-10", as the API writes it) as "torsdag 10.12.2026". */
+export function day(isoDate) {
+  if (!isoDate) return "–";
+  const [year, month, dayOfMonth] = isoDate.split("-");
+  const weekday = WEEKDAY.format(new Date(Date.UTC(Number(year), Number(month) - 1, Number(dayOfMonth))));
+  return `${weekday} ${dayOfMonth}.${month}.${year}`;
+}
+
+/** A calendar day written as YYYY-MM-DD (no time, no zone) as a Danish date, "10.12.2026". */
+export function danishDate(value) {
+  if (!value) return "–";
+  const [year, month, dayOfMonth] = String(value).slice(0, 10).split("-");
+  return `${dayOfMonth}.${month}.${year}`;
 }
 
 export function dateTime(value) {
@@ -88,14 +122,26 @@ export function days(value) {
   return `${NUMBER.format(value)} ${value === 1 ? "dag" : "dage"}`;
 }
 
-const WEEKDAY = new Intl.DateTimeFormat("da-DK", { timeZone: "UTC", weekday: "long" });
+/** How long `ms` milliseconds is, in words: "3 dage", "5 timer", "20 minutter". */
+export function span(ms) {
+  const abs = Math.abs(ms);
+  if (abs >= DAY_MS) {
+    const n = Math.floor(abs / DAY_MS);
+    return `${NUMBER.format(n)} ${n === 1 ? "dag" : "dage"}`;
+  }
+  if (abs >= 3_600_000) {
+    const n = Math.floor(abs / 3_600_000);
+    return `${NUMBER.format(n)} ${n === 1 ? "time" : "timer"}`;
+  }
+  const n = Math.max(1, Math.floor(abs / 60_000));
+  return `${NUMBER.format(n)} ${n === 1 ? "minut" : "minutter"}`;
+}
 
-/** A day ("2026-12-10", as the API writes it) as "torsdag 10.12.2026". */
-export function day(isoDate) {
-  if (!isoDate) return "–";
-  const [year, month, dayOfMonth] = isoDate.split("-");
-  const weekday = WEEKDAY.format(new Date(Date.UTC(Number(year), Number(month) - 1, Number(dayOfMonth))));
-  return `${weekday} ${dayOfMonth}.${month}.${year}`;
+/** When `value` falls due seen from `nowMs`: "om 3 dage" or "overskredet med 2 dage". */
+export function relative(value, nowMs) {
+  if (!value) return "";
+  const left = Date.parse(value) - nowMs;
+  return left >= 0 ? `om ${span(left)}` : `overskredet med ${span(left)}`;
 }
 
 /**
@@ -112,11 +158,17 @@ export function dueText(item) {
   return dateTime(item.due_at);
 }
 
-/** A due date (see dueText), marked as passed when its due instant lies before now. */
-export function due(item) {
+/** A due date (see dueText) with how far off it is by `nowMs` (the service's clock: clock.js),
+ * marked when its due instant has passed: "senest torsdag 10.12.2026 (om 8 dage)". */
+export function due(item, nowMs = Date.now()) {
   if (!item || !item.due_at) return "–";
-  const passed = Date.parse(item.due_at) <= Date.now();
-  return h("span", { class: passed ? "due passed" : "due", title: passed ? "Fristen er passeret" : null }, dueText(item));
+  const passed = Date.parse(item.due_at) <= nowMs;
+  return h(
+    "span",
+    { class: passed ? "due passed" : "due" },
+    h("time", { datetime: item.due_date || item.due_at }, dueText(item)),
+    h("span", { class: "relative" }, " (", relative(item.due_at, nowMs), ")"),
+  );
 }
 
 /** The page's query parameter `name`, or null. */
@@ -127,6 +179,11 @@ export function param(name) {
 /** A link to one case's page. */
 export function caseLink(caseId, text) {
   return h("a", { href: "/ui/case?id=" + encodeURIComponent(caseId), class: "case-link" }, text || caseId);
+}
+
+/** A disclosure that holds what only the curious need (element ids, raw codes). */
+export function details(summary, ...content) {
+  return h("details", { class: "ids-details" }, h("summary", {}, summary), ...content);
 }
 
 /** Case variables as <dt>/<dd> pairs, by name (objects and lists as JSON). */

@@ -3,7 +3,7 @@
 // field it names, what is wrong with it.
 
 import { api, ApiError } from "./api.js";
-import { fill, h } from "./dom.js";
+import { danishDate, fill, h } from "./dom.js";
 import { problemText } from "./layout.js";
 
 // The server says each problem in Danish (`message_da`); older answers and request-level problems
@@ -47,8 +47,20 @@ function input(field) {
   }
   if (field.type === "long") return h("input", { ...common, type: "number", step: "1", value: initial });
   if (field.type === "date") {
-    const day = /^\d{4}-\d{2}-\d{2}/.test(initial) ? initial.slice(0, 10) : "";
-    return h("input", { ...common, type: "date", value: day });
+    // A Danish date as text, not the browser's date input: that one writes dates the way the
+    // browser's language does (mm/dd/yyyy in an English browser).
+    const shown = /^\d{4}-\d{2}-\d{2}/.test(initial) ? danishDate(initial) : "";
+    return h("input", {
+      ...common,
+      type: "text",
+      inputmode: "numeric",
+      autocomplete: "off",
+      placeholder: "dd.mm.åååå",
+      class: "date-input",
+      value: shown,
+      "aria-describedby": "hint-" + field.id,
+      dataset: { describedby: "hint-" + field.id },
+    });
   }
   if (field.type === "string") {
     const area = h("textarea", { ...common, rows: "2" });
@@ -58,12 +70,26 @@ function input(field) {
   return h("input", { ...common, type: "text", value: initial });
 }
 
+const DANISH_DATE = /^(\d{1,2})[.\-/ ](\d{1,2})[.\-/ ](\d{4})$/;
+
+/** "19.11.2027" (or 19-11-2027, 19/11/2027) as "2027-11-19"; anything else as written, so that
+ * the server refuses it beside the field in its own words. */
+function isoDate(text) {
+  const found = DANISH_DATE.exec(text.trim());
+  if (!found) return text.trim();
+  const [, d, m, y] = found;
+  const iso = `${y}-${m.padStart(2, "0")}-${d.padStart(2, "0")}`;
+  const check = new Date(iso + "T12:00:00Z");
+  return !Number.isNaN(check.getTime()) && check.toISOString().slice(0, 10) === iso ? iso : text.trim();
+}
+
 /** The submitted value of a field, or undefined when it was left empty. */
 function valueOf(field, element) {
   const raw = element.value;
   if (raw === undefined || raw.trim() === "") return undefined;
   if (field.type === "boolean") return raw === "true";
   if (field.type === "long") return Number(raw);
+  if (field.type === "date") return isoDate(raw);
   return raw;
 }
 
@@ -71,7 +97,8 @@ function showRefusal(form, fieldsById, error) {
   for (const old of form.querySelectorAll(".field-error")) old.remove();
   for (const old of form.querySelectorAll("[aria-invalid]")) {
     old.removeAttribute("aria-invalid");
-    old.removeAttribute("aria-describedby");
+    if (old.dataset.describedby) old.setAttribute("aria-describedby", old.dataset.describedby);
+    else old.removeAttribute("aria-describedby");
   }
   const problems = (error instanceof ApiError && error.problem.errors) || [];
   const general = [];
@@ -117,6 +144,7 @@ export function taskForm(task, onDone) {
       { class: "field", dataset: { field: field.id, label: field.label || field.id } },
       h("label", { for: element.id }, field.label || field.id, field.required ? h("span", { class: "required", title: "Skal udfyldes" }, " *") : null),
       element,
+      field.type === "date" ? h("p", { class: "hint field-hint", id: "hint-" + field.id }, "Skriv datoen som dd.mm.åååå, fx 19.11.2027.") : null,
     );
     fieldsById.set(field.id, box);
     return box;

@@ -34,11 +34,24 @@ export const MEDIANS = {
   measure_start: "Fra underretning til indsatsens start",
 };
 
+export const CAUSES = {
+  deadline_breached: "Frist overskredet",
+  deadline_reminder: "Påmindelse om frist",
+};
+
 export const CASE_STATUS = { active: "Aktiv", completed: "Afsluttet" };
 
 export const TASK_STATE = { open: "Åben", completed: "Afsluttet", cancelled: "Annulleret" };
 
 export const GROUPS = { raadgiver: "Rådgivere", leder: "Ledere" };
+
+export const ROLES = {
+  caseworker: "Rådgiver",
+  leader: "Leder",
+  admin: "Administrator",
+  integrator: "Integration",
+  process_owner: "Procesejer",
+};
 
 export const EVENTS = {
   instance_started: "Sagen er oprettet",
@@ -55,6 +68,10 @@ export const EVENTS = {
   deadline_reminder: "Påmindelse om frist",
   phase_changed: "Ny fase",
   message_correlated: "Besked modtaget",
+  incident_created: "Fejl registreret",
+  incident_resolved: "Fejl løst",
+  process_started: "Delproces startet",
+  process_ended: "Delproces afsluttet",
 };
 
 export function label(table, code) {

@@ -46,7 +46,7 @@ function track(timers, start, now, describe) {
   const span = Math.max(last - first, 1);
   const at = (time) => `${(((time - first) / span) * 100).toFixed(2)}%`;
   const line = h("div", { class: "track-line" });
-  const today = h("div", { class: "track-now", title: "Nu" }, h("span", {}, "Nu"));
+  const today = h("div", { class: "track-now", title: "Nu: " + dateTime(new Date(now).toISOString()) }, h("span", {}, "Nu"));
   today.style.left = at(now);
   const points = timers.map((timer, i) => {
     const [text, tone] = describe(timer);
@@ -65,8 +65,9 @@ function track(timers, start, now, describe) {
   );
 }
 
-/** Render the deadlines of `kase` (GET /cases/{id}) into `container`. */
-export function showTimeline(container, kase, nameOf) {
+/** Render the deadlines of `kase` (GET /cases/{id}) into `container`; "Nu" is `nowMs`, the
+ * service's clock. */
+export function showTimeline(container, kase, nameOf, nowMs) {
   const byElement = purposes(kase.history || []);
   const timers = [...(kase.deadlines || [])].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
   if (!timers.length) {
@@ -89,7 +90,9 @@ export function showTimeline(container, kase, nameOf) {
   });
   fill(
     container,
-    track(timers, kase.started_at, Date.now(), describe),
-    table(["Udløber", "Frist", "Regel", "Status", "Udløst"], rows),
+    track(timers, kase.started_at, nowMs, describe),
+    table(["Udløber", "Frist", "Regel", "Status", "Udløst"], rows, {
+      caption: "Nu er " + dateTime(new Date(nowMs).toISOString()) + " (tjenestens ur).",
+    }),
   );
 }
