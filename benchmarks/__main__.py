@@ -2,7 +2,7 @@
 
     scripts/bench                         # everything (about 20 minutes on 2 cores)
     scripts/bench --quick                 # small sizes, a smoke run of the harness (about 2 minutes)
-    scripts/bench --only rest,reports     # some parts: floor, steps, rest, timers, reports, decisions
+    scripts/bench --only rest,reports     # some parts: floor, steps, rest, timers, reports, decisions, long
 
 Results are printed and written to benchmarks/results/<UTC time>.json.
 """
@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import decisions, floor, reports, steps, timers
+from benchmarks import decisions, floor, long_case, reports, steps, timers
 from benchmarks.servers import PostgresServer, Sagsflow, sqlite_url
 from benchmarks.stats import Summary, spread, summarise
 from engine.store.database import Store
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("floor", "steps", "rest", "timers", "reports", "decisions")
+PARTS = ("floor", "steps", "rest", "timers", "reports", "decisions", "long")
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,22 @@ class Sizes:
     measured: int  # timers whose lag is measured
     cases: int  # cases seeded for the reports
     repeats: int  # calls per report query
+    life: long_case.Life  # the long case's follow-ups, visits and new underretninger
 
 
-FULL = Sizes(instances=300, window=10, runs=3, waiting=100_000, measured=300, cases=100_000, repeats=10)
-QUICK = Sizes(instances=30, window=3, runs=1, waiting=2_000, measured=30, cases=2_000, repeats=3)
+FULL = Sizes(
+    instances=300,
+    window=10,
+    runs=3,
+    waiting=100_000,
+    measured=300,
+    cases=100_000,
+    repeats=10,
+    life=long_case.FULL,
+)
+QUICK = Sizes(
+    instances=30, window=3, runs=1, waiting=2_000, measured=30, cases=2_000, repeats=3, life=long_case.QUICK
+)
 
 
 class Bench:
@@ -161,6 +173,11 @@ class Bench:
                 "queries": {name: summarise(s).as_dict() for name, s in samples.items()},
             }
 
+    def long(self) -> None:
+        self.results["long_case"] = {
+            kind: long_case.run(self.database(kind), self.sizes.life) for kind in ("sqlite", "postgresql")
+        }
+
 
 # --- targets and output ---------------------------------------------------------------------------
 
@@ -201,6 +218,19 @@ def targets(r: dict[str, Any]) -> list[tuple[str, float | None, str, bool | None
             worst,
             "<= 200",
             lambda v: v <= 200,
+        )
+    for kind, life in r.get("long_case", {}).items():
+        check(
+            f"long case: last / first follow-up step, {kind}",
+            life["last_over_first"],
+            "<= 1.5",
+            lambda v: v <= 1.5,
+        )
+        check(
+            f"long case: end state / fresh case, {kind}",
+            life["end_state_over_fresh"],
+            "<= 2",
+            lambda v: v <= 2,
         )
     return found
 
@@ -255,7 +285,7 @@ def _timers_and_reports_table(r: dict[str, Any]) -> list[str]:
 
 
 def table(r: dict[str, Any]) -> str:
-    lines = _steps_table(r) + _timers_and_reports_table(r)
+    lines = _steps_table(r) + _timers_and_reports_table(r) + long_case.table(r.get("long_case", {}))
     found = targets(r)
     if found:
         lines.append("Targets")
@@ -288,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "when": datetime.now(UTC).isoformat(),
         "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform()},
-        "sizes": (QUICK if args.quick else FULL).__dict__,
+        "sizes": {k: getattr(v, "__dict__", v) for k, v in (QUICK if args.quick else FULL).__dict__.items()},
         **bench.results,
     }
     floor_ms = results.get("floor", {}).get("state", {}).get("median")

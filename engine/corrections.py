@@ -33,7 +33,7 @@ from sqlmodel import Session, col, or_, select
 
 from engine import timers
 from engine.bpmn import inspect
-from engine.bpmn.state import dump_state
+from engine.bpmn.state import stored_state
 from engine.calendar import end_of_day, local_date
 from engine.clock import Clock
 from engine.deadlines import DueKind, format_instant
@@ -107,7 +107,9 @@ def correct_case(session: Session, runner: Runner, now: datetime, instance_id: s
     row = instance_repo.lock(session, instance_id)
     if row is None:
         return None
-    workflow = runner.view(session, row)
+    # Cases stored before due dates were stored before compaction too: their finished tasks say
+    # which activity an ended deadline guarded, so they are kept here (the next step compacts).
+    workflow = runner.view(session, row, compact_legacy=False)
     fixer = _CaseFixer(session, row, workflow, now)
     for timer in session.exec(
         select(Timer).where(Timer.instance_id == row.id, col(Timer.due_date).is_(None))
@@ -215,7 +217,7 @@ class _CaseFixer:
                 .order_by(col(Timer.due_at))
             ).first()
             values = {
-                "state": dump_state(self.workflow),
+                "state": stored_state(self.workflow),
                 "next_due_at": pending.due_at if pending else None,
                 "next_due_date": pending.due_date if pending else None,
                 "next_due_kind": pending.due_kind if pending else None,

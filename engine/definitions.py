@@ -673,6 +673,19 @@ def _embedded_file(key: str | None) -> str | None:
     return key[len(prefix) :] if key and key.startswith(prefix) else None
 
 
+def by_reference(session: Session, reference: str, municipality: str) -> Definition:
+    """A process definition by id, or by `key:version` as a municipality's cases see it."""
+    key, _, version = reference.partition(":")
+    if version.isdigit():
+        row = bound_definition(
+            session, "process", key, binding="version", version=int(version), municipality=municipality
+        )
+        if row is None:
+            raise NotFoundError("process definition", reference)
+        return row
+    return visible_definition(session, reference, municipality, "process")
+
+
 def started_by_message(
     session: Session, cache: DefinitionCache, message_name: str, municipality: str
 ) -> list[Definition]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,9 @@ from sqlmodel import Session
 
 from engine import access, audit, contract, facts, info, inputs, task_forms
 from engine.bpmn import inspect
+from engine.bpmn.compaction import completed_marks
 from engine.bpmn.starts import start_form_reference
+from engine.bpmn.workflow import CaseWorkflow
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
 from engine.errors import (
@@ -211,13 +213,11 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     row, _ = _visible(session, instance_id, actor)
     workflow = runner.view(session, row)
     by_file: dict[tuple[str, str], DiagramInfo] = {}  # (definition, file): two versions are two diagrams
-    for process in [workflow, *workflow.subprocesses.values()]:  # parents are created before children
-        spec = process.spec
-        xml = runner.cache.get(session, process.definition_id).xml_of(spec)
+    for definition_id, spec, completed, active in _marks(session, runner, workflow):
+        xml = runner.cache.get(session, definition_id).xml_of(spec)
         if xml is None:
             continue
-        completed, active = inspect.element_marks(process)
-        key = (process.definition_id, spec.file)
+        key = (definition_id, spec.file)
         seen = by_file.get(key) or DiagramInfo(spec.name, spec.description, xml.decode("utf-8"), (), ())
         by_file[key] = replace(
             seen, completed=_merge(seen.completed, completed), active=_merge(seen.active, active)
@@ -225,6 +225,26 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     now = runner.clock.now()
     audit.record(session, actor, action="read", purpose="case diagram", at=now, instance_id=row.id)
     return list(by_file.values())
+
+
+def _marks(
+    session: Session, runner: Runner, workflow: CaseWorkflow
+) -> Iterator[tuple[str, Any, list[str], list[str]]]:
+    """(definition id, spec, completed, active) of the main process, then of each process that ran
+    in the case: first those compaction removed (their completed marks are kept), then the live ones."""
+    removed = completed_marks(workflow)
+    main = (workflow.definition_id, workflow.spec.name)
+    completed, active = inspect.element_marks(workflow)
+    yield workflow.definition_id, workflow.spec, [*removed.get(main, ()), *completed], active
+    for (definition_id, name), ids in removed.items():
+        if (definition_id, name) == main or not definition_id:
+            continue
+        loaded = runner.cache.get(session, definition_id)
+        spec = loaded.spec if loaded.spec.name == name else loaded.subprocess_specs.get(name)
+        if spec is not None:
+            yield definition_id, spec, ids, []
+    for process in workflow.subprocesses.values():  # parents are created before children
+        yield process.definition_id, process.spec, *inspect.element_marks(process)
 
 
 def _merge(first: tuple[str, ...], second: Iterable[str]) -> tuple[str, ...]:

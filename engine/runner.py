@@ -30,11 +30,11 @@ from engine.bpmn.decision_task import DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.resident import ResidentWorkflows
 from engine.bpmn.scripting import create_script_engine
-from engine.bpmn.state import dump_state, load_state, new_workflow
+from engine.bpmn.state import dump_state, load_state, new_workflow, stored_state
 from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.deadlines import Due
+from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings, Due
 from engine.definitions import DefinitionCache, LoadedDefinition, called_process, decision_model
 from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
@@ -93,10 +93,17 @@ class StepResult:
 
 
 class Runner:
-    def __init__(self, cache: DefinitionCache, clock: Clock, settings: EngineSettings) -> None:
+    def __init__(
+        self,
+        cache: DefinitionCache,
+        clock: Clock,
+        settings: EngineSettings,
+        deadlines: DeadlineSettings = DEFAULT_SETTINGS,
+    ) -> None:
         self.cache = cache
         self.clock = clock
         self.settings = settings
+        self.deadlines = deadlines
         self.script_engine = create_script_engine(settings.script_seconds)
         self.resident = ResidentWorkflows(settings.resident_workflows)
 
@@ -186,12 +193,15 @@ class Runner:
         workflow.business_key = row.business_key
         return workflow
 
-    def view(self, session: Session, row: Instance) -> CaseWorkflow:
+    def view(self, session: Session, row: Instance, *, compact_legacy: bool = True) -> CaseWorkflow:
         """The case's workflow, to read: always a fresh copy of the committed state, since a resident
-        one may be advanced by another thread meanwhile."""
+        one may be advanced by another thread meanwhile. `compact_legacy=False`: a state stored
+        before compaction loads with every finished task (engine/bpmn/state.py)."""
         loaded = self.cache.get(session, row.definition_id)
         specs = _Specs(session, self.cache, row.municipality)
-        return load_state(row.state, loaded, specs, self.script_engine, row.business_key)
+        return load_state(
+            row.state, loaded, specs, self.script_engine, row.business_key, compact_legacy=compact_legacy
+        )
 
     def advance(
         self,
@@ -287,13 +297,14 @@ class Runner:
         faults.reach("step.after_run")
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
         now = self.clock.now()
-        dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
+        dues = timers.schedule(seen, now, self.deadlines)  # before the state is written: it stores new dues
         values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
         before = (row.phase, row.status)  # for the history entries
         # next_due_at mirrors the earliest pending timer row: a case whose last step left it
         # empty has no pending timers, and most steps can skip reading them.
         may_have_timers = not is_new and row.next_due_at is not None
-        if is_new:
+        if is_new:  # inserted before the mirror; compacted by its next save, after the mirror
+            values["state"] = dump_state(seen.workflow)
             for key, value in values.items():
                 setattr(row, key, value)
             session.add(row)
@@ -301,7 +312,14 @@ class Runner:
         # the mirror rows below are written as plain statements that see only what was flushed.
         session.flush()
         task_change = waits.sync_tasks(
-            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id, cause=cause
+            session,
+            row,
+            seen,
+            now,
+            completed_task_id=completed_task_id,
+            actor_id=actor.user_id,
+            cause=cause,
+            deadlines=self.deadlines,
         )
         waits.sync_subscriptions(session, row, seen, now)
         timer_change = timers.sync(
@@ -320,6 +338,9 @@ class Runner:
         self._record(session, row, actor, now, task_change, timer_change, values, before, events)
         faults.reach("step.after_mirror")
         if not is_new:
+            values["state"] = stored_state(
+                seen.workflow
+            )  # compacted after the mirror: it reads finished tasks
             instance_repo.save(session, row, values)
         faults.reach("step.after_save")
         if not seen.workflow.completed:
@@ -335,11 +356,11 @@ class Runner:
     def _row_values(
         self, row: Instance, seen: inspect.Snapshot, dues: dict[str, Due], now: datetime, *, is_new: bool
     ) -> dict[str, Any]:
-        """The instance columns after the step; of those that rarely change, only the changed ones
-        (SQLite rewrites an index entry for every indexed column an UPDATE sets, changed or not)."""
+        """The instance columns after the step but its state; of those that rarely change, only the
+        changed ones (SQLite rewrites an index entry for every indexed column an UPDATE sets)."""
         phase = waits.phase_of(seen, row.phase)
         completed = seen.workflow.completed
-        values: dict[str, Any] = {"state": dump_state(seen.workflow), "updated_at": now}
+        values: dict[str, Any] = {"updated_at": now}
         following = min(dues.values(), key=lambda due: due.due_at, default=None)
         derived = {
             "status": "completed" if completed else "active",

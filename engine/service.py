@@ -7,6 +7,7 @@ plain `engine.model` values. Transactions are opened here and nowhere else.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,10 +23,12 @@ from engine import (
     decisions,
     definitions,
     external_tasks,
+    faults,
     idempotency,
     instances,
     jobs,
     messages,
+    migration,
     monitoring,
     process_instances,
     reports,
@@ -39,7 +42,7 @@ from engine.config import EngineSettings
 from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
-from engine.errors import ConcurrentUpdateError, SignInRefusedError
+from engine.errors import ConcurrentUpdateError, InstructionFailure, SignInRefusedError
 from engine.idempotency import Answer, IdempotentRequest
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
@@ -58,7 +61,11 @@ from engine.model import (
     IncidentInfo,
     InstanceFilter,
     InstanceInfo,
+    InstanceMigration,
     JobInfo,
+    MigrationPlan,
+    MigrationReport,
+    MigrationSelection,
     Page,
     ProcessInstanceFilter,
     ProcessInstanceInfo,
@@ -89,7 +96,7 @@ class Engine:
         self.settings = settings
         self.deadlines = deadlines
         self.cache = DefinitionCache()
-        self.runner = Runner(self.cache, clock, settings)
+        self.runner = Runner(self.cache, clock, settings, deadlines)
         self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
@@ -604,6 +611,75 @@ class Engine:
         with self.store.write() as session:
             sessions.prune(session, self.clock.now())
             idempotency.prune(session, self.clock.now())
+
+    # --- migrating running cases to another version ----------------------------------------
+
+    def generate_migration(
+        self, source_id: str, target_id: str, *, actor: Actor, update_event_triggers: bool = False
+    ) -> MigrationPlan:
+        with self.store.read() as session:
+            return migration.generate(
+                session,
+                self.cache,
+                source_id,
+                target_id,
+                actor=actor,
+                update_event_triggers=update_event_triggers,
+            )
+
+    def definition_version(self, reference: str, *, actor: Actor) -> DefinitionInfo:
+        """A process definition by id, or by `key:version` (the municipality's own version, else the
+        shared one of that number)."""
+        with self.store.read() as session:
+            return definitions.definition_info(
+                definitions.by_reference(session, reference, actor.municipality)
+            )
+
+    def check_migration_plan(self, plan: MigrationPlan, *, actor: Actor) -> list[InstructionFailure]:
+        """What in the plan can never be applied, whatever state a case is in."""
+        with self.store.read() as session:
+            return migration.check_plan(session, self.cache, plan, actor=actor)
+
+    def migrate(
+        self,
+        plan: MigrationPlan,
+        selection: MigrationSelection,
+        *,
+        actor: Actor,
+        dry_run: bool = False,
+        batch_size: int = 100,
+        progress: Callable[[int], None] | None = None,
+    ) -> MigrationReport:
+        """Migrate (or with `dry_run` only validate) the selected process instances, case by case,
+        each case in its own transaction; `batch_size` cases between progress reports."""
+        started = time.perf_counter()
+        with self.store.read() as session:
+            prepared = migration.prepare(session, self.cache, plan, actor=actor)
+            cases, outcomes = migration.select(session, prepared, selection, actor=actor)
+        for number, (case_id, selected) in enumerate(cases.items(), start=1):
+            outcomes += self._migrate_case(prepared, case_id, selected, actor=actor, dry_run=dry_run)
+            if progress is not None and (number % batch_size == 0 or number == len(cases)):
+                progress(number)
+        return MigrationReport(tuple(outcomes), time.perf_counter() - started)
+
+    def _migrate_case(
+        self, prepared: migration.Prepared, case_id: str, selected: list[str], *, actor: Actor, dry_run: bool
+    ) -> list[InstanceMigration]:
+        if dry_run:
+            with self.store.write() as session:  # the access-log row commits with the read
+                return migration.validate_case(session, self.runner, prepared, case_id, selected, actor=actor)
+        for attempt in range(2):
+            try:
+                with self.store.write() as session:
+                    done = migration.migrate_case(
+                        session, self.runner, prepared, case_id, selected, actor=actor
+                    )
+                faults.reach("migration.after_case")
+                return done
+            except ConcurrentUpdateError:  # a step on the case in another worker: once more, fresh
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     # --- sign-in to the pages ----------------------------------------------------------
 

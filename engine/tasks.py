@@ -284,7 +284,8 @@ def _set_assignee(
             actor=actor.user_id,
             data={"from": instance.caseworker, "to": assignee},
         )
-        changes = instance.caseworker_changes + 1
+        # the first caseworker on a case is not a change of caseworker
+        changes = instance.caseworker_changes + (1 if instance.caseworker is not None else 0)
         instance_repo.save(
             session, instance, {"caseworker": assignee, "caseworker_changes": changes, "updated_at": now}
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.camunda.variables import format_date, parse_date, to_camunda
+from api.schemas.common import storable_fields
 from engine.errors import InvalidVariablesError, VariableProblem
 from engine.model import (
     ActivityInstanceInfo,
@@ -30,11 +31,23 @@ Variables = dict[str, Any] | None
 TypedVariables = dict[str, dict[str, Any]]
 
 
+INT32 = 2_147_483_647
+
+
 class CamundaIn(BaseModel):
     """Unknown fields are ignored; numbers sent for text fields (an integer `workerId`, as the
-    Python client's own examples send) are taken as their text, as Camunda's Jackson binding does."""
+    Python client's own examples send) are taken as their text, as Camunda's Jackson binding does.
+    Text with NUL characters is refused (400) on both databases alike, as on the native routes."""
 
     model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    @model_validator(mode="after")
+    def _storable_text(self) -> CamundaIn:
+        storable_fields(self, CAMUNDA_VARIABLES)
+        return self
+
+
+CAMUNDA_VARIABLES = frozenset({"variables", "localVariables"})  # checked where they are converted
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -52,7 +65,7 @@ class EvaluateDecisionIn(CamundaIn):
 
 class TopicIn(CamundaIn):
     topicName: str = Field(min_length=1, max_length=200)
-    lockDuration: int | None = None
+    lockDuration: int | None = Field(default=None, le=INT32)
     variables: list[str] | None = None
     businessKey: str | None = None
     processDefinitionId: str | None = None
@@ -65,9 +78,9 @@ class TopicIn(CamundaIn):
 
 class FetchIn(CamundaIn):
     workerId: str = Field(min_length=1, max_length=200)
-    maxTasks: int | None = None
+    maxTasks: int | None = Field(default=None, le=INT32)
     usePriority: bool | None = None
-    asyncResponseTimeout: int | None = None
+    asyncResponseTimeout: int | None = Field(default=None, le=INT32)
     topics: list[TopicIn] | None = None
 
 
@@ -81,8 +94,8 @@ class FailureIn(CamundaIn):
     workerId: str | None = None
     errorMessage: str | None = None
     errorDetails: str | None = None
-    retries: int | None = None
-    retryTimeout: int | None = None
+    retries: int | None = Field(default=None, le=INT32)
+    retryTimeout: int | None = Field(default=None, le=INT32)
 
 
 class BpmnErrorIn(CamundaIn):
@@ -103,7 +116,7 @@ class LockIn(CamundaIn):
 
 
 class RetriesIn(CamundaIn):
-    retries: int
+    retries: int = Field(le=INT32)  # a database integer: larger is refused (400), not a server error
 
 
 class VariableModificationsIn(CamundaIn):

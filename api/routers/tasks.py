@@ -8,7 +8,7 @@ from fastapi import Query, Response
 
 from api.deps import Assigner, CaseActor, EngineDep, TaskActor
 from api.routing import Router
-from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
+from api.schemas.cases import CaseOut, ClaimIn, CompletionIn, TaskOut
 from api.schemas.common import MAX_OFFSET, PageOut
 from engine.model import TaskFilter
 
@@ -68,6 +68,6 @@ def unclaim(engine: EngineDep, actor: Assigner, task_id: str) -> TaskOut:
 
 
 @router.post("/tasks/{task_id}/complete", response_model=CaseOut)
-def complete(engine: EngineDep, actor: CaseActor, task_id: str, body: CompleteIn) -> CaseOut:
+def complete(engine: EngineDep, actor: CaseActor, task_id: str, body: CompletionIn) -> CaseOut:
     """Complete a user task; the variables are checked against its form. A second completion gets 409."""
     return CaseOut.of(engine.complete_task(task_id, body.variables, actor=actor))

@@ -7,6 +7,11 @@ re-deserializes a spec. A called process's state names the definition it was bou
 embedded subprocess, or a call entered before bindings were recorded, takes it from its
 parent's definition. The restricted script engine is attached on every load: SpiffWorkflow
 does not serialize it and would otherwise fall back to unrestricted `eval`.
+
+Format 2 states are compacted (`engine/bpmn/compaction.py`) and carry the completed marks of the
+elements compaction removed (`marks`: definition id, process id, element ids). Format 1 states,
+written before compaction existed, load and are compacted on the spot: a case that looped for
+years is deeper than SpiffWorkflow can walk.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
+from engine.bpmn.compaction import compact, completed_marks
 from engine.bpmn.events import MessageEventDefinition
 from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, DefinitionSpecs, SpecSource
 
-STATE_FORMAT = "sagsflow-state-1"
+STATE_FORMAT = "sagsflow-state-2"
+LEGACY_FORMAT = "sagsflow-state-1"  # not compacted, no marks
 SPIFF_SERIALIZER_VERSION = "1.5"
 
 
@@ -110,13 +117,22 @@ def _serializer() -> _Serializer:
     return serializer
 
 
+def stored_state(workflow: BpmnWorkflow) -> str:
+    """The state to store for `workflow`: compacted first (what nothing can return to leaves it),
+    so no writer stores a format 2 state that is not compacted."""
+    compact(workflow)
+    return dump_state(workflow)
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
+    """`workflow` as it is, as text (`stored_state` is what a writer stores)."""
     serializer = _serializer()
     serializer.registry._encoder_mode = True
     try:
         dct = serializer.converter.to_dict(workflow)
     finally:
         serializer.registry._encoder_mode = False
+    dct["marks"] = [[owner, name, ids] for (owner, name), ids in completed_marks(workflow).items()]
     dct["format"] = STATE_FORMAT
     dct["spiff_serializer_version"] = SPIFF_SERIALIZER_VERSION
     return json.dumps(dct, cls=serializer.encoder, separators=(",", ":"), allow_nan=False)
@@ -128,17 +144,36 @@ def load_state(
     specs: SpecSource,
     script_engine: PythonScriptEngine,
     business_key: str | None = None,
+    *,
+    compact_legacy: bool = True,
 ) -> CaseWorkflow:
     """The case saved as `text`, whose top workflow runs `definition`; `specs` supplies the
-    definitions its subprocesses were built from and binds the calls it reaches next."""
+    definitions its subprocesses were built from and binds the calls it reaches next. A state
+    stored before compaction is compacted unless not `compact_legacy` (a reader that needs its
+    finished tasks); the next save compacts it anyway."""
     dct = json.loads(text)
     stored = (dct.pop("format", None), dct.pop("spiff_serializer_version", None))
-    if stored != (STATE_FORMAT, SPIFF_SERIALIZER_VERSION):
+    if stored[0] not in (STATE_FORMAT, LEGACY_FORMAT) or stored[1] != SPIFF_SERIALIZER_VERSION:
         raise ValueError(f"unsupported stored state format {stored}")
+    marks = dct.pop("marks", [])
     workflow = _serializer().converter.restore(dct, definition, specs)
     workflow.script_engine = script_engine
     workflow.business_key = business_key
+    completed_marks(workflow).update(((owner, name), list(ids)) for owner, name, ids in marks)
+    if stored[0] == LEGACY_FORMAT and compact_legacy:
+        compact(workflow)
     return workflow
+
+
+def stored_format(text: str) -> str | None:
+    """The format a stored state was written in (`STATE_FORMAT` or `LEGACY_FORMAT`), read without
+    parsing the state: the key is written after the task tree, so its last occurrence is the key."""
+    key = '"format":"'
+    start = text.rfind(key)
+    if start < 0:
+        return None
+    start += len(key)
+    return text[start : text.find('"', start)]
 
 
 def new_workflow(

@@ -75,8 +75,8 @@ class Store:
         with self._read_sessions() as session:
             yield session
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (safe with several workers)."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to the newest Alembic revision, or `revision` (safe with several workers)."""
         with self._writer.connect() as connection:
             if self.dialect == "postgresql":
                 connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
@@ -85,7 +85,7 @@ class Store:
                 with _sqlite_foreign_keys_off(connection, self.is_sqlite):
                     config = alembic_config(self.url)
                     config.attributes["connection"] = connection
-                    command.upgrade(config, "head")
+                    command.upgrade(config, revision)
                     connection.commit()
             finally:
                 if self.dialect == "postgresql":

@@ -260,6 +260,11 @@ class Timer(SQLModel, table=True):
     municipality: str = Field(max_length=100)
     task_id: str = Field(max_length=36)
     element_id: str = Field(max_length=200)
+    # in a process a call activity started: that process instance and its definition (else null:
+    # the case's own)
+    process_instance_id: str | None = Field(default=None, max_length=36)
+    definition_id: str | None = Field(default=None, max_length=300)
+    process_key: str | None = Field(default=None, max_length=200)
     name: str | None = Field(default=None, max_length=300)
     kind: str = Field(max_length=20)
     purpose: str | None = Field(default=None, max_length=50)
@@ -349,6 +354,11 @@ class Incident(SQLModel, table=True):
     municipality: str = Field(max_length=100)
     task_id: str | None = Field(default=None, max_length=36)
     element_id: str | None = Field(default=None, max_length=200)
+    # in a process a call activity started: that process instance and its definition (else null:
+    # the case's own)
+    process_instance_id: str | None = Field(default=None, max_length=36)
+    definition_id: str | None = Field(default=None, max_length=300)
+    process_key: str | None = Field(default=None, max_length=200)
     type: str = Field(max_length=50)
     message: str = Field(max_length=2000)
     created_at: datetime = Field(sa_column=_utc())

@@ -40,9 +40,9 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     load_state = runner_module.load_state
 
-    def counting(text: str, *args: object) -> object:
+    def counting(text: str, *args: object, **kwargs: object) -> object:
         seen.append(text)
-        return load_state(text, *args)  # type: ignore[arg-type]
+        return load_state(text, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runner_module, "load_state", counting)
     return seen
