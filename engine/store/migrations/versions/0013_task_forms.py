@@ -1,8 +1,8 @@
 """task.form_key and task.form_ref: the form a user task names (camunda:formKey, or camunda:formRef
 with its binding and version, as JSON), for Camunda's TaskDto and the inbox
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 18:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
