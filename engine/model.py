@@ -491,6 +491,7 @@ class MigrationProblemInfo:
     element_id: str | None
     task_id: str | None
     message: str
+    message_da: str = ""
 
 
 MIGRATABLE, MIGRATED, REFUSED, ALREADY, NOT_ON_SOURCE = (
