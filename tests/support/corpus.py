@@ -180,13 +180,27 @@ class Runner:
                 response = c.post(f"/task/{task_id}/submit-form", json={"variables": step.get("submit", {})})
         _expect(response, 204, f"task {step['task']}")
 
+    def instances_of(self, instance_id: str) -> list[str]:
+        """The instance and every process instance its call activities started (Tasklist finds
+        tasks of called processes too)."""
+        found, pending = [], [instance_id]
+        with self.http() as c:
+            while pending:
+                current = pending.pop()
+                found.append(current)
+                children = c.get("/process-instance", params={"superProcessInstance": current}).json()
+                pending += [child["id"] for child in children]
+        return found
+
     def wait_for_task(self, instance_id: str, key: str) -> str:
         def found() -> str | None:
             with self.http() as c:
-                tasks = c.get(
-                    "/task", params={"processInstanceId": instance_id, "taskDefinitionKey": key}
-                ).json()
-            return str(tasks[0]["id"]) if tasks else None
+                for process in self.instances_of(instance_id):
+                    params = {"processInstanceId": process, "taskDefinitionKey": key}
+                    tasks = c.get("/task", params=params).json()
+                    if tasks:
+                        return str(tasks[0]["id"])
+            return None
 
         return _poll(found, f"user task '{key}' to open", self.where(instance_id))
 
@@ -256,9 +270,8 @@ class Runner:
             return
         with self.http() as c:
             seen = c.get(f"/process-instance/{instance_id}/variables").json()
-        wrong = {
-            k: seen.get(k, {}).get("value") for k, v in expected.items() if seen.get(k, {}).get("value") != v
-        }
+        values = {k: _plain(v) for k, v in seen.items()}
+        wrong = {k: values.get(k) for k, v in expected.items() if values.get(k) != v}
         if wrong:
             raise ScenarioFailedError(f"variables {wrong} differ from {expected}")
 
@@ -328,6 +341,12 @@ def without_scripts_and_java(content: bytes) -> bytes:
             element.set(f"{{{CAMUNDA_NS}}}topic", element.get("id", ""))
     cleaned: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return cleaned
+
+
+def _plain(variable: dict[str, Any]) -> Any:
+    """A typed Camunda variable's value (a Json value is sent as a JSON string)."""
+    value = variable.get("value")
+    return json.loads(value) if variable.get("type") == "Json" and isinstance(value, str) else value
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
