@@ -138,7 +138,9 @@ class Engine:
         latest_only: bool = False,
         offset: int = 0,
         limit: int = 100,
+        where: DefinitionFilter | None = None,
     ) -> Page[DefinitionInfo]:
+        """Process definitions of the actor's municipality and the shared ones."""
         with self.store.read() as session:
             rows, total = definition_repo.list_definitions(
                 session,
@@ -147,6 +149,7 @@ class Engine:
                 offset=offset,
                 limit=limit,
                 visible_to=actor.municipality,
+                where=where,
             )
             return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
 
