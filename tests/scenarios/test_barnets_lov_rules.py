@@ -190,6 +190,21 @@ def test_a_follow_up_held_on_the_agreed_day_at_1600_is_met(flow: CaseFlow) -> No
     assert flow.history("deadline_breached") == []
 
 
+def test_a_follow_up_due_by_the_default_interval_is_reported_as_municipal_policy(flow: CaseFlow) -> None:
+    flow.open()
+    flow.through_screening("early_support")
+    flow.decide(child_plan_decided=False, child_plan_reason="Kortvarig indsats")
+    flow.kickoff(next_date_days=14)
+    flow.follow_up("continue", next_date_days=None)  # no next day agreed
+    pending = [d for d in flow.deadlines("follow_up_breach") if d["status"] == "pending"]
+    assert [(d["deadline"], d["due_date"]) for d in pending] == [("follow_up_default_interval", "2027-06-02")]
+    flow.move_to(datetime(2027, 6, 3, 0, 0, tzinfo=CPH))  # its last day, 2 June 2027, has ended
+    report = flow.client.get("/reports/overview").json()
+    lines = {c["deadline"]: (c["breached"], c["basis"], c["paragraph"]) for c in report["compliance"]}
+    assert lines["follow_up_default_interval"] == (1, "policy", "—")
+    assert lines["follow_up"][1:] == ("law", "§ 95")
+
+
 def test_the_first_follow_up_records_how_follow_up_is_organised(flow: CaseFlow) -> None:
     flow.open()
     flow.through_screening("early_support")
