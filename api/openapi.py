@@ -122,6 +122,12 @@ OWN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/tasks/{task_id}/complete"): (409,),
     ("get", "/dev/clock"): (404,),  # the dev clock is off
     ("post", "/dev/clock/advance"): (404,),
+    ("post", "/migrations/plan"): (404,),  # no such process definition
+    ("post", "/migrations/validate"): (404,),
+    ("post", "/migrations/execute"): (404,),
+    ("post", "/engine-rest/migration/generate"): (404,),
+    ("post", "/engine-rest/migration/validate"): (404,),
+    ("post", "/engine-rest/migration/execute"): (404,),
     ("post", "/engine-rest/message"): (404, 409),
     ("post", "/engine-rest/task/{task_id}/bpmnError"): (409,),
     ("post", "/engine-rest/task/{task_id}/bpmnEscalation"): (409,),

@@ -48,7 +48,10 @@ from engine.store import instances as instance_repo
 from engine.store import migration as repo
 from engine.variables import validate_variables
 
-CASE_LEFT = "the case is left as it was: another process instance in it cannot be migrated"
+CASE_LEFT = (
+    "the case is left as it was: another process instance in it cannot be migrated",
+    "Sagen er uændret: en anden proces i den kan ikke flyttes.",
+)
 
 
 @dataclass(frozen=True)
@@ -219,14 +222,16 @@ def _outcomes(case_id: str, moves: Sequence[_Move], *, done: str) -> list[Instan
             REFUSED if refused else done,
             _problems(m)
             if m.retarget.problems or not refused
-            else (MigrationProblemInfo(None, None, CASE_LEFT),),
+            else (MigrationProblemInfo(None, None, *CASE_LEFT),),
         )
         for m in moves
     ]
 
 
 def _problems(move: _Move) -> tuple[MigrationProblemInfo, ...]:
-    return tuple(MigrationProblemInfo(p.element_id, p.task_id, p.message) for p in move.retarget.problems)
+    return tuple(
+        MigrationProblemInfo(p.element_id, p.task_id, p.message, p.message_da) for p in move.retarget.problems
+    )
 
 
 def validate_case(

@@ -121,6 +121,25 @@ class TaskInfo:
     cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
     deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
     case_phase: str | None = None  # where its case stands now
+    form_key: str | None = None  # camunda:formKey
+    form_ref: dict[str, Any] | None = None  # camunda:formRef: {"key", "binding", "version"}
+
+
+@dataclass(frozen=True)
+class FormInfo:
+    """The form a task or a process's start event names (Camunda's FormDto)."""
+
+    key: str | None
+    ref: dict[str, Any] | None = None  # {"key", "binding", "version"}
+
+
+@dataclass(frozen=True)
+class FormContent:
+    """A deployed form file."""
+
+    name: str
+    content: bytes
+    media_type: str
 
 
 @dataclass(frozen=True)
@@ -472,6 +491,7 @@ class MigrationProblemInfo:
     element_id: str | None
     task_id: str | None
     message: str
+    message_da: str = ""
 
 
 MIGRATABLE, MIGRATED, REFUSED, ALREADY, NOT_ON_SOURCE = (

@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
 from engine import faults, timers, waits
-from engine.bpmn import inspect, starts
+from engine.bpmn import conditions, event_subprocesses, inspect, starts
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
@@ -124,6 +124,7 @@ class Runner:
         loaded = self.cache.get(session, definition.id)
         specs = _Specs(session, self.cache, actor.municipality)
         workflow = new_workflow(loaded, specs, self.script_engine, business_key)
+        variables = {**starts.initiator_variables(loaded.spec, actor.user_id), **variables}
         workflow.task_tree.set_data(**variables)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
@@ -250,7 +251,7 @@ class Runner:
                 raise _StepLimitError
 
         try:
-            workflow.do_engine_steps(will_complete_task=guard)
+            self._steps(workflow, guard)
         except _StepLimitError:
             element = inspect.element_id(last["task"]) if last else None
             raise ProcessError(
@@ -261,9 +262,22 @@ class Runner:
             raise _process_error(err) from err
         workflow.get_events()  # drop events nothing caught (a signal nobody waits for) so they don't pile up
         seen = inspect.snapshot(workflow)
+        if seen.stuck and workflow.is_completed():  # ended in an event subprocess, not at an End task
+            seen = inspect.snapshot(workflow)
         if seen.stuck:
             raise ProcessError("the process reached a dead end: nothing is active and it has not ended")
         return seen
+
+    @staticmethod
+    def _steps(workflow: BpmnWorkflow, guard: Callable[[Any], None]) -> None:
+        """Engine steps. Before and after them, conditional events whose condition now holds fire,
+        and an interrupting event subprocess that started cancels the rest of its scope; the
+        steps repeat while either changes something."""
+        conditions.reevaluate(workflow)
+        event_subprocesses.interrupt(workflow)
+        workflow.do_engine_steps(will_complete_task=guard)
+        while conditions.reevaluate(workflow) | event_subprocesses.interrupt(workflow):
+            workflow.do_engine_steps(will_complete_task=guard)
 
     def _mirror_and_save(
         self,

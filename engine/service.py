@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from engine import (
     access,
+    case_variables,
     corrections,
     decisions,
     definitions,
@@ -32,6 +33,7 @@ from engine import (
     process_instances,
     reports,
     sessions,
+    task_forms,
     tasks,
     tick,
 )
@@ -54,6 +56,8 @@ from engine.model import (
     DiagramInfo,
     ExternalTaskInfo,
     FetchRequest,
+    FormContent,
+    FormInfo,
     IncidentInfo,
     InstanceFilter,
     InstanceInfo,
@@ -210,7 +214,10 @@ class Engine:
         key: str | None = None,
         business_key: str | None = None,
         variables: dict[str, Any] | None = None,
+        by_form: bool = False,
     ) -> InstanceInfo:
+        """`by_form`: the variables come from the start form (Camunda's submit-form) and are checked
+        against it when it is a Camunda Form."""
         with self.store.write() as session:
             result = instances.start(
                 session,
@@ -221,8 +228,29 @@ class Engine:
                 key=key,
                 business_key=business_key,
                 variables=variables,
+                by_form=by_form,
             )
             return _summary(result)
+
+    def start_form(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> FormInfo:
+        access.require(actor, *access.DEFINITION_READERS)
+        with self.store.read() as session:
+            definition = definitions.resolve(
+                session, actor.municipality, definition_id=definition_id, key=key
+            )
+            return task_forms.start_form(session, self.runner, definition)
+
+    def start_form_file(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> FormContent:
+        access.require(actor, *access.DEFINITION_READERS)
+        with self.store.read() as session:
+            definition = definitions.resolve(
+                session, actor.municipality, definition_id=definition_id, key=key
+            )
+            return task_forms.start_form_file(session, self.runner, definition)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
@@ -331,6 +359,27 @@ class Engine:
                 with_variables=with_variables,
             )
 
+    def change_variables(
+        self,
+        instance_id: str,
+        *,
+        modifications: dict[str, Any],
+        deletions: list[str],
+        actor: Actor,
+    ) -> InstanceInfo:
+        """Set or delete variables of a running case (waiting conditional events are evaluated again)."""
+        with self.store.write() as session:
+            result = case_variables.change(
+                session,
+                self.runner,
+                instance_id,
+                modifications=modifications,
+                deletions=deletions,
+                actor=actor,
+                deadlines=self.deadlines,
+            )
+            return _summary(result)
+
     # --- tasks -------------------------------------------------------------------------
 
     def list_tasks(self, f: TaskFilter, *, actor: Actor, offset: int = 0, limit: int = 50) -> Page[TaskInfo]:
@@ -340,6 +389,14 @@ class Engine:
     def get_task(self, task_id: str, *, actor: Actor) -> TaskInfo:
         with self.store.write() as session:
             return tasks.get(session, self.runner, task_id, actor=actor)
+
+    def task_form(self, task_id: str, *, actor: Actor) -> FormInfo:
+        with self.store.write() as session:  # the access-log row commits with the read
+            return task_forms.task_form(session, self.runner, task_id, actor=actor)
+
+    def task_form_file(self, task_id: str, *, actor: Actor) -> FormContent | None:
+        with self.store.write() as session:
+            return task_forms.task_form_file(session, self.runner, task_id, actor=actor)
 
     def claim_task(self, task_id: str, *, actor: Actor, user_id: str | None = None) -> TaskInfo:
         with self.store.write() as session:

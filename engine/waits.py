@@ -20,6 +20,7 @@ from engine.bpmn import inspect
 from engine.bpmn.expressions import ISO_DURATION, ExpressionError, date_time_steps, is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES
 from engine.calendar import add_days, add_elapsed, add_months
+from engine.camunda_forms import FormReference
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings, Due, current_deadlines, due_after, due_on
 from engine.errors import ProcessError
 from engine.store import instances as instance_repo
@@ -213,7 +214,20 @@ def _new_task_row(
         **_due_columns(_due(task, ext.get("camunda:dueDate"), now, deadlines)),
         "cause": cause if is_user else None,
         "deadline": inspect.guarded_deadline(task),
+        **(_form_columns(task, ext) if is_user else {"form_key": None, "form_ref": None}),
     }
+
+
+def _form_columns(task: Any, ext: dict[str, Any]) -> dict[str, Any]:
+    """camunda:formKey (an expression is evaluated) and camunda:formRef with its binding."""
+    version = ext.get("camunda:formRefVersion")
+    reference = FormReference(
+        key=_value(task, ext.get("camunda:formKey")),
+        ref=_value(task, ext.get("camunda:formRef")),
+        binding=ext.get("camunda:formRefBinding") or "latest",
+        version=int(version) if version and str(version).isdigit() else None,
+    )
+    return {"form_key": reference.key, "form_ref": reference.as_json()}
 
 
 def _value(task: Any, raw: str | None, context: dict[str, Any] | None = None) -> str | None:

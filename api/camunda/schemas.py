@@ -19,6 +19,7 @@ from engine.model import (
     DefinitionInfo,
     DeploymentInfo,
     ExternalTaskInfo,
+    FormInfo,
     IncidentInfo,
     InstanceInfo,
     JobInfo,
@@ -116,6 +117,11 @@ class LockIn(CamundaIn):
 
 class RetriesIn(CamundaIn):
     retries: int = Field(le=INT32)  # a database integer: larger is refused (400), not a server error
+
+
+class VariableModificationsIn(CamundaIn):
+    modifications: Variables = None
+    deletions: list[str] | None = None
 
 
 class JobDueDateIn(CamundaIn):
@@ -459,7 +465,7 @@ class TaskOut(BaseModel):
     taskDefinitionKey: str
     suspended: bool = False
     formKey: str | None = None
-    camundaFormRef: str | None = None
+    camundaFormRef: dict[str, Any] | None = None
     tenantId: str | None = None
     taskState: str
     dueDay: str | None = Field(
@@ -484,8 +490,22 @@ class TaskOut(BaseModel):
             processDefinitionId=t.definition_id,
             processInstanceId=t.process_instance_id or t.instance_id,
             taskDefinitionKey=t.element_id,
+            formKey=t.form_key,
+            camundaFormRef=t.form_ref,
             taskState="Created" if t.state == "open" else t.state.capitalize(),
         )
+
+
+class FormOut(BaseModel):
+    """Camunda's FormDto: the form key, or the Camunda Form reference."""
+
+    key: str | None
+    contextPath: str | None = None
+    camundaFormRef: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, f: FormInfo) -> FormOut:
+        return cls(key=f.key, camundaFormRef=f.ref)
 
 
 class CountOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 
 from api.deps import Assigner, CaseActor, EngineDep, TaskActor
 from api.routing import Router
@@ -46,6 +46,15 @@ def list_tasks(
 def get_task(engine: EngineDep, actor: TaskActor, task_id: str) -> TaskOut:
     """One task with its form fields and the case variables it sees."""
     return TaskOut.of(engine.get_task(task_id, actor=actor))
+
+
+@router.get("/tasks/{task_id}/camunda-form", response_class=Response)
+def camunda_form(engine: EngineDep, actor: TaskActor, task_id: str) -> Response:
+    """The task's Camunda Form (form-js JSON schema); 204 when it names none."""
+    form = engine.task_form_file(task_id, actor=actor)
+    if form is None or form.media_type != "application/json":
+        return Response(status_code=204)
+    return Response(content=form.content, media_type=form.media_type)
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut)

@@ -121,6 +121,12 @@ class TaskOut(BaseModel):
     cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
     case_phase: str | None = Field(default=None, description="the phase its case stands in now")
     form: list[FormFieldOut] | None = None
+    form_key: str | None = Field(default=None, description="camunda:formKey, as the diagram writes it")
+    form_ref: dict[str, Any] | None = Field(
+        default=None,
+        description="camunda:formRef: the Camunda Form (key, binding, version); "
+        "GET /tasks/{id}/camunda-form serves it",
+    )
     variables: dict[str, Any] | None = None
 
     @classmethod
@@ -145,6 +151,8 @@ class TaskOut(BaseModel):
             deadline=t.deadline,
             cause=CauseOut.of(t.cause) if t.cause else None,
             case_phase=t.case_phase,
+            form_key=t.form_key,
+            form_ref=t.form_ref,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
             variables=t.variables,
         )

@@ -141,6 +141,7 @@ class MigrationProblemOut(BaseModel):
     element_id: str | None
     task_id: str | None
     message: str
+    message_da: str = Field(description="the same in Danish, for the pages")
 
 
 class InstanceOut(BaseModel):
@@ -158,7 +159,9 @@ class InstanceOut(BaseModel):
             case_id=i.case_id,
             outcome=i.outcome,
             problems=[
-                MigrationProblemOut(element_id=p.element_id, task_id=p.task_id, message=p.message)
+                MigrationProblemOut(
+                    element_id=p.element_id, task_id=p.task_id, message=p.message, message_da=p.message_da
+                )
                 for p in i.problems
             ],
         )

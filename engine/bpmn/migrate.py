@@ -29,11 +29,13 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
+from engine import danish
 from engine.bpmn import guards, inspect
 from engine.bpmn.compaction import completed_marks
 from engine.bpmn.migration_plan import Instruction, activities, all_activities, is_timer, kind
 from engine.bpmn.scripting import HELPER_NAMES
 from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, DefinitionSpecs
+from engine.deadlines import parse_instant
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 AHEAD = TaskState.FUTURE | TaskState.PREDICTED_MASK  # not reached yet: predicted from the target
@@ -48,6 +50,10 @@ class Problem:
     element_id: str | None
     task_id: str | None
     message: str
+    message_da: str = ""
+
+
+Reason = tuple[str, str]  # English, Danish
 
 
 @dataclass
@@ -172,8 +178,14 @@ class _Scope:
 
     def check(self) -> list[Problem]:
         if self.spec is None:
+            name = self.workflow.spec.name
             return [
-                Problem(None, None, f"the target version has no subprocess for '{self.workflow.spec.name}'")
+                Problem(
+                    None,
+                    None,
+                    f"the target version has no subprocess for '{name}'",
+                    f"Delprocessen «{name}» findes ikke i den nye version.",
+                )
             ]
         problems = []
         for task in self.workflow.get_tasks(state=ACTIVE, skip_subprocesses=True):
@@ -186,20 +198,31 @@ class _Scope:
         element = inspect.element_id(task)
         if element is None:  # the engine's own (a join waiting for other branches, …)
             found = self._internal(task.task_spec.name)
-            return (
-                []
-                if found is not None
-                else [_problem(task, f"'{task.task_spec.name}' has no counterpart in the target version")]
+            name = task.task_spec.name
+            missing = (
+                f"'{name}' has no counterpart in the target version",
+                f"«{name}» findes ikke i den nye version.",
             )
+            return [] if found is not None else [_problem(task, missing)]
         target = self.explicit(task.task_spec)
         if target is None:
-            return [_problem(task, f"the active activity '{element}' has no migration instruction")]
+            return [
+                _problem(
+                    task,
+                    (
+                        f"the active activity '{element}' has no migration instruction",
+                        f"Sagen står ved «{element}», som planen ikke flytter til den nye version.",
+                    ),
+                )
+            ]
         if isinstance(task.task_spec, LoopTask) or isinstance(
             getattr(task.parent, "task_spec", None), LoopTask
         ):
-            return [
-                _problem(task, f"the multi-instance activity '{element}' cannot be migrated while it runs")
-            ]
+            reason = (
+                f"the multi-instance activity '{element}' cannot be migrated while it runs",
+                f"Flerinstans-aktiviteten «{element}» kan ikke flyttes, mens den kører.",
+            )
+            return [_problem(task, reason)]
         return self._check_boundary(task, target) + self._check_guards(task, target)
 
     def _check_boundary(self, task: Any, target: Any) -> list[Problem]:
@@ -209,22 +232,28 @@ class _Scope:
         attached = self._boundary_targets(target)
         problems = []
         for event in _events_of(split):
-            message = self._event_problem(event, target, attached)
-            if message is not None:
-                problems.append(_problem(event, message))
+            reason = self._event_problem(event, target, attached)
+            if reason is not None:
+                problems.append(_problem(event, reason))
         return problems
 
-    def _event_problem(self, event: Any, target: Any, attached: list[Any]) -> str | None:
+    def _event_problem(self, event: Any, target: Any, attached: list[Any]) -> Reason | None:
         """Why a boundary event of an active activity stops the migration (None: nothing)."""
         element = inspect.element_id(event)
         mapped = self.explicit(event.task_spec)
         if not event.has_state(ACTIVE):
             running = event.has_state(TaskState.COMPLETED) and any(t.has_state(ACTIVE) for t in event)
             if running and mapped not in attached:
-                return f"the branch of the boundary event '{element}' runs; the target has no such event"
+                return (
+                    f"the branch of the boundary event '{element}' runs; the target has no such event",
+                    f"Forløbet efter hændelsen «{element}» kører, og den nye version har ikke hændelsen.",
+                )
             return None
         if mapped is not None and mapped not in attached:
-            return f"the boundary event '{element}' must map to an event attached to '{target.bpmn_id}'"
+            return (
+                f"the boundary event '{element}' must map to an event attached to '{target.bpmn_id}'",
+                f"Hændelsen «{element}» skal flyttes til en hændelse på «{target.bpmn_id}».",
+            )
         if mapped is None and is_timer(event.task_spec):
             return _removed_timer(event)
         return None
@@ -245,11 +274,13 @@ class _Scope:
             if guard.expression in old:
                 continue
             for name in sorted(_names(guard.expression) - known):
-                message = (
+                reason = (
                     f"the guard '{guard.name}' of '{target.bpmn_id}' reads the variable '{name}', "
-                    "which the case does not have (set it with the plan's variables)"
+                    "which the case does not have (set it with the plan's variables)",
+                    f"Reglen «{guard.name}» på «{target.bpmn_id}» læser «{name}», som sagen ikke har "
+                    "(angiv den i planens variabler).",
                 )
-                problems.append(_problem(task, message))
+                problems.append(_problem(task, reason))
         return problems
 
     # --- changing ------------------------------------------------------------------------------
@@ -323,14 +354,19 @@ class _Scope:
         return kept
 
 
-def _problem(task: Any, message: str) -> Problem:
-    return Problem(inspect.element_id(task), str(task.id), message)
+def _problem(task: Any, reason: Reason) -> Problem:
+    return Problem(inspect.element_id(task), str(task.id), *reason)
 
 
-def _removed_timer(event: Any) -> str:
+def _removed_timer(event: Any) -> Reason:
     due = event.internal_data.get("event_value")
     when = f" (due {due})" if isinstance(due, str) else ""
-    return f"the pending timer '{inspect.element_id(event)}'{when} has no counterpart in the target version"
+    day = f" (udløber {danish.day(parse_instant(due))})" if isinstance(due, str) else ""
+    element = inspect.element_id(event)
+    return (
+        f"the pending timer '{element}'{when} has no counterpart in the target version",
+        f"Den ventende frist «{element}»{day} findes ikke i den nye version; den må ikke forsvinde.",
+    )
 
 
 def _split_of(task: Any) -> Any | None:

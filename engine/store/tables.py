@@ -216,6 +216,9 @@ class Task(SQLModel, table=True):
     cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # the legal rule its due date keeps: the `deadline` of the breach timer on its boundary
     deadline: str | None = Field(default=None, max_length=100)
+    # the form it names: camunda:formKey, or camunda:formRef as JSON {"key", "binding", "version"}
+    form_key: str | None = Field(default=None, max_length=500)
+    form_ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Timer(SQLModel, table=True):

@@ -118,3 +118,100 @@ CHILD_2 = bpmn.document(
     <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="follow" />
     <bpmn:sequenceFlow id="f3" sourceRef="follow" targetRef="end" />""",
 )
+
+
+# --- diagrams: the pages draw these files, so they carry a simple BPMNDI layout ---------------
+
+_BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+_SIZES = {"task": (100, 80), "event": (36, 36), "gateway": (50, 50)}
+
+
+def _size(tag: str) -> tuple[int, int]:
+    if tag.endswith("Event"):
+        return _SIZES["event"]
+    if tag.endswith("Gateway"):
+        return _SIZES["gateway"]
+    return _SIZES["task"]
+
+
+def with_diagram(content: bytes) -> bytes:
+    """`content` with a BPMNDI layout: nodes in columns by their distance from the start, each
+    boundary event on its activity's lower edge, the event subprocess below the rest."""
+    import xml.etree.ElementTree as ET  # noqa: PLC0415
+
+    process = next(ET.fromstring(content).iter(f"{_BPMN}process"))
+    bounds: dict[str, tuple[int, int, int, int]] = {}
+    bottom = _layout(process, bounds, 100, 80)
+    for sub in process.findall(f"{_BPMN}subProcess"):
+        inner = _layout(sub, bounds, 140, bottom + 80)
+        right = max(x + w for key, (x, _, w, _) in bounds.items() if key in _ids(sub))
+        bounds[sub.get("id", "")] = (100, bottom + 40, right - 60, inner - bottom)
+    shapes = []
+    for element_id, (x, y, w, h) in bounds.items():
+        expanded = ' isExpanded="true"' if element_id.startswith("esp") and w > 100 else ""
+        shapes.append(
+            f'<bpmndi:BPMNShape id="{element_id}_di" bpmnElement="{element_id}"{expanded}>'
+            f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>'
+        )
+    for flow in process.iter(f"{_BPMN}sequenceFlow"):
+        (sx, sy, sw, sh), (tx, ty, _, th) = (
+            bounds[flow.get("sourceRef", "")],
+            bounds[flow.get("targetRef", "")],
+        )
+        shapes.append(
+            f'<bpmndi:BPMNEdge id="{flow.get("id")}_di" bpmnElement="{flow.get("id")}">'
+            f'<di:waypoint x="{sx + sw}" y="{sy + sh // 2}" /><di:waypoint x="{tx}" y="{ty + th // 2}" />'
+            "</bpmndi:BPMNEdge>"
+        )
+    diagram = (
+        '<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="'
+        + process.get("id", "")
+        + '">'
+        + "".join(shapes)
+        + "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"
+    )
+    namespaces = (
+        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+    )
+    text = content.decode().replace("<bpmn:definitions ", f"<bpmn:definitions {namespaces}", 1)
+    return text.replace("</bpmn:definitions>", diagram + "</bpmn:definitions>").encode()
+
+
+def _ids(scope: object) -> set[str]:
+    return {e.get("id", "") for e in scope.iter() if e.get("id")}  # type: ignore[attr-defined]
+
+
+def _layout(scope: object, bounds: dict[str, tuple[int, int, int, int]], left: int, top: int) -> int:
+    """Lay the direct flow nodes of `scope` out in columns; returns the lowest y used."""
+    nodes = {
+        e.get("id", ""): e
+        for e in scope  # type: ignore[attr-defined]
+        if not e.tag.endswith(("sequenceFlow", "subProcess", "boundaryEvent")) and e.get("id")
+    }
+    flows = [(f.get("sourceRef"), f.get("targetRef")) for f in scope if f.tag.endswith("sequenceFlow")]  # type: ignore[attr-defined]
+    column = {i: 0 for i, e in nodes.items() if e.tag.endswith("startEvent")}
+    for _ in range(len(nodes)):
+        for source, target in flows:
+            if source in column and target in nodes and target not in column:
+                column[target] = column[source] + 1
+    rows: dict[int, int] = {}
+    lowest = top
+    for element_id, element in nodes.items():
+        col = column.get(element_id, max(column.values(), default=0) + 1)
+        row = rows.get(col, 0)
+        rows[col] = row + 1
+        w, h = _size(element.tag)
+        x, y = left + col * 170, top + row * 130
+        bounds[element_id] = (x, y, w, h)
+        lowest = max(lowest, y + h)
+    on_host: dict[str, int] = {}
+    for event in (e for e in scope if e.tag.endswith("boundaryEvent")):  # type: ignore[attr-defined]
+        host = event.get("attachedToRef", "")
+        hx, hy, _, hh = bounds[host]
+        slot = on_host[host] = on_host.get(host, -1) + 1
+        bounds[event.get("id", "")] = (hx + 10 + slot * 40, hy + hh - 18, 36, 36)
+        end = f"{event.get('id')}_end"
+        if end in bounds:
+            bounds[end] = (hx + 10 + slot * 40, hy + hh + 60, 36, 36)
+    return lowest + 60
