@@ -55,6 +55,16 @@ def test_a_bfu_finished_at_2359_on_its_last_day_is_met_and_escalates_nothing(flo
     [breach] = flow.deadlines("investigation_breach")
     assert (breach["due_date"], breach["due_kind"]) == ("2027-04-02", "calendar")  # aware 2 Dec 2026
     assert flow.task("investigation")["due_date"] == "2027-04-02"
+    # The breach runs when the last day has ended: 3 April 00:00 CEST. Camunda's views say both.
+    assert breach["due_at"] == "2027-04-02T22:00:00Z"
+    [job] = flow.client.get("/engine-rest/job", params={"activityId": "investigation_breach"}).json()
+    assert (job["dueDay"], job["dueKind"], job["dueDate"]) == (
+        "2027-04-02",
+        "calendar",
+        "2027-04-02T22:00:00.000+0000",
+    )
+    [task] = flow.client.get("/engine-rest/task", params={"taskDefinitionKey": "investigation"}).json()
+    assert (task["dueDay"], task["dueKind"]) == ("2027-04-02", "calendar")
     flow.move_to(datetime(2027, 4, 2, 23, 59, tzinfo=CPH))
     finish_investigation(flow)
     flow.advance(timedelta(days=2))
