@@ -146,6 +146,9 @@ class Instance(SQLModel, table=True):
     decision_days: int | None = None
     measure_start_days: int | None = None
     caseworker_changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # open incidents of steps that failed for an internal reason (engine/incidents.py): a step of a
+    # case without any reads no incident rows
+    failed_steps: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ProcessInstance(SQLModel, table=True):
