@@ -19,7 +19,9 @@ def build_engine(
     quiet_payload_loggers()
     settings = settings or EngineSettings()
     clock = clock or SystemClock()
-    store = Store(settings.database_url, pool_size=settings.pool_size)
+    store = Store(
+        settings.database_url, pool_size=settings.pool_size, sqlite_synchronous=settings.sqlite_synchronous
+    )
     if migrate:
         store.migrate()
     return Engine(store, clock, settings, deadlines)
