@@ -11,10 +11,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import camunda, problems
+from api import camunda, openapi, problems
 from api.auth import Authenticator
 from api.deps import routes_without_policy
-from api.routers import cases, definitions, dev, health, incidents, messages, now, reports, tasks
+from api.routers import cases, definitions, dev, health, incidents, messages, migrations, now, reports, tasks
 from api.settings import ApiSettings, is_loopback
 from api.signin import routes as signin_routes
 from api.signin.flows import SignIn
@@ -112,6 +112,7 @@ def create_app(
     app.state.settings = settings
     app.state.authenticator = authenticator
     problems.install(app)
+    openapi.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(NoNulInUrl)
     if settings.dev_mode:
@@ -126,6 +127,7 @@ def create_app(
         messages.router,
         reports.router,
         incidents.router,
+        migrations.router,
         dev.router,
         camunda.router,
     ):
@@ -137,8 +139,9 @@ def create_app(
 
 
 class NoNulInUrl:
-    """Refuse NUL characters in the path or query (422): PostgreSQL cannot store or compare them,
-    SQLite can, and the same request must get the same answer on both."""
+    """Refuse NUL characters in the path or query (422; 400 under /engine-rest, as Camunda answers an
+    invalid request): PostgreSQL cannot store or compare them, SQLite can, and the same request
+    must get the same answer on both."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -146,9 +149,10 @@ class NoNulInUrl:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         query = scope.get("query_string", b"").lower()
         if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in query or b"\x00" in query):
+            camunda = scope["path"].startswith(problems.CAMUNDA_PREFIX)
             response = problems.error_response(
                 Request(scope),
-                422,
+                400 if camunda else 422,
                 "invalid-request",
                 "Invalid request",
                 "NUL characters are not allowed in the URL",

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -40,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="give deadlines stored before due dates had a last day their meaning (also run at start-up)",
     )
     correct.add_argument("--dry-run", action="store_true", help="show the corrections, change nothing")
+    _migrate_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve(args.host, args.port, args.workers, args.dev)
@@ -49,10 +51,41 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(_simulate(args.scenario, args.workflows))
     elif args.command == "correct-deadlines":
         sys.exit(_correct_deadlines(args.dry_run))
+    elif args.command == "migrate":
+        from api.migrate_command import run_migration  # noqa: PLC0415
+
+        sys.exit(run_migration(args))
     elif args.command == "hash-password":
         from api.auth import hash_password  # noqa: PLC0415
 
         print(hash_password(getpass.getpass("password: ")))  # noqa: T201
+
+
+def _migrate_parser(commands: Any) -> None:
+    migrate = commands.add_parser(
+        "migrate", help="move running cases from one version of a process to another (issue 16)"
+    )
+    migrate.add_argument("--from", dest="source", required=True, help="key:version (e.g. boernesag:3) or id")
+    migrate.add_argument("--to", dest="target", required=True, help="key:version or id")
+    migrate.add_argument("--municipality", required=True, help="whose cases (and definitions)")
+    migrate.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="SOURCE=TARGET",
+        help="an instruction beside the generated ones",
+    )
+    migrate.add_argument(
+        "--update-event-trigger",
+        action="append",
+        default=[],
+        metavar="TIMER",
+        help="compute this timer's due date again (otherwise pending due dates never move)",
+    )
+    migrate.add_argument("--plan", type=Path, help="a plan as JSON (POST /migrations/plan's answer) instead")
+    migrate.add_argument("--case", action="append", default=[], help="only these process instances")
+    migrate.add_argument("--dry-run", action="store_true", help="validate every case, change nothing")
+    migrate.add_argument("--batch-size", type=int, default=100, help="cases between progress lines")
 
 
 def _serve(host: str, port: int, workers: int, dev: bool) -> None:

@@ -27,6 +27,8 @@ from engine.errors import (
     InvalidDefinitionError,
     InvalidVariablesError,
     LockedByOtherWorkerError,
+    MigrationPlanError,
+    MigrationRefusedError,
     NotCorrelatedError,
     NotFoundError,
     ProcessError,
@@ -88,6 +90,20 @@ PROBLEMS: dict[type[EngineError], ProblemType] = {
     ),
     TooLargeError: ProblemType(413, "too-large", "Too large", "InvalidRequestException"),
     StepFailedError: ProblemType(500, "step-failed", "Internal error", "ProcessEngineException"),
+    MigrationPlanError: ProblemType(
+        422,
+        "invalid-migration-plan",
+        "The migration plan cannot be applied",
+        "MigrationPlanValidationException",
+        400,
+    ),
+    MigrationRefusedError: ProblemType(
+        409,
+        "migration-refused",
+        "A process instance cannot be migrated",
+        "MigratingProcessInstanceValidationException",
+        400,
+    ),
 }
 
 
@@ -124,8 +140,9 @@ def error_response(
 ) -> JSONResponse:
     if _is_camunda(request):
         body: dict[str, Any] = {"type": camunda_type, "message": detail}
-        if extra and "details" in extra:
-            body["details"] = extra["details"]
+        for key in ("details", "validationReport"):
+            if extra and key in extra:
+                body[key] = extra[key]
         return JSONResponse(body, status_code=status, headers=headers)
     body = {
         "type": f"https://sagsflow.dk/problems/{slug}",
@@ -147,6 +164,8 @@ def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
         }
     if isinstance(error, InvalidVariablesError):
         return {"errors": [_variable_problem(p) for p in error.problems]}
+    if isinstance(error, MigrationPlanError | MigrationRefusedError):
+        return migration_problems(error, camunda)
     if isinstance(error, CaseNumberInUseError):
         return {"existing_case_id": error.existing_id, "case_number": error.case_number}
     if isinstance(error, ProcessError) and error.element_id:
@@ -154,6 +173,65 @@ def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
     if isinstance(error, StepFailedError):
         return {"reference": error.reference, "incident_id": error.incident_id}
     return {}
+
+
+def migration_problems(error: MigrationPlanError | MigrationRefusedError, camunda: bool) -> dict[str, Any]:
+    """A refused plan lists each failing instruction; a refused process instance its problems
+    (on /engine-rest as Camunda's `validationReport`)."""
+    if isinstance(error, MigrationPlanError):
+        if camunda:
+            return {
+                "validationReport": {
+                    "instructionReports": camunda_instruction_reports(error.failures),
+                    "variableReports": {},
+                }
+            }
+        return {
+            "errors": [
+                {
+                    "index": f.index,
+                    "plan": f.plan,
+                    "source": f.source,
+                    "target": f.target,
+                    "failures": list(f.failures),
+                }
+                for f in error.failures
+            ]
+        }
+    if not camunda:
+        return {"errors": [{"element_id": e, "task_id": t, "message": m} for e, t, m in error.problems]}
+    reports = [
+        {
+            "migrationInstruction": None,
+            "activityInstanceId": f"{element}:{task}" if element and task else None,
+            "sourceScopeId": element,
+            "failures": [message],
+        }
+        for element, task, message in error.problems
+    ]
+    return {
+        "validationReport": {
+            "processInstanceId": error.process_instance_id,
+            "failures": [],
+            "activityInstanceValidationReports": reports,
+            "transitionInstanceValidationReports": [],
+        }
+    }
+
+
+def camunda_instruction_reports(failures: Any) -> list[dict[str, Any]]:
+    """Camunda's MigrationInstructionValidationReportDto list."""
+    return [
+        {
+            "instruction": {
+                "sourceActivityIds": [f.source],
+                "targetActivityIds": [f.target],
+                "updateEventTrigger": f.update_event_trigger,
+            },
+            "failures": list(f.failures),
+        }
+        for f in failures
+    ]
 
 
 def _variable_problem(problem: VariableProblem) -> dict[str, Any]:

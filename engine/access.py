@@ -17,6 +17,9 @@ from engine.model import Actor, Role
 CASE_READERS = (Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)
 CASE_WRITERS = (Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)
 DEPLOYERS = (Role.PROCESS_OWNER, Role.ADMIN)
+# plan, validate and migrate running cases to another version (reads identifiers and the
+# reasons a case cannot move, never variable values; every case touched is access-logged)
+MIGRATORS = (Role.PROCESS_OWNER, Role.ADMIN)
 DEFINITION_READERS = (Role.PROCESS_OWNER, Role.ADMIN, Role.INTEGRATOR, Role.LEADER, Role.CASEWORKER)
 DECISION_EVALUATORS = (Role.PROCESS_OWNER, Role.ADMIN, Role.INTEGRATOR)  # reads no case data
 TASK_ASSIGNERS = (Role.CASEWORKER, Role.LEADER, Role.ADMIN)

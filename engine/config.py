@@ -57,6 +57,25 @@ class EngineSettings(BaseSettings):
         "acknowledged step survives a power cut or an OS crash; NORMAL syncs at checkpoints only "
         "(faster, survives a killed process but may lose the last commits on a power cut)",
     )
+    # Municipal choices behind the deadlines (engine/rules.py says which are law and which policy).
+    receipt_reporter_types: str = Field(
+        default="professional,private,child,parent",
+        description="reporter types who get a receipt for their report (§ 137; municipal policy: "
+        "default every reporter who is not anonymous), comma-separated",
+    )
+    receipt_working_days: int = Field(default=6, gt=0, description="§ 137 (subsection unconfirmed)")
+    follow_up_default_months: int = Field(
+        default=6, gt=0, description="months to the next follow-up when none is agreed (municipal policy)"
+    )
+    supervision_interval_months: int = Field(
+        default=6,
+        gt=0,
+        description="most months between supervision visits (policy; § 156, stk. 5: two a year)",
+    )
+    investigation_warning_months: int = Field(default=3, gt=0, description="warning before the BFU deadline")
+    reminder_days_before: int = Field(
+        default=14, gt=0, description="reminder before the child plan's last day"
+    )
 
     @property
     def groups(self) -> frozenset[str]:

@@ -130,7 +130,8 @@ class Milestone:
 @dataclass(frozen=True)
 class Flag:
     name: str  # the share's name in GET /reports/overview
-    field: Field  # counts as yes only when submitted as true
+    field: Field
+    counts: bool = True  # yes only when the field is submitted as exactly this
 
 
 def _report(title: str) -> Consumer:
@@ -162,6 +163,15 @@ FLAGS = (
     Flag(
         "talk_alone_before_follow_up",
         Field("follow_up", "child_talk_alone", _report("Andel opfølgninger med samtale med barnet alene")),
+    ),
+    Flag(
+        "supervision_talk_without_staff",
+        Field(
+            "supervision_visit",
+            "staff_present",
+            _report("Andel tilsynssamtaler uden anbringelsesstedets personale"),
+        ),
+        counts=False,
     ),
 )
 FIELDS = tuple(m.field for m in MILESTONES) + tuple(f.field for f in FLAGS)
@@ -201,17 +211,8 @@ def _rule_consumer(rule: LegalRule) -> Consumer:
     return Consumer(f"the rule *{rule.title}* ({rule.basis.value}{where})", "engine/rules.py")
 
 
-# The guards of engine/rules.py that the shipped diagrams carry today. When the diagrams carry every
-# guard the rule table names, this becomes `name in rule.guards` for every rule (one edit).
-_GUARDS_IN_DIAGRAMS = frozenset(
-    {"bfu_before_placement", "plan_on_placement", "placement_date", "plan_reason", "investigation_start"}
-)
-GUARDS = tuple(
-    RequiredGuard(name, _rule_consumer(rule))
-    for rule in RULES
-    for name in rule.guards
-    if name in _GUARDS_IN_DIAGRAMS
-)
+# Every guard of engine/rules.py: the shipped diagrams carry each of them.
+GUARDS = tuple(RequiredGuard(name, _rule_consumer(rule)) for rule in RULES for name in rule.guards)
 DEADLINES = tuple(RequiredDeadline(rule.deadline, rule.title) for rule in RULES if rule.deadline)
 
 
@@ -241,18 +242,38 @@ class Signal:
         return f"signal:{self.name}"
 
 
+DECISION_DURING_INVESTIGATION = "afgoerelse_under_undersoegelse"
 MESSAGES = (
     Message(
         "ny_underretning",
         (RECEIVED, REPORTER_TYPE, REPORT_TEXT),
         Consumer("integrators' POST /messages for a new report on an open case", "workflows/README.md"),
     ),
+    Message(
+        DECISION_DURING_INVESTIGATION,
+        (),
+        Consumer(
+            "a decision while the investigation runs (a § 46 placement, § 46, stk. 3; engine/rules.py)",
+            "workflows/README.md",
+        ),
+    ),
 )
 DEADLINE_BREACHED = "frist_overskredet"
+INVESTIGATION_FINISHED = "undersoegelse_afsluttet"
 SIGNALS = (
     Signal(
         DEADLINE_BREACHED,
         Consumer("the leader's escalation task when a deadline is breached", "workflows/README.md"),
+        thrown=True,
+        caught=True,
+    ),
+    Signal(
+        INVESTIGATION_FINISHED,
+        Consumer(
+            "the decision after an investigation, and a running measure's first follow-up at the "
+            "investigation's end (§ 95; engine/rules.py)",
+            "workflows/README.md",
+        ),
         thrown=True,
         caught=True,
     ),

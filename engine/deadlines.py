@@ -411,10 +411,19 @@ def _running_first_follow_up(facts: Facts, settings: DeadlineSettings) -> Due | 
 
 def _next_follow_up(facts: Facts, settings: DeadlineSettings) -> Due | None:
     held = _day(facts, "follow_up_held_at")
-    if held is None:
-        return None
+    started = _day(facts, "intervention_started_at")
+    if held is None or (started is not None and held < started):
+        return None  # no follow-up held on this measure yet (one held on an earlier measure)
     agreed = _agreed(facts)
     return _named("next_follow_up_date", lambda: next_follow_up_due(held, agreed, settings))
+
+
+def _next_supervision(facts: Facts, settings: DeadlineSettings) -> Due | None:
+    visited = _day(facts, "supervision_visit_held_at")
+    placed = _day(facts, "placement_started_at")
+    if visited is None or (placed is not None and visited < placed):
+        return None  # no visit in this placement yet (one in an earlier placement)
+    return supervision_visit_due(visited, settings)
 
 
 def _agreed(facts: Facts) -> date | None:
@@ -470,21 +479,23 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         "supervision",
         _trigger_day("placement_started_at", supervision_visit_due),
     ),
-    DeadlineRule(
-        "supervision_visit_due",
-        "supervision_visit_held_at",
-        "supervision",
-        _trigger_day("supervision_visit_held_at", supervision_visit_due),
-    ),
+    DeadlineRule("supervision_visit_due", "supervision_visit_held_at", "supervision", _next_supervision),
 )
 
+# Whether the reporter gets a receipt (rule `receipt_reporters`, municipal policy), for the diagram's
+# gateway: set whenever a report's receipt is known, true or false.
+RECEIPT_REQUIRED = "receipt_required"
+
 # The variables the engine computes; callers must not accept them as input.
-DEADLINE_VARIABLES = frozenset(r.output for r in DEADLINE_RULES)
+DEADLINE_VARIABLES = frozenset({*(r.output for r in DEADLINE_RULES), RECEIPT_REQUIRED})
 
 
-def derive_deadlines(variables: Facts, settings: DeadlineSettings = DEFAULT_SETTINGS) -> dict[str, str]:
+def derive_deadlines(
+    variables: Facts, settings: DeadlineSettings = DEFAULT_SETTINGS
+) -> dict[str, str | bool]:
     """Return the deadline variables (name -> last day "YYYY-MM-DD", or an ISO UTC instant for
-    an elapsed deadline) that follow from `variables`.
+    an elapsed deadline) that follow from `variables`, and `receipt_required` (a boolean) once a
+    report's receipt is known.
 
     A rule fires when its trigger variable is present and not None; its output is computed
     afresh from the current facts, so a changed fact moves the deadline. Outputs whose condition
@@ -492,7 +503,9 @@ def derive_deadlines(variables: Facts, settings: DeadlineSettings = DEFAULT_SETT
     caller's decision. For the same output, the later rule in `DEADLINE_RULES` wins. A fact no
     deadline can be computed from raises `DeadlineInputError` naming the variable.
     """
-    deadlines: dict[str, str] = {}
+    deadlines: dict[str, str | bool] = {}
+    if variables.get("report_received_at") is not None:
+        deadlines[RECEIPT_REQUIRED] = receipt_required(variables.get("reporter_type"), settings)
     for line in DEADLINE_RULES:
         if variables.get(line.trigger) is None:
             continue
@@ -502,6 +515,18 @@ def derive_deadlines(variables: Facts, settings: DeadlineSettings = DEFAULT_SETT
         elif due is not None:
             deadlines[line.output] = due.isoformat()
     return deadlines
+
+
+def current_deadlines(facts: Facts, settings: DeadlineSettings = DEFAULT_SETTINGS) -> dict[str, str | bool]:
+    """The deadline variables as the facts in scope give them now, for a due date or timer the
+    engine is about to evaluate: so a deadline read in a subprocess, or after an event brought in
+    a new fact (an investigation running alongside a measure has ended), follows the facts there.
+    Facts no deadline can be computed from leave the stored variables as they are (they were
+    checked when they were recorded)."""
+    try:
+        return derive_deadlines(facts, settings)
+    except (ValueError, OverflowError):
+        return {}
 
 
 def _compute(line: DeadlineRule, variables: Facts, settings: DeadlineSettings) -> Due | date | None:

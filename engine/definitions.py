@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from engine import camunda_forms
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
@@ -218,12 +219,18 @@ def deploy(
         duplicate = _duplicate_of(session, request, resources, scope)
         if duplicate is not None:
             return duplicate
-    bundle, warnings = check_deployment(
-        resources,
-        deployed=lambda kind, key: _deployed_diagram(session, kind, key, scope),
-        missing=lambda bundle: _missing_targets(session, bundle, scope),
-        contract=contract,
-    )
+    forms, form_problems = _forms(resources)
+    try:
+        bundle, warnings = check_deployment(
+            resources,
+            deployed=lambda kind, key: _deployed_diagram(session, kind, key, scope),
+            missing=lambda bundle: _missing_targets(session, bundle, scope),
+            contract=contract,
+        )
+    except InvalidDefinitionError as err:
+        raise InvalidDefinitionError([*err.problems, *form_problems]) from None
+    if form_problems:
+        raise InvalidDefinitionError(form_problems)
     deployment = Deployment(
         id=str(uuid.uuid4()),
         name=request.name,
@@ -235,7 +242,7 @@ def deploy(
     )
     session.add(deployment)
     rows = _store_resources(session, deployment.id, resources)
-    definitions, new = _version(session, bundle, deployment, rows)
+    definitions, new = _version(session, bundle, deployment, rows, forms)
     session.flush()
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
     session.flush()
@@ -474,8 +481,34 @@ def _store_resources(
     return rows
 
 
+def _forms(resources: Sequence[Resource]) -> tuple[dict[str, str], list[DefinitionProblem]]:
+    """The Camunda Forms of a deployment (`.form` files): form id by file name, and the problems."""
+    forms: dict[str, str] = {}
+    problems = []
+    for resource in resources:
+        if not resource.name.lower().endswith(".form"):
+            continue
+        try:
+            identifier = camunda_forms.form_id(resource.content, resource.name)
+        except camunda_forms.FormSchemaError as err:
+            problems.append(DefinitionProblem(str(err), resource.name))
+            continue
+        if identifier is not None:
+            forms[resource.name] = identifier
+    duplicates = {i for i in forms.values() if list(forms.values()).count(i) > 1}
+    problems += [
+        DefinitionProblem(f"the deployment contains forms with the same key '{i}' (id attribute)")
+        for i in sorted(duplicates)
+    ]
+    return forms, problems
+
+
 def _version(
-    session: Session, bundle: Bundle, deployment: Deployment, rows: dict[str, ResourceRow]
+    session: Session,
+    bundle: Bundle,
+    deployment: Deployment,
+    rows: dict[str, ResourceRow],
+    forms: dict[str, str],
 ) -> tuple[list[Definition], list[Definition]]:
     all_defs: list[Definition] = []
     new_defs: list[Definition] = []
@@ -486,6 +519,7 @@ def _version(
         ("decision", d.id, d.name, d.resource_name, d.version_tag, [rows[d.resource_name]])
         for d in bundle.decisions.values()
     ]
+    entries += [("form", key, None, name, None, [rows[name]]) for name, key in forms.items()]
     for kind, key, name, resource_name, tag, used in entries:
         own_hash = _hash("".join(r.content_hash for r in used).encode())
         current = repo.latest(session, kind, key, deployment.municipality)
@@ -585,6 +619,71 @@ def resolve(
     if not definition_id:
         return called_process(session, CallTarget(key or ""), municipality=municipality)
     return visible_definition(session, definition_id, municipality, "process")
+
+
+@dataclass(frozen=True)
+class DeployedForm:
+    """A form's file as deployed: its name and content."""
+
+    name: str
+    content: bytes
+
+    @property
+    def media_type(self) -> str:
+        lowered = self.name.lower()
+        if lowered.endswith((".form", ".json")):
+            return "application/json"
+        return "text/html" if lowered.endswith((".html", ".htm")) else "application/octet-stream"
+
+
+def deployed_form(
+    session: Session, definition: Definition, reference: camunda_forms.FormReference
+) -> DeployedForm | None:
+    """The form a task or start event of `definition` names: a `.form` by `camunda:formRef` and its
+    binding (looked up in the definition's scope: its municipality's or the shared one), or a file
+    of the definition's deployment by `camunda-forms:deployment:<file>` or
+    `embedded:deployment:<file>` (Sagsflow reads `camunda-forms:app:<file>` from the deployment
+    too: there is no process application to serve it). None when nothing deployed matches."""
+    if reference.ref is not None:
+        row = _form_definition(session, definition, reference)
+        if row is None:
+            return None
+        resources = repo.resources_of(session, row)
+        return DeployedForm(resources[0].name, resources[0].content) if resources else None
+    name = reference.deployed_file or _embedded_file(reference.key)
+    if name is None:
+        return None
+    resource = repo.resource_by_name(session, definition.deployment_id, name)
+    return DeployedForm(resource.name, resource.content) if resource is not None else None
+
+
+def _form_definition(
+    session: Session, definition: Definition, reference: camunda_forms.FormReference
+) -> Definition | None:
+    key = reference.ref or ""
+    if reference.binding == "deployment":
+        return repo.in_deployment(session, "form", key, definition.deployment_id)
+    if reference.binding == "version" and reference.version is not None:
+        return repo.by_key_version(session, "form", key, reference.version, definition.municipality)
+    return repo.latest(session, "form", key, definition.municipality)
+
+
+def _embedded_file(key: str | None) -> str | None:
+    prefix = "embedded:deployment:"
+    return key[len(prefix) :] if key and key.startswith(prefix) else None
+
+
+def by_reference(session: Session, reference: str, municipality: str) -> Definition:
+    """A process definition by id, or by `key:version` as a municipality's cases see it."""
+    key, _, version = reference.partition(":")
+    if version.isdigit():
+        row = bound_definition(
+            session, "process", key, binding="version", version=int(version), municipality=municipality
+        )
+        if row is None:
+            raise NotFoundError("process definition", reference)
+        return row
+    return visible_definition(session, reference, municipality, "process")
 
 
 def started_by_message(

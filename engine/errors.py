@@ -166,3 +166,34 @@ class StepFailedError(EngineError):
         )
         self.reference = reference
         self.incident_id = incident_id
+
+
+@dataclass(frozen=True)
+class InstructionFailure:
+    """Why one instruction of a migration plan can never be applied (`index`: its position in
+    the plan's instructions; `plan`: the source definition of the plan it belongs to)."""
+
+    index: int
+    source: str
+    target: str
+    failures: tuple[str, ...]
+    plan: str = ""
+    update_event_trigger: bool = False
+
+
+class MigrationPlanError(EngineError):
+    """A migration plan that cannot be applied to any case: every failure of every instruction."""
+
+    def __init__(self, message: str, failures: list[InstructionFailure]) -> None:
+        super().__init__(message)
+        self.failures = failures
+
+
+class MigrationRefusedError(EngineError):
+    """A process instance the plan cannot migrate as it stands (Camunda executes nothing then)."""
+
+    def __init__(self, process_instance_id: str, problems: list[tuple[str | None, str | None, str]]) -> None:
+        first = problems[0][2] if problems else "it cannot be migrated"
+        super().__init__(f"process instance '{process_instance_id}' cannot be migrated: {first}")
+        self.process_instance_id = process_instance_id
+        self.problems = problems  # (element id, task id, message)

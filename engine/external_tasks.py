@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -187,8 +188,12 @@ def _info(
     with_details: bool = False,
 ) -> ExternalTaskInfo:
     definition = definition_repo.get(session, task.definition_id)
+    task_info = info.task_info(task, instance)
+    if task.process_instance_id != instance.id:  # in a called process: its business key
+        called = process_repo.get(session, task.process_instance_id, instance.municipality)
+        task_info = replace(task_info, business_key=called[0].business_key if called else None)
     return ExternalTaskInfo(
-        task=info.task_info(task, instance),
+        task=task_info,
         priority=task.priority,
         version_tag=definition.version_tag if definition else None,
         error_details=task.error_details if with_details else None,
@@ -429,6 +434,7 @@ def _started(workflow: BpmnWorkflow, task_id: str) -> Any:
 def _open_incident(session: Session, task: Task, now: datetime) -> None:
     if repo.open_incident_for(session, task.id) is not None:
         return
+    called = task.process_instance_id if task.process_instance_id != task.instance_id else None
     session.add(
         Incident(
             id=str(uuid.uuid4()),
@@ -436,6 +442,9 @@ def _open_incident(session: Session, task: Task, now: datetime) -> None:
             municipality=task.municipality,
             task_id=task.id,
             element_id=task.element_id,
+            process_instance_id=called,
+            definition_id=task.definition_id if called else None,
+            process_key=task.process_key if called else None,
             type=INCIDENT_TYPE,
             message=task.error_message or "the external task has no retries left",
             created_at=now,

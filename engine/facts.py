@@ -5,7 +5,8 @@ scans or parses the history (engine/reports.py defines what each figure means).
 - milestones (instance columns): the first time a case reaches a step, the days from the report to
   the date the step names (the first talk with the child, the decision, the start of the measure);
 - flags (`case_fact` rows): at each completion of a step, whether something the guidance asks for
-  was done (the child's perspective at a decision, a talk alone before a follow-up).
+  was done (the child heard before a decision, a talk alone before a follow-up, a supervision talk
+  without the placement's staff present).
 
 Element ids and variable names are the diagrams' contract, declared in engine/contract.py and
 checked at every deploy (engine/bpmn/contract_checks.py).
@@ -42,7 +43,8 @@ def on_completion(
     """Record the flags of this completion; return the instance columns it sets (saved with the step)."""
     for flag in FLAGS:
         if flag.field.element_id == element_id:
-            repo.add_flag(session, instance, flag.name, submitted.get(flag.field.variable) is True, at)
+            yes = submitted.get(flag.field.variable) is flag.counts
+            repo.add_flag(session, instance, flag.name, yes, at)
     values: dict[str, Any] = {}
     for milestone in MILESTONES:
         if milestone.field.element_id != element_id or getattr(instance, milestone.column) is not None:

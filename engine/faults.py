@@ -10,13 +10,23 @@ strings and returns. The points, in the order a step passes them:
 - `step.after_save`: the instance row is saved; the transaction is not committed
 - `step.after_commit`: the step is committed; the caller has not been answered
 - `timer.after_claim`: the tick claimed due timers (committed) and fired none of them yet
+- `migration.after_rows`: a case's migration wrote its state and mirror rows; not committed
+- `migration.after_case`: a case's migration is committed; the next case is not begun
 """
 
 from __future__ import annotations
 
 import os
 
-POINTS = ("step.after_run", "step.after_mirror", "step.after_save", "step.after_commit", "timer.after_claim")
+POINTS = (
+    "step.after_run",
+    "step.after_mirror",
+    "step.after_save",
+    "step.after_commit",
+    "timer.after_claim",
+    "migration.after_rows",
+    "migration.after_case",
+)
 ENVIRONMENT = "SAGSFLOW_TEST_CRASH_AT"
 _ARMED = os.environ.get(ENVIRONMENT, "")
 

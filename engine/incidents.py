@@ -94,12 +94,17 @@ def log_failure(command: str, error: BaseException) -> str:
 def _open(store: Store, clock: Clock, scope: StepScope, command: str, reference: str) -> str:
     assert scope.instance_id is not None and scope.municipality is not None
     with store.write() as session:
+        task = repo.task(session, scope.task_id) if scope.task_id else None
+        called = task.process_instance_id if task and task.process_instance_id != task.instance_id else None
         incident = Incident(
             id=str(uuid.uuid4()),
             instance_id=scope.instance_id,
             municipality=scope.municipality,
             task_id=scope.task_id,
-            element_id=repo.element_of(session, scope.task_id) if scope.task_id else None,
+            element_id=task.element_id if task else None,
+            process_instance_id=called,  # a task of a process a call activity started: that process
+            definition_id=task.definition_id if task and called else None,
+            process_key=task.process_key if task and called else None,
             type=STEP_FAILED,
             message=f"{command} failed for an internal reason (reference {reference}); nothing was changed",
             created_at=clock.now(),

@@ -52,6 +52,8 @@ def task_info(
         cause=json.loads(task.cause) if task.cause else None,
         deadline=task.deadline,
         case_phase=instance.phase,
+        form_key=task.form_key,
+        form_ref=json.loads(task.form_ref) if task.form_ref else None,
     )
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, contract, facts, info, inputs
+from engine import access, audit, contract, facts, info, inputs, task_forms
 from engine.bpmn import inspect
 from engine.bpmn.compaction import completed_marks
+from engine.bpmn.starts import start_form_reference
 from engine.bpmn.workflow import CaseWorkflow
 from engine.deadlines import DeadlineSettings, format_instant
 from engine.definitions import resolve
@@ -60,12 +61,17 @@ def start(
     variables: dict[str, Any] | None = None,
     team: str | None = None,
     start_message: str | None = None,
+    by_form: bool = False,
 ) -> StepResult:
-    """`start_message`: start at the message start event for that message (a correlated message)."""
+    """`start_message`: start at the message start event for that message (a correlated message);
+    `by_form`: the variables were submitted with the start form, which checks them (submit-form)."""
     access.require(actor, *access.CASE_WRITERS)
     _check_business_key(business_key)
     definition = resolve(session, actor.municipality, definition_id=definition_id, key=key)
     checked = inputs.prepare(variables or {}, current={}, deadlines=deadlines)
+    if by_form:
+        reference = start_form_reference(runner.cache.get(session, definition.id).spec)
+        task_forms.check_submission(session, definition, reference, checked, {})
     result = runner.start(
         session,
         definition,

@@ -121,6 +121,25 @@ class TaskInfo:
     cause: dict[str, Any] | None = None  # what made it: a deadline timer (kind, deadline, due_at, …)
     deadline: str | None = None  # the legal rule its due date keeps (its breach timer's)
     case_phase: str | None = None  # where its case stands now
+    form_key: str | None = None  # camunda:formKey
+    form_ref: dict[str, Any] | None = None  # camunda:formRef: {"key", "binding", "version"}
+
+
+@dataclass(frozen=True)
+class FormInfo:
+    """The form a task or a process's start event names (Camunda's FormDto)."""
+
+    key: str | None
+    ref: dict[str, Any] | None = None  # {"key", "binding", "version"}
+
+
+@dataclass(frozen=True)
+class FormContent:
+    """A deployed form file."""
+
+    name: str
+    content: bytes
+    media_type: str
 
 
 @dataclass(frozen=True)
@@ -432,3 +451,74 @@ class AssertionUse:
     id: str
     issuer: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class MigrationInstruction:
+    """Instances of the source activity `source` become instances of the target activity `target`;
+    `update_event_trigger`: a timer's due date is computed again (otherwise it never moves)."""
+
+    source: str
+    target: str
+    update_event_trigger: bool = False
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """From one definition version to another of the same key. `variables` are set in each
+    migrated process instance; `children`: plans for the processes call activities started
+    (a child on a child plan's source version moves with its case)."""
+
+    source_definition_id: str
+    target_definition_id: str
+    instructions: tuple[MigrationInstruction, ...]
+    variables: dict[str, Any] = field(default_factory=dict)
+    children: tuple[MigrationPlan, ...] = ()
+
+
+@dataclass(frozen=True)
+class MigrationSelection:
+    """Which process instances to migrate: by id (cases or called processes), or every running
+    one of the plan's source version that `query` matches (its municipality is the caller's)."""
+
+    process_instance_ids: tuple[str, ...] | None = None
+    business_key: str | None = None
+    activity_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MigrationProblemInfo:
+    element_id: str | None
+    task_id: str | None
+    message: str
+    message_da: str = ""
+
+
+MIGRATABLE, MIGRATED, REFUSED, ALREADY, NOT_ON_SOURCE = (
+    "migratable",
+    "migrated",
+    "refused",
+    "already migrated",
+    "not on the source version",
+)
+
+
+@dataclass(frozen=True)
+class InstanceMigration:
+    """One process instance's result: `outcome` is one of MIGRATABLE (validated), MIGRATED,
+    REFUSED (with `problems`; the case is left as it was), ALREADY (on the target: nothing to do)
+    or NOT_ON_SOURCE."""
+
+    process_instance_id: str
+    case_id: str
+    outcome: str
+    problems: tuple[MigrationProblemInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    instances: tuple[InstanceMigration, ...]
+    seconds: float = 0.0
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for i in self.instances if i.outcome == outcome)

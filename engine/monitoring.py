@@ -125,9 +125,9 @@ def activity_instances(
 def _incident(incident: Incident, instance: Instance) -> IncidentInfo:
     return IncidentInfo(
         id=incident.id,
-        instance_id=incident.instance_id,
-        definition_id=instance.definition_id,
-        process_key=instance.process_key,
+        instance_id=incident.process_instance_id or incident.instance_id,
+        definition_id=incident.definition_id or instance.definition_id,
+        process_key=incident.process_key or instance.process_key,
         type=incident.type,
         message=incident.message,
         created_at=incident.created_at,
@@ -140,9 +140,9 @@ def _incident(incident: Incident, instance: Instance) -> IncidentInfo:
 def _job(timer: Timer, instance: Instance, max_attempts: int) -> JobInfo:
     return JobInfo(
         id=timer.id,
-        instance_id=timer.instance_id,
-        definition_id=instance.definition_id,
-        process_key=instance.process_key,
+        instance_id=timer.process_instance_id or timer.instance_id,
+        definition_id=timer.definition_id or instance.definition_id,
+        process_key=timer.process_key or instance.process_key,
         element_id=timer.element_id,
         due_at=timer.due_at,
         created_at=timer.created_at,

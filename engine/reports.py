@@ -1,22 +1,44 @@
 """Ledelsesinformation: where every case stands and how the deadlines are kept.
 
-How each figure is computed (the definitions leaders rely on):
-- *phase*: the `phase` of the newest active task of an active case; *days in phase* count from
-  when the case entered it.
-- *deadlines*: the breach timers of the diagrams (camunda:property purpose=breach), per rule
-  (`deadline` property). A deadline is **met** when its task was completed at or before the due
-  instant (the timer was cancelled in time); **breached** when the timer fired, or the task was
-  completed only after the due instant. A deadline still open and already overdue counts as
-  breached too. Deadlines not yet due are not counted. The period filter applies to the due instant.
-- *shares of decisions with the child's perspective* and *follow-ups preceded by a talk with the
-  child alone*: completions of `decision` (child_perspective_obtained = true) and of `follow_up`
-  (child_talk_alone = true) recorded in the period.
-- *caseload*: active cases per caseworker (the user who last claimed a caseworker task).
-- *changes of caseworker*: how often a case's caseworker changed, over cases started in the period.
-- *throughput*: median days from the report's receipt (`report_received_at`) to the first talk with
-  the child (`child_talk_held_at`), to the decision (`decision_date`) and to the start of the
+Every figure of `GET /reports/overview`, with its rule, its numerator and its denominator (the
+definitions leaders rely on). "In the period" is the `from`/`to` filter; team and caseworker filters
+narrow every figure to the cases (or rows) of that team or caseworker.
+
+- **phases**: active cases per `phase` (the phase of the newest active task; `engine/waits.py`),
+  with the longest time a case has been in it. Count: active cases. No period.
+- **compliance**, one line per deadline rule (the timers' `deadline` property; its paragraph and
+  whether it is law or municipal policy come from `engine/rules.py`, a rule the registry does not
+  know is a municipality's own: policy). Each breach timer whose due instant falls in the period
+  ends as exactly one of:
+  *met* (the activity it is attached to was completed before the deadline passed: for a calendar
+  deadline, any time on its last day, Copenhagen time), *breached* (its timer fired, or its
+  activity was completed only after the deadline passed; a deadline still open after it passed
+  counts here too) or *cancelled* (it ended before it passed without its activity being completed:
+  the measure or case ended first, an interrupting event replaced it; the rule no longer applies).
+  `share_met` = met / (met + breached); cancelled deadlines and deadlines not yet passed are in
+  neither. Rules: § 136 (report_assessment), § 137 (report_receipt), § 20, stk. 3 (investigation),
+  § 91 (child_plan), § 95 (follow_up), § 156, stk. 5 (supervision).
+- **late investigations** (§ 20, stk. 3): numerator and denominator of its own: `breached` = the
+  investigation deadlines breached in the period (the investigations that needed a foreløbig
+  vurdering); `provisional_assessments` = the foreløbig vurderinger (`provisional_assessment`)
+  completed in the period; `finished` = the late investigations since finished, and
+  `median_days_late` = the median of the days from their last day to the day they finished
+  ("snarest"), over those finished.
+- **shares** (engine/facts.py `FLAGS`), each yes / all completions of a step in the period:
+  `child_perspective`: decisions (`decision`) with the child heard (`child_perspective_obtained`
+  = true; § 5, stk. 3) / all decisions; `talk_alone_before_follow_up`: follow-ups (`follow_up`) with
+  a talk with the child alone first (`child_talk_alone` = true; national guidance) / all
+  follow-ups; `supervision_talk_without_staff`: supervision visits (`supervision_visit`) whose talk
+  with the child took place without the placement's staff (`staff_present` = false; § 156, stk. 5:
+  "as far as possible") / all supervision visits.
+- **caseload**: active cases per caseworker (the user who last claimed a caseworker task). No period.
+- **caseworker changes**: cases started in the period, by how many times their caseworker changed.
+  The first caseworker to take a case is not a change; each later claim by another caseworker is.
+- **throughput**: median days from the report's receipt (`report_received_at`) to the first talk
+  with the child (`child_talk_held_at`), to the decision (`decision_date`) and to the start of the
   measure (`intervention_started_at`), as submitted the first time the case completed that step,
-  over cases started in the period that reached it. Days are counted on Copenhagen dates.
+  over the cases started in the period that reached it. Days are counted on Copenhagen dates.
+
 The shares, milestones and caseworker changes are written as the case moves (engine/facts.py).
 Every report call writes one access-log row (action "search"), like any other query of case data.
 """
@@ -31,9 +53,11 @@ from typing import Any
 from sqlmodel import Session
 
 from engine import access, audit
+from engine.calendar import local_date
 from engine.clock import Clock
 from engine.contract import FLAGS, MILESTONES
 from engine.model import Actor, Role
+from engine.rules import BY_ID, Basis
 from engine.store import reports as repo
 from engine.store.reports import Scope
 
@@ -75,10 +99,25 @@ class DeadlineRow:
 
 @dataclass(frozen=True)
 class Compliance:
+    """One deadline rule: met / (met + breached); cancelled counted apart, never as met."""
+
     deadline: str
     met: int
     breached: int
+    cancelled: int
     share_met: float | None
+    paragraph: str  # of barnets lov; "—" for a municipality's own rule
+    basis: str  # law, law_unconfirmed or policy (engine/rules.py)
+
+
+@dataclass(frozen=True)
+class LateInvestigations:
+    """Investigations past their 4 months (§ 20, stk. 3): see the module docstring."""
+
+    breached: int
+    provisional_assessments: int
+    finished: int
+    median_days_late: float | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +155,7 @@ class Overview:
     caseload: tuple[tuple[str | None, int], ...]
     caseworker_changes: tuple[tuple[int, int], ...]
     throughput: tuple[Median, ...]
+    late_investigations: LateInvestigations
 
 
 def _scope(
@@ -156,13 +196,34 @@ def overview(
         throughput=tuple(
             Median(name, *repo.median_days(session, scope, column)) for name, column in THROUGHPUT
         ),
+        late_investigations=_late_investigations(session, scope),
     )
 
 
 def _compliance(session: Session, scope: Scope, now: datetime) -> Iterable[Compliance]:
-    for deadline, (met, breached, overdue) in repo.compliance(session, scope, now=now).items():
+    for deadline, (met, breached, overdue, cancelled) in repo.compliance(session, scope, now=now).items():
         late = breached + overdue
-        yield Compliance(deadline, met, late, _ratio(met, met + late))
+        rule = BY_ID.get(deadline)
+        paragraph, basis = (rule.paragraph, rule.basis) if rule is not None else ("—", Basis.POLICY)
+        yield Compliance(deadline, met, late, cancelled, _ratio(met, met + late), paragraph, basis.value)
+
+
+def _late_investigations(session: Session, scope: Scope) -> LateInvestigations:
+    late = repo.late_investigations(session, scope)
+    days = sorted((local_date(done_at) - last_day).days for last_day, done_at in late if done_at)
+    return LateInvestigations(
+        breached=len(late),
+        provisional_assessments=repo.completed_tasks(session, scope, "provisional_assessment"),
+        finished=len(days),
+        median_days_late=_median(days),
+    )
+
+
+def _median(values: list[int]) -> float | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    return float(values[middle]) if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def _share(session: Session, scope: Scope, name: str) -> Share:

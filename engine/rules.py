@@ -38,6 +38,7 @@ class LegalRule:
     deadline: str | None = None  # the timers' `deadline` property and the reports' rule name
     guards: tuple[str, ...] = ()  # `guard:<name>` properties that enforce it
     setting: str | None = None  # the DeadlineSettings field holding its number
+    elements: tuple[str, ...] = ()  # other diagram elements that carry it (a task, a gateway)
     note: str = ""
 
 
@@ -51,6 +52,7 @@ RULES: tuple[LegalRule, ...] = (
         setting="assessment_hours",
         note="24 clock hours, nights and weekends included (an elapsed deadline). The rule is "
         "verified in the ministry's guidance; the subsection was not seen.",
+        elements=("assess_report", "assess_new_report"),
     ),
     LegalRule(
         "report_receipt",
@@ -62,6 +64,7 @@ RULES: tuple[LegalRule, ...] = (
         note="6 working days after the day of receipt (a calendar deadline: the last working "
         "day). The number is stated by municipalities' public pages; the paragraph and "
         "subsection are from secondary sources (old Serviceloven § 155 b).",
+        elements=("send_receipt",),
     ),
     LegalRule(
         "receipt_reporters",
@@ -71,6 +74,7 @@ RULES: tuple[LegalRule, ...] = (
         setting="receipt_reporter_types",
         note="Sources differ on whether the receipt goes to every identifiable reporter or to "
         "professionals only. Default: every reporter who is not anonymous.",
+        elements=("receipt_needed",),
     ),
     LegalRule(
         "reporter_feedback",
@@ -78,8 +82,10 @@ RULES: tuple[LegalRule, ...] = (
         "undersøgelse eller en indsats",
         "§ 133, § 137 (stykke ikke bekræftet)",
         Basis.LAW_UNCONFIRMED,
-        guards=("feedback_content",),
-        note="No deadline is modelled: none was confirmed from the act's text.",
+        note="The task `reporter_feedback` after the screening, for a professional reporter (what was "
+        "started: an investigation, a measure, an afdækning, or nothing). No deadline is modelled: "
+        "none was confirmed from the act's text.",
+        elements=("reporter_feedback",),
     ),
     LegalRule(
         "investigation",
@@ -91,6 +97,7 @@ RULES: tuple[LegalRule, ...] = (
         setting="investigation_months",
         note="Counted from the day the municipality became aware that the child may need "
         "support (`investigation_started_at`); the last day is the same date 4 months later.",
+        elements=("investigation",),
     ),
     LegalRule(
         "investigation_warning",
@@ -99,6 +106,7 @@ RULES: tuple[LegalRule, ...] = (
         Basis.POLICY,
         setting="investigation_warning_months",
         note="A reminder 3 months in (default).",
+        elements=("investigation_warning",),
     ),
     LegalRule(
         "provisional_assessment",
@@ -106,8 +114,10 @@ RULES: tuple[LegalRule, ...] = (
         "undersøgelsen færdiggøres snarest",
         "§ 20, stk. 3",
         Basis.LAW,
-        note="When the 4 months have passed the caseworker gets the task `provisional_assessment`; "
-        "the reports count late investigations and how many days after the last day they finished.",
+        note="When the last day has ended the caseworker gets the task `provisional_assessment` (the "
+        "assessment and the day the investigation is expected to finish); the reports count late "
+        "investigations and how many days after their last day they finished.",
+        elements=("provisional_assessment",),
     ),
     LegalRule(
         "bfu_before_placement",
@@ -119,6 +129,7 @@ RULES: tuple[LegalRule, ...] = (
         note="The text of § 46, stk. 3 was not seen; the reference is verified through § 95, "
         "stk. 2. A § 46 placement during the investigation is decided through the message "
         "`afgoerelse_under_undersoegelse`; the investigation then continues and must finish.",
+        elements=("decision", "decision_requested", "intervention_during_investigation"),
     ),
     LegalRule(
         "plan_before_s47",
@@ -126,6 +137,7 @@ RULES: tuple[LegalRule, ...] = (
         "§ 51, stk. 1, nr. 3; § 91",
         Basis.LAW,
         guards=("plan_before_s47",),
+        elements=("decision",),
     ),
     LegalRule(
         "plan_on_placement",
@@ -140,6 +152,7 @@ RULES: tuple[LegalRule, ...] = (
         "§ 91",
         Basis.LAW,
         note="The decision form's required field `child_plan_decided`.",
+        elements=("decision",),
     ),
     LegalRule(
         "plan_reason",
@@ -156,6 +169,7 @@ RULES: tuple[LegalRule, ...] = (
         deadline="child_plan",
         setting="child_plan_months",
         note="Counted from the decision; the last day is the same date 3 months later.",
+        elements=("child_plan",),
     ),
     LegalRule(
         "child_plan_reminder",
@@ -163,6 +177,7 @@ RULES: tuple[LegalRule, ...] = (
         "—",
         Basis.POLICY,
         setting="reminder_days_before",
+        elements=("child_plan_reminder",),
     ),
     LegalRule(
         "child_heard",
@@ -173,6 +188,7 @@ RULES: tuple[LegalRule, ...] = (
         guards=("child_heard",),
         note="The exception requires both the reason and the other way the child's view was "
         "obtained to be recorded.",
+        elements=("decision", "follow_up"),
     ),
     LegalRule(
         "purpose_and_duration",
@@ -180,6 +196,7 @@ RULES: tuple[LegalRule, ...] = (
         "§ 32, stk. 3",
         Basis.LAW,
         note="Required fields `purpose` and `expected_duration` of the decision.",
+        elements=("decision",),
     ),
     LegalRule(
         "placement_date",
@@ -199,6 +216,7 @@ RULES: tuple[LegalRule, ...] = (
         note="The later follow-ups fall on the dates agreed at each meeting: there is no "
         "statutory maximum interval after the first one (the 6-month rule was the old "
         "Serviceloven § 70).",
+        elements=("follow_up", "follow_up_moves"),
     ),
     LegalRule(
         "follow_up_plan",
@@ -206,7 +224,9 @@ RULES: tuple[LegalRule, ...] = (
         "barnet og forældrene",
         "§ 95",
         Basis.LAW,
-        guards=("follow_up_plan",),
+        note="Required fields `follow_up_plan` (kept from one follow-up to the next) and "
+        "`follow_up_plan_explained` of `follow_up`.",
+        elements=("follow_up",),
     ),
     LegalRule(
         "follow_up_default_interval",
@@ -221,6 +241,7 @@ RULES: tuple[LegalRule, ...] = (
         "Foreslået dato for næste opfølgning (beslutningstabellen follow_up_interval), altid en hverdag",
         "—",
         Basis.POLICY,
+        elements=("propose_interval", "kickoff_meeting"),
     ),
     LegalRule(
         "supervision",
@@ -230,6 +251,7 @@ RULES: tuple[LegalRule, ...] = (
         deadline="supervision",
         note="The engine keeps at most `supervision_interval_months` (policy, default 6) "
         "between visits, which gives at least two a year.",
+        elements=("supervision_visit",),
     ),
     LegalRule(
         "supervision_interval",
@@ -244,17 +266,48 @@ RULES: tuple[LegalRule, ...] = (
         "personale til stede",
         "§ 156, stk. 5",
         Basis.LAW,
-        guards=("supervision_talk",),
-        note="Each visit records the talk with the child and whether staff were present. There "
-        "is no two-caseworker rule in the law.",
+        guards=("supervision_talk", "supervision_staff"),
+        note="Each visit records that it was at the placement, the talk with the child and whether "
+        "the placement's staff were present (and why). There is no two-caseworker rule in the law.",
+        elements=("supervision_visit",),
     ),
 )
 
 BY_ID = {rule.id: rule for rule in RULES}
 DEADLINE_RULE_NAMES = frozenset(rule.deadline for rule in RULES if rule.deadline)
+ELEMENTS = frozenset(element for rule in RULES for element in rule.elements)
 GUARD_NAMES = frozenset(guard for rule in RULES for guard in rule.guards)
 
 
 def rule(rule_id: str) -> LegalRule:
     """The rule `rule_id` (KeyError if there is none)."""
     return BY_ID[rule_id]
+
+
+BASIS_TEXT = {
+    Basis.LAW: "law",
+    Basis.LAW_UNCONFIRMED: "law (paragraph/subsection unconfirmed)",
+    Basis.POLICY: "municipal policy",
+}
+
+
+def markdown_table() -> str:
+    """The rules as the table in workflows/README.md (kept equal to it by tests/workflows)."""
+    lines = [
+        "| rule | what | paragraph | basis | where in the diagrams |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in RULES:
+        where = [f"timers `deadline={entry.deadline}`"] if entry.deadline else []
+        where += [f"guard `{guard}`" for guard in entry.guards]
+        where += [f"setting `{entry.setting}`"] if entry.setting else []
+        where += [f"`{element}`" for element in entry.elements]
+        cells = (
+            f"`{entry.id}`",
+            entry.title,
+            entry.paragraph,
+            BASIS_TEXT[entry.basis],
+            ", ".join(where) or "–",
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
 from engine import faults, incidents, timers, waits
-from engine.bpmn import inspect, starts
+from engine.bpmn import conditions, event_subprocesses, inspect, starts
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
@@ -34,7 +34,7 @@ from engine.bpmn.state import dump_state, load_state, new_workflow, stored_state
 from engine.bpmn.workflow import CaseWorkflow, UnboundCallError
 from engine.clock import Clock
 from engine.config import EngineSettings
-from engine.deadlines import Due
+from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings, Due
 from engine.definitions import DefinitionCache, LoadedDefinition, called_process, decision_model
 from engine.errors import NotFoundError, ProcessError, WrongStateError
 from engine.model import Actor
@@ -93,10 +93,17 @@ class StepResult:
 
 
 class Runner:
-    def __init__(self, cache: DefinitionCache, clock: Clock, settings: EngineSettings) -> None:
+    def __init__(
+        self,
+        cache: DefinitionCache,
+        clock: Clock,
+        settings: EngineSettings,
+        deadlines: DeadlineSettings = DEFAULT_SETTINGS,
+    ) -> None:
         self.cache = cache
         self.clock = clock
         self.settings = settings
+        self.deadlines = deadlines
         self.script_engine = create_script_engine(settings.script_seconds)
         self.resident = ResidentWorkflows(settings.resident_workflows)
 
@@ -117,6 +124,7 @@ class Runner:
         loaded = self.cache.get(session, definition.id)
         specs = _Specs(session, self.cache, actor.municipality)
         workflow = new_workflow(loaded, specs, self.script_engine, business_key)
+        variables = {**starts.initiator_variables(loaded.spec, actor.user_id), **variables}
         workflow.task_tree.set_data(**variables)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
@@ -245,7 +253,7 @@ class Runner:
                 raise _StepLimitError
 
         try:
-            workflow.do_engine_steps(will_complete_task=guard)
+            self._steps(workflow, guard)
         except _StepLimitError:
             element = inspect.element_id(last["task"]) if last else None
             raise ProcessError(
@@ -256,9 +264,22 @@ class Runner:
             raise _process_error(err) from err
         workflow.get_events()  # drop events nothing caught (a signal nobody waits for) so they don't pile up
         seen = inspect.snapshot(workflow)
+        if seen.stuck and workflow.is_completed():  # ended in an event subprocess, not at an End task
+            seen = inspect.snapshot(workflow)
         if seen.stuck:
             raise ProcessError("the process reached a dead end: nothing is active and it has not ended")
         return seen
+
+    @staticmethod
+    def _steps(workflow: BpmnWorkflow, guard: Callable[[Any], None]) -> None:
+        """Engine steps. Before and after them, conditional events whose condition now holds fire,
+        and an interrupting event subprocess that started cancels the rest of its scope; the
+        steps repeat while either changes something."""
+        conditions.reevaluate(workflow)
+        event_subprocesses.interrupt(workflow)
+        workflow.do_engine_steps(will_complete_task=guard)
+        while conditions.reevaluate(workflow) | event_subprocesses.interrupt(workflow):
+            workflow.do_engine_steps(will_complete_task=guard)
 
     def _mirror_and_save(
         self,
@@ -278,7 +299,7 @@ class Runner:
         faults.reach("step.after_run")
         session.info["step"] = True  # for the crash point after the commit (store/database.py)
         now = self.clock.now()
-        dues = timers.schedule(seen, now)  # before the state is written: it stores new due instants
+        dues = timers.schedule(seen, now, self.deadlines)  # before the state is written: it stores new dues
         values = {**self._row_values(row, seen, dues, now, is_new=is_new), **(case_values or {})}
         before = (row.phase, row.status)  # for the history entries
         # next_due_at mirrors the earliest pending timer row: a case whose last step left it
@@ -293,7 +314,14 @@ class Runner:
         # the mirror rows below are written as plain statements that see only what was flushed.
         session.flush()
         task_change = waits.sync_tasks(
-            session, row, seen, now, completed_task_id=completed_task_id, actor_id=actor.user_id, cause=cause
+            session,
+            row,
+            seen,
+            now,
+            completed_task_id=completed_task_id,
+            actor_id=actor.user_id,
+            cause=cause,
+            deadlines=self.deadlines,
         )
         failed = incidents.resolve_after_step(
             session, row, [t.id for t in task_change.open], completed_task_id, now

@@ -7,6 +7,7 @@ plain `engine.model` values. Transactions are opened here and nowhere else.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -18,19 +19,23 @@ from sqlmodel import Session
 
 from engine import (
     access,
+    case_variables,
     corrections,
     decisions,
     definitions,
     external_tasks,
+    faults,
     idempotency,
     incidents,
     instances,
     jobs,
     messages,
+    migration,
     monitoring,
     process_instances,
     reports,
     sessions,
+    task_forms,
     tasks,
     tick,
 )
@@ -39,7 +44,7 @@ from engine.config import EngineSettings
 from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
-from engine.errors import ConcurrentUpdateError, EngineError, SignInRefusedError
+from engine.errors import ConcurrentUpdateError, EngineError, InstructionFailure, SignInRefusedError
 from engine.idempotency import Answer, IdempotentRequest
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
@@ -53,10 +58,16 @@ from engine.model import (
     DiagramInfo,
     ExternalTaskInfo,
     FetchRequest,
+    FormContent,
+    FormInfo,
     IncidentInfo,
     InstanceFilter,
     InstanceInfo,
+    InstanceMigration,
     JobInfo,
+    MigrationPlan,
+    MigrationReport,
+    MigrationSelection,
     Page,
     ProcessInstanceFilter,
     ProcessInstanceInfo,
@@ -87,7 +98,7 @@ class Engine:
         self.settings = settings
         self.deadlines = deadlines
         self.cache = DefinitionCache()
-        self.runner = Runner(self.cache, clock, settings)
+        self.runner = Runner(self.cache, clock, settings, deadlines)
         self.contract = ContractSettings(settings.case_process_key, settings.groups)
 
     # --- definitions -------------------------------------------------------------------
@@ -205,7 +216,10 @@ class Engine:
         key: str | None = None,
         business_key: str | None = None,
         variables: dict[str, Any] | None = None,
+        by_form: bool = False,
     ) -> InstanceInfo:
+        """`by_form`: the variables come from the start form (Camunda's submit-form) and are checked
+        against it when it is a Camunda Form."""
         with self.store.write() as session:
             result = instances.start(
                 session,
@@ -216,8 +230,29 @@ class Engine:
                 key=key,
                 business_key=business_key,
                 variables=variables,
+                by_form=by_form,
             )
             return _summary(result)
+
+    def start_form(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> FormInfo:
+        access.require(actor, *access.DEFINITION_READERS)
+        with self.store.read() as session:
+            definition = definitions.resolve(
+                session, actor.municipality, definition_id=definition_id, key=key
+            )
+            return task_forms.start_form(session, self.runner, definition)
+
+    def start_form_file(
+        self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
+    ) -> FormContent:
+        access.require(actor, *access.DEFINITION_READERS)
+        with self.store.read() as session:
+            definition = definitions.resolve(
+                session, actor.municipality, definition_id=definition_id, key=key
+            )
+            return task_forms.start_form_file(session, self.runner, definition)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
@@ -340,6 +375,27 @@ class Engine:
                 with_variables=with_variables,
             )
 
+    def change_variables(
+        self,
+        instance_id: str,
+        *,
+        modifications: dict[str, Any],
+        deletions: list[str],
+        actor: Actor,
+    ) -> InstanceInfo:
+        """Set or delete variables of a running case (waiting conditional events are evaluated again)."""
+        with self.store.write() as session:
+            result = case_variables.change(
+                session,
+                self.runner,
+                instance_id,
+                modifications=modifications,
+                deletions=deletions,
+                actor=actor,
+                deadlines=self.deadlines,
+            )
+            return _summary(result)
+
     # --- tasks -------------------------------------------------------------------------
 
     def list_tasks(self, f: TaskFilter, *, actor: Actor, offset: int = 0, limit: int = 50) -> Page[TaskInfo]:
@@ -349,6 +405,14 @@ class Engine:
     def get_task(self, task_id: str, *, actor: Actor) -> TaskInfo:
         with self.store.write() as session:
             return tasks.get(session, self.runner, task_id, actor=actor)
+
+    def task_form(self, task_id: str, *, actor: Actor) -> FormInfo:
+        with self.store.write() as session:  # the access-log row commits with the read
+            return task_forms.task_form(session, self.runner, task_id, actor=actor)
+
+    def task_form_file(self, task_id: str, *, actor: Actor) -> FormContent | None:
+        with self.store.write() as session:
+            return task_forms.task_form_file(session, self.runner, task_id, actor=actor)
 
     def claim_task(self, task_id: str, *, actor: Actor, user_id: str | None = None) -> TaskInfo:
         with self.store.write() as session:
@@ -563,6 +627,75 @@ class Engine:
         with self.store.write() as session:
             sessions.prune(session, self.clock.now())
             idempotency.prune(session, self.clock.now())
+
+    # --- migrating running cases to another version ----------------------------------------
+
+    def generate_migration(
+        self, source_id: str, target_id: str, *, actor: Actor, update_event_triggers: bool = False
+    ) -> MigrationPlan:
+        with self.store.read() as session:
+            return migration.generate(
+                session,
+                self.cache,
+                source_id,
+                target_id,
+                actor=actor,
+                update_event_triggers=update_event_triggers,
+            )
+
+    def definition_version(self, reference: str, *, actor: Actor) -> DefinitionInfo:
+        """A process definition by id, or by `key:version` (the municipality's own version, else the
+        shared one of that number)."""
+        with self.store.read() as session:
+            return definitions.definition_info(
+                definitions.by_reference(session, reference, actor.municipality)
+            )
+
+    def check_migration_plan(self, plan: MigrationPlan, *, actor: Actor) -> list[InstructionFailure]:
+        """What in the plan can never be applied, whatever state a case is in."""
+        with self.store.read() as session:
+            return migration.check_plan(session, self.cache, plan, actor=actor)
+
+    def migrate(
+        self,
+        plan: MigrationPlan,
+        selection: MigrationSelection,
+        *,
+        actor: Actor,
+        dry_run: bool = False,
+        batch_size: int = 100,
+        progress: Callable[[int], None] | None = None,
+    ) -> MigrationReport:
+        """Migrate (or with `dry_run` only validate) the selected process instances, case by case,
+        each case in its own transaction; `batch_size` cases between progress reports."""
+        started = time.perf_counter()
+        with self.store.read() as session:
+            prepared = migration.prepare(session, self.cache, plan, actor=actor)
+            cases, outcomes = migration.select(session, prepared, selection, actor=actor)
+        for number, (case_id, selected) in enumerate(cases.items(), start=1):
+            outcomes += self._migrate_case(prepared, case_id, selected, actor=actor, dry_run=dry_run)
+            if progress is not None and (number % batch_size == 0 or number == len(cases)):
+                progress(number)
+        return MigrationReport(tuple(outcomes), time.perf_counter() - started)
+
+    def _migrate_case(
+        self, prepared: migration.Prepared, case_id: str, selected: list[str], *, actor: Actor, dry_run: bool
+    ) -> list[InstanceMigration]:
+        if dry_run:
+            with self.store.write() as session:  # the access-log row commits with the read
+                return migration.validate_case(session, self.runner, prepared, case_id, selected, actor=actor)
+        for attempt in range(2):
+            try:
+                with self.store.write() as session:
+                    done = migration.migrate_case(
+                        session, self.runner, prepared, case_id, selected, actor=actor
+                    )
+                faults.reach("migration.after_case")
+                return done
+            except ConcurrentUpdateError:  # a step on the case in another worker: once more, fresh
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     # --- sign-in to the pages ----------------------------------------------------------
 

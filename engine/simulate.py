@@ -4,6 +4,7 @@ The process owner's way to try a change before deploying: a scenario file (YAML 
 the steps — complete a task with answers, wait (the clock jumps and due timers fire), deliver a
 message, check what is open — and the real engine runs them on a throwaway SQLite database.
 Dates in answers may be relative to the simulated clock: `@today`, `@today+14`, `@today-1`, `@now`.
+A `refused` step tries answers the case must refuse and names the rules (`because`) that refuse them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from engine.calendar import COPENHAGEN, add_iso_duration
 from engine.clock import FakeClock
 from engine.config import EngineSettings
 from engine.deadlines import parse_instant
+from engine.errors import InvalidVariablesError
 from engine.instances import ReportOfConcern
 from engine.model import Actor, EventInfo, InstanceInfo, Role
 from engine.service import Engine
@@ -135,9 +137,33 @@ def _step(sim: Simulation, number: int, step: dict[str, Any], out: Callable[[str
         _print_events(sim, out, f"message {step['message']} delivered")
     elif "expect_open" in step:
         return _expect(sim, number, set(step["expect_open"]), out)
+    elif "refused" in step:
+        return _refused(sim, number, step, out)
     else:
-        raise ScenarioError(f"step {number}: expected one of complete, wait, message, expect_open")
+        raise ScenarioError(f"step {number}: expected one of complete, wait, message, expect_open, refused")
     return 0
+
+
+def _refused(sim: Simulation, number: int, step: dict[str, Any], out: Callable[[str], None]) -> int:
+    """Try to complete a task with answers the case must refuse, by the rules named in `because`."""
+    element = str(step["refused"])
+    task_id = sim.open_tasks().get(element)
+    if task_id is None:
+        raise ScenarioError(f"step {number}: '{element}' is not open; open: {sorted(sim.open_tasks())}")
+    expected = {str(rule) for rule in step.get("because", [])}
+    try:
+        sim.engine.complete_task(task_id, _answers(step.get("with", {}), sim.clock), actor=SIMULATOR)
+    except InvalidVariablesError as refusal:
+        rules = {p.rule or p.name for p in refusal.problems}
+        out(f"{_stamp(sim.clock.now())}  {element} refused:")
+        for problem in refusal.problems:
+            out(f"{'':18}{problem.rule or problem.name}: {problem.message_da or problem.message}")
+        if expected <= rules:
+            return 0
+        out(f"{'':18}CHECK {number} FAILED: expected refusals {sorted(expected)}, got {sorted(rules)}")
+        return 1
+    _print_events(sim, out, f"CHECK {number} FAILED: {element} was completed, expected a refusal")
+    return 1
 
 
 def _expect(sim: Simulation, number: int, expected: set[str], out: Callable[[str], None]) -> int:

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import access, audit, contract, facts, info, inputs
+from engine import access, audit, contract, facts, info, inputs, task_forms
 from engine.bpmn import guards, inspect
 from engine.bpmn.error_events import throw_error, throw_escalation
 from engine.deadlines import DEADLINE_VARIABLES, DeadlineSettings
@@ -28,6 +28,7 @@ from engine.errors import (
 )
 from engine.model import Actor, Page, Role, TaskFilter, TaskInfo
 from engine.runner import Runner, StepResult
+from engine.store import definitions as definition_repo
 from engine.store import instances as instance_repo
 from engine.store import tasks as repo
 from engine.store.tables import Instance, Task
@@ -119,6 +120,9 @@ def complete(
     broken = guards.violations(inspect.extensions(live), {**live.data, **checked})
     if broken:
         raise InvalidVariablesError(broken)
+    definition = definition_repo.get(session, instance.definition_id)
+    if definition is not None:
+        task_forms.check_submission(session, definition, task_forms.reference_of(task), checked, live.data)
 
     def run(_: BpmnWorkflow) -> None:
         live.set_data(**checked)
@@ -280,7 +284,8 @@ def _set_assignee(
             actor=actor.user_id,
             data={"from": instance.caseworker, "to": assignee},
         )
-        changes = instance.caseworker_changes + 1
+        # the first caseworker on a case is not a change of caseworker
+        changes = instance.caseworker_changes + (1 if instance.caseworker is not None else 0)
         instance_repo.save(
             session, instance, {"caseworker": assignee, "caseworker_changes": changes, "updated_at": now}
         )

@@ -35,7 +35,17 @@ from engine import contract
 from engine.bpmn import inspect
 from engine.bpmn.events import CYCLE_FIRE, FIRED
 from engine.calendar import local_date, next_cycle_slot
-from engine.deadlines import Due, DueKind, due_after, due_on, format_instant, parse_instant
+from engine.deadlines import (
+    DEFAULT_SETTINGS,
+    DeadlineSettings,
+    Due,
+    DueKind,
+    current_deadlines,
+    due_after,
+    due_on,
+    format_instant,
+    parse_instant,
+)
 from engine.errors import ProcessError
 from engine.store import timers as repo
 from engine.store.tables import Instance, Timer
@@ -55,12 +65,15 @@ DUE_KIND = "sagsflow_due_kind"
 MET, BREACHED, CANCELLED = "met", "breached", "cancelled"
 
 
-def schedule(seen: inspect.Snapshot, now: datetime) -> dict[str, Due]:
+def schedule(
+    seen: inspect.Snapshot, now: datetime, deadlines: DeadlineSettings = DEFAULT_SETTINGS
+) -> dict[str, Due]:
     """The due of every timer the workflow waits on, by task id. A timer seen for the first time
-    gets its due computed now and stored in its task, so it never moves again."""
+    gets its due computed now (its deadline variables from the facts in its scope, see
+    `engine.deadlines.current_deadlines`) and stored in its task, so it never moves again."""
     dues = {}
     for waiting in seen.timers:
-        due = _ensure_due(waiting, now)
+        due = _ensure_due(waiting, now, deadlines)
         if due is not None:
             dues[str(waiting.task.id)] = due
     return dues
@@ -127,11 +140,15 @@ def mark_fired(workflow: BpmnWorkflow, timer: Timer) -> None:
 def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: Due, now: datetime) -> dict[str, Any]:
     properties = inspect.extensions(waiting.task)
     activity = inspect.attached_activity(waiting.task)
+    called = inspect.process_instance_of(waiting.task)  # id None: the case's own process
     return {
         "id": str(uuid.uuid4()),
         "instance_id": instance.id,
         "municipality": instance.municipality,
         "task_id": str(waiting.task.id),
+        "process_instance_id": called.id,
+        "definition_id": called.definition_id if called.id else None,
+        "process_key": called.process_key if called.id else None,
         "element_id": inspect.element_id(waiting.task) or "",
         "name": inspect.element_name(waiting.task),
         "kind": waiting.kind,
@@ -149,7 +166,7 @@ def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: Due, now: d
     }
 
 
-def _ensure_due(waiting: inspect.WaitingTimer, now: datetime) -> Due | None:
+def _ensure_due(waiting: inspect.WaitingTimer, now: datetime, deadlines: DeadlineSettings) -> Due | None:
     """The stored due, computing and storing it on first sight. None: cycle finished."""
     task = waiting.task
     value = task.internal_data.get("event_value")
@@ -157,7 +174,7 @@ def _ensure_due(waiting: inspect.WaitingTimer, now: datetime) -> Due | None:
         slot = _cycle_due(waiting, value, now)
         return None if slot is None else Due.elapsed(slot)
     if value is None:
-        due = _first_due(waiting, now)
+        due = _first_due(waiting, now, deadlines)
         task.internal_data["event_value"] = format_instant(due.due_at)
         task.internal_data[DUE_DATE] = due.due_date.isoformat()
         task.internal_data[DUE_KIND] = due.kind.value
@@ -174,16 +191,17 @@ def stored_due(internal_data: dict[str, Any]) -> Due:
     return Due(kind, date.fromisoformat(day) if day else local_date(at), at)
 
 
-def _evaluate(waiting: inspect.WaitingTimer) -> Any:
+def _evaluate(waiting: inspect.WaitingTimer, deadlines: DeadlineSettings = DEFAULT_SETTINGS) -> Any:
     task = waiting.task
     try:
-        return task.workflow.script_engine.evaluate(task, waiting.definition.expression)
+        derived = current_deadlines(task.data, deadlines)
+        return task.workflow.script_engine.evaluate(task, waiting.definition.expression, derived)
     except Exception as err:
         raise ProcessError(f"timer expression failed: {err}", element_id=inspect.element_id(task)) from err
 
 
-def _first_due(waiting: inspect.WaitingTimer, now: datetime) -> Due:
-    value = _evaluate(waiting)
+def _first_due(waiting: inspect.WaitingTimer, now: datetime, deadlines: DeadlineSettings) -> Due:
+    value = _evaluate(waiting, deadlines)
     element = inspect.element_id(waiting.task)
     deadline = inspect.extensions(waiting.task).get(contract.PURPOSE) == repo.BREACH
     try:

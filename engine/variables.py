@@ -37,9 +37,11 @@ class VariableLimits:
 DEFAULT_LIMITS = VariableLimits()
 
 # Names the expression and script environment defines; a variable with such a name would
-# break every later condition or script of the case.
+# break every later condition or script of the case. (`date` is not among them: SpiffWorkflow's
+# own environment defines it, Sagsflow's does not, and real Camunda processes use it, e.g. the
+# JS client's order example.)
 _BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
-_ENGINE_NAMES = frozenset({"datetime", "timedelta", "date", "true", "false", "null", "task", "data"})
+_ENGINE_NAMES = frozenset({"datetime", "timedelta", "true", "false", "null", "task", "data"})
 
 
 def validate_variables(

@@ -20,7 +20,8 @@ from engine.bpmn import inspect
 from engine.bpmn.expressions import ISO_DURATION, ExpressionError, date_time_steps, is_juel, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES
 from engine.calendar import add_days, add_elapsed, add_months
-from engine.deadlines import Due, due_after, due_on
+from engine.camunda_forms import FormReference
+from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings, Due, current_deadlines, due_after, due_on
 from engine.errors import ProcessError
 from engine.store import instances as instance_repo
 from engine.store import process_instances as process_repo
@@ -48,13 +49,19 @@ def sync_tasks(
     completed_task_id: str | None = None,
     actor_id: str | None = None,
     cause: Mapping[str, Any] | None = None,
+    deadlines: DeadlineSettings = DEFAULT_SETTINGS,
 ) -> TaskChange:
-    """`cause`: what made this step (a deadline timer firing); kept on the user tasks it creates."""
+    """`cause`: what made this step (a deadline timer firing); kept on the user tasks it creates.
+    A task's due date reads its deadline variables as the facts in its scope give them now."""
     change = TaskChange()
     open_rows = {row.id: row for row in task_repo.open_rows(session, instance.id)}
     live = seen.ready_user_tasks + seen.external_tasks
     caused = json.dumps(dict(cause), sort_keys=True) if cause else None
-    new = [_new_task_row(instance, task, now, caused) for task in live if str(task.id) not in open_rows]
+    new = [
+        _new_task_row(instance, task, now, caused, deadlines)
+        for task in live
+        if str(task.id) not in open_rows
+    ]
     created = {row.id: row for row in task_repo.insert_rows(session, new)}
     change.created = list(created.values())
     change.open = [open_rows.get(str(task.id)) or created[str(task.id)] for task in live]
@@ -180,7 +187,9 @@ def phase_of(seen: inspect.Snapshot, previous: str | None) -> str | None:
     return str(inspect.extensions(newest)[contract.PHASE])
 
 
-def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | None) -> dict[str, Any]:
+def _new_task_row(
+    instance: Instance, task: Any, now: datetime, cause: str | None, deadlines: DeadlineSettings
+) -> dict[str, Any]:
     ext = inspect.extensions(task)
     is_user = bool(task.task_spec.manual)
     process = inspect.process_instance_of(task)
@@ -202,17 +211,30 @@ def _new_task_row(instance: Instance, task: Any, now: datetime, cause: str | Non
         "topic": ext.get("camunda:topic"),
         "priority": _priority(ext.get("camunda:priority")),
         "created_at": now,
-        **_due_columns(_due(task, ext.get("camunda:dueDate"), now)),
+        **_due_columns(_due(task, ext.get("camunda:dueDate"), now, deadlines)),
         "cause": cause if is_user else None,
         "deadline": inspect.guarded_deadline(task),
+        **(_form_columns(task, ext) if is_user else {"form_key": None, "form_ref": None}),
     }
 
 
-def _value(task: Any, raw: str | None) -> str | None:
+def _form_columns(task: Any, ext: dict[str, Any]) -> dict[str, Any]:
+    """camunda:formKey (an expression is evaluated) and camunda:formRef with its binding."""
+    version = ext.get("camunda:formRefVersion")
+    reference = FormReference(
+        key=_value(task, ext.get("camunda:formKey")),
+        ref=_value(task, ext.get("camunda:formRef")),
+        binding=ext.get("camunda:formRefBinding") or "latest",
+        version=int(version) if version and str(version).isdigit() else None,
+    )
+    return {"form_key": reference.key, "form_ref": reference.as_json()}
+
+
+def _value(task: Any, raw: str | None, context: dict[str, Any] | None = None) -> str | None:
     if not raw or not is_juel(raw):
         return raw
     try:
-        value = task.workflow.script_engine.evaluate(task, juel_to_python(raw, HELPER_NAMES))
+        value = task.workflow.script_engine.evaluate(task, juel_to_python(raw, HELPER_NAMES), context)
     except (ExpressionError, Exception) as err:
         raise ProcessError(f"expression {raw!r} failed: {err}", element_id=inspect.element_id(task)) from err
     if isinstance(value, list | tuple):
@@ -226,13 +248,13 @@ def _due_columns(due: Due | None) -> dict[str, Any]:
     return {"due_at": due.due_at, "due_date": due.due_date, "due_kind": due.kind.value}
 
 
-def _due(task: Any, raw: str | None, now: datetime) -> Due | None:
+def _due(task: Any, raw: str | None, now: datetime, deadlines: DeadlineSettings) -> Due | None:
     """A task's due date is a deadline: a day is its last day (due when the day has ended); an
     instant (also Camunda's `${dateTime().plusDays(2).toDate()}`) is an elapsed deadline."""
     steps = date_time_steps(raw or "")
     if steps is not None:
         return Due.elapsed(_from_now(now, steps))
-    value = _value(task, raw)
+    value = _value(task, raw, current_deadlines(task.data, deadlines))
     if not value:
         return None
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 from starlette.datastructures import UploadFile
 
 from api.camunda.deps import FirstResult, MaxResults, base_url
@@ -10,6 +10,7 @@ from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
     DeploymentOut,
     DeploymentWithDefinitionsOut,
+    FormOut,
     ProcessDefinitionOut,
     VersionOut,
 )
@@ -116,6 +117,30 @@ def list_process_definitions(
 @router.get("/process-definition/key/{key}", response_model=ProcessDefinitionOut)
 def definition_by_key(engine: EngineDep, actor: DefinitionReader, key: str) -> ProcessDefinitionOut:
     return ProcessDefinitionOut.of(engine.latest_definition(key, actor=actor))
+
+
+@router.get("/process-definition/key/{key}/startForm", response_model=FormOut)
+def start_form_by_key(engine: EngineDep, actor: DefinitionReader, key: str) -> FormOut:
+    return FormOut.of(engine.start_form(actor=actor, key=key))
+
+
+@router.get("/process-definition/key/{key}/deployed-start-form", response_class=Response)
+def deployed_start_form_by_key(engine: EngineDep, actor: DefinitionReader, key: str) -> Response:
+    form = engine.start_form_file(actor=actor, key=key)
+    return Response(content=form.content, media_type=form.media_type)
+
+
+@router.get("/process-definition/{definition_id}/startForm", response_model=FormOut)
+def start_form(engine: EngineDep, actor: DefinitionReader, definition_id: str) -> FormOut:
+    """The start event's `formKey`, or its Camunda Form reference."""
+    return FormOut.of(engine.start_form(actor=actor, definition_id=definition_id))
+
+
+@router.get("/process-definition/{definition_id}/deployed-start-form", response_class=Response)
+def deployed_start_form(engine: EngineDep, actor: DefinitionReader, definition_id: str) -> Response:
+    """The deployed start form file (a Camunda Form's JSON)."""
+    form = engine.start_form_file(actor=actor, definition_id=definition_id)
+    return Response(content=form.content, media_type=form.media_type)
 
 
 @router.get("/process-definition/{definition_id}", response_model=ProcessDefinitionOut)

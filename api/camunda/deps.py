@@ -16,6 +16,7 @@ PREFIX = "/engine-rest"
 Worker = Annotated[Actor, allow(Role.INTEGRATOR, Role.ADMIN)]
 Starter = Annotated[Actor, allow(Role.INTEGRATOR, Role.ADMIN)]
 CaseReader = Annotated[Actor, allow(Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)]
+CaseWriter = Annotated[Actor, allow(*access.CASE_WRITERS)]
 TaskWorker = Annotated[Actor, allow(Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)]
 TaskAssigner = Annotated[Actor, allow(*access.TASK_ASSIGNERS)]
 Operator = Annotated[Actor, allow(Role.INTEGRATOR, Role.LEADER, Role.ADMIN)]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
-from api.camunda.deps import CaseReader, FirstResult, MaxResults, Starter, base_url
+from api.camunda.deps import CaseReader, CaseWriter, FirstResult, MaxResults, Starter, base_url
 from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
     ActivityInstanceOut,
@@ -17,6 +17,7 @@ from api.camunda.schemas import (
     MessageResultOut,
     ProcessInstanceOut,
     StartIn,
+    VariableModificationsIn,
     optional_date,
 )
 from api.camunda.variables import from_camunda, plain_values, to_camunda, typed
@@ -64,6 +65,7 @@ def _start(
     *,
     key: str | None = None,
     definition_id: str | None = None,
+    by_form: bool = False,
 ) -> ProcessInstanceOut:
     case = engine.start_instance(
         actor=actor,
@@ -71,8 +73,24 @@ def _start(
         definition_id=definition_id,
         business_key=body.businessKey,
         variables=from_camunda(body.variables),
+        by_form=by_form,
     )
     return ProcessInstanceOut.of(case, base_url(request))
+
+
+@router.post("/process-definition/key/{key}/submit-form", response_model=ProcessInstanceOut)
+def submit_start_form_by_key(
+    request: Request, engine: EngineDep, actor: Starter, key: str, body: StartIn
+) -> ProcessInstanceOut:
+    """Start with the start form's variables; a Camunda Form checks them first."""
+    return _start(request, engine, actor, body, key=key, by_form=True)
+
+
+@router.post("/process-definition/{definition_id}/submit-form", response_model=ProcessInstanceOut)
+def submit_start_form(
+    request: Request, engine: EngineDep, actor: Starter, definition_id: str, body: StartIn
+) -> ProcessInstanceOut:
+    return _start(request, engine, actor, body, definition_id=definition_id, by_form=True)
 
 
 # --- runtime instances -------------------------------------------------------------------------
@@ -189,6 +207,34 @@ def instance_variable(engine: EngineDep, actor: CaseReader, instance_id: str, na
     if name not in variables:
         raise NotFoundError("variable", f"{name} in process instance {instance_id}")
     return typed(variables[name])
+
+
+@router.post("/process-instance/{instance_id}/variables", status_code=204, response_class=Response)
+def change_variables(
+    engine: EngineDep, actor: CaseWriter, instance_id: str, body: VariableModificationsIn
+) -> Response:
+    """Set (`modifications`, typed) and delete (`deletions`) variables of a running instance."""
+    engine.change_variables(
+        instance_id,
+        modifications=from_camunda(body.modifications, "modifications"),
+        deletions=list(body.deletions or []),
+        actor=actor,
+    )
+    return Response(status_code=204)
+
+
+@router.put("/process-instance/{instance_id}/variables/{name}", status_code=204, response_class=Response)
+def put_variable(
+    engine: EngineDep, actor: CaseWriter, instance_id: str, name: str, body: dict[str, Any]
+) -> Response:
+    engine.change_variables(instance_id, modifications=from_camunda({name: body}), deletions=[], actor=actor)
+    return Response(status_code=204)
+
+
+@router.delete("/process-instance/{instance_id}/variables/{name}", status_code=204, response_class=Response)
+def delete_variable(engine: EngineDep, actor: CaseWriter, instance_id: str, name: str) -> Response:
+    engine.change_variables(instance_id, modifications={}, deletions=[name], actor=actor)
+    return Response(status_code=204)
 
 
 @router.get("/process-instance/{instance_id}/activity-instances", response_model=ActivityInstanceOut)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.camunda.variables import format_date, parse_date, to_camunda
+from api.schemas.common import storable_fields
 from engine.errors import InvalidVariablesError, VariableProblem
 from engine.model import (
     ActivityInstanceInfo,
     DefinitionInfo,
     DeploymentInfo,
     ExternalTaskInfo,
+    FormInfo,
     IncidentInfo,
     InstanceInfo,
     JobInfo,
@@ -29,11 +31,23 @@ Variables = dict[str, Any] | None
 TypedVariables = dict[str, dict[str, Any]]
 
 
+INT32 = 2_147_483_647
+
+
 class CamundaIn(BaseModel):
     """Unknown fields are ignored; numbers sent for text fields (an integer `workerId`, as the
-    Python client's own examples send) are taken as their text, as Camunda's Jackson binding does."""
+    Python client's own examples send) are taken as their text, as Camunda's Jackson binding does.
+    Text with NUL characters is refused (400) on both databases alike, as on the native routes."""
 
     model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    @model_validator(mode="after")
+    def _storable_text(self) -> CamundaIn:
+        storable_fields(self, CAMUNDA_VARIABLES)
+        return self
+
+
+CAMUNDA_VARIABLES = frozenset({"variables", "localVariables"})  # checked where they are converted
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -51,7 +65,7 @@ class EvaluateDecisionIn(CamundaIn):
 
 class TopicIn(CamundaIn):
     topicName: str = Field(min_length=1, max_length=200)
-    lockDuration: int | None = None
+    lockDuration: int | None = Field(default=None, le=INT32)
     variables: list[str] | None = None
     businessKey: str | None = None
     processDefinitionId: str | None = None
@@ -64,9 +78,9 @@ class TopicIn(CamundaIn):
 
 class FetchIn(CamundaIn):
     workerId: str = Field(min_length=1, max_length=200)
-    maxTasks: int | None = None
+    maxTasks: int | None = Field(default=None, le=INT32)
     usePriority: bool | None = None
-    asyncResponseTimeout: int | None = None
+    asyncResponseTimeout: int | None = Field(default=None, le=INT32)
     topics: list[TopicIn] | None = None
 
 
@@ -80,8 +94,8 @@ class FailureIn(CamundaIn):
     workerId: str | None = None
     errorMessage: str | None = None
     errorDetails: str | None = None
-    retries: int | None = None
-    retryTimeout: int | None = None
+    retries: int | None = Field(default=None, le=INT32)
+    retryTimeout: int | None = Field(default=None, le=INT32)
 
 
 class BpmnErrorIn(CamundaIn):
@@ -102,7 +116,12 @@ class LockIn(CamundaIn):
 
 
 class RetriesIn(CamundaIn):
-    retries: int
+    retries: int = Field(le=INT32)  # a database integer: larger is refused (400), not a server error
+
+
+class VariableModificationsIn(CamundaIn):
+    modifications: Variables = None
+    deletions: list[str] | None = None
 
 
 class JobDueDateIn(CamundaIn):
@@ -446,7 +465,7 @@ class TaskOut(BaseModel):
     taskDefinitionKey: str
     suspended: bool = False
     formKey: str | None = None
-    camundaFormRef: str | None = None
+    camundaFormRef: dict[str, Any] | None = None
     tenantId: str | None = None
     taskState: str
     dueDay: str | None = Field(
@@ -471,8 +490,22 @@ class TaskOut(BaseModel):
             processDefinitionId=t.definition_id,
             processInstanceId=t.process_instance_id or t.instance_id,
             taskDefinitionKey=t.element_id,
+            formKey=t.form_key,
+            camundaFormRef=t.form_ref,
             taskState="Created" if t.state == "open" else t.state.capitalize(),
         )
+
+
+class FormOut(BaseModel):
+    """Camunda's FormDto: the form key, or the Camunda Form reference."""
+
+    key: str | None
+    contextPath: str | None = None
+    camundaFormRef: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, f: FormInfo) -> FormOut:
+        return cls(key=f.key, camundaFormRef=f.ref)
 
 
 class CountOut(BaseModel):

@@ -10,6 +10,7 @@ from api.camunda.deps import FirstResult, MaxResults, TaskAssigner, TaskWorker
 from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
     CountOut,
+    FormOut,
     TaskBpmnErrorIn,
     TaskCompleteIn,
     TaskEscalationIn,
@@ -18,9 +19,11 @@ from api.camunda.schemas import (
     UserIdIn,
     optional_date,
 )
-from api.camunda.variables import from_camunda, to_camunda
+from api.camunda.variables import from_camunda, to_camunda, typed
 from api.deps import EngineDep
+from engine.errors import NotFoundError
 from engine.model import Actor, TaskFilter
+from engine.service import Engine
 
 router = CamundaRouter(tags=["camunda: user tasks"])
 
@@ -89,6 +92,53 @@ def count_post(engine: EngineDep, actor: TaskWorker, body: TaskQueryIn | None = 
 @router.get("/task/{task_id}", response_model=TaskOut)
 def get_task(engine: EngineDep, actor: TaskWorker, task_id: str) -> TaskOut:
     return TaskOut.of(engine.get_task(task_id, actor=actor))
+
+
+@router.get("/task/{task_id}/form", response_model=FormOut)
+def task_form(engine: EngineDep, actor: TaskWorker, task_id: str) -> FormOut:
+    """The task's `formKey`, or its Camunda Form reference (`camundaFormRef`)."""
+    return FormOut.of(engine.task_form(task_id, actor=actor))
+
+
+@router.get("/task/{task_id}/deployed-form", response_class=Response)
+def deployed_form(engine: EngineDep, actor: TaskWorker, task_id: str) -> Response:
+    """The deployed form file: a Camunda Form's JSON (formRef or camunda-forms:deployment:…); 204
+    when the task names no deployed form."""
+    form = engine.task_form_file(task_id, actor=actor)
+    if form is None:
+        return Response(status_code=204)
+    return Response(content=form.content, media_type=form.media_type)
+
+
+@router.get("/task/{task_id}/form-variables", response_model=dict[str, dict[str, Any]])
+def form_variables(
+    engine: EngineDep, actor: TaskWorker, task_id: str, variableNames: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """The variables the task's form shows (all the task sees, or those in `variableNames`)."""
+    return _task_variables(engine, actor, task_id, variableNames)
+
+
+@router.get("/task/{task_id}/variables", response_model=dict[str, dict[str, Any]])
+def task_variables(
+    engine: EngineDep, actor: TaskWorker, task_id: str, variableNames: str | None = None
+) -> dict[str, dict[str, Any]]:
+    return _task_variables(engine, actor, task_id, variableNames)
+
+
+@router.get("/task/{task_id}/variables/{name}", response_model=dict[str, Any])
+def task_variable(engine: EngineDep, actor: TaskWorker, task_id: str, name: str) -> dict[str, Any]:
+    variables = engine.get_task(task_id, actor=actor).variables or {}
+    if name not in variables:
+        raise NotFoundError("task variable", f"{name} of task {task_id}")
+    return typed(variables[name])
+
+
+def _task_variables(
+    engine: Engine, actor: Actor, task_id: str, names: str | None
+) -> dict[str, dict[str, Any]]:
+    variables = engine.get_task(task_id, actor=actor).variables or {}
+    wanted = set(names.split(",")) if names else None
+    return to_camunda({k: v for k, v in variables.items() if wanted is None or k in wanted})
 
 
 @router.post("/task/{task_id}/claim", status_code=204, response_class=Response)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 
 from api.deps import Assigner, CaseActor, EngineDep, TaskActor
 from api.routing import Router
-from api.schemas.cases import CaseOut, ClaimIn, CompleteIn, TaskOut
+from api.schemas.cases import CaseOut, ClaimIn, CompletionIn, TaskOut
 from api.schemas.common import MAX_OFFSET, PageOut
 from engine.model import TaskFilter
 
@@ -48,6 +48,15 @@ def get_task(engine: EngineDep, actor: TaskActor, task_id: str) -> TaskOut:
     return TaskOut.of(engine.get_task(task_id, actor=actor))
 
 
+@router.get("/tasks/{task_id}/camunda-form", response_class=Response)
+def camunda_form(engine: EngineDep, actor: TaskActor, task_id: str) -> Response:
+    """The task's Camunda Form (form-js JSON schema); 204 when it names none."""
+    form = engine.task_form_file(task_id, actor=actor)
+    if form is None or form.media_type != "application/json":
+        return Response(status_code=204)
+    return Response(content=form.content, media_type=form.media_type)
+
+
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut)
 def claim(engine: EngineDep, actor: Assigner, task_id: str, body: ClaimIn | None = None) -> TaskOut:
     return TaskOut.of(engine.claim_task(task_id, actor=actor, user_id=body.user_id if body else None))
@@ -59,6 +68,6 @@ def unclaim(engine: EngineDep, actor: Assigner, task_id: str) -> TaskOut:
 
 
 @router.post("/tasks/{task_id}/complete", response_model=CaseOut)
-def complete(engine: EngineDep, actor: CaseActor, task_id: str, body: CompleteIn) -> CaseOut:
+def complete(engine: EngineDep, actor: CaseActor, task_id: str, body: CompletionIn) -> CaseOut:
     """Complete a user task; the variables are checked against its form. A second completion gets 409."""
     return CaseOut.of(engine.complete_task(task_id, body.variables, actor=actor))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.schemas.common import Strict, Variables
 from engine.model import DiagramInfo, EventInfo, FormFieldInfo, InstanceInfo, TaskInfo, TimerInfo
@@ -11,6 +11,21 @@ from engine.model import DiagramInfo, EventInfo, FormFieldInfo, InstanceInfo, Ta
 
 class ReportIn(Strict):
     """An underretning (report of concern) that opens a case."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "received_at": "2026-11-24T09:00:00+01:00",
+                    "reporter_type": "professional",
+                    "child_ref": "B-1042",
+                    "text": "Skolen er bekymret for drengens fravær",
+                    "team": "team-nord",
+                    "case_number": "S-2026-0042",
+                }
+            ]
+        }
+    )
 
     received_at: AwareDatetime = Field(description="when the municipality received the report")
     reporter_type: Literal["professional", "private", "anonymous", "child", "parent"]
@@ -106,6 +121,12 @@ class TaskOut(BaseModel):
     cause: CauseOut | None = Field(default=None, description="what made the task, when a deadline did")
     case_phase: str | None = Field(default=None, description="the phase its case stands in now")
     form: list[FormFieldOut] | None = None
+    form_key: str | None = Field(default=None, description="camunda:formKey, as the diagram writes it")
+    form_ref: dict[str, Any] | None = Field(
+        default=None,
+        description="camunda:formRef: the Camunda Form (key, binding, version); "
+        "GET /tasks/{id}/camunda-form serves it",
+    )
     variables: dict[str, Any] | None = None
 
     @classmethod
@@ -130,6 +151,8 @@ class TaskOut(BaseModel):
             deadline=t.deadline,
             cause=CauseOut.of(t.cause) if t.cause else None,
             case_phase=t.case_phase,
+            form_key=t.form_key,
+            form_ref=t.form_ref,
             form=[FormFieldOut.of(f) for f in t.form] if t.form else None,
             variables=t.variables,
         )
@@ -273,7 +296,32 @@ class CaseOut(BaseModel):
         )
 
 
-class CompleteIn(Strict):
+class CompletionIn(Strict):
+    """The task's form fields by id (see `GET /tasks/{id}` → `form`); dates as YYYY-MM-DD."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "variables": {
+                        "child_in_danger": False,
+                        "acute_measures": False,
+                        "assessment_note": "Ingen akut fare",
+                    }
+                },
+                {
+                    "variables": {
+                        "child_talk_alone": True,
+                        "follow_up_assessment": "Går fremad",
+                        "follow_up_outcome": "continue",
+                        "follow_up_held_at": "2027-11-19",
+                        "next_follow_up_date": "2028-02-17",
+                    }
+                },
+            ]
+        }
+    )
+
     variables: Variables = Field(default_factory=dict)
 
 

@@ -20,13 +20,19 @@ class Strict(BaseModel):
 
     @model_validator(mode="after")
     def _storable_text(self) -> Strict:
-        fields = {k: v for k, v in self.__dict__.items() if k not in ENGINE_VALIDATED}
-        if not _storable(fields):
-            raise ValueError("text must be valid Unicode without NUL characters")
+        storable_fields(self)
         return self
 
 
 ENGINE_VALIDATED = frozenset({"variables"})
+
+
+def storable_fields(model: BaseModel, engine_validated: frozenset[str] = ENGINE_VALIDATED) -> None:
+    """Refuse text with NUL characters or unpaired surrogates in a request body's fields (see
+    `Strict`); fields the engine validates itself (variables) are left to it."""
+    fields = {k: v for k, v in model.__dict__.items() if k not in engine_validated}
+    if not _storable(fields):
+        raise ValueError("text must be valid Unicode without NUL characters")
 
 
 def _storable(value: Any, depth: int = 0) -> bool:

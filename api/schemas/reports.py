@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from engine import reports
 
@@ -16,10 +17,27 @@ class PhaseOut(BaseModel):
 
 
 class ComplianceOut(BaseModel):
+    """One deadline rule: share_met = met / (met + breached); cancelled deadlines (the measure or
+    case ended first) are counted apart and never as met (engine/reports.py)."""
+
     deadline: str
     met: int
     breached: int
+    cancelled: int
     share_met: float | None
+    paragraph: str = Field(description="of barnets lov; — for a municipality's own rule")
+    basis: Literal["law", "law_unconfirmed", "policy"] = Field(
+        description="law, law whose paragraph/subsection is unconfirmed, or municipal policy"
+    )
+
+
+class LateInvestigationsOut(BaseModel):
+    """Investigations past their 4 months (§ 20, stk. 3): a foreløbig vurdering, then "snarest"."""
+
+    breached: int
+    provisional_assessments: int
+    finished: int
+    median_days_late: float | None = Field(description="days from the last day to the day finished")
 
 
 class ShareOut(BaseModel):
@@ -52,6 +70,7 @@ class OverviewOut(BaseModel):
     caseload: list[CaseloadOut]
     caseworker_changes: list[ChangesOut]
     throughput: list[MedianOut]
+    late_investigations: LateInvestigationsOut
 
     @classmethod
     def of(cls, o: reports.Overview) -> OverviewOut:
@@ -62,16 +81,43 @@ class OverviewOut(BaseModel):
             caseload=[CaseloadOut(caseworker=w, cases=n) for w, n in o.caseload],
             caseworker_changes=[ChangesOut(changes=c, cases=n) for c, n in o.caseworker_changes],
             throughput=[MedianOut(**vars(m)) for m in o.throughput],
+            late_investigations=LateInvestigationsOut(**vars(o.late_investigations)),
         )
 
     def csv_rows(self) -> list[list[object]]:
-        rows: list[list[object]] = [["section", "name", "value", "count", "total"]]
-        rows += [["phase", p.phase, p.longest_days, p.cases, ""] for p in self.phases]
-        rows += [["deadline", c.deadline, c.share_met, c.met, c.met + c.breached] for c in self.compliance]
-        rows += [["share", s.name, s.share, s.yes, s.total] for s in self.shares]
-        rows += [["caseload", c.caseworker, "", c.cases, ""] for c in self.caseload]
-        rows += [["caseworker_changes", c.changes, "", c.cases, ""] for c in self.caseworker_changes]
-        rows += [["median_days", m.name, m.median_days, m.cases, ""] for m in self.throughput]
+        rows: list[list[object]] = [["section", "name", "value", "count", "total", "cancelled", "basis"]]
+        rows += [["phase", p.phase, p.longest_days, p.cases, "", "", ""] for p in self.phases]
+        rows += [
+            ["deadline", c.deadline, c.share_met, c.met, c.met + c.breached, c.cancelled, c.basis]
+            for c in self.compliance
+        ]
+        rows += [["share", s.name, s.share, s.yes, s.total, "", ""] for s in self.shares]
+        rows += [["caseload", c.caseworker, "", c.cases, "", "", ""] for c in self.caseload]
+        rows += [["caseworker_changes", c.changes, "", c.cases, "", "", ""] for c in self.caseworker_changes]
+        rows += [["median_days", m.name, m.median_days, m.cases, "", "", ""] for m in self.throughput]
+        late = self.late_investigations
+        rows += [
+            [
+                "late_investigations",
+                "median_days_late",
+                late.median_days_late,
+                late.finished,
+                late.breached,
+                "",
+                "law",
+            ]
+        ]
+        rows += [
+            [
+                "late_investigations",
+                "provisional_assessments",
+                "",
+                late.provisional_assessments,
+                late.breached,
+                "",
+                "law",
+            ]
+        ]
         return rows
 
 

@@ -90,6 +90,12 @@ def inbox() -> FileResponse:
     return _page("inbox")
 
 
+@router.get("/migration", dependencies=[public()])
+def migration() -> FileResponse:
+    """Process owners move running cases to another version (`?from=&to=` definition ids)."""
+    return _page("migration")
+
+
 def mount(app: FastAPI) -> None:
     """Add the pages and their assets to `app` (static files count as framework routes)."""
     app.include_router(router)

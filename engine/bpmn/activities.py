@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -94,5 +95,7 @@ def activity_type(spec: Any) -> str | None:
             return "intermediateTimer"
         if isinstance(definition, MessageEventDefinition):
             return "intermediateMessageCatch"
+        if isinstance(definition, ConditionalEventDefinition):
+            return "intermediateConditional"
         return "intermediateCatchEvent"
     return None

@@ -4,8 +4,10 @@ The called process is not frozen into the caller at deploy: `camunda:calledEleme
 (`latest`, the default; `deployment`; `version` with `camunda:calledElementVersion`; `versionTag`
 with `camunda:calledElementVersionTag`) is resolved when a token reaches the call activity, and
 the called process runs as a child process instance of its own definition version
-(engine/bpmn/workflow.py). This module holds the call activity's task spec, what it reads from
-the XML, and the target it asks for when reached.
+(engine/bpmn/workflow.py). Variables pass only as `camunda:in`/`camunda:out` say (none without
+them), and the business key only with `<camunda:in businessKey="…"/>`. This module holds the
+call activity's task spec, what it reads from the XML, the target it asks for when reached, and
+the variables it passes in and out.
 """
 
 from __future__ import annotations

@@ -43,6 +43,9 @@ def throw_error(task: Any, code: str, message: str | None, variables: dict[str, 
     if boundary is not None:
         _deliver(boundary, ErrorEventDefinition, code, message, variables)
         return inspect.element_id(boundary)
+    started = _start_event_subprocess(task, ErrorEventDefinition, code, message, variables)
+    if started is not None:
+        return started
     task.set_data(**variables)
     _end_branch(task)
     return None
@@ -50,12 +53,32 @@ def throw_error(task: Any, code: str, message: str | None, variables: dict[str, 
 
 def throw_escalation(task: Any, code: str, variables: dict[str, Any]) -> str | None:
     """Deliver escalation `code` from `task`; return the catching element's id, or None (and change
-    nothing) when no escalation boundary event catches it."""
+    nothing) when no escalation boundary event or event subprocess catches it."""
     boundary = _find_catcher(task, EscalationEventDefinition, code)
     if boundary is None:
-        return None
+        return _start_event_subprocess(task, EscalationEventDefinition, code, None, variables)
     _deliver(boundary, EscalationEventDefinition, code, None, variables)
     return inspect.element_id(boundary)
+
+
+def _start_event_subprocess(
+    task: Any, kind: type[CodeEventDefinition], code: str, message: str | None, variables: dict[str, Any]
+) -> str | None:
+    """Start the process's event subprocess whose error/escalation start event catches `code` (an
+    interrupting one then cancels the rest of the process: engine/bpmn/event_subprocesses.py).
+    Only that start event receives the event, never another waiting catch event of the case."""
+    top = task.workflow.top_workflow
+    probe = BpmnEvent(kind("", code), payload={})
+    before = set(top.subprocesses)
+    top.event_manager.update_collaboration(probe)
+    for key, sub in list(top.subprocesses.items()):
+        if key in before:
+            continue
+        for start in sub.get_tasks(state=TaskState.WAITING, skip_subprocesses=True):
+            if start.task_spec.catches(start, probe):
+                _deliver(start, kind, code, message, {**task.data, **variables})
+                return inspect.element_id(start)
+    return None
 
 
 def _find_catcher(task: Any, kind: type[CodeEventDefinition], code: str) -> Any | None:

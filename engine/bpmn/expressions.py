@@ -74,7 +74,7 @@ def juel_to_python(text: str, functions: frozenset[str] = frozenset()) -> str:
     match = JUEL_WRAPPER.match(text)
     if match is None:
         return text.strip()
-    tokens = _tokenize(match.group("body"))
+    tokens = _spin(_tokenize(match.group("body")))
     if not tokens:
         raise ExpressionError("empty expression")
     return " ".join(_translate(tokens, functions)).replace(" [ ", "[").replace(" ]", "]")
@@ -155,6 +155,39 @@ def _tokenize(body: str) -> list[tuple[str, str]]:
             tokens.append((kind, match.group()))
         position = match.end()
     return tokens
+
+
+# Camunda Spin on a Json variable: `customer.prop("age").numberValue()`, `S(customer).prop("a")`,
+# `list.elements()`. Json variables are plain values here, so the accessors read them directly.
+_SPIN_VALUES = frozenset({"numberValue", "stringValue", "boolValue", "value", "elements"})
+
+
+def _spin(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`.prop("x")` becomes `["x"]`; value accessors and `S(…)` disappear."""
+    out: list[tuple[str, str]] = []
+    index = 0
+    while index < len(tokens):
+        window = [value for _, value in tokens[index : index + 5]]
+        if window[:3] == [".", "prop", "("] and len(window) == 5 and window[4] == ")":
+            if tokens[index + 3][0] != "string":
+                raise ExpressionError("Spin .prop(…) needs a quoted property name")
+            out += [("op", "["), tokens[index + 3], ("op", "]")]
+            index += 5
+        elif window[:1] == ["."] and window[1:2] and window[1] in _SPIN_VALUES and window[2:4] == ["(", ")"]:
+            index += 4
+        elif window[:2] == ["S", "("] and (not out or out[-1][1] != "."):
+            depth, end = 0, index + 1
+            while end < len(tokens):
+                depth += {"(": 1, ")": -1}.get(tokens[end][1], 0)
+                if depth == 0:
+                    break
+                end += 1
+            out += _spin(tokens[index + 2 : end])
+            index = end + 1
+        else:
+            out.append(tokens[index])
+            index += 1
+    return out
 
 
 def _translate(tokens: list[tuple[str, str]], functions: frozenset[str]) -> list[str]:

@@ -22,6 +22,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import event_subprocesses
 from engine.bpmn.events import TIMER_KINDS
 from engine.bpmn.expressions import is_juel, juel_to_python
 from engine.bpmn.scripting import FORM_DEFAULT_HELPERS, evaluate_expression
@@ -121,7 +122,7 @@ class Snapshot:
             for definition in _event_definitions(task)
             if isinstance(definition, BpmnMessage)
         ]
-        if not self.workflow.completed:
+        if not self.workflow.completed and not event_subprocesses.active_interrupting(self.workflow):
             found += _event_subprocess_starts(self.workflow)
         return found
 

@@ -16,6 +16,12 @@ from typing import Any, ClassVar
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
     EventBasedGatewayParser,
     ReceiveTaskParser,
     SendTaskParser,
@@ -39,6 +45,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ServiceTask,
 )
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import Form, FormField
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -52,9 +59,11 @@ from engine.bpmn.calls import (
     call_settings,
     settings_problems,
 )
+from engine.bpmn.conditions import own_conditional
 from engine.bpmn.decision_task import BusinessRuleTask, BusinessRuleTaskParser, DecisionRef, decision_ref_of
 from engine.bpmn.dmn.model import DecisionModel
 from engine.bpmn.dmn.parse import read_decisions
+from engine.bpmn.event_subprocesses import NON_INTERRUPTING, TRIGGERED_BY_EVENT
 from engine.bpmn.events import own_message, own_timer
 from engine.bpmn.normalise import normalise_bpmn
 from engine.bpmn.pass_through import PassThroughManualTask, PassThroughTask
@@ -83,6 +92,10 @@ KEPT_ATTRIBUTES = (
     "asyncBefore",
     "asyncAfter",
     "versionTag",
+    "initiator",
+    "formRef",
+    "formRefBinding",
+    "formRefVersion",
 )
 
 
@@ -187,6 +200,10 @@ class _CamundaAttributes:
             value = element.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
             if value is not None:
                 extensions[f"camunda:{attribute}"] = value
+        if element.get("isInterrupting") == "false":
+            extensions[NON_INTERRUPTING] = "false"
+        if element.get("triggeredByEvent") == "true":
+            extensions[TRIGGERED_BY_EVENT] = "true"
         input_output = _input_output(element)
         if input_output:
             extensions["camunda:inputOutput"] = input_output
@@ -198,6 +215,9 @@ class _CamundaAttributes:
 
     def parse_message_event(self, event: etree._Element) -> Any:
         return own_message(super().parse_message_event(event))  # type: ignore[misc]
+
+    def parse_conditional_event(self, event: etree._Element) -> Any:
+        return own_conditional(super().parse_conditional_event(event), event, CAMUNDA_MODEL_NS)  # type: ignore[misc]
 
 
 def _error_variables(element: etree._Element) -> dict[str, str]:
@@ -246,6 +266,26 @@ class _SagsflowUserTaskParser(_CamundaAttributes, UserTaskParser):  # type: igno
         return form
 
 
+class _StartEventParser(_CamundaAttributes, CamundaStartEventParser):  # type: ignore[misc]
+    """Also reads error and escalation start events (of event subprocesses), which the stock parser
+    takes for none start events: the handler would start at once instead of on the error."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition(
+            [
+                MESSAGE_EVENT_XPATH,
+                SIGNAL_EVENT_XPATH,
+                TIMER_EVENT_XPATH,
+                CONDITIONAL_EVENT_XPATH,
+                ERROR_EVENT_XPATH,
+                ESCALATION_EVENT_XPATH,
+            ]
+        )
+        task = self._create_task(definition)
+        self.spec.start.connect(task)
+        return task
+
+
 class _SagsflowCallActivityParser(_CamundaAttributes, CallActivityParser):  # type: ignore[misc]
     """Reads the binding and the variable mappings of a call activity (engine/bpmn/calls.py)."""
 
@@ -288,6 +328,10 @@ class SagsflowParser(CamundaParser):  # type: ignore[misc]
         full_tag("subProcess"): (_with_attributes(SubWorkflowParser), EmbeddedSubprocess),
         full_tag("transaction"): (_with_attributes(SubWorkflowParser), OwnTransaction),
         full_tag("serviceTask"): (_with_attributes(TaskParser), ServiceTask),
+        full_tag("startEvent"): (
+            _StartEventParser,
+            CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
         full_tag("task"): (
             _with_attributes(CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("task")][0]),
             PassThroughTask,

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
+from engine.bpmn.conditions import VARIABLE_EVENTS, ConditionalEventDefinition
 from engine.bpmn.events import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -67,6 +68,7 @@ def _check_task_spec(task_spec: Any) -> Iterator[tuple[str | None, str]]:
     checks = (
         _conditions(task_spec),
         _timers(task_spec),
+        _conditional_events(task_spec),
         _script(task_spec),
         _user_task(task_spec),
         _loops(task_spec),
@@ -92,7 +94,7 @@ def _conditions(task_spec: Any) -> Iterator[str]:
             yield from _expression(expression, f"condition towards '{target}'")
 
 
-def _timer_definitions(task_spec: Any) -> list[Any]:
+def _event_definitions(task_spec: Any) -> list[Any]:
     definition = getattr(task_spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
         return list(definition.event_definitions)
@@ -100,12 +102,21 @@ def _timer_definitions(task_spec: Any) -> list[Any]:
 
 
 def _timers(task_spec: Any) -> Iterator[str]:
-    for definition in _timer_definitions(task_spec):
+    for definition in _event_definitions(task_spec):
         if isinstance(
             definition,
             TimeDateEventDefinition | DurationTimerEventDefinition | CycleTimerEventDefinition,
         ):
             yield from _timer(definition)
+
+
+def _conditional_events(task_spec: Any) -> Iterator[str]:
+    for definition in _event_definitions(task_spec):
+        if isinstance(definition, ConditionalEventDefinition):
+            yield from _expression(definition.expression, "condition")
+            unknown = set(definition.variable_events) - VARIABLE_EVENTS
+            if unknown:
+                yield f"camunda:variableEvents: unknown {', '.join(sorted(unknown))} (create, update, delete)"
 
 
 def _timer(definition: Any) -> Iterator[str]:

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.events import MessageEventDefinition
+from engine.camunda_forms import FormReference
 
 
 def start_events(spec: Any) -> list[Any]:
@@ -30,6 +31,26 @@ def start_messages(spec: Any) -> frozenset[str]:
     """Names of the messages that start the process (its top-level message start events)."""
     return frozenset(
         s.event_definition.name for s in start_events(spec) if isinstance(s.event_definition, BpmnMessage)
+    )
+
+
+def initiator_variables(spec: Any, user_id: str) -> dict[str, str]:
+    """`camunda:initiator="name"` on a start event: the variable `name` holds who started the instance."""
+    names = [(getattr(s, "extensions", None) or {}).get("camunda:initiator") for s in start_events(spec)]
+    return {name: user_id for name in names if name}
+
+
+def start_form_reference(spec: Any) -> FormReference:
+    """The form of the start event an explicit start uses: the none start event's, else the only one's."""
+    specs = start_events(spec)
+    chosen = [s for s in specs if isinstance(s.event_definition, NoneEventDefinition)] or specs[:1]
+    extensions = (getattr(chosen[0], "extensions", None) or {}) if chosen else {}
+    version = extensions.get("camunda:formRefVersion")
+    return FormReference(
+        key=extensions.get("camunda:formKey"),
+        ref=extensions.get("camunda:formRef"),
+        binding=extensions.get("camunda:formRefBinding") or "latest",
+        version=int(version) if version and str(version).isdigit() else None,
     )
 
 

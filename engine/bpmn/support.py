@@ -161,8 +161,11 @@ BPMN_ELEMENTS: dict[str, Support] = {
     "linkEventDefinition": refused("link events are not supported; connect the flow directly"),
     "compensateEventDefinition": refused("compensation is not supported"),
     "cancelEventDefinition": refused("cancel events (transactions) are not supported"),
-    "conditionalEventDefinition": refused("conditional events are not supported; use a gateway"),
-    "condition": refused("conditional events are not supported; use a gateway"),
+    "conditionalEventDefinition": runs(
+        "boundary and intermediate: evaluated on arrival and after every change of variables "
+        "(engine/bpmn/conditions.py); start events are refused (a shape rule)"
+    ),
+    "condition": runs("JUEL subset translated to Python; a missing variable makes it false"),
     "eventDefinitionRef": refused("shared event definitions are not supported; define the event inline"),
     # data flow and IO specification: Camunda 7 ignores them, and so does Sagsflow: they are
     # removed before SpiffWorkflow (which would move variables through them) sees the file
@@ -377,7 +380,7 @@ CAMUNDA_ATTRIBUTES: dict[str, Support] = {
     "*@formRefBinding": runs(),
     "*@formRefVersion": runs(),
     "*@formHandlerClass": refused(JAVA),
-    "startEvent@initiator": refused("the starting user is not put in a variable; the history records it"),
+    "startEvent@initiator": runs("the variable holds the id of the user who started the instance"),
     # service tasks and other Java-capable elements
     "serviceTask@type": runs("only 'external' (see the value table)"),
     "serviceTask@topic": runs("the topic workers fetch"),
@@ -429,8 +432,10 @@ CAMUNDA_ATTRIBUTES: dict[str, Support] = {
     "error@errorMessage": runs(),
     "*@escalationCodeVariable": runs(),
     # conditional events (see conditionalEventDefinition)
-    "*@variableName": refused("conditional events are not supported; use a gateway"),
-    "*@variableEvents": refused("conditional events are not supported; use a gateway"),
+    "conditionalEventDefinition@variableName": runs(
+        "only a change of this variable re-evaluates the condition"
+    ),
+    "conditionalEventDefinition@variableEvents": runs("create, update and/or delete"),
     # process
     "process@versionTag": runs("stored with the definition version"),
     "process@historyTimeToLive": no_effect(HISTORY),
@@ -538,6 +543,11 @@ BPMN_VALUES: dict[str, dict[str, Support]] = {
         "juel": runs(),
         "python": runs(),
     },
+    "condition@language": {
+        "": runs(),
+        "juel": runs(),
+        "python": runs(),
+    },
     "definitions@expressionLanguage": {
         "": runs(),
         "http://www.omg.org/spec/BPMN/20100524/MODEL": runs(),
@@ -582,9 +592,20 @@ CAMUNDA_VALUES: dict[str, dict[str, Support]] = {
 # --- Shapes: refusals that depend on more than one element or attribute -----------------------
 
 SHAPES: dict[str, Support] = {
-    "interrupting event subprocess": refused(
-        "interrupting event subprocesses are not supported; set isInterrupting='false' or use a "
-        "boundary event"
+    "interrupting event subprocess": runs(
+        "cancels the rest of its process when it starts (engine/bpmn/event_subprocesses.py)"
+    ),
+    "process-level timer start event": refused(
+        "timer start events are not supported: Sagsflow does not start instances on a schedule; "
+        "start instances by REST or by a message start event"
+    ),
+    "conditional start event": refused(
+        "conditional start events are not supported (Camunda starts them by POST /condition); use a "
+        "conditional boundary or intermediate event, or a message start event"
+    ),
+    "nested event subprocess not started by a timer": refused(
+        "an event subprocess inside a subprocess only starts on a timer here; with another start event "
+        "it would never start: move it to the process level"
     ),
     "service task without an implementation": refused(
         "a service task needs camunda:type='external' and a camunda:topic (workers do the work)"

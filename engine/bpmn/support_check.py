@@ -246,6 +246,34 @@ def _script_tasks_without_script(root: etree._Element) -> list[etree._Element]:
     ]
 
 
+def _process_timer_starts(root: etree._Element) -> list[etree._Element]:
+    return [
+        start
+        for start in root.xpath("./bpmn:process/bpmn:startEvent", namespaces=_NS)
+        if start.find("bpmn:timerEventDefinition", _NS) is not None
+    ]
+
+
+def _conditional_starts(root: etree._Element) -> list[etree._Element]:
+    return list(root.xpath(".//bpmn:startEvent[bpmn:conditionalEventDefinition]", namespaces=_NS))
+
+
+def _nested_event_subprocess_starts(root: etree._Element) -> list[etree._Element]:
+    """SpiffWorkflow starts event subprocesses on messages, errors, escalations and signals only at
+    the process level; nested in a subprocess only timer starts run."""
+    starts = root.xpath(
+        ".//bpmn:subProcess/bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent", namespaces=_NS
+    )
+    return [
+        start
+        for start in starts
+        if any(
+            str(d.tag).endswith("EventDefinition") and not str(d.tag).endswith("}timerEventDefinition")
+            for d in start
+        )
+    ]
+
+
 _SHAPE_RULES: dict[str, Callable[[etree._Element], list[etree._Element]]] = {
     "interrupting event subprocess": _interrupting_event_subprocess_starts,
     "service task without an implementation": _service_tasks_without_implementation,
@@ -253,4 +281,7 @@ _SHAPE_RULES: dict[str, Callable[[etree._Element], list[etree._Element]]] = {
     "cron timer cycle": _cron_cycles,
     "call activity without calledElement": _call_activities_without_target,
     "script task without a script": _script_tasks_without_script,
+    "process-level timer start event": _process_timer_starts,
+    "conditional start event": _conditional_starts,
+    "nested event subprocess not started by a timer": _nested_event_subprocess_starts,
 }

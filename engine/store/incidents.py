@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 from engine.store.tables import Incident, Instance, Task
 
 
-def element_of(session: Session, task_id: str) -> str | None:
-    return session.exec(select(Task.element_id).where(Task.id == task_id)).first()
+def task(session: Session, task_id: str) -> Task | None:
+    return session.get(Task, task_id)
 
 
 def add_failed_step(session: Session, incident: Incident) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from engine.store.tables import Incident, Instance, Timer
@@ -26,8 +27,9 @@ def incidents(
         .join(Instance, col(Instance.id) == col(Incident.instance_id))
         .where(col(Incident.municipality) == municipality)
     )
+    if instance_id is not None:  # a process instance: a case's own, or one it called
+        statement = statement.where(_in_process(Incident, instance_id))
     simple = {
-        Incident.instance_id: instance_id,
         Incident.type: incident_type,
         Incident.element_id: element_id,
         Incident.id: incident_id,
@@ -63,7 +65,9 @@ def jobs(
         .join(Instance, col(Instance.id) == col(Timer.instance_id))
         .where(col(Timer.municipality) == municipality, col(Timer.status).in_(["pending", "failed"]))
     )
-    simple = {Timer.instance_id: instance_id, Timer.element_id: element_id, Timer.id: job_id}
+    if instance_id is not None:
+        statement = statement.where(_in_process(Timer, instance_id))
+    simple = {Timer.element_id: element_id, Timer.id: job_id}
     for column, value in simple.items():
         if value is not None:
             statement = statement.where(col(column) == value)
@@ -76,6 +80,14 @@ def jobs(
     order = col(Timer.due_at).desc() if descending else col(Timer.due_at)
     rows = session.exec(statement.order_by(order, col(Timer.id)).offset(offset).limit(limit)).all()
     return [(t, i) for t, i in rows]
+
+
+def _in_process(table: type[Incident] | type[Timer], process_instance_id: str) -> ColumnElement[bool]:
+    """Rows of that process instance: a called process's, or the case's own (no called process)."""
+    return or_(
+        col(table.process_instance_id) == process_instance_id,
+        and_(col(table.process_instance_id).is_(None), col(table.instance_id) == process_instance_id),
+    )
 
 
 def open_incident_ids(session: Session, instance_id: str) -> dict[str, tuple[str, ...]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, null
@@ -133,10 +133,10 @@ def breached(session: Session, scope: Scope, *, limit: int) -> list[Any]:
     return list(session.execute(statement).all())
 
 
-def compliance(session: Session, scope: Scope, *, now: datetime) -> dict[str, tuple[int, int, int]]:
-    """Per deadline rule: (met, breached, still open but already overdue). Deadlines open and not
-    yet due are not counted. Reads the outcome each timer got when it ended (a grouped count in
-    index order), plus the few open ones that are overdue."""
+def compliance(session: Session, scope: Scope, *, now: datetime) -> dict[str, tuple[int, int, int, int]]:
+    """Per deadline rule: (met, breached, still open but already overdue, cancelled). Deadlines open
+    and not yet due are not counted. Reads the outcome each timer got when it ended (a grouped count
+    in index order), plus the few open ones that are overdue."""
     where = [
         col(Timer.municipality) == scope.municipality,
         col(Timer.purpose) == contract.BREACH,
@@ -148,14 +148,53 @@ def compliance(session: Session, scope: Scope, *, now: datetime) -> dict[str, tu
     # Counted here, not grouped in SQL: grouping by rule would lead the database to the index in
     # rule order, which has no status, instead of the open deadlines' own small index range.
     overdue = columns(col(Timer.deadline)).where(
-        col(Timer.status) == "pending", col(Timer.due_at) < now, *where
+        col(Timer.status) == "pending", col(Timer.due_at) <= now, *where
     )
+    slots = {"met": 0, "breached": 1, "cancelled": 3}
     found: dict[str, list[int]] = {}
     for deadline, ending, count in session.execute(ended.group_by(rule, outcome)):
-        found.setdefault(str(deadline), [0, 0, 0])[0 if ending == "met" else 1] += int(count)
+        found.setdefault(str(deadline), [0, 0, 0, 0])[slots.get(str(ending), 1)] += int(count)
     for deadline in session.execute(overdue).scalars():
-        found.setdefault(str(deadline), [0, 0, 0])[2] += 1
-    return {deadline: (met, late, open_) for deadline, (met, late, open_) in sorted(found.items())}
+        found.setdefault(str(deadline), [0, 0, 0, 0])[2] += 1
+    return {
+        deadline: (met, late, open_, gone) for deadline, (met, late, open_, gone) in sorted(found.items())
+    }
+
+
+def late_investigations(session: Session, scope: Scope) -> list[tuple[date, datetime | None]]:
+    """(last day, when the investigation was finished or None) of every breached investigation
+    deadline in the period: the ones that needed a foreløbig vurdering (§ 20, stk. 3)."""
+    statement = (
+        columns(col(Timer.due_date), col(Task.completed_at))
+        .select_from(Timer)
+        .outerjoin(Task, col(Task.id) == col(Timer.activity_task_id))
+        .where(
+            col(Timer.municipality) == scope.municipality,
+            col(Timer.purpose) == "breach",
+            col(Timer.deadline) == "investigation",
+            col(Timer.outcome) == "breached",
+            *_period(col(Timer.due_at), scope),
+            *_row_scope(Timer, scope),
+        )
+    )
+    return [(day, done) for day, done in session.execute(statement).all() if day is not None]
+
+
+def completed_tasks(session: Session, scope: Scope, element_id: str) -> int:
+    """How many times the step `element_id` was completed in the period (its cases in the scope)."""
+    statement = (
+        columns(func.count())
+        .select_from(Task)
+        .join(Instance, col(Instance.id) == col(Task.instance_id))
+        .where(
+            col(Task.municipality) == scope.municipality,
+            col(Task.element_id) == element_id,
+            col(Task.state) == "completed",
+            *_instance_scope(scope),
+            *_period(col(Task.completed_at), scope),
+        )
+    )
+    return int(session.execute(statement).scalar_one())
 
 
 def share(session: Session, scope: Scope, name: str) -> tuple[int, int]:

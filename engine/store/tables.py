@@ -219,6 +219,9 @@ class Task(SQLModel, table=True):
     cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # the legal rule its due date keeps: the `deadline` of the breach timer on its boundary
     deadline: str | None = Field(default=None, max_length=100)
+    # the form it names: camunda:formKey, or camunda:formRef as JSON {"key", "binding", "version"}
+    form_key: str | None = Field(default=None, max_length=500)
+    form_ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Timer(SQLModel, table=True):
@@ -260,6 +263,11 @@ class Timer(SQLModel, table=True):
     municipality: str = Field(max_length=100)
     task_id: str = Field(max_length=36)
     element_id: str = Field(max_length=200)
+    # in a process a call activity started: that process instance and its definition (else null:
+    # the case's own)
+    process_instance_id: str | None = Field(default=None, max_length=36)
+    definition_id: str | None = Field(default=None, max_length=300)
+    process_key: str | None = Field(default=None, max_length=200)
     name: str | None = Field(default=None, max_length=300)
     kind: str = Field(max_length=20)
     purpose: str | None = Field(default=None, max_length=50)
@@ -342,13 +350,19 @@ class CaseFact(SQLModel, table=True):
 
 
 class Incident(SQLModel, table=True):
-    """Something that needs a human: an external task out of retries, a timer that keeps failing."""
+    """Something that needs a human: an external task out of retries, a timer that keeps failing,
+    a step that failed for an internal reason (engine/incidents.py)."""
 
     id: str = Field(primary_key=True, max_length=36)
     instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)
     municipality: str = Field(max_length=100)
     task_id: str | None = Field(default=None, max_length=36)
     element_id: str | None = Field(default=None, max_length=200)
+    # in a process a call activity started: that process instance and its definition (else null:
+    # the case's own)
+    process_instance_id: str | None = Field(default=None, max_length=36)
+    definition_id: str | None = Field(default=None, max_length=300)
+    process_key: str | None = Field(default=None, max_length=200)
     type: str = Field(max_length=50)
     message: str = Field(max_length=2000)
     created_at: datetime = Field(sa_column=_utc())

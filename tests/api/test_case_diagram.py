@@ -63,21 +63,31 @@ def test_each_diagram_is_the_deployed_file_with_its_process_name(flow: CaseFlow)
 
 
 def test_the_completed_path_follows_the_case_into_the_investigation(flow: CaseFlow) -> None:
-    flow.open(reporter="private")
+    flow.open(reporter="anonymous")
     flow.through_screening("investigation", investigation_started_at=flow.today(-1))
     found = diagrams(flow)
     main, report = found["boernesag"], found["underretning"]
-    assert main["completed"] == [
+    assert main["completed"][:4] == ["case_received", "handle_report", "first_talks", "screening"]
+    assert set(main["completed"]) == {
         "case_received",
         "handle_report",
         "first_talks",
         "screening",
+        "after_screening",
         "screening_route",
+        "feedback_needed",  # no feedback task: the reporter is not a professional (§ 133)
+        "no_feedback",
         "investigation_merge",
-    ]
-    assert set(main["active"]) == {"investigation", "investigation_warning", "investigation_breach"}
+        "investigation_fork",
+    }
+    assert set(main["active"]) == {
+        "investigation",
+        "investigation_warning",
+        "investigation_breach",
+        "during_investigation",  # a decision may come while the investigation runs (§ 46, stk. 3)
+    }
     assert report["active"] == [] and {"assess_report", "report_end"} <= set(report["completed"])
-    assert "send_receipt" not in report["completed"]  # a private reporter gets no receipt
+    assert "send_receipt" not in report["completed"]  # an anonymous reporter gets no receipt
 
 
 def test_an_event_subprocess_is_marked_in_its_parents_diagram(flow: CaseFlow) -> None:

@@ -12,7 +12,7 @@ from api.app import create_app
 from api.settings import ApiSettings
 from api.web import routes
 
-PAGE_PATHS = ["/ui/", "/ui/login", "/ui/cases", "/ui/case", "/ui/tasks"]
+PAGE_PATHS = ["/ui/", "/ui/login", "/ui/cases", "/ui/case", "/ui/tasks", "/ui/migration"]
 PAGE_FILES = sorted(routes.PAGES.glob("*.html"))
 SCRIPTS = sorted((routes.STATIC / "js").glob("*.js"))
 MARKUP_SINKS = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function")

@@ -102,3 +102,52 @@ def test_the_business_key_is_passed_when_the_call_activity_says_so(client: TestC
     child = get(client, f"/process-instance/{task['processInstanceId']}")
     assert child["businessKey"] == "B-1"
     assert get(client, "/task", processInstanceBusinessKey="B-1") == [task]
+
+
+def test_a_timer_of_the_called_process_is_its_job(client: TestClient) -> None:
+    deploy(
+        client,
+        ("waiting.bpmn", bpmn.timer_process("waiting", "P1D")),
+        ("parent.bpmn", bpmn.caller_process("parent", "waiting")),
+    )
+    root = client.post(f"{ENGINE}/process-definition/key/parent/start", json={}).json()["id"]
+    [before] = get(client, "/task", processInstanceId=root)
+    assert client.post(f"{ENGINE}/task/{before['id']}/complete", json={}).status_code == 204
+    [child] = get(client, "/process-instance", superProcessInstance=root)
+    [job] = get(client, "/job", processInstanceId=child["id"])
+    assert job["processDefinitionKey"] == "waiting" and job["processDefinitionId"] == child["definitionId"]
+    assert get(client, "/job", processInstanceId=root) == []
+
+
+WORKER_TASK = bpmn.document(
+    "worked",
+    """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:serviceTask id="send" camunda:type="external" camunda:topic="called-send">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="send" />
+    <bpmn:sequenceFlow id="f2" sourceRef="send" targetRef="end" />""",
+)
+
+
+def test_an_external_task_of_the_called_process_is_fetched_and_fails_there(client: TestClient) -> None:
+    deploy(client, ("worked.bpmn", WORKER_TASK), ("parent.bpmn", bpmn.caller_process("parent", "worked")))
+    root = client.post(f"{ENGINE}/process-definition/key/parent/start", json={"businessKey": "B-2"}).json()[
+        "id"
+    ]
+    [before] = get(client, "/task", processInstanceId=root)
+    assert client.post(f"{ENGINE}/task/{before['id']}/complete", json={}).status_code == 204
+    subscription = {"topicName": "called-send", "lockDuration": 10000, "processDefinitionKey": "worked"}
+    fetched = client.post(
+        f"{ENGINE}/external-task/fetchAndLock",
+        json={"workerId": "w", "maxTasks": 1, "topics": [subscription]},
+    ).json()
+    [task] = fetched
+    [child] = get(client, "/process-instance", superProcessInstance=root)
+    assert (task["processInstanceId"], task["processDefinitionKey"]) == (child["id"], "worked")
+    assert task["businessKey"] is None  # the called process's (none was passed), not the case's
+    failure = {"workerId": "w", "errorMessage": "nede", "retries": 0, "retryTimeout": 0}
+    assert client.post(f"{ENGINE}/external-task/{task['id']}/failure", json=failure).status_code == 204
+    [incident] = get(client, "/incident", processInstanceId=child["id"])
+    assert incident["processDefinitionId"] == child["definitionId"]

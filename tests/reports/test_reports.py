@@ -1,16 +1,19 @@
 """Report figures from a seeded set of real cases with hand-computed answers (SQLite and PostgreSQL).
 
 Seed (clock starts Monday 2 March 2026 09:00, Copenhagen):
-- A (private reporter): assessed at once, first talk the same day, closed at screening.
+- A (private reporter): assessed at once, receipt sent at once, first talk the same day, closed at
+  screening.
 - B (professional): assessed at once; receipt sent on day 2 (in time); first talk day 2; early
-  support; decision with the child's perspective and a plan; follow-up held before its due date with
-  a talk alone; claimed once by a caseworker (one change of caseworker).
-- C (private): not assessed within 24 hours (breach); first talk day 2; early support; decision
-  without the child's perspective obtained; follow-up only after its due date, no talk alone.
+  support; decision with the child heard and a plan; follow-up on its last day (18 March, 08:00)
+  with a talk alone; claimed once by a caseworker (its first caseworker: no change of caseworker).
+- C (private): not assessed within 24 hours (breach); receipt on day 2 (in time); first talk day 2;
+  early support; decision without the child heard (the exception recorded); follow-up only after
+  its last day had ended (19 March, 08:00), no talk alone.
 Expected, by hand:
-- report_assessment: met A, B; breached C -> 2 met of 3. report_receipt: B met -> 1 of 1.
+- report_assessment: met A, B; breached C -> 2 met of 3. report_receipt: A, B, C met -> 3 of 3
+  (every identifiable reporter gets a receipt).
 - follow_up: B met, C breached (the next follow-ups are not due yet) -> 1 of 2. child_plan: not due.
-- child perspective: 1 of 2 decisions. Talk alone before follow-up: 1 of 2 follow-ups.
+- child heard: 1 of 2 decisions. Talk alone before follow-up: 1 of 2 follow-ups.
 - days to first talk: A 0, B 2, C 2 -> median 2; to decision and to measure start: 2 and 2 -> 2.
 - active cases: B and C, both in 'opfoelgning'; caseload: dev 1, unassigned 1.
 """
@@ -51,13 +54,17 @@ def seeded(client: TestClient, clock: FakeClock) -> dict[str, CaseFlow]:
             case.complete("send_receipt", {"receipt_sent_at": case.today()})
         case.complete("first_talks", {"child_talk_held_at": case.today()})
         case.complete("screening", {"screening_assessment": "x", "screening_outcome": "early_support"})
+        if "reporter_feedback" in case.open_tasks():
+            case.give_feedback("early_support")
         case.decide(
             child_perspective_obtained=perspective,
+            child_heard_exception_reason=None if perspective else "Barnet er spæd",
+            child_view_obtained_otherwise=None if perspective else "Observation i hjemmet",
             child_plan_decided=plan,
             child_plan_reason=None if plan else "Kortvarig indsats",
         )
         case.kickoff(next_date_days=14)
-    b.advance(timedelta(days=13, hours=23))  # 18 March 08:00: B's follow-up is due at 09:00
+    b.advance(timedelta(days=13, hours=23))  # 18 March 08:00: the last day of B's follow-up
     client.post(f"/tasks/{b.task('follow_up')['id']}/claim", json={})
     b.follow_up("continue", next_date_days=30)
     c.advance(timedelta(days=1))  # C's follow-up is now late
@@ -67,15 +74,33 @@ def seeded(client: TestClient, clock: FakeClock) -> dict[str, CaseFlow]:
 
 def test_overview_figures(client: TestClient, seeded: dict[str, CaseFlow]) -> None:
     report = client.get("/reports/overview").json()
-    compliance = {c["deadline"]: (c["met"], c["breached"]) for c in report["compliance"]}
-    assert compliance == {"report_assessment": (2, 1), "report_receipt": (1, 0), "follow_up": (1, 1)}
+    compliance = {c["deadline"]: (c["met"], c["breached"], c["cancelled"]) for c in report["compliance"]}
+    assert compliance == {
+        "report_assessment": (2, 1, 0),
+        "report_receipt": (3, 0, 0),
+        "follow_up": (1, 1, 0),
+    }
+    basis = {c["deadline"]: (c["paragraph"], c["basis"]) for c in report["compliance"]}
+    assert basis["follow_up"] == ("§ 95", "law")
+    assert basis["report_receipt"] == ("§ 137 (stykke ikke bekræftet)", "law_unconfirmed")
     shares = {s["name"]: (s["yes"], s["total"], s["share"]) for s in report["shares"]}
-    assert shares == {"child_perspective": (1, 2, 0.5), "talk_alone_before_follow_up": (1, 2, 0.5)}
+    assert shares == {
+        "child_perspective": (1, 2, 0.5),
+        "talk_alone_before_follow_up": (1, 2, 0.5),
+        "supervision_talk_without_staff": (0, 0, None),
+    }
     medians = {m["name"]: (m["cases"], m["median_days"]) for m in report["throughput"]}
     assert medians == {"first_talk": (3, 2.0), "decision": (2, 2.0), "measure_start": (2, 2.0)}
     assert [(p["phase"], p["cases"]) for p in report["phases"]] == [("opfoelgning", 2)]
     assert sorted((c["caseworker"] or "", c["cases"]) for c in report["caseload"]) == [("", 1), ("dev", 1)]
-    assert sorted((c["changes"], c["cases"]) for c in report["caseworker_changes"]) == [(0, 2), (1, 1)]
+    # B's first caseworker is not a change of caseworker.
+    assert sorted((c["changes"], c["cases"]) for c in report["caseworker_changes"]) == [(0, 3)]
+    assert report["late_investigations"] == {
+        "breached": 0,
+        "provisional_assessments": 0,
+        "finished": 0,
+        "median_days_late": None,
+    }
 
 
 def test_filters_narrow_the_figures(client: TestClient, seeded: dict[str, CaseFlow]) -> None:
@@ -112,8 +137,8 @@ def test_reports_as_csv(client: TestClient, seeded: dict[str, CaseFlow]) -> None
     response = client.get("/reports/overview", params={"format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     lines = response.text.splitlines()
-    assert lines[0] == "section,name,value,count,total"
-    assert "deadline,report_assessment,0.6667,2,3" in lines
+    assert lines[0] == "section,name,value,count,total,cancelled,basis"
+    assert "deadline,report_assessment,0.6667,2,3,0,law" in lines
     cases = client.get("/reports/cases", params={"format": "csv"}).text.splitlines()
     assert cases[0].startswith("case_id,business_key,phase") and len(cases) == 3
 
@@ -184,7 +209,12 @@ def test_share_met_for_investigation_plan_and_supervision(client: TestClient, cl
     d.advance(timedelta(days=50))
     d.complete(
         "supervision_visit",
-        {"supervision_visit_held_at": d.today(), "child_talk_alone": True, "second_caseworker": "cw-2"},
+        {
+            "supervision_visit_held_at": d.today(),
+            "visit_at_placement": True,
+            "child_talk_held": True,
+            "staff_present": False,
+        },
     )
     d.advance(timedelta(days=60))  # day 130: past E's 4 months and F's 3 months
     compliance = {
@@ -193,3 +223,23 @@ def test_share_met_for_investigation_plan_and_supervision(client: TestClient, cl
     assert compliance["investigation"] == (1, 1)
     assert compliance["child_plan"] == (1, 1)
     assert compliance["supervision"] == (1, 0)
+    # E's last day was Thursday 2 July 2026; the foreløbig vurdering, then the investigation 18 days on.
+    e.complete(
+        "provisional_assessment",
+        {
+            "provisional_assessment_note": "x",
+            "provisional_assessment_at": e.today(),
+            "investigation_expected_on": e.today(10),
+        },
+    )
+    e.advance(timedelta(days=10))  # 20 July
+    e.complete("investigation", {"investigation_summary": "x", "investigation_completed_at": e.today()})
+    report = client.get("/reports/overview").json()
+    assert report["late_investigations"] == {
+        "breached": 1,
+        "provisional_assessments": 1,
+        "finished": 1,
+        "median_days_late": 18.0,
+    }
+    shares = {s["name"]: (s["yes"], s["total"]) for s in report["shares"]}
+    assert shares["supervision_talk_without_staff"] == (1, 1)

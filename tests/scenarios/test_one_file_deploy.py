@@ -81,6 +81,7 @@ def test_the_readme_deploys_one_file(client: TestClient) -> None:
     assert missing == {
         ("handle_report", "underretning"),
         ("intervention", "indsats"),
+        ("intervention_during_investigation", "indsats"),
         ("close_case", "afslutning"),
     }
 

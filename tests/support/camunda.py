@@ -46,7 +46,10 @@ WORKER = Account("worker", "worker-secret", ("integrator",))
 OWNER = Account("owner", "owner-secret", ("process_owner", "integrator"))
 CASEWORKER = Account("caseworker", "caseworker-secret", ("caseworker",), teams=("team-a",))
 STRANGER = Account("stranger", "stranger-secret", ("integrator", "process_owner"), municipality="0202")
-ACCOUNTS = (WORKER, OWNER, CASEWORKER, STRANGER)
+# Camunda's examples assign their user tasks to Tasklist's "demo" user (an admin there); a leader
+# here, which may also act on tasks the examples assign to other people (Kermit, Fozzie).
+DEMO = Account("demo", "demo", ("integrator", "leader"))
+ACCOUNTS = (WORKER, OWNER, CASEWORKER, STRANGER, DEMO)
 
 
 class Keys:

@@ -37,17 +37,28 @@ def problems(engine: Engine, instance_id: str) -> list[str]:
     root = [p.state for p in processes if p.id == instance_id]
     if root != ["completed" if seen.workflow.completed else "active"]:
         found.append(f"the case's process instance row is {root}")
-    live = {str(t.id) for t in seen.ready_user_tasks + seen.external_tasks}
-    if {t.id for t in tasks} != live:
-        found.append(f"open task rows {sorted(t.id for t in tasks)} but the state has {sorted(live)}")
-    waiting = {str(w.task.id) for w in seen.timers}
-    if {t.task_id for t in timers} != waiting:
+    live = {
+        (str(t.id), inspect.element_id(t) or t.task_spec.name)
+        for t in seen.ready_user_tasks + seen.external_tasks
+    }
+    if {(t.id, t.element_id) for t in tasks} != live:
         found.append(
-            f"pending timers {sorted(t.task_id for t in timers)} but the state waits on {sorted(waiting)}"
+            f"open task rows {sorted((t.id, t.element_id) for t in tasks)} but the state has {sorted(live)}"
         )
-    messages = {(str(w.task.id), w.definition.name) for w in seen.messages}
-    if {(s.task_id, s.message_name) for s in subscriptions} != messages:
+    waiting = {(str(w.task.id), inspect.element_id(w.task) or "") for w in seen.timers}
+    if {(t.task_id, t.element_id) for t in timers} != waiting:
+        found.append(
+            f"pending timers {sorted((t.task_id, t.element_id) for t in timers)} but the state waits on {sorted(waiting)}"
+        )
+    messages = {(str(w.task.id), w.definition.name, w.element_id or "") for w in seen.messages}
+    if {(s.task_id, s.message_name, s.element_id) for s in subscriptions} != messages:
         found.append("subscriptions differ from the messages the state waits for")
+    versions = {i: c.definition_id for i, c in inspect.called_instances(seen.workflow).items()}
+    versions[instance_id] = row.definition_id
+    if {p.id: p.definition_id for p in processes if p.id in versions} != versions or (
+        row.definition_id != seen.workflow.definition_id
+    ):
+        found.append("process instance rows name other definition versions than the state")
     if json.loads(row.current_activities) != seen.current_activities:
         found.append(
             f"current activities {row.current_activities} but the state is at {seen.current_activities}"

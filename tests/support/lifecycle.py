@@ -98,6 +98,18 @@ class CaseFlow:
             "screening",
             {"screening_assessment": "Skriftlig vurdering", "screening_outcome": outcome, **extra},
         )
+        if "reporter_feedback" in self.open_tasks():  # a professional reporter hears what was started
+            self.give_feedback(outcome)
+
+    def give_feedback(self, outcome: str) -> None:
+        content = {"investigation": "investigation", "assessment": "assessment", "close": "none"}
+        self.complete(
+            "reporter_feedback",
+            {
+                "reporter_feedback_content": content.get(outcome, "measure"),
+                "reporter_feedback_at": self.today(),
+            },
+        )
 
     def decide(self, **overrides: Any) -> dict[str, Any]:
         variables = {
@@ -131,6 +143,8 @@ class CaseFlow:
             "follow_up_assessment": "Går fremad",
             "follow_up_outcome": outcome,
             "follow_up_held_at": self.today(),
+            "follow_up_plan": "Opfølgning hver anden måned; barnet taler med rådgiveren alene først",
+            "follow_up_plan_explained": True,
             **extra,
         }
         if next_date_days is not None:

@@ -52,7 +52,7 @@ class LongCase:
         case = self.engine.open_case(
             ReportOfConcern(
                 received_at=self.clock.now() - timedelta(hours=1),
-                reporter_type="private",
+                reporter_type="anonymous",  # no receipt to send (every identifiable reporter gets one)
                 child_ref="B-LONG",
                 text="Skolen er bekymret",
                 team="team-a",
@@ -95,7 +95,7 @@ class LongCase:
 
     def visit(self) -> InstanceInfo:
         return self.complete(
-            "supervision_visit", {"supervision_visit_held_at": self.today(), "child_talk_alone": True}
+            "supervision_visit", {"supervision_visit_held_at": self.today(), "staff_present": False}
         )
 
     def new_report(self) -> InstanceInfo:

@@ -350,7 +350,7 @@ def test_the_rule_table_lists_each_contract_variable_and_names_its_rule() -> Non
         "report_receipt_due"
     }
     assert all(rule.paragraph for rule in DEADLINE_RULES)
-    assert {rule.output for rule in DEADLINE_RULES} == DEADLINE_VARIABLES
+    assert {rule.output for rule in DEADLINE_RULES} | {"receipt_required"} == DEADLINE_VARIABLES
     # The supervision visit rule comes after the placement rule, so it wins.
     triggers = [rule.trigger for rule in DEADLINE_RULES]
     assert triggers.index("supervision_visit_held_at") > triggers.index("placement_started_at")
@@ -368,6 +368,7 @@ def test_derive_nothing_from_no_facts() -> None:
 def test_derive_report_deadlines_for_a_professional_reporter() -> None:
     variables = {"report_received_at": "2024-03-27T14:00:00+01:00", "reporter_type": "professional"}
     assert derive_deadlines(variables) == {
+        "receipt_required": True,
         "report_assessment_due": "2024-03-28T13:00:00+00:00",
         "report_receipt_due": "2024-04-09",
     }
@@ -382,13 +383,17 @@ def test_derive_a_receipt_deadline_for_every_identifiable_reporter(reporter_type
 @pytest.mark.parametrize("reporter_type", ["anonymous", "citizen", "Professional", None, 1])
 def test_derive_no_receipt_deadline_for_an_anonymous_or_unknown_reporter(reporter_type: object) -> None:
     variables = {"report_received_at": "2025-10-25T08:00:00Z", "reporter_type": reporter_type}
-    assert derive_deadlines(variables) == {"report_assessment_due": "2025-10-26T08:00:00+00:00"}
+    assert derive_deadlines(variables) == {
+        "receipt_required": False,
+        "report_assessment_due": "2025-10-26T08:00:00+00:00",
+    }
 
 
 def test_the_receipt_reporter_types_are_a_municipal_setting() -> None:
     professionals_only = DeadlineSettings(receipt_reporter_types=frozenset({"professional"}))
     variables = {"report_received_at": "2026-12-02T10:00:00+01:00", "reporter_type": "private"}
     assert "report_receipt_due" not in derive_deadlines(variables, professionals_only)
+    assert derive_deadlines(variables, professionals_only)["receipt_required"] is False
     assert BY_ID["receipt_reporters"].basis is Basis.POLICY
 
 
@@ -485,6 +490,7 @@ def test_derive_everything_at_once_with_custom_settings() -> None:
         calendar=CalendarPolicy(christmas_eve_closed=False, new_years_eve_closed=False),
     )
     assert derive_deadlines(variables, open_offices) == {
+        "receipt_required": True,
         "report_assessment_due": "2025-12-23T10:00:00+00:00",
         "report_receipt_due": "2026-01-02",
         "child_plan_due": "2025-12-30",
@@ -536,6 +542,7 @@ def test_derived_deadlines_do_not_depend_on_the_process_time_zone(process_tz: st
         "next_follow_up_date": "2026-05-01",
     }
     assert derive_deadlines(variables) == {
+        "receipt_required": True,
         "report_assessment_due": "2024-03-28T13:00:00+00:00",
         "report_receipt_due": "2024-04-09",
         "investigation_due": "2026-07-01",
@@ -560,3 +567,15 @@ def test_a_last_day_is_met_exactly_by_the_instants_of_that_day_or_before(
     due = Due.last_day(day)
     local_day = instant.astimezone(COPENHAGEN).date()
     assert due.met_by(instant) == (local_day <= day)
+
+
+def test_a_follow_up_or_visit_of_an_earlier_measure_does_not_count_for_the_next() -> None:
+    # The case data keep the last follow-up of the first measure; the second measure started later.
+    variables = {
+        "intervention_started_at": "2026-09-01",
+        "follow_up_held_at": "2026-05-10",
+        "next_follow_up_date": "2026-10-01",
+    }
+    assert derive_deadlines(variables)["follow_up_due"] == "2026-10-01"  # the agreed first follow-up
+    placed = {"placement_started_at": "2026-09-01", "supervision_visit_held_at": "2026-03-01"}
+    assert derive_deadlines(placed)["supervision_visit_due"] == "2027-03-01"

@@ -75,6 +75,10 @@ FORM = """<bpmn:extensionElements><camunda:formData>
   <camunda:formField id="child_plan_decided" type="boolean" />
   <camunda:formField id="child_plan_reason" type="string" />
   <camunda:formField id="placement_started_at" type="date" />
+  <camunda:formField id="child_plan_made_at" type="date" />
+  <camunda:formField id="child_perspective_obtained" type="boolean" />
+  <camunda:formField id="child_heard_exception_reason" type="string" />
+  <camunda:formField id="child_view_obtained_otherwise" type="string" />
 </camunda:formData></bpmn:extensionElements>"""
 NOTE = """<bpmn:extensionElements><camunda:formData><camunda:formField id="escalation_note" type="string" />
 </camunda:formData></bpmn:extensionElements>"""
@@ -131,16 +135,25 @@ def test_the_guarded_decision_refuses_a_placement_without_a_finished_investigati
         "measure_type": "placement_s47",
         "child_plan_decided": True,
         "placement_started_at": "2026-12-01",
+        "child_perspective_obtained": True,
     }
     with pytest.raises(InvalidVariablesError) as refused:
         templated.complete_task(case.tasks[0].id, submitted, actor=CASEWORKER)
-    assert [(p.name, p.rule) for p in refused.value.problems] == [("measure_type", "bfu_before_placement")]
+    assert sorted((p.name, p.rule) for p in refused.value.problems) == [
+        ("child_plan_made_at", "plan_before_s47"),  # § 47: barnets plan before the decision, too
+        ("measure_type", "bfu_before_placement"),
+    ]
 
 
 def test_a_diagram_built_with_the_templates_runs_its_deadline(templated: Engine, clock: FakeClock) -> None:
     clock.move_to(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
     case = templated.start_instance(actor=CASEWORKER, key="templated")
-    decision = {"decision_date": "2026-11-30", "measure_type": "support_s32", "child_plan_decided": True}
+    decision = {
+        "decision_date": "2026-11-30",
+        "measure_type": "support_s32",
+        "child_plan_decided": True,
+        "child_perspective_obtained": True,
+    }
     templated.complete_task(case.tasks[0].id, decision, actor=CASEWORKER)
     timers = {t.element_id: t for t in templated.get_case(case.id, actor=CASEWORKER).timers}
     # The plan is due within 3 months of the decision: its last day is 28 February 2027 (there is no

@@ -95,3 +95,49 @@ def test_simulate_explains_a_step_that_cannot_run(tmp_path: Path) -> None:
     result = run(sys.executable, "-m", "api", "simulate", scenario)
     assert result.returncode == 1
     assert "'decision' is not open" in result.stderr
+
+
+def test_simulate_a_s46_placement_during_a_running_investigation() -> None:
+    scenario = ROOT / "workflows" / "scenarios" / "anbringelse_under_bfu.yaml"
+    result = run(sys.executable, "-m", "api", "simulate", scenario)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "decision refused:" in out and "plan_before_s47:" in out  # § 47 while the BFU runs
+    assert "completed decision" in out  # § 46 while the BFU runs
+    # When the investigation ends (15 April) the first follow-up falls on that day (§ 95).
+    assert "task open: follow_up, due by the end of 2026-04-15" in out
+    assert "FAILED" not in out
+
+
+def test_simulate_a_s47_decision_refused_without_a_finished_investigation_and_plan() -> None:
+    scenario = ROOT / "workflows" / "scenarios" / "anbringelse_uden_samtykke.yaml"
+    result = run(sys.executable, "-m", "api", "simulate", scenario)
+    assert result.returncode == 0, result.stdout + result.stderr
+    refusals = [
+        line.strip().split(":")[0] for line in result.stdout.splitlines() if line.startswith(" " * 18)
+    ]
+    assert refusals.count("bfu_before_placement") == 1 and refusals.count("plan_before_s47") == 2
+    assert "FAILED" not in result.stdout
+
+
+def test_every_guard_and_deadline_rule_of_the_diagrams_is_in_the_rule_registry() -> None:
+    """engine/rules.py marks each rule law or policy; the diagrams may not enforce an unlisted one."""
+    import re  # noqa: PLC0415
+
+    from engine.rules import DEADLINE_RULE_NAMES, ELEMENTS, GUARD_NAMES, markdown_table  # noqa: PLC0415
+
+    texts = [p.read_text() for p in (ROOT / "workflows").glob("*.bpmn")]
+    guards = {g for t in texts for g in re.findall(r'name="guard:([a-z0-9_]+)"', t)}
+    deadlines = {d for t in texts for d in re.findall(r'name="deadline" value="([a-z0-9_]+)"', t)}
+    ids = {i for t in texts for i in re.findall(r'<bpmn:[A-Za-z]+ id="([a-z0-9_]+)"', t)}
+    ids |= set(
+        re.findall(
+            r'<decision id="([a-z0-9_]+)"', (ROOT / "workflows" / "opfoelgningsinterval.dmn").read_text()
+        )
+    )
+    assert guards == GUARD_NAMES
+    assert deadlines == DEADLINE_RULE_NAMES
+    assert ids >= ELEMENTS, sorted(ELEMENTS - ids)
+    # The process owners' guide lists every rule with its paragraph and basis, as engine/rules.py:
+    # python -c "from engine.rules import markdown_table; print(markdown_table())"
+    assert markdown_table() in (ROOT / "workflows" / "README.md").read_text()

@@ -3,8 +3,8 @@
 
 import { api } from "./api.js";
 import { now } from "./clock.js";
-import { byId, caseLink, dateTime, due, dueText, fill, h, message, param, table, variableEntries } from "./dom.js";
-import { CASE_STATUS, EVENTS, PHASES, label } from "./labels.js";
+import { byId, caseLink, dateTime, day, due, dueText, fill, h, message, param, table, variableEntries } from "./dom.js";
+import { CASE_STATUS, EVENTS, OUTCOMES, PHASES, label } from "./labels.js";
 import { elementNames, showDiagrams } from "./diagram.js";
 import { problemText, startPage } from "./layout.js";
 import { causeNote, phaseOf, ruleName, ruleOf } from "./tasks.js";
@@ -58,11 +58,21 @@ function openTasks(kase, nameOf) {
   );
 }
 
+/** A deadline corrected to its last-day meaning (engine/corrections.py). */
+function correction(data) {
+  const parts = [];
+  if (data.due_date) parts.push("sidste dag " + day(data.due_date));
+  if (data.outcome) parts.push(`${label(OUTCOMES, data.outcome_before)} → ${label(OUTCOMES, data.outcome)}`);
+  return parts.join("; ") || "–";
+}
+
 function eventDetail(event) {
   const data = event.data || {};
   if (event.kind === "phase_changed") return `${label(PHASES, data.from)} → ${label(PHASES, data.to)}`;
   if (event.kind === "deadline_breached" || event.kind === "deadline_reminder") return ruleName(data.deadline);
   if (event.kind === "timer_scheduled" || event.kind === "task_created") return data.due_at ? "Frist " + dueText(data) : "–";
+  if (event.kind === "timer_cancelled" && data.outcome) return label(OUTCOMES, data.outcome);
+  if (event.kind === "deadline_corrected") return correction(data);
   if (event.kind === "task_assigned") return data.to ? `Til ${data.to}` : "Lagt tilbage";
   return "–";
 }

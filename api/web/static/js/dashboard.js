@@ -2,8 +2,8 @@
 
 import { api } from "./api.js";
 import { now } from "./clock.js";
-import { byId, caseLink, days, due, fill, h, message, number, percent, table } from "./dom.js";
-import { DEADLINES, MEDIANS, PHASES, SHARES, label } from "./labels.js";
+import { byId, caseLink, days, due, dueText, fill, h, message, number, percent, table } from "./dom.js";
+import { BASIS, DEADLINES, MEDIANS, PHASES, SHARES, label } from "./labels.js";
 import { isLeader, missingLibrary, problemText, startPage } from "./layout.js";
 
 const COLOURS = { bar: "#2f6f9f", good: "#2e7d32" };
@@ -70,7 +70,7 @@ function showPhases(phases) {
   );
 }
 
-function showCompliance(rules) {
+function showCompliance(rules, late) {
   const names = rules.map((r) => label(DEADLINES, r.deadline));
   barChart("chart-compliance", names, rules.map((r) => r.share_met), {
     asShare: true,
@@ -80,10 +80,27 @@ function showCompliance(rules) {
   fill(
     section("compliance"),
     table(
-      ["Frist", "Overholdt", "Overskredet", "Andel"],
-      rules.map((r, i) => [names[i], number(r.met), number(r.breached), percent(r.share_met)]),
-      { empty: "Ingen frister i perioden.", numeric: [1, 2, 3] },
+      ["Frist", "Grundlag", "Overholdt", "Overskredet", "Bortfaldet", "Andel"],
+      rules.map((r, i) => [
+        names[i],
+        `${label(BASIS, r.basis)}${r.paragraph && r.paragraph !== "—" ? ", " + r.paragraph : ""}`,
+        number(r.met),
+        number(r.breached),
+        number(r.cancelled),
+        percent(r.share_met),
+      ]),
+      { empty: "Ingen frister i perioden.", numeric: [2, 3, 4, 5] },
     ),
+    h("p", { class: "hint" }, "Andel = overholdt / (overholdt + overskredet). Bortfaldne frister (indsatsen eller sagen sluttede først) tælles ikke med."),
+    late && late.breached
+      ? h(
+          "p",
+          { class: "hint", id: "late-investigations" },
+          `Børnefaglige undersøgelser over 4 måneder (§ 20, stk. 3): ${number(late.breached)}; foreløbige vurderinger: ${number(late.provisional_assessments)}; ` +
+            `afsluttet siden: ${number(late.finished)}` +
+            (late.median_days_late === null ? "." : `, median ${days(late.median_days_late)} efter fristen.`),
+        )
+      : null,
   );
 }
 
@@ -163,7 +180,7 @@ async function load() {
       api("/reports/deadlines", { query: { ...filters, days: daysAhead } }),
     ]);
     showPhases(overview.phases);
-    showCompliance(overview.compliance);
+    showCompliance(overview.compliance, overview.late_investigations);
     showShares(overview.shares);
     showCaseload(overview.caseload);
     showMedians(overview.throughput, overview.caseworker_changes);

@@ -7,6 +7,7 @@ import { now } from "./clock.js";
 import { byId, due, fill, fillFromQuery, h, message, param, table, variableEntries } from "./dom.js";
 import { GROUPS, PHASES, TASK_STATE, label } from "./labels.js";
 import { taskForm } from "./form.js";
+import { camundaForm, hasCamundaForm } from "./camunda-form.js";
 import { isLeader, problemText, showProblem, startPage } from "./layout.js";
 import { causeNote, caseOf, colleagueList, phaseOf, ruleOf, taskActions, taskFacts } from "./tasks.js";
 
@@ -180,7 +181,8 @@ async function openTask(taskId) {
   if (task.state !== "open") {
     fill(panel, header, message("info", `Opgaven er ${label(TASK_STATE, task.state).toLowerCase()}.`));
   } else {
-    fill(panel, header, taskForm(task, completed), variables(task.variables));
+    const form = hasCamundaForm(task) ? camundaForm(task, completed) : taskForm(task, completed);
+    fill(panel, header, form, variables(task.variables));
   }
   panel.dataset.taskId = task.id;
   showPanel(true);

@@ -26,7 +26,17 @@ export const DEADLINES = {
 export const SHARES = {
   child_perspective: "Afgørelser med barnets perspektiv",
   talk_alone_before_follow_up: "Opfølgninger med samtale med barnet alene",
+  supervision_talk_without_staff: "Tilsynssamtaler uden anbringelsesstedets personale",
 };
+
+// Whether a rule is law or the municipality's own choice (engine/rules.py).
+export const BASIS = {
+  law: "Lov",
+  law_unconfirmed: "Lov (stk. ikke bekræftet)",
+  policy: "Kommunal praksis",
+};
+
+export const OUTCOMES = { met: "Overholdt", breached: "Overskredet", cancelled: "Bortfaldet" };
 
 export const MEDIANS = {
   first_talk: "Fra underretning til første samtale",
@@ -66,6 +76,7 @@ export const EVENTS = {
   timer_fired: "Frist udløst",
   deadline_breached: "Frist overskredet",
   deadline_reminder: "Påmindelse om frist",
+  deadline_corrected: "Frist rettet (fristens sidste dag)",
   phase_changed: "Ny fase",
   message_correlated: "Besked modtaget",
   incident_created: "Fejl registreret",

@@ -11,6 +11,7 @@ const LINKS = [
   ["dashboard", "/ui/", "Overblik", LEADERS],
   ["tasks", "/ui/tasks", "Opgaver", ["caseworker", ...LEADERS]],
   ["cases", "/ui/cases", "Sager", null],
+  ["migration", "/ui/migration", "Flyt sager", ["process_owner", "admin"]],
 ];
 
 export function isLeader(session) {

@@ -10,12 +10,18 @@ deadlines from 00:00 of their last day to its end (run at start-up and by
 `activity_task_id` is the task a boundary timer is attached to: a deadline ends as met only when
 that activity was completed in time, and as cancelled when it ended otherwise.
 
+`instance.caseworker_changes` is counted again from the history: the first caseworker on a case is
+not a change of caseworker (a `caseworker_changed` entry without a previous caseworker).
+
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03 09:00:00
 """
 
 from __future__ import annotations
+
+import json
+from collections import Counter
 
 import sqlalchemy as sa
 import sqlmodel
@@ -41,6 +47,25 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("due_kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
         batch_op.add_column(
             sa.Column("activity_task_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True)
+        )
+    _recount_caseworker_changes()
+
+
+def _recount_caseworker_changes() -> None:
+    bind = op.get_bind()
+    event = sa.table("event", sa.column("instance_id"), sa.column("kind"), sa.column("data"))
+    instance = sa.table("instance", sa.column("id"), sa.column("caseworker_changes"))
+    changes: Counter[str] = Counter()
+    assigned: set[str] = set()
+    for case_id, data in bind.execute(
+        sa.select(event.c.instance_id, event.c.data).where(event.c.kind == "caseworker_changed")
+    ):
+        assigned.add(case_id)
+        if json.loads(data or "{}").get("from") is not None:
+            changes[case_id] += 1
+    for case_id in assigned:
+        bind.execute(
+            sa.update(instance).where(instance.c.id == case_id).values(caseworker_changes=changes[case_id])
         )
 
 

@@ -4,8 +4,8 @@ A command that fails for an internal reason rolls back and opens an incident (`f
 its case in a transaction of its own; a later step of the case that succeeds resolves them. The
 count on the case row lets a step of a case without any skip reading the incident table.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
