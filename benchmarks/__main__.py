@@ -2,7 +2,8 @@
 
     scripts/bench                         # everything (about 20 minutes on 2 cores)
     scripts/bench --quick                 # small sizes, a smoke run of the harness (about 2 minutes)
-    scripts/bench --only rest,reports     # some parts: floor, steps, rest, timers, reports, decisions, long
+    scripts/bench --only rest,reports     # some parts: floor, steps, rest, timers, reports, decisions, long,
+                                          # migration
 
 Results are printed and written to benchmarks/results/<UTC time>.json.
 """
@@ -22,13 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import decisions, floor, long_case, reports, steps, timers
+from benchmarks import decisions, floor, long_case, migration, reports, steps, timers
 from benchmarks.servers import PostgresServer, Sagsflow, sqlite_url
 from benchmarks.stats import Summary, spread, summarise
 from engine.store.database import Store
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("floor", "steps", "rest", "timers", "reports", "decisions", "long")
+PARTS = ("floor", "steps", "rest", "timers", "reports", "decisions", "long", "migration")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Sizes:
     cases: int  # cases seeded for the reports
     repeats: int  # calls per report query
     life: long_case.Life  # the long case's follow-ups, visits and new underretninger
+    migration: migration.Load  # cases migrated to a new version, and the traffic beside them
 
 
 FULL = Sizes(
@@ -52,9 +54,18 @@ FULL = Sizes(
     cases=100_000,
     repeats=10,
     life=long_case.FULL,
+    migration=migration.FULL,
 )
 QUICK = Sizes(
-    instances=30, window=3, runs=1, waiting=2_000, measured=30, cases=2_000, repeats=3, life=long_case.QUICK
+    instances=30,
+    window=3,
+    runs=1,
+    waiting=2_000,
+    measured=30,
+    cases=2_000,
+    repeats=3,
+    life=long_case.QUICK,
+    migration=migration.QUICK,
 )
 
 
@@ -179,6 +190,12 @@ class Bench:
                 "queries": {name: summarise(s).as_dict() for name, s in samples.items()},
             }
 
+    def migration(self) -> None:
+        self.results["migration"] = {
+            kind: migration.run(self.database(kind), self.sizes.migration)
+            for kind in ("sqlite", "postgresql")
+        }
+
     def long(self) -> None:
         self.results["long_case"] = {
             kind: long_case.run(self.database(kind), self.sizes.life) for kind in ("sqlite", "postgresql")
@@ -292,6 +309,7 @@ def _timers_and_reports_table(r: dict[str, Any]) -> list[str]:
 
 def table(r: dict[str, Any]) -> str:
     lines = _steps_table(r) + _timers_and_reports_table(r) + long_case.table(r.get("long_case", {}))
+    lines += migration.table(r.get("migration", {}))
     found = targets(r)
     if found:
         lines.append("Targets")

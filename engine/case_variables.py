@@ -1,4 +1,5 @@
-"""Setting or deleting a running case's variables directly (Camunda's POST /process-instance/{id}/variables).
+"""Setting or deleting a running process instance's variables directly (Camunda's
+POST /process-instance/{id}/variables): a case's, or those of a process its call activities started.
 
 The variables go to every active task of the case (where the next steps read them), are
 validated like every other input, and count as a change of variables: waiting conditional
@@ -14,15 +15,18 @@ from sqlmodel import Session
 
 from engine import access, audit, inputs
 from engine.bpmn import conditions, inspect
+from engine.bpmn.workflow import process_of
 from engine.deadlines import DEADLINE_VARIABLES, DeadlineSettings
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem, WrongStateError
 from engine.model import Actor
 from engine.runner import Runner, StepResult
 from engine.store import instances as repo
+from engine.store import process_instances as process_repo
 from engine.store import tasks as task_repo
 from engine.variables import is_valid_name
 
 MAX_DELETIONS = 200
+PROCESS_INSTANCE = "Process instance"
 
 
 def change(
@@ -35,16 +39,24 @@ def change(
     actor: Actor,
     deadlines: DeadlineSettings,
 ) -> StepResult:
+    """`instance_id`: a case, or a process its call activities started (that process's tasks get them)."""
     access.require(actor, *access.CASE_WRITERS)
-    row = runner.lock(session, instance_id, actor.municipality)
+    found = process_repo.get(session, instance_id, actor.municipality)
+    if found is None:
+        raise NotFoundError(PROCESS_INSTANCE, instance_id)
+    process = found[0]
+    row = runner.lock(session, process.root_id, actor.municipality)
     assignees = {t.assignee for t in task_repo.for_instance(session, row.id) if t.assignee}
     if not access.may_see_case(actor, row.team, row.caseworker, assignees):
-        raise NotFoundError("case", instance_id)
-    if row.status != "active":
-        raise WrongStateError(f"case {instance_id} has ended; its variables can no longer change")
+        raise NotFoundError(PROCESS_INSTANCE, instance_id)
+    if row.status != "active" or process.state != "active":
+        raise WrongStateError(f"process instance {instance_id} has ended; its variables can no longer change")
     _check_deletions(deletions)
     workflow = runner.load(session, row)
-    active = workflow.get_tasks(state=inspect.ACTIVE)
+    scope = workflow if process.id == row.id else workflow.child(process.id)
+    if scope is None:
+        raise NotFoundError(PROCESS_INSTANCE, instance_id)
+    active = [t for t in workflow.get_tasks(state=inspect.ACTIVE) if process_of(t.workflow) is scope]
     checked = inputs.prepare(modifications, current=active[-1].data if active else {}, deadlines=deadlines)
 
     def apply(wf: BpmnWorkflow) -> None:

@@ -284,6 +284,9 @@ class DefinitionFilter:
     version_tag: str | None = None
     resource_name: str | None = None
     latest_only: bool = False
+    tenant_ids: tuple[str, ...] | None = None  # only these municipalities' own definitions …
+    include_without_tenant: bool = False  # … and the shared ones too
+    without_tenant: bool = False  # only the shared definitions
 
 
 @dataclass(frozen=True)

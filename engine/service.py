@@ -140,7 +140,9 @@ class Engine:
         latest_only: bool = False,
         offset: int = 0,
         limit: int = 100,
+        where: DefinitionFilter | None = None,
     ) -> Page[DefinitionInfo]:
+        """Process definitions of the actor's municipality and the shared ones."""
         with self.store.read() as session:
             rows, total = definition_repo.list_definitions(
                 session,
@@ -149,6 +151,7 @@ class Engine:
                 offset=offset,
                 limit=limit,
                 visible_to=actor.municipality,
+                where=where,
             )
             return Page(tuple(definitions.definition_info(r) for r in rows), total, offset, limit)
 
@@ -674,6 +677,7 @@ class Engine:
             cases, outcomes = migration.select(session, prepared, selection, actor=actor)
         for number, (case_id, selected) in enumerate(cases.items(), start=1):
             outcomes += self._migrate_case(prepared, case_id, selected, actor=actor, dry_run=dry_run)
+            time.sleep(0)  # let a step waiting for the write lock in before the next case takes it
             if progress is not None and (number % batch_size == 0 or number == len(cases)):
                 progress(number)
         return MigrationReport(tuple(outcomes), time.perf_counter() - started)

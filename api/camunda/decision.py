@@ -33,6 +33,9 @@ def _filter(
     versionTag: str | None = None,
     resourceName: str | None = None,
     latestVersion: bool = False,
+    tenantIdIn: str | None = None,
+    withoutTenantId: bool = False,
+    includeDecisionDefinitionsWithoutTenantId: bool = False,
 ) -> DefinitionFilter:
     return DefinitionFilter(
         key=key,
@@ -44,6 +47,9 @@ def _filter(
         version_tag=versionTag,
         resource_name=resourceName,
         latest_only=latestVersion,
+        tenant_ids=tuple(t for t in tenantIdIn.split(",") if t) if tenantIdIn is not None else None,
+        include_without_tenant=includeDecisionDefinitionsWithoutTenantId,
+        without_tenant=withoutTenantId,
     )
 
 

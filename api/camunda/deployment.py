@@ -18,6 +18,7 @@ from api.deps import DefinitionReader, Deployer, EngineDep
 from api.routers.definitions import MAX_FILE_BYTES
 from engine.definitions import MAX_RESOURCES, DeployRequest
 from engine.errors import TooLargeError
+from engine.model import DefinitionFilter
 
 router = CamundaRouter(tags=["camunda: deployment"])
 CAMUNDA_VERSION = "7.23.0"
@@ -105,11 +106,20 @@ def list_process_definitions(
     actor: DefinitionReader,
     key: str | None = None,
     latestVersion: bool = False,
+    tenantIdIn: str | None = None,
+    withoutTenantId: bool = False,
+    includeProcessDefinitionsWithoutTenantId: bool = False,
     firstResult: FirstResult = 0,
     maxResults: MaxResults = 100,
 ) -> list[ProcessDefinitionOut]:
+    """Tenants are municipalities: a caller sees its own and the shared (tenant-less) definitions."""
+    tenants = DefinitionFilter(
+        tenant_ids=tuple(t for t in tenantIdIn.split(",") if t) if tenantIdIn is not None else None,
+        include_without_tenant=includeProcessDefinitionsWithoutTenantId,
+        without_tenant=withoutTenantId,
+    )
     page = engine.list_definitions(
-        actor=actor, key=key, latest_only=latestVersion, offset=firstResult, limit=maxResults
+        actor=actor, key=key, latest_only=latestVersion, offset=firstResult, limit=maxResults, where=tenants
     )
     return [ProcessDefinitionOut.of(d) for d in page.items]
 

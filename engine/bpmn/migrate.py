@@ -34,7 +34,7 @@ from engine.bpmn import guards, inspect
 from engine.bpmn.compaction import completed_marks
 from engine.bpmn.migration_plan import Instruction, activities, all_activities, is_timer, kind
 from engine.bpmn.scripting import HELPER_NAMES
-from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, DefinitionSpecs
+from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, DefinitionSpecs, join_triggered
 from engine.deadlines import parse_instant
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -133,6 +133,7 @@ class _Scope:
         self.spec = spec
         self.elements = activities(spec) if spec is not None else {}
         self.fresh: set[Any] = set()  # tasks this migration added, with target specs already
+        self.triggered: list[Any] = []  # running event subprocesses, joined to the new start
 
     def key(self) -> tuple[str, str]:
         """Where compaction keeps the completed marks of this (sub)workflow."""
@@ -295,6 +296,8 @@ class _Scope:
             if task.id in self.workflow.tasks and task.id not in self.fresh:
                 self._retarget(task, applied)
         self.workflow.spec = self.spec
+        for task in self.triggered:
+            join_triggered(self.workflow, task)
         if self.workflow.last_task is not None and self.workflow.last_task.id not in self.workflow.tasks:
             self.workflow.last_task = None
         for task in self.workflow.get_tasks(state=ACTIVE, skip_subprocesses=True):
@@ -318,6 +321,8 @@ class _Scope:
                 task.internal_data.pop(key, None)
             applied.retriggered.add(str(task.id))
         task.task_spec = target
+        if task.triggered:  # a running event subprocess (the workflow's spec changes below)
+            self.triggered.append(task)
         applied.moved[str(task.id)] = before
 
     def _rebuild_boundary(self, task: Any) -> None:

@@ -35,7 +35,13 @@ from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefini
 
 from engine.bpmn.compaction import compact, completed_marks
 from engine.bpmn.events import MessageEventDefinition
-from engine.bpmn.workflow import CaseSubWorkflow, CaseWorkflow, DefinitionSpecs, SpecSource
+from engine.bpmn.workflow import (
+    CaseSubWorkflow,
+    CaseWorkflow,
+    DefinitionSpecs,
+    SpecSource,
+    join_all_triggered,
+)
 
 STATE_FORMAT = "sagsflow-state-2"
 LEGACY_FORMAT = "sagsflow-state-1"  # not compacted, no marks
@@ -160,6 +166,7 @@ def load_state(
     workflow.script_engine = script_engine
     workflow.business_key = business_key
     completed_marks(workflow).update(((owner, name), list(ids)) for owner, name, ids in marks)
+    join_all_triggered(workflow)
     if stored[0] == LEGACY_FORMAT and compact_legacy:
         compact(workflow)
     return workflow

@@ -11,6 +11,7 @@ definition, so a load rebuilds every child from the version it entered.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Protocol
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -137,3 +138,26 @@ def process_of(workflow: Any) -> CaseWorkflow | CaseSubWorkflow:
         workflow = workflow.parent_workflow
     assert isinstance(workflow, CaseWorkflow | CaseSubWorkflow)
     return workflow
+
+
+_TRIGGERS = threading.Lock()
+
+
+def join_triggered(workflow: Any, task: Any) -> None:
+    """Join a running event subprocess's spec to its process's start, as SpiffWorkflow's
+    `BpmnStartTask.trigger_wf` does when the event arrives. A spec parsed after that (a restarted
+    service, another worker, a migration's target) has not seen the trigger, and the running
+    subprocess task would fail its next update ("no input task connected")."""
+    spec = workflow.spec
+    with _TRIGGERS:
+        if spec.start not in task.task_spec.inputs:
+            spec.start.connect(task.task_spec)
+            task.task_spec.connect(spec.end)
+
+
+def join_all_triggered(workflow: CaseWorkflow) -> None:
+    """`join_triggered` for every running event subprocess of the case (on load)."""
+    for process in [workflow, *workflow.subprocesses.values()]:
+        for task in process.tasks.values():
+            if task.triggered:
+                join_triggered(process, task)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from engine.model import DefinitionFilter
@@ -157,6 +157,13 @@ def _filtered(statement: Any, f: DefinitionFilter) -> Any:
             statement = statement.where(col(column) == value)
     if f.key_like is not None:
         statement = statement.where(col(Definition.key).like(f.key_like))
+    if f.tenant_ids is not None:
+        tenants = col(Definition.municipality).in_(f.tenant_ids)
+        statement = statement.where(
+            or_(tenants, col(Definition.municipality) == SHARED) if f.include_without_tenant else tenants
+        )
+    if f.without_tenant:
+        statement = statement.where(Definition.municipality == SHARED)
     return statement
 
 

@@ -19,15 +19,21 @@ PROCESS_INSTANCE: Table = ProcessInstance.__table__  # type: ignore[attr-defined
 Selected = tuple[str, str, str]  # process instance id, its case's id, its definition id
 
 
+CHUNK = 1_000  # ids per IN list (SQLite limits the parameters of one statement)
+
+
 def by_ids(session: Session, municipality: str, ids: Sequence[str]) -> list[Selected]:
     """The running process instances of `municipality` among `ids`, in the order given."""
-    statement = select(ProcessInstance.id, ProcessInstance.root_id, ProcessInstance.definition_id).where(
-        col(ProcessInstance.id).in_(list(ids)),
-        ProcessInstance.municipality == municipality,
-        ProcessInstance.state == "active",
-    )
-    found = {row[0]: (row[0], row[1], row[2]) for row in session.exec(statement).all()}
-    return [found[i] for i in dict.fromkeys(ids) if i in found]
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, Selected] = {}
+    for start in range(0, len(wanted), CHUNK):
+        statement = select(ProcessInstance.id, ProcessInstance.root_id, ProcessInstance.definition_id).where(
+            col(ProcessInstance.id).in_(wanted[start : start + CHUNK]),
+            ProcessInstance.municipality == municipality,
+            ProcessInstance.state == "active",
+        )
+        found |= {row[0]: (row[0], row[1], row[2]) for row in session.exec(statement).all()}
+    return [found[i] for i in wanted if i in found]
 
 
 def running_on(

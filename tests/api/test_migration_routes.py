@@ -6,13 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from api.cli import main
+from engine.bootstrap import build_engine
+from engine.clock import FakeClock
 from engine.definitions import DeployRequest
 from engine.service import Engine
 
 from support import migration_bpmn as versions
 from support.actors import ADMIN
+from support.settings import engine_settings
 
 
 def _setup(client: TestClient) -> tuple[str, str, str]:
@@ -196,3 +201,35 @@ def test_camunda_refusals(client: TestClient) -> None:
         json={"sourceProcessDefinitionId": source, "targetProcessDefinitionId": "sag:9:nowhere"},
     )
     assert nowhere.status_code == 404
+
+
+def test_the_command_line_dry_run_reports_each_refusal_and_changes_nothing(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = build_engine(engine_settings(sqlite_url), FakeClock(), migrate=False)
+    try:
+        engine.deploy(
+            DeployRequest([("barn.bpmn", versions.CHILD_1), ("sag.bpmn", versions.VERSION_1)], name="v1"),
+            actor=ADMIN,
+        )
+        case = engine.start_instance(actor=ADMIN, key="sag")
+        engine.deploy(DeployRequest([("sag.bpmn", versions.VERSION_2)], name="v2"), actor=ADMIN)
+    finally:
+        engine.store.dispose()
+    monkeypatch.setenv("SAGSFLOW_DATABASE_URL", sqlite_url)
+    arguments = ["migrate", "--from", "sag:1", "--to", "sag:2", "--municipality", ADMIN.municipality]
+
+    with pytest.raises(SystemExit) as refused:
+        main([*arguments, "--dry-run"])
+    assert refused.value.code == 1
+    out = capsys.readouterr().out
+    assert f"{case.id} refused: work: the active activity 'work' has no migration instruction" in out
+    assert "dry run: 1 refused (1 case(s)" in out
+
+    with pytest.raises(SystemExit) as checked:
+        main([*arguments, "--dry-run", "--map", "work=review", "--map", "late=late2"])
+    assert checked.value.code == 0 and "dry run: 1 migratable" in capsys.readouterr().out
+    unknown = ["migrate", "--from", "sag:1", "--to", "sag:9", "--municipality", ADMIN.municipality]
+    with pytest.raises(SystemExit) as missing:
+        main(unknown)
+    assert missing.value.code == 2 and "process definition 'sag:9' does not exist" in capsys.readouterr().err

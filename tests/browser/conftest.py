@@ -130,9 +130,8 @@ def _watched(tab: Page) -> list[str]:
     return problems
 
 
-@pytest.fixture
-def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh tab, signed out (the context's cookies are cleared). Uncaught script errors and
+def _tab(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab of `context`, signed out (its cookies are cleared). Uncaught script errors and
     Content-Security-Policy violations fail the test; a failing test leaves a screenshot."""
     context.clear_cookies()
     tab = context.new_page()
@@ -145,13 +144,11 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
 
 
 @pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    yield from _tab(context, request)
+
+
+@pytest.fixture
 def english_page(english_context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh tab of the English browser, watched like `page`."""
-    english_context.clear_cookies()
-    tab = english_context.new_page()
-    problems = _watched(tab)
-    yield tab
-    if request.node.stash.get(FAILED, False):
-        shot(tab, f"FAILED-{request.node.name}")
-    tab.close()
-    assert not problems, problems
+    """A tab of the English browser (see `english_context`)."""
+    yield from _tab(english_context, request)

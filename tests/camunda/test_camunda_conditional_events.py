@@ -179,3 +179,25 @@ def test_bad_variable_changes_are_refused_and_change_nothing(client: TestClient)
         json={"modifications": {}},
     )
     assert missing.status_code == 404
+
+
+def test_variables_of_a_called_process_instance_are_its_own(client: TestClient) -> None:
+    called = """
+    <bpmn:startEvent id="child_start"><bpmn:outgoing>c1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="child_work"><bpmn:incoming>c1</bpmn:incoming><bpmn:outgoing>c2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="child_end"><bpmn:incoming>c2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="c1" sourceRef="child_start" targetRef="child_work" />
+    <bpmn:sequenceFlow id="c2" sourceRef="child_work" targetRef="child_end" />"""
+    assert deploy(client, "vars_child", called).status_code == 200
+    caller = """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:callActivity id="call" calledElement="vars_child"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
+    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end" />"""
+    root = start(client, "vars_parent", caller)
+    (child,) = client.get(f"{ENGINE}/process-instance", params={"superProcessInstance": root}).json()
+    changed = client.put(f"{ENGINE}/process-instance/{child['id']}/variables/note", json={"value": "x"})
+    assert changed.status_code == 204, changed.text
+    assert client.get(f"{ENGINE}/process-instance/{child['id']}/variables/note").json()["value"] == "x"
+    assert client.get(f"{ENGINE}/process-instance/{root}/variables/note").status_code == 404

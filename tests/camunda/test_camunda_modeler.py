@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.camunda import BOUNDARY, OWNER, CamundaServer, Diagram, modeler_body, screening_diagram
+from support.camunda import BOUNDARY, OWNER, STRANGER, CamundaServer, Diagram, modeler_body, screening_diagram
 from support.databases import DatabaseFactory
 from support.live import ROOT, LiveServer
 
@@ -35,11 +35,14 @@ def basic(username: str, password: str) -> str:
 
 
 def deploy(
-    client: httpx.Client, diagram: Diagram, attachments: list[tuple[str, bytes]] | None = None
+    client: httpx.Client,
+    diagram: Diagram,
+    attachments: list[tuple[str, bytes]] | None = None,
+    tenant: str | None = None,
 ) -> httpx.Response:
     return client.post(
         "/deployment/create",
-        content=modeler_body(diagram, attachments or [], tenant=None),
+        content=modeler_body(diagram, attachments or [], tenant=tenant),
         headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
     )
 
@@ -81,6 +84,25 @@ def test_deploy_then_start_instance_as_the_modeler_does(camunda: CamundaServer) 
     assert redeploy.status_code == 200
     assert redeploy.json()["id"] == body["id"]
     assert redeploy.json()["deployedProcessDefinitions"] is None
+
+
+def test_a_deploy_with_a_tenant_id_starts_and_stays_in_the_deployers_municipality(
+    camunda: CamundaServer,
+) -> None:
+    """The Modeler's tenant field names the deployment (as before); its definitions belong to the
+    deployer's municipality, which starts them, and another municipality cannot see them."""
+    diagram = screening_diagram("tenant")
+    with modeler_client(camunda, basic(OWNER.username, OWNER.password)) as client:
+        response = deploy(client, diagram, tenant="kommune")
+        assert response.status_code == 200, response.text
+        assert response.json()["tenantId"] == "kommune"
+        definition = next(iter(response.json()["deployedProcessDefinitions"].values()))
+        assert definition["tenantId"] == OWNER.municipality
+        assert client.post(f"/process-definition/{definition['id']}/start", json={}).status_code == 200
+    with modeler_client(camunda, basic(STRANGER.username, STRANGER.password)) as client:
+        hidden = client.post(f"/process-definition/{definition['id']}/start", json={})
+        assert hidden.status_code == 404
+        assert client.get(f"/process-definition/key/{diagram.process_id}").status_code == 404
 
 
 def test_changed_diagram_gets_a_new_version(camunda: CamundaServer) -> None:

@@ -29,7 +29,7 @@ from engine.model import (
     TopicSubscription,
 )
 from engine.service import Engine
-from engine.store.tables import Event, Instance, ProcessInstance, Task, Timer
+from engine.store.tables import AccessLog, Event, Instance, ProcessInstance, Task, Timer
 
 from support import migration_bpmn as versions
 from support.actors import ADMIN, PROCESS_OWNER
@@ -122,7 +122,13 @@ def test_every_wait_state_lands_in_its_mapped_activity_with_its_due_dates(
             select(Event).where(Event.instance_id == case.id, Event.kind == "instance_migrated")
         ).all()
         root = session.get(ProcessInstance, case.id)
+        logged = session.exec(
+            select(AccessLog.action, AccessLog.purpose).where(
+                AccessLog.instance_id == case.id, AccessLog.actor == PROCESS_OWNER.user_id
+            )
+        ).all()
     assert event.actor == PROCESS_OWNER.user_id and root is not None and root.definition_id == target
+    assert [tuple(row) for row in logged] == [("update", "migrate case")]
     data = json.loads(event.data)
     assert (data["from"], data["to"], data["process_instance_id"]) == (source, target, case.id)
     assert ["work", "review", False] in data["instructions"]
@@ -394,4 +400,26 @@ def test_a_pruned_case_migrates_and_its_diagram_keeps_what_was_done(
     assert {"review", "call"} <= set(main.active)
     engine.complete_task(open_tasks(engine, case.id)["review"], {}, actor=ADMIN)
     assert "extra" in open_tasks(engine, case.id)
+    assert problems(engine, case.id) == []
+    # the join counts the branches that reached it before the migration
+    child_task = next(t for t in engine.get_case(case.id, actor=ADMIN).tasks if t.name == "Barn")
+    engine.complete_task(child_task.id, {}, actor=ADMIN)
+    assert engine.get_case(case.id, actor=ADMIN).status == "active"
+    assert engine.complete_task(open_tasks(engine, case.id)["extra"], {}, actor=ADMIN).status == "completed"
+
+
+def test_a_running_event_subprocess_moves_with_its_case(
+    engine: Engine, two_versions: tuple[str, str, InstanceInfo, datetime]
+) -> None:
+    source, target, case, _ = two_versions
+    engine.correlate(versions.PONG, actor=ADMIN, instance_id=case.id)
+    inside = open_tasks(engine, case.id)["esp_task"]
+
+    report = engine.migrate(plan(engine, source, target, *RENAMED), MigrationSelection(), actor=PROCESS_OWNER)
+
+    assert report.instances[0].outcome == MIGRATED
+    assert open_tasks(engine, case.id)["esp_task"] == inside
+    assert problems(engine, case.id) == []
+    engine.complete_task(inside, {}, actor=ADMIN)
+    assert "esp_task" not in open_tasks(engine, case.id)
     assert problems(engine, case.id) == []

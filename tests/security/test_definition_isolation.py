@@ -70,3 +70,21 @@ def test_a_reads_and_starts_its_own_and_the_shared_definitions(fresh: Secure) ->
     b = fresh.headers_for("admin-b", MUNICIPALITY_B, Role.ADMIN)
     shared = fresh.client.post(f"/engine-rest/process-definition/key/{PROCESS_KEY}/start", headers=b, json={})
     assert shared.status_code == 200, shared.text
+
+
+def test_camunda_tenant_filters_select_own_or_shared_definitions(fresh: Secure) -> None:
+    _deploy_as_a(fresh)
+    a = fresh.headers_for("admin-a", MUNICIPALITY_A, Role.ADMIN)
+
+    def keys(**query: str) -> list[tuple[str, str | None]]:
+        found = fresh.client.get("/engine-rest/process-definition", params=query, headers=a)
+        assert found.status_code == 200, found.text
+        return sorted((d["key"], d["tenantId"]) for d in found.json())
+
+    assert keys(tenantIdIn=MUNICIPALITY_A) == [("visitation", MUNICIPALITY_A)]
+    assert keys(withoutTenantId="true") == [(PROCESS_KEY, None)]
+    assert keys(tenantIdIn=f"{MUNICIPALITY_A},x", includeProcessDefinitionsWithoutTenantId="true") == [
+        (PROCESS_KEY, None),
+        ("visitation", MUNICIPALITY_A),
+    ]
+    assert keys(tenantIdIn=MUNICIPALITY_B) == []  # another municipality's own: nothing to see
