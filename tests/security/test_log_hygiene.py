@@ -1,7 +1,7 @@
 """CPR numbers and free text never reach the application logs, and a 500 shows nothing inside.
 
 Flows run with a CPR-shaped child reference and a sentence of free text: opening a case,
-reading and listing it, completing its task with more free text, correlating a message,
+reading and listing it, completing its task with more free text, correlating a new report,
 hostile variables that quote the CPR, a script that fails on it, and unexpected errors whose
 messages quote it. Everything logged at DEBUG (root level; libraries that would log payloads
 are held at WARNING by the app) and a live server's whole output are searched.
@@ -20,13 +20,14 @@ from fastapi.testclient import TestClient
 from oidc_tokens import Issuer
 from security_app import Secure, engine_settings
 from sqlalchemy import create_engine, text
-from world import CPR, FREE_TEXT, MATRIX_BPMN, MUNICIPALITY_A, PROCESS_KEY
+from world import CPR, FREE_TEXT, MATRIX_BPMN, MUNICIPALITY_A
 
 from api.app import create_app
 from engine.clock import FakeClock
 from engine.model import Role
 
 from support import bpmn
+from support.lifecycle import WORKFLOWS
 from support.live import LiveServer
 
 CPR_PATTERN = re.compile(r"\b\d{6}-?\d{4}\b")
@@ -45,9 +46,18 @@ def _report(team: str = "team-a") -> dict[str, Any]:
 
 
 def run_flows(client: Any, headers: dict[str, str]) -> None:
-    """Everything a day of casework does, plus the refusals, with CPR numbers and free text."""
-    files = [("files", ("matrix.bpmn", MATRIX_BPMN, "text/xml"))]
-    assert client.post("/definitions", files=files, headers=headers).status_code == 201
+    """Everything a day of casework does, plus the refusals, with CPR numbers and free text.
+
+    The case runs on the barnets lov diagrams in workflows/ (the case process); `matrix` is an
+    ordinary process for the refused starts."""
+    files = [
+        ("files", (p.name, p.read_bytes(), "text/xml"))
+        for p in sorted(WORKFLOWS.glob("*.*"))
+        if p.suffix in (".bpmn", ".dmn")
+    ]
+    files.append(("files", ("matrix.bpmn", MATRIX_BPMN, "text/xml")))
+    deployed = client.post("/definitions", files=files, headers=headers)
+    assert deployed.status_code == 201, deployed.text
     script = bpmn.script_process("cpr_script", "number = int(child_ref)")
     client.post("/definitions", files=[("files", ("s.bpmn", script, "text/xml"))], headers=headers)
     opened = client.post("/cases", json=_report(), headers=headers)
@@ -58,19 +68,29 @@ def run_flows(client: Any, headers: dict[str, str]) -> None:
         client.get("/cases", headers=headers, params={"business_key": case["business_key"]}).status_code
         == 200
     )
-    task_id = next(t["id"] for t in case["tasks"] if t["kind"] == "user")
+    task_id = next(t["id"] for t in case["tasks"] if t["element_id"] == "assess_report")
     assert client.get(f"/tasks/{task_id}", headers=headers).status_code == 200
     assert client.get("/tasks", headers=headers).status_code == 200
-    done = client.post(
-        f"/tasks/{task_id}/complete", json={"variables": {"assessment": MORE_TEXT}}, headers=headers
-    )
+    assessment = {"child_in_danger": False, "acute_measures": False, "assessment_note": MORE_TEXT}
+    done = client.post(f"/tasks/{task_id}/complete", json={"variables": assessment}, headers=headers)
     assert done.status_code == 200, done.text
-    message = {"name": "ping", "case_id": case["id"], "variables": {"reply": MORE_TEXT, "other": SECOND_CPR}}
-    assert client.post("/messages", json=message, headers=headers).status_code == 200
+    new_report = {
+        "name": "ny_underretning",
+        "business_key": case["business_key"],
+        "variables": {
+            "report_received_at": "2026-01-06T07:00:00+00:00",
+            "reporter_type": "private",
+            "report_text": f"{MORE_TEXT} ({SECOND_CPR})",
+        },
+    }
+    correlated = client.post("/messages", json=new_report, headers=headers)
+    assert correlated.status_code == 200, correlated.text
     refusals = [
         client.post("/processes/matrix/start", json={"variables": {CPR: 1}}, headers=headers),
         client.post("/processes/matrix/start", json={"variables": {"x": f"{CPR}\u0000"}}, headers=headers),
-        client.post("/messages", json={"name": "ping", "business_key": SECOND_CPR}, headers=headers),
+        client.post(
+            "/messages", json={"name": "ny_underretning", "business_key": SECOND_CPR}, headers=headers
+        ),
         client.get(f"/cases/{CPR}", headers=headers),
         client.post(
             "/cases", json={**_report(), "received_at": "2999-01-01T00:00:00+00:00"}, headers=headers
@@ -121,7 +141,7 @@ def test_flows_log_no_cpr_and_no_free_text(
 ) -> None:
     app = create_app(
         issuer.settings(),
-        engine_settings(database_url).model_copy(update={"case_process_key": PROCESS_KEY}),
+        engine_settings(database_url),
         clock=FakeClock(),
     )
     with TestClient(app) as client:
@@ -161,7 +181,7 @@ def test_unexpected_errors_show_and_log_nothing_of_the_case(
 def test_a_live_server_logs_no_cpr_and_no_free_text(sqlite_url: str) -> None:
     server = LiveServer(
         sqlite_url,
-        env={"SAGSFLOW_LOG_LEVEL": "DEBUG", "SAGSFLOW_CASE_PROCESS_KEY": PROCESS_KEY},
+        env={"SAGSFLOW_LOG_LEVEL": "DEBUG"},
     ).start()
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
