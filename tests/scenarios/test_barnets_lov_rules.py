@@ -55,6 +55,16 @@ def test_a_bfu_finished_at_2359_on_its_last_day_is_met_and_escalates_nothing(flo
     [breach] = flow.deadlines("investigation_breach")
     assert (breach["due_date"], breach["due_kind"]) == ("2027-04-02", "calendar")  # aware 2 Dec 2026
     assert flow.task("investigation")["due_date"] == "2027-04-02"
+    # The breach runs when the last day has ended: 3 April 00:00 CEST. Camunda's views say both.
+    assert breach["due_at"] == "2027-04-02T22:00:00Z"
+    [job] = flow.client.get("/engine-rest/job", params={"activityId": "investigation_breach"}).json()
+    assert (job["dueDay"], job["dueKind"], job["dueDate"]) == (
+        "2027-04-02",
+        "calendar",
+        "2027-04-02T22:00:00.000+0000",
+    )
+    [task] = flow.client.get("/engine-rest/task", params={"taskDefinitionKey": "investigation"}).json()
+    assert (task["dueDay"], task["dueKind"]) == ("2027-04-02", "calendar")
     flow.move_to(datetime(2027, 4, 2, 23, 59, tzinfo=CPH))
     finish_investigation(flow)
     flow.advance(timedelta(days=2))
@@ -188,6 +198,21 @@ def test_a_follow_up_held_on_the_agreed_day_at_1600_is_met(flow: CaseFlow) -> No
     [held, running] = sorted(flow.deadlines("follow_up_breach"), key=lambda d: d["due_at"])
     assert (held["outcome"], running["due_date"]) == ("met", "2027-07-04")
     assert flow.history("deadline_breached") == []
+
+
+def test_a_follow_up_due_by_the_default_interval_is_reported_as_municipal_policy(flow: CaseFlow) -> None:
+    flow.open()
+    flow.through_screening("early_support")
+    flow.decide(child_plan_decided=False, child_plan_reason="Kortvarig indsats")
+    flow.kickoff(next_date_days=14)
+    flow.follow_up("continue", next_date_days=None)  # no next day agreed
+    pending = [d for d in flow.deadlines("follow_up_breach") if d["status"] == "pending"]
+    assert [(d["deadline"], d["due_date"]) for d in pending] == [("follow_up_default_interval", "2027-06-02")]
+    flow.move_to(datetime(2027, 6, 3, 0, 0, tzinfo=CPH))  # its last day, 2 June 2027, has ended
+    report = flow.client.get("/reports/overview").json()
+    lines = {c["deadline"]: (c["breached"], c["basis"], c["paragraph"]) for c in report["compliance"]}
+    assert lines["follow_up_default_interval"] == (1, "policy", "—")
+    assert lines["follow_up"][1:] == ("law", "§ 95")
 
 
 def test_the_first_follow_up_records_how_follow_up_is_organised(flow: CaseFlow) -> None:
