@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from api import camunda, openapi, problems
 from api.auth import Authenticator
 from api.deps import routes_without_policy
-from api.routers import cases, definitions, dev, health, messages, migrations, now, reports, tasks
+from api.routers import cases, definitions, dev, health, incidents, messages, migrations, now, reports, tasks
 from api.settings import ApiSettings, is_loopback
 from api.signin import routes as signin_routes
 from api.signin.flows import SignIn
@@ -126,6 +126,7 @@ def create_app(
         tasks.router,
         messages.router,
         reports.router,
+        incidents.router,
         migrations.router,
         dev.router,
         camunda.router,

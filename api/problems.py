@@ -32,6 +32,7 @@ from engine.errors import (
     NotCorrelatedError,
     NotFoundError,
     ProcessError,
+    StepFailedError,
     TooLargeError,
     VariableProblem,
     WrongStateError,
@@ -88,6 +89,7 @@ PROBLEMS: dict[type[EngineError], ProblemType] = {
         409, "locked", "Locked by another worker", "InvalidRequestException", 400
     ),
     TooLargeError: ProblemType(413, "too-large", "Too large", "InvalidRequestException"),
+    StepFailedError: ProblemType(500, "step-failed", "Internal error", "ProcessEngineException"),
     MigrationPlanError: ProblemType(
         422,
         "invalid-migration-plan",
@@ -168,6 +170,8 @@ def _extra(error: EngineError, camunda: bool) -> dict[str, Any]:
         return {"existing_case_id": error.existing_id, "case_number": error.case_number}
     if isinstance(error, ProcessError) and error.element_id:
         return {"element_id": error.element_id}
+    if isinstance(error, StepFailedError):
+        return {"reference": error.reference, "incident_id": error.incident_id}
     return {}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from benchmarks.diagrams import PROCESS_KEY, VARIABLES, linear_process
 from benchmarks.http import Connection
@@ -23,8 +24,11 @@ from engine.model import Actor, Role
 ADMIN = Actor("bench", "0101", frozenset({Role.ADMIN}), frozenset({"team-a"}))
 
 
-def in_process(database_url: str, instances: int) -> list[float]:
-    settings = EngineSettings(database_url=database_url, run_scheduler=False, deploy_workflows_on_start=False)
+def in_process(database_url: str, instances: int, **overrides: Any) -> list[float]:
+    """`overrides`: engine settings, e.g. `sqlite_synchronous="NORMAL"`."""
+    settings = EngineSettings(
+        database_url=database_url, run_scheduler=False, deploy_workflows_on_start=False, **overrides
+    )
     engine = build_engine(settings, SystemClock())
     engine.deploy(DeployRequest([("bench.bpmn", linear_process())], name="bench"), actor=ADMIN)
     samples: list[float] = []

@@ -20,7 +20,9 @@ def build_engine(
     settings = settings or EngineSettings()
     deadlines = deadlines or deadline_settings(settings)
     clock = clock or SystemClock()
-    store = Store(settings.database_url, pool_size=settings.pool_size)
+    store = Store(
+        settings.database_url, pool_size=settings.pool_size, sqlite_synchronous=settings.sqlite_synchronous
+    )
     if migrate:
         store.migrate()
     return Engine(store, clock, settings, deadlines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,12 @@ class EngineSettings(BaseSettings):
     tick_seconds: float = Field(default=1.0, gt=0)
     run_scheduler: bool = True
     pool_size: int = 20
+    sqlite_synchronous: Literal["FULL", "EXTRA", "NORMAL"] = Field(
+        default="FULL",
+        description="SQLite only: FULL (default) syncs every commit to disk before it returns, so an "
+        "acknowledged step survives a power cut or an OS crash; NORMAL syncs at checkpoints only "
+        "(faster, survives a killed process but may lose the last commits on a power cut)",
+    )
     # Municipal choices behind the deadlines (engine/rules.py says which are law and which policy).
     receipt_reporter_types: str = Field(
         default="professional,private,child,parent",

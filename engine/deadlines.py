@@ -485,17 +485,22 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
 # Whether the reporter gets a receipt (rule `receipt_reporters`, municipal policy), for the diagram's
 # gateway: set whenever a report's receipt is known, true or false.
 RECEIPT_REQUIRED = "receipt_required"
+# Which rule set the running follow-up deadline: `follow_up` (law: the first follow-up, or a day
+# agreed at a follow-up) or `follow_up_default_interval` (municipal policy: no day was agreed). A
+# breach timer reading `follow_up_due` is counted by the reports under this rule (engine/timers.py).
+FOLLOW_UP_RULE = "follow_up_rule"
+RULE_SUFFIX = "_rule"
 
 # The variables the engine computes; callers must not accept them as input.
-DEADLINE_VARIABLES = frozenset({*(r.output for r in DEADLINE_RULES), RECEIPT_REQUIRED})
+DEADLINE_VARIABLES = frozenset({*(r.output for r in DEADLINE_RULES), RECEIPT_REQUIRED, FOLLOW_UP_RULE})
 
 
 def derive_deadlines(
     variables: Facts, settings: DeadlineSettings = DEFAULT_SETTINGS
 ) -> dict[str, str | bool]:
     """Return the deadline variables (name -> last day "YYYY-MM-DD", or an ISO UTC instant for
-    an elapsed deadline) that follow from `variables`, and `receipt_required` (a boolean) once a
-    report's receipt is known.
+    an elapsed deadline) that follow from `variables`, `receipt_required` (a boolean) once a
+    report's receipt is known, and `follow_up_rule` with `follow_up_due`.
 
     A rule fires when its trigger variable is present and not None; its output is computed
     afresh from the current facts, so a changed fact moves the deadline. Outputs whose condition
@@ -514,7 +519,15 @@ def derive_deadlines(
             deadlines[line.output] = due.variable
         elif due is not None:
             deadlines[line.output] = due.isoformat()
+    if "follow_up_due" in deadlines:
+        deadlines[FOLLOW_UP_RULE] = _follow_up_rule(variables)
     return deadlines
+
+
+def _follow_up_rule(facts: Facts) -> str:
+    held, started = _day(facts, "follow_up_held_at"), _day(facts, "intervention_started_at")
+    after_a_follow_up = held is not None and (started is None or held >= started)
+    return "follow_up_default_interval" if after_a_follow_up and _agreed(facts) is None else "follow_up"
 
 
 def current_deadlines(facts: Facts, settings: DeadlineSettings = DEFAULT_SETTINGS) -> dict[str, str | bool]:

@@ -154,6 +154,20 @@ class SignInRefusedError(EngineError):
         self.reason = reason
 
 
+class StepFailedError(EngineError):
+    """A command that advances a case failed for an internal reason (not the caller's, not the
+    diagram's): nothing was changed. `reference` names the log line; `incident_id` the incident
+    opened on the case (None if none could be: no case was locked yet, or the database failed)."""
+
+    def __init__(self, command: str, reference: str, incident_id: str | None) -> None:
+        opened = f"; incident {incident_id} is open for an administrator" if incident_id else ""
+        super().__init__(
+            f"{command} failed for an internal reason (reference {reference}); nothing was changed{opened}"
+        )
+        self.reference = reference
+        self.incident_id = incident_id
+
+
 @dataclass(frozen=True)
 class InstructionFailure:
     """Why one instruction of a migration plan can never be applied (`index`: its position in

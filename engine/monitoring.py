@@ -29,6 +29,7 @@ class IncidentFilter:
     incident_type: str | None = None
     element_id: str | None = None
     incident_id: str | None = None
+    include_resolved: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def incidents(
         incident_type=f.incident_type,
         element_id=f.element_id,
         incident_id=f.incident_id,
+        open_only=not f.include_resolved,
         offset=offset,
         limit=limit,
     )

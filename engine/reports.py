@@ -17,7 +17,9 @@ narrow every figure to the cases (or rows) of that team or caseworker.
   the measure or case ended first, an interrupting event replaced it; the rule no longer applies).
   `share_met` = met / (met + breached); cancelled deadlines and deadlines not yet passed are in
   neither. Rules: § 136 (report_assessment), § 137 (report_receipt), § 20, stk. 3 (investigation),
-  § 91 (child_plan), § 95 (follow_up), § 156, stk. 5 (supervision).
+  § 91 (child_plan), § 95 (follow_up: the first follow-up and each day agreed at a follow-up),
+  § 156, stk. 5 (supervision); municipal policy: follow_up_default_interval (a follow-up due by the
+  default interval because no day was agreed; engine/deadlines.py `follow_up_rule`).
 - **late investigations** (§ 20, stk. 3): numerator and denominator of its own: `breached` = the
   investigation deadlines breached in the period (the investigations that needed a foreløbig
   vurdering); `provisional_assessments` = the foreløbig vurderinger (`provisional_assessment`)

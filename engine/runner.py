@@ -23,7 +23,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import Session
 
-from engine import faults, timers, waits
+from engine import faults, incidents, timers, waits
 from engine.bpmn import conditions, event_subprocesses, inspect, starts
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import DecisionRef
@@ -175,6 +175,7 @@ class Runner:
         row = instance_repo.lock(session, instance_id)
         if row is None or row.municipality != municipality:
             raise NotFoundError("case", instance_id)
+        incidents.locked(row)  # a failure from here on opens an incident on this case
         return row
 
     def lock_for_task(self, session: Session, task_id: str, municipality: str, *, kind: str) -> Instance:
@@ -182,6 +183,7 @@ class Runner:
         row = instance_repo.lock_by_task(session, task_id)
         if row is None or row.municipality != municipality:
             raise NotFoundError(kind, task_id)
+        incidents.locked(row, task_id)
         return row
 
     def load(self, session: Session, row: Instance) -> CaseWorkflow:
@@ -321,6 +323,11 @@ class Runner:
             cause=cause,
             deadlines=self.deadlines,
         )
+        failed = incidents.resolve_after_step(
+            session, row, [t.id for t in task_change.open], completed_task_id, now
+        )
+        if failed is not None and not is_new:
+            values["failed_steps"] = failed
         waits.sync_subscriptions(session, row, seen, now)
         timer_change = timers.sync(
             session,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from engine import (
     external_tasks,
     faults,
     idempotency,
+    incidents,
     instances,
     jobs,
     messages,
@@ -42,7 +44,7 @@ from engine.config import EngineSettings
 from engine.contract import ContractSettings
 from engine.deadlines import DEFAULT_SETTINGS, DeadlineSettings
 from engine.definitions import DefinitionCache, DeployRequest
-from engine.errors import ConcurrentUpdateError, InstructionFailure, SignInRefusedError
+from engine.errors import ConcurrentUpdateError, EngineError, InstructionFailure, SignInRefusedError
 from engine.idempotency import Answer, IdempotentRequest
 from engine.info import instance_info, task_info
 from engine.instances import ReportOfConcern
@@ -293,12 +295,26 @@ class Engine:
 
         return self._once(actor, request, run)
 
+    @contextmanager
+    def _step(self, command: str, *, passing: tuple[type[Exception], ...] = ()) -> Iterator[Session]:
+        """The transaction of a command that advances a case. If it fails for an internal reason
+        (anything but an `EngineError` or `passing`), it rolls back and becomes `StepFailedError`,
+        with an incident on the case it had locked (engine/incidents.py)."""
+        with incidents.step_scope() as scope:
+            try:
+                with self.store.write() as session:
+                    yield session
+            except Exception as err:
+                if isinstance(err, (EngineError, *passing)):
+                    raise
+                raise incidents.failed(self.store, self.clock, scope, command, err) from None
+
     def _once(
         self, actor: Actor, request: IdempotentRequest, run: Callable[[Session], tuple[str, list[str]]]
     ) -> Answer:
         for attempt in range(2):
             try:
-                with self.store.write() as session:
+                with self._step(request.operation, passing=(IntegrityError,)) as session:
                     now = self.clock.now()
                     found = idempotency.kept(session, actor, request, now)
                     if found is not None:
@@ -413,7 +429,7 @@ class Engine:
         self, task_id: str, variables: dict[str, Any], *, actor: Actor, with_variables: bool = False
     ) -> InstanceInfo:
         """`with_variables`: include the case's variables after the step (Camunda's withVariablesInReturn)."""
-        with self.store.write() as session:
+        with self._step("complete task") as session:
             result = tasks.complete(
                 session, self.runner, task_id, variables, actor=actor, deadlines=self.deadlines
             )
@@ -434,7 +450,7 @@ class Engine:
         actor: Actor,
     ) -> InstanceInfo:
         """A user task throws a BPMN error or escalation (`kind` "error" or "escalation")."""
-        with self.store.write() as session:
+        with self._step("throw from task") as session:
             result = tasks.throw(
                 session,
                 self.runner,
@@ -461,7 +477,7 @@ class Engine:
         all_matches: bool = False,
         correlation_keys: dict[str, Any] | None = None,
     ) -> list[InstanceInfo]:
-        with self.store.write() as session:
+        with self._step("correlate message") as session:
             return self._correlate(
                 session,
                 message_name,
@@ -788,7 +804,7 @@ class Engine:
         local_variables: dict[str, Any],
         actor: Actor,
     ) -> InstanceInfo:
-        with self.store.write() as session:
+        with self._step("complete external task") as session:
             result = external_tasks.complete(
                 session,
                 self.runner,
@@ -835,7 +851,7 @@ class Engine:
         variables: dict[str, Any],
         actor: Actor,
     ) -> InstanceInfo:
-        with self.store.write() as session:
+        with self._step("throw BPMN error") as session:
             result = external_tasks.bpmn_error(
                 session,
                 self.runner,
@@ -904,7 +920,7 @@ class Engine:
             )
 
     def execute_job(self, job_id: str, *, actor: Actor) -> None:
-        with self.store.write() as session:
+        with self._step("execute job") as session:
             jobs.execute(session, self.runner, job_id, actor=actor)
 
     def set_job_due_date(self, job_id: str, due: datetime, *, actor: Actor) -> None:

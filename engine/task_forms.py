@@ -79,6 +79,19 @@ def check_submission(
         raise InvalidVariablesError(problems)
 
 
+def check_task_submission(
+    session: Session, task: Task, instance: Instance, submitted: Mapping[str, Any], current: Mapping[str, Any]
+) -> None:
+    """`check_submission` for a task's completion. The definition is read only for a task with a
+    Camunda Form: completing any other task costs no statement here (test_step_statements.py)."""
+    reference = reference_of(task)
+    if not reference.is_camunda_form:
+        return
+    definition = definition_repo.get(session, instance.definition_id)
+    if definition is not None:
+        check_submission(session, definition, reference, submitted, current)
+
+
 def _name(reference: camunda_forms.FormReference) -> str:
     return f"'{reference.ref}'" if reference.ref else f"'{reference.key}'"
 

@@ -28,7 +28,6 @@ from engine.errors import (
 )
 from engine.model import Actor, Page, Role, TaskFilter, TaskInfo
 from engine.runner import Runner, StepResult
-from engine.store import definitions as definition_repo
 from engine.store import instances as instance_repo
 from engine.store import tasks as repo
 from engine.store.tables import Instance, Task
@@ -120,9 +119,7 @@ def complete(
     broken = guards.violations(inspect.extensions(live), {**live.data, **checked})
     if broken:
         raise InvalidVariablesError(broken)
-    definition = definition_repo.get(session, instance.definition_id)
-    if definition is not None:
-        task_forms.check_submission(session, definition, task_forms.reference_of(task), checked, live.data)
+    task_forms.check_task_submission(session, task, instance, checked, live.data)
 
     def run(_: BpmnWorkflow) -> None:
         live.set_data(**checked)

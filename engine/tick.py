@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from engine import contract, faults, timers
+from engine import contract, faults, incidents, timers
 from engine.config import EngineSettings
 from engine.errors import ConcurrentUpdateError, EngineError
 from engine.model import Actor, system_actor
@@ -85,6 +85,10 @@ def _fire_one(store: Store, runner: Runner, settings: EngineSettings, timer_id: 
         return "retry"  # the lease expires and a later tick tries again
     except EngineError as err:
         _record_failure(store, runner, settings, timer_id, err.message)
+        return "failed"
+    except Exception as err:  # an internal failure: an attempt like any other, never the end of the tick
+        reference = incidents.log_failure(f"fire timer {timer_id}", err)
+        _record_failure(store, runner, settings, timer_id, f"internal error (reference {reference})")
         return "failed"
 
 

@@ -37,6 +37,7 @@ from engine.bpmn.events import CYCLE_FIRE, FIRED
 from engine.calendar import local_date, next_cycle_slot
 from engine.deadlines import (
     DEFAULT_SETTINGS,
+    RULE_SUFFIX,
     DeadlineSettings,
     Due,
     DueKind,
@@ -62,6 +63,7 @@ class TimerChange:
 
 DUE_DATE = "sagsflow_due_date"
 DUE_KIND = "sagsflow_due_kind"
+DEADLINE_RULE = "sagsflow_deadline_rule"  # the rule that set this deadline, if not the timer's own
 MET, BREACHED, CANCELLED = "met", "breached", "cancelled"
 
 
@@ -153,7 +155,7 @@ def _new_row(instance: Instance, waiting: inspect.WaitingTimer, due: Due, now: d
         "name": inspect.element_name(waiting.task),
         "kind": waiting.kind,
         "purpose": properties.get(contract.PURPOSE),
-        "deadline": properties.get(contract.DEADLINE),
+        "deadline": waiting.task.internal_data.get(DEADLINE_RULE) or properties.get(contract.DEADLINE),
         "due_at": due.due_at,
         "due_date": due.due_date,
         "due_kind": due.kind.value,
@@ -175,11 +177,24 @@ def _ensure_due(waiting: inspect.WaitingTimer, now: datetime, deadlines: Deadlin
         return None if slot is None else Due.elapsed(slot)
     if value is None:
         due = _first_due(waiting, now, deadlines)
+        _note_rule(waiting, deadlines)
         task.internal_data["event_value"] = format_instant(due.due_at)
         task.internal_data[DUE_DATE] = due.due_date.isoformat()
         task.internal_data[DUE_KIND] = due.kind.value
         return due
     return stored_due(task.internal_data)
+
+
+def _note_rule(waiting: inspect.WaitingTimer, deadlines: DeadlineSettings) -> None:
+    """A deadline whose due date one of several rules sets (`<rule>_rule`, see engine/deadlines.py)
+    is counted under the rule that set it: a follow-up due by the municipality's default interval
+    is policy, not law."""
+    rule = inspect.extensions(waiting.task).get(contract.DEADLINE)
+    if not rule:
+        return
+    chosen = current_deadlines(waiting.task.data, deadlines).get(f"{rule}{RULE_SUFFIX}")
+    if isinstance(chosen, str) and chosen != rule:
+        waiting.task.internal_data[DEADLINE_RULE] = chosen
 
 
 def stored_due(internal_data: dict[str, Any]) -> Due:

@@ -61,8 +61,10 @@ IO_MAPPING = (
     "script task"
 )
 CMMN = "CMMN cases do not exist in Sagsflow"
-TENANTS = "definitions are shared by all municipalities; a tenant-bound reference cannot be honoured"
-UNSUPPORTED_BINDING = "only the latest version of a called process is used; other bindings are not supported"
+TENANTS = (
+    "a reference bound to a named tenant is not supported: a call or decision binds the case's"
+    " municipality's definition, else the shared one"
+)
 ROUTING_ONLY = "has no effect on a run in Camunda either"
 LAYOUT = "diagram layout (BPMNDI/DMNDI): drawn by viewers, never executed"
 MODELER = "Camunda Modeler metadata, never executed"

@@ -23,18 +23,27 @@ from sqlmodel import Session
 from engine import faults
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_SYNCHRONOUS = ("FULL", "EXTRA", "NORMAL")
 _MIGRATION_LOCK_ID = 4_711_2024
 
 
 class Store:
     """Owns the SQLAlchemy engines and hands out read and write sessions."""
 
-    def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 20, echo: bool = False, sqlite_synchronous: str = "FULL"
+    ) -> None:
+        """`sqlite_synchronous`: SQLite's `PRAGMA synchronous` (FULL: a commit is on disk before it
+        returns, also after a power cut; NORMAL: survives a killed process, not a power cut)."""
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         if self.dialect == "sqlite":
-            self._writer = _sqlite_engine(url, begin="BEGIN IMMEDIATE", echo=echo)
-            self._reader = _sqlite_engine(url, begin="BEGIN", echo=echo)
+            if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+                raise ValueError(f"sqlite_synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
+            self._writer = _sqlite_engine(
+                url, begin="BEGIN IMMEDIATE", echo=echo, synchronous=sqlite_synchronous
+            )
+            self._reader = _sqlite_engine(url, begin="BEGIN", echo=echo, synchronous=sqlite_synchronous)
         else:
             self._writer = create_engine(
                 url,
@@ -143,7 +152,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def _sqlite_engine(url: str, *, begin: str, echo: bool) -> Engine:
+def _sqlite_engine(url: str, *, begin: str, echo: bool, synchronous: str) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
@@ -156,7 +165,7 @@ def _sqlite_engine(url: str, *, begin: str, echo: bool) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")  # one of SQLITE_SYNCHRONOUS
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

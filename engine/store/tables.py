@@ -146,6 +146,9 @@ class Instance(SQLModel, table=True):
     decision_days: int | None = None
     measure_start_days: int | None = None
     caseworker_changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # open incidents of steps that failed for an internal reason (engine/incidents.py): a step of a
+    # case without any reads no incident rows
+    failed_steps: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ProcessInstance(SQLModel, table=True):
@@ -347,7 +350,8 @@ class CaseFact(SQLModel, table=True):
 
 
 class Incident(SQLModel, table=True):
-    """Something that needs a human: an external task out of retries, a timer that keeps failing."""
+    """Something that needs a human: an external task out of retries, a timer that keeps failing,
+    a step that failed for an internal reason (engine/incidents.py)."""
 
     id: str = Field(primary_key=True, max_length=36)
     instance_id: str = Field(foreign_key="instance.id", index=True, max_length=36)

@@ -1,4 +1,5 @@
-"""Calendar deadlines in the pages: a last day is shown as that day, never as 00.00 of the next."""
+"""Calendar deadlines in the pages (inbox, task header, case timeline, the leaders' Overblik): a last
+day is shown as that day, never as 00.00 of the next."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -38,3 +39,11 @@ def test_a_working_day_deadline_shows_its_last_working_day(page: Page, server: L
     expect(deadlines).not_to_contain_text("11.12.2026")
     shot(page, "deadline-last-day-case")
     expect(page.locator("#timeline .track-end")).to_have_text("torsdag 10.12.2026")
+
+    # The leaders' Overblik: "Frister der snart udløber" (or, once the day has ended, the breached).
+    page.goto(f"{server.url}/ui/")
+    expect(page.locator("body")).to_have_attribute("data-loaded", "true")
+    listed = page.locator("#due-soon tbody tr, #breached tbody tr").filter(has_text=case["business_key"])
+    receipt_row = listed.filter(has_text="Kvittering til underretter")
+    expect(receipt_row).to_contain_text(LAST_WORKING_DAY)
+    expect(receipt_row).not_to_contain_text("11.12.2026")

@@ -19,7 +19,8 @@ from support import bpmn
 from support.actors import CASEWORKER, PROCESS_OWNER
 
 # BEGIN (SQLite), lock the case, read the task, its open tasks, insert the next, close this one,
-# subscriptions, history, case row, access log. COMMIT is not a statement here.
+# subscriptions, history, case row, access log. COMMIT is not a statement here. Not in it: the
+# definition (read only for a task with a Camunda Form, engine/task_forms.py).
 STEP_BUDGET = 10
 
 
@@ -66,7 +67,11 @@ def test_a_step_of_a_case_without_timers_stays_within_budget_and_skips_the_timer
 
     second = _complete(engine, case.id, "second", statements)  # the timer fired: none left
     assert not _reads_timers(second)
-    assert len(second) <= STEP_BUDGET
+    # This step also ends the case: its process instance row (Camunda's /process-instance and
+    # history) is marked ended, once in a case's life; every other statement is within the budget.
+    ending = [s for s in second if s.startswith("UPDATE processinstance")]
+    assert len(ending) == 1
+    assert len(second) - len(ending) <= STEP_BUDGET
 
 
 def test_a_step_of_a_case_with_a_pending_timer_reads_and_cancels_it(

@@ -147,6 +147,6 @@ class CaseFlow:
             "follow_up_plan_explained": True,
             **extra,
         }
-        if next_date_days is not None:
-            variables["next_follow_up_date"] = self.today(next_date_days)
+        # no next day agreed: the field is left empty (not the day agreed at the last meeting)
+        variables["next_follow_up_date"] = None if next_date_days is None else self.today(next_date_days)
         self.complete("follow_up", variables)

@@ -34,7 +34,7 @@ class LongCase:
     case_id: str = ""
     business_key: str = ""
     open_tasks: dict[str, TaskInfo] = field(default_factory=dict)
-    _forms: dict[str, tuple[FormFieldInfo, ...]] = field(default_factory=dict)
+    _forms: dict[tuple[str, str], tuple[FormFieldInfo, ...]] = field(default_factory=dict)
 
     # --- the stages of a case ------------------------------------------------------------------
 
@@ -125,7 +125,8 @@ class LongCase:
     def complete(self, element_id: str, answers: dict[str, Any]) -> InstanceInfo:
         task = self.open_tasks.get(element_id)
         assert task is not None, f"{element_id} is not open; open: {sorted(self.open_tasks)}"
-        variables = {**self._filled(task), **answers}
+        fields = {f.id for f in self._form(task)}  # the diagrams the case runs (an old case: old ones)
+        variables = {**self._filled(task), **{k: v for k, v in answers.items() if k in fields or not fields}}
         case = self.engine.complete_task(task.id, variables, actor=self.actor)
         self._seen(case)
         return case
@@ -166,10 +167,13 @@ class LongCase:
 
     def _filled(self, task: TaskInfo) -> dict[str, Any]:
         """A value for every required field of the task's form, by its type."""
-        form = self._forms.get(task.element_id)
-        if form is None:
-            form = self._forms[task.element_id] = self.engine.get_task(task.id, actor=self.actor).form
-        return {f.id: self._value(f) for f in form if f.required}
+        return {f.id: self._value(f) for f in self._form(task) if f.required}
+
+    def _form(self, task: TaskInfo) -> tuple[FormFieldInfo, ...]:
+        key = (task.definition_id, task.element_id)
+        if key not in self._forms:
+            self._forms[key] = self.engine.get_task(task.id, actor=self.actor).form
+        return self._forms[key]
 
     def _value(self, form_field: FormFieldInfo) -> Any:
         if form_field.type == "date":

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.bootstrap import deadline_settings
 from engine.calendar import COPENHAGEN, CalendarPolicy
+from engine.config import EngineSettings
 from engine.deadlines import (
     DEADLINE_RULES,
     DEADLINE_VARIABLES,
@@ -350,7 +352,10 @@ def test_the_rule_table_lists_each_contract_variable_and_names_its_rule() -> Non
         "report_receipt_due"
     }
     assert all(rule.paragraph for rule in DEADLINE_RULES)
-    assert {rule.output for rule in DEADLINE_RULES} | {"receipt_required"} == DEADLINE_VARIABLES
+    assert {rule.output for rule in DEADLINE_RULES} | {
+        "receipt_required",
+        "follow_up_rule",
+    } == DEADLINE_VARIABLES
     # The supervision visit rule comes after the placement rule, so it wins.
     triggers = [rule.trigger for rule in DEADLINE_RULES]
     assert triggers.index("supervision_visit_held_at") > triggers.index("placement_started_at")
@@ -420,6 +425,7 @@ def test_derive_first_follow_up_deadline() -> None:
     assert derive_deadlines({"intervention_started_at": "2026-01-15"}) == {
         "first_follow_up_due": "2026-04-15",
         "follow_up_due": "2026-04-15",
+        "follow_up_rule": "follow_up",
     }
 
 
@@ -431,7 +437,11 @@ def test_derive_the_first_follow_up_at_the_end_of_a_parallel_investigation() -> 
         "investigation_completed_at": "2026-03-02",
         "next_follow_up_date": "2026-04-01",
     }
-    assert derive_deadlines(variables) == {"first_follow_up_due": "2026-03-02", "follow_up_due": "2026-03-02"}
+    assert derive_deadlines(variables) == {
+        "first_follow_up_due": "2026-03-02",
+        "follow_up_due": "2026-03-02",
+        "follow_up_rule": "follow_up",
+    }
     # A BFU finished before the measure started is not running alongside it.
     earlier = {"intervention_started_at": "2026-01-15", "investigation_completed_at": "2026-01-10"}
     assert derive_deadlines(earlier)["follow_up_due"] == "2026-04-15"
@@ -443,21 +453,24 @@ def test_an_agreed_first_follow_up_before_three_months_is_kept() -> None:
 
 
 @pytest.mark.parametrize(
-    ("next_date", "expected"),
+    ("next_date", "expected", "rule"),
     [
-        (None, "2026-09-10"),  # no agreed day: the municipal default interval (policy)
-        ("2026-05-01", "2026-05-01"),
-        ("2026-05-01T14:00:00+02:00", "2026-05-01"),  # an instant means its day
-        ("2026-12-01", "2026-12-01"),  # no statutory maximum after the first follow-up
+        (None, "2026-09-10", "follow_up_default_interval"),  # no agreed day: municipal policy
+        ("2026-05-01", "2026-05-01", "follow_up"),
+        ("2026-05-01T14:00:00+02:00", "2026-05-01", "follow_up"),  # an instant means its day
+        ("2026-12-01", "2026-12-01", "follow_up"),  # no statutory maximum after the first follow-up
     ],
 )
-def test_derive_follow_up_deadline(next_date: object, expected: str) -> None:
+def test_derive_follow_up_deadline(next_date: object, expected: str, rule: str) -> None:
     variables = {"follow_up_held_at": "2026-03-10", "next_follow_up_date": next_date}
-    assert derive_deadlines(variables) == {"follow_up_due": expected}
+    assert derive_deadlines(variables) == {"follow_up_due": expected, "follow_up_rule": rule}
 
 
 def test_derive_follow_up_without_the_next_date_variable() -> None:
-    assert derive_deadlines({"follow_up_held_at": "2026-03-10"}) == {"follow_up_due": "2026-09-10"}
+    assert derive_deadlines({"follow_up_held_at": "2026-03-10"}) == {
+        "follow_up_due": "2026-09-10",
+        "follow_up_rule": "follow_up_default_interval",
+    }
 
 
 @pytest.mark.parametrize("bad", ["soon", "2026-02-30", "2026-05-01T09:00", "2026-03-10", "2026-03-01", 7])
@@ -548,6 +561,7 @@ def test_derived_deadlines_do_not_depend_on_the_process_time_zone(process_tz: st
         "investigation_due": "2026-07-01",
         "investigation_warning_at": "2026-06-01",
         "follow_up_due": "2026-05-01",
+        "follow_up_rule": "follow_up",
     }
 
 
@@ -579,3 +593,14 @@ def test_a_follow_up_or_visit_of_an_earlier_measure_does_not_count_for_the_next(
     assert derive_deadlines(variables)["follow_up_due"] == "2026-10-01"  # the agreed first follow-up
     placed = {"placement_started_at": "2026-09-01", "supervision_visit_held_at": "2026-03-01"}
     assert derive_deadlines(placed)["supervision_visit_due"] == "2027-03-01"
+
+
+def test_the_municipal_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """README: SAGSFLOW_FOLLOW_UP_DEFAULT_MONTHS, SAGSFLOW_RECEIPT_REPORTER_TYPES, … reach the rules."""
+    monkeypatch.setenv("SAGSFLOW_FOLLOW_UP_DEFAULT_MONTHS", "2")
+    monkeypatch.setenv("SAGSFLOW_RECEIPT_REPORTER_TYPES", " professional, parent ")
+    monkeypatch.setenv("SAGSFLOW_SUPERVISION_INTERVAL_MONTHS", "4")
+    chosen = deadline_settings(EngineSettings())
+    assert chosen.receipt_reporter_types == frozenset({"professional", "parent"})
+    assert next_follow_up_due(HELD, None, chosen).due_date == date(2026, 5, 10)
+    assert (chosen.supervision_interval_months, chosen.investigation_months) == (4, 4)  # the law's stays

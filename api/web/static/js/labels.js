@@ -20,6 +20,7 @@ export const DEADLINES = {
   investigation: "Børnefaglig undersøgelse (4 måneder)",
   child_plan: "Barnets plan (3 måneder)",
   follow_up: "Opfølgning til tiden",
+  follow_up_default_interval: "Opfølgning efter kommunens standardinterval (ingen aftalt dato)",
   supervision: "Personrettet tilsyn (2 gange årligt)",
 };
 
