@@ -59,6 +59,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "element_id": {"type": "string", "description": "the BPMN element that failed (process-error)"},
         "existing_case_id": {"type": "string", "description": "case-number-in-use: the open case"},
         "case_number": {"type": "string", "description": "case-number-in-use: the number"},
+        "reference": {"type": "string", "description": "step-failed: the log line that tells why"},
+        "incident_id": {"type": ["string", "null"], "description": "step-failed: the incident opened"},
     },
     "additionalProperties": True,
 }
@@ -106,20 +108,22 @@ DESCRIPTIONS = {
     "409": "the object is not in a state where this applies, or changed meanwhile",
     "413": "the request body is larger than the limit",
     "422": "the request or its variables are invalid; `errors` names each field",
-    "500": "the diagram or decision failed while running (Camunda's ProcessEngineException or RestException)",
+    "500": "a step failed for an internal reason and changed nothing (`reference` names the log line, "
+    "`incident_id` the incident opened on the case); under /engine-rest also a diagram or decision "
+    "that failed while running (Camunda's ProcessEngineException or RestException)",
 }
 
 
 # Errors a route gives itself, beyond those of the request pipeline (401/403/422 or 400, 404 for a
 # route that names an object, 413 and 400 for a body): the engine's refusals it can meet.
 OWN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
-    ("post", "/cases"): (404, 409),  # no case process deployed; case number in use, key reused
+    ("post", "/cases"): (404, 409, 500),  # no case process deployed; case number in use, key reused
     ("post", "/processes/{key}/start"): (409,),
-    ("post", "/messages"): (404, 409),  # no such case; no case waits (or several)
+    ("post", "/messages"): (404, 409, 500),  # no such case; no case waits (or several)
     ("post", "/definitions"): (409,),  # deployed concurrently
     ("post", "/tasks/{task_id}/claim"): (409,),
     ("post", "/tasks/{task_id}/unclaim"): (409,),
-    ("post", "/tasks/{task_id}/complete"): (409,),
+    ("post", "/tasks/{task_id}/complete"): (409, 500),  # 500: an internal failure (step-failed)
     ("get", "/dev/clock"): (404,),  # the dev clock is off
     ("post", "/dev/clock/advance"): (404,),
     ("post", "/migrations/plan"): (404,),  # no such process definition
@@ -135,7 +139,8 @@ OWN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/engine-rest/task/{task_id}/complete"): (409,),
 }
 # Camunda operations that run the diagram (or a decision): a failure in it is Camunda's 500
-# ProcessEngineException (RestException for a decision), where the native API answers 422.
+# ProcessEngineException (RestException for a decision), where the native API answers 422; and
+# those among them that advance a case can fail for an internal reason (StepFailedError, 500).
 RUNS_THE_DIAGRAM = frozenset(
     {
         ("post", f"{CAMUNDA}/decision-definition/key/{{key}}/evaluate"),
