@@ -9,7 +9,11 @@ the second time. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,6 +33,7 @@ from engine.store.tables import Task, Timer
 from support.lifecycle import CaseFlow, deploy_workflows
 
 CPH = ZoneInfo("Europe/Copenhagen")
+ROOT = Path(__file__).resolve().parents[2]
 LAST_DAY = date(2027, 4, 2)  # of a BFU the municipality became aware of on Wed 2 Dec 2026
 
 
@@ -170,3 +175,30 @@ def test_a_bfu_finished_on_the_day_after_its_last_day_stays_breached(flow: CaseF
     finish_bfu(flow)
     engine.correct_legacy_deadlines()
     assert flow.deadlines("investigation_breach")[0]["outcome"] == "breached"
+
+
+def test_the_one_off_command_shows_then_makes_the_corrections(flow: CaseFlow, database_url: str) -> None:
+    """`sagsflow correct-deadlines [--dry-run]` (README) against the same database, as an operator runs it."""
+    open_bfu(flow)
+    store_as_before_due_dates(engine_of(flow), flow.case_id)
+    command = [sys.executable, "-m", "api", "correct-deadlines"]
+    env = {**os.environ, "SAGSFLOW_DATABASE_URL": database_url}
+
+    def run(*extra: str) -> list[str]:
+        done = subprocess.run(
+            [*command, *extra], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout.splitlines()
+
+    *changes, total = run("--dry-run")
+    assert total == "would correct 1 case(s)"
+    assert any(line.startswith(f"{flow.business_key}: investigation_breach") for line in changes)
+    assert flow.deadlines("investigation_breach")[0]["due_date"] is None  # nothing changed
+    assert flow.history("deadline_corrected") == []
+
+    *changes, total = run()
+    assert total == "corrected 1 case(s)"
+    [breach] = flow.deadlines("investigation_breach")
+    assert (breach["due_date"], breach["due_at"]) == ("2027-04-02", "2027-04-02T22:00:00Z")
+    assert "investigation_breach" in {e["element_id"] for e in flow.history("deadline_corrected")}

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.bootstrap import deadline_settings
 from engine.calendar import COPENHAGEN, CalendarPolicy
+from engine.config import EngineSettings
 from engine.deadlines import (
     DEADLINE_RULES,
     DEADLINE_VARIABLES,
@@ -591,3 +593,14 @@ def test_a_follow_up_or_visit_of_an_earlier_measure_does_not_count_for_the_next(
     assert derive_deadlines(variables)["follow_up_due"] == "2026-10-01"  # the agreed first follow-up
     placed = {"placement_started_at": "2026-09-01", "supervision_visit_held_at": "2026-03-01"}
     assert derive_deadlines(placed)["supervision_visit_due"] == "2027-03-01"
+
+
+def test_the_municipal_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """README: SAGSFLOW_FOLLOW_UP_DEFAULT_MONTHS, SAGSFLOW_RECEIPT_REPORTER_TYPES, … reach the rules."""
+    monkeypatch.setenv("SAGSFLOW_FOLLOW_UP_DEFAULT_MONTHS", "2")
+    monkeypatch.setenv("SAGSFLOW_RECEIPT_REPORTER_TYPES", " professional, parent ")
+    monkeypatch.setenv("SAGSFLOW_SUPERVISION_INTERVAL_MONTHS", "4")
+    chosen = deadline_settings(EngineSettings())
+    assert chosen.receipt_reporter_types == frozenset({"professional", "parent"})
+    assert next_follow_up_due(HELD, None, chosen).due_date == date(2026, 5, 10)
+    assert (chosen.supervision_interval_months, chosen.investigation_months) == (4, 4)  # the law's stays
