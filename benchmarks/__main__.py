@@ -250,7 +250,19 @@ def targets(r: dict[str, Any]) -> list[tuple[str, float | None, str, bool | None
             lambda v: v <= 1.5,
         )
         check(
-            f"long case: end state / fresh case, {kind}",
+            f"long case: same, this process's CPU, {kind}",
+            life["last_over_first_cpu"],
+            "<= 1.5",
+            lambda v: v <= 1.5,
+        )
+        check(
+            f"long case: last step / fresh case's beside it, {kind}",
+            life["end"]["over_control"],
+            "<= 1.5",
+            lambda v: v <= 1.5,
+        )
+        check(
+            f"long case: end state / fresh placed case, {kind}",
             life["end_state_over_fresh"],
             "<= 2",
             lambda v: v <= 2,

@@ -7,16 +7,20 @@ tilsyn visits and 100 new underretninger correlated into the case by its busines
 `ny_underretning`), each assessed. The driver is the long-case test's (tests/support/long_case.py).
 
 Reported for the first, middle and last 50 follow-ups: the follow-up step's wall-clock latency
-(`Engine.complete_task`: lock, load, complete, engine steps, mirror, save, commit) and the stored
-state's size at the end of the window, beside a fresh case's state (just opened, its
-underretning being assessed).
+(`Engine.complete_task`: lock, load, complete, engine steps, mirror, save, commit) and this
+process's CPU time for it (not the database server's, not waiting for the disk), and the stored
+state's size at the end of the window. The machine is shared and its speed swings within a
+minute, so each measured window also steps a control: a fresh case, placed when the window starts
+and followed up alternately with the old one (same database, same seconds). The state is compared
+with a fresh case's at the same stage (just placed, before its first follow-up: the same parts
+active) and with a case just opened (its underretning being assessed, no measure yet).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +49,16 @@ FULL = Life()
 QUICK = Life(follow_ups=200)
 
 
+@dataclass
+class Window:
+    """Samples (seconds) of one measured window: the old case's follow-ups and the control's."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    control_wall: list[float] = field(default_factory=list)
+    control_cpu: list[float] = field(default_factory=list)
+
+
 def run(database_url: str, life: Life, **settings: Any) -> dict[str, Any]:
     clock = FakeClock(START)
     engine = build_engine(
@@ -58,25 +72,59 @@ def run(database_url: str, life: Life, **settings: Any) -> dict[str, Any]:
         case = LongCase(engine, clock)
         case.deploy()
         case.report()
-        fresh = _size(case)  # a case just opened
+        opened = _size(case)  # a case just opened
         case.to_the_loops(placement=True)
-        latencies: list[float] = []
+        placed = _size(case)  # a fresh case in its measure: what the old case is compared with
+        windows = _windows(life.follow_ups)
+        samples = {name: Window() for name in windows}
         sizes: dict[int, tuple[int, int]] = {}
+        control: LongCase | None = None
         for number in range(1, life.follow_ups + 1):
-            case.advance(timedelta(days=life.days_per_round))
-            started = time.perf_counter()
-            case.follow_up()
-            latencies.append(time.perf_counter() - started)
+            window = next((n for n, last in windows.items() if last - WINDOW < number <= last), None)
+            if window and number == windows[window] - WINDOW + 1:
+                control = LongCase(engine, clock)
+                control.open(placement=True)
+            if case.advance(timedelta(days=life.days_per_round)) and control:
+                control.refresh()
+            if window and control:
+                _paired(case, control, samples[window], first=number % 2 == 0)
+            else:
+                case.follow_up()
             if number % life.visits_every == 0:
                 case.visit()
             if number % life.reports_every == 0:
                 case.new_report()
             if number % WINDOW == 0:
                 sizes[number] = _size(case)
+            if window and number == windows[window]:
+                control = None
         years = (clock.now() - START).days / 365.25
     finally:
         engine.store.dispose()
-    return _report(latencies, sizes, fresh, life, years)
+    return _report(samples, windows, sizes, opened, placed, life, years)
+
+
+def _windows(follow_ups: int) -> dict[str, int]:
+    """The last follow-up of each measured window."""
+    return {"start": WINDOW, "middle": (follow_ups // 2 // WINDOW) * WINDOW, "end": follow_ups}
+
+
+def _paired(case: LongCase, control: LongCase, into: Window, *, first: bool) -> None:
+    """One follow-up of the old case and one of the control, in alternating order."""
+    for which in (case, control) if first else (control, case):
+        wall, cpu = _timed(which)
+        if which is case:
+            into.wall.append(wall)
+            into.cpu.append(cpu)
+        else:
+            into.control_wall.append(wall)
+            into.control_cpu.append(cpu)
+
+
+def _timed(case: LongCase) -> tuple[float, float]:
+    started, started_cpu = time.perf_counter(), time.thread_time()
+    case.follow_up()
+    return time.perf_counter() - started, time.thread_time() - started_cpu
 
 
 def _size(case: LongCase) -> tuple[int, int]:
@@ -84,33 +132,43 @@ def _size(case: LongCase) -> tuple[int, int]:
 
 
 def _report(
-    latencies: list[float],
+    samples: dict[str, Window],
+    windows: dict[str, int],
     sizes: dict[int, tuple[int, int]],
-    fresh: tuple[int, int],
+    opened: tuple[int, int],
+    placed: tuple[int, int],
     life: Life,
     years: float,
 ) -> dict[str, Any]:
     n = life.follow_ups
-    windows = {"start": WINDOW, "middle": (n // 2 // WINDOW) * WINDOW, "end": n}
     result: dict[str, Any] = {
         "follow_ups": n,
         "visits": n // life.visits_every,
         "new_reports": n // life.reports_every,
         "years": round(years, 1),
-        "fresh_state": {"bytes": fresh[0], "tasks": fresh[1]},
+        "fresh_state": {"bytes": placed[0], "tasks": placed[1]},
+        "opened_state": {"bytes": opened[0], "tasks": opened[1]},
     }
     for name, last in windows.items():
         state_bytes, tasks = sizes[last]
+        w = samples[name]
+        latency = summarise(w.wall)
+        control = summarise(w.control_wall)
         result[name] = {
             "follow_ups": f"{last - WINDOW + 1}-{last}",
-            "latency": summarise(latencies[last - WINDOW : last]).as_dict(),
+            "latency": latency.as_dict(),
+            "cpu": summarise(w.cpu).as_dict(),
+            "control_latency": control.as_dict(),
+            "control_cpu": summarise(w.control_cpu).as_dict(),
+            "over_control": round(latency.median / control.median, 2),
             "state_bytes": state_bytes,
             "state_tasks": tasks,
         }
-    result["last_over_first"] = round(
-        result["end"]["latency"]["median"] / result["start"]["latency"]["median"], 2
-    )
-    result["end_state_over_fresh"] = round(result["end"]["state_bytes"] / fresh[0], 2)
+    start, end = result["start"], result["end"]
+    result["last_over_first"] = round(end["latency"]["median"] / start["latency"]["median"], 2)
+    result["last_over_first_cpu"] = round(end["cpu"]["median"] / start["cpu"]["median"], 2)
+    result["end_state_over_fresh"] = round(end["state_bytes"] / placed[0], 2)
+    result["end_state_over_opened"] = round(end["state_bytes"] / opened[0], 2)
     return result
 
 
@@ -119,18 +177,23 @@ def table(results: dict[str, Any]) -> list[str]:
     for kind, r in results.items():
         lines.append(
             f"A {r['years']}-year case, {kind}: {r['follow_ups']:,} follow-ups, {r['visits']} tilsyn visits, "
-            f"{r['new_reports']} new underretninger; fresh case state {r['fresh_state']['bytes']:,} B"
+            f"{r['new_reports']} new underretninger; fresh placed case's state "
+            f"{r['fresh_state']['bytes']:,} B ({r['fresh_state']['tasks']} tasks), "
+            f"just opened {r['opened_state']['bytes']:,} B"
         )
         for name in ("start", "middle", "end"):
             w = r[name]
-            lat = w["latency"]
+            lat, cpu, ctl = w["latency"], w["cpu"], w["control_latency"]
             lines.append(
                 f"  {name:6s} follow-ups {w['follow_ups']:>9s}  step {lat['median']:.2f} ms "
-                f"(p5 {lat['p5']:.2f}, p95 {lat['p95']:.2f})  "
+                f"(p5 {lat['p5']:.2f}, p95 {lat['p95']:.2f}), CPU {cpu['median']:.2f} ms; "
+                f"fresh control {ctl['median']:.2f} ms, CPU {w['control_cpu']['median']:.2f} ms "
+                f"(old / control {w['over_control']:.2f}x); "
                 f"state {w['state_bytes']:,} B, {w['state_tasks']} tasks"
             )
         lines.append(
-            f"  last/first step {r['last_over_first']:.2f}x; "
-            f"end state / fresh case {r['end_state_over_fresh']:.2f}x"
+            f"  last/first step {r['last_over_first']:.2f}x (CPU {r['last_over_first_cpu']:.2f}x); "
+            f"end state / fresh placed case {r['end_state_over_fresh']:.2f}x "
+            f"(/ just opened {r['end_state_over_opened']:.2f}x)"
         )
     return lines
