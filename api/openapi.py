@@ -20,6 +20,8 @@ from fastapi.openapi.utils import get_openapi
 
 from api.camunda.deps import PREFIX as CAMUNDA
 from api.deps import route_policies
+from api.idempotency import HEADER as IDEMPOTENCY_KEY
+from api.idempotency import REPLAYED
 from api.problems import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -194,6 +196,19 @@ OWN_SUCCESSES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     },
 }
 CSV = {"text/csv": {"schema": {"type": "string"}}}
+CHALLENGE = {
+    "WWW-Authenticate": {
+        "required": True,
+        "description": "the scheme to authenticate with: Bearer (Basic under /engine-rest)",
+        "schema": {"type": "string", "examples": ['Bearer realm="sagsflow"']},
+    }
+}
+REPLAY = {
+    REPLAYED: {
+        "description": "`true` when this is the kept first answer to a retry with the same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
 
 
 def _problem(status: str) -> dict[str, Any]:
@@ -265,8 +280,19 @@ def _operation(path: str, method: str, operation: dict[str, Any], *, is_public: 
     for status in common:
         responses.setdefault(status, error(status))
     responses.update(OWN_SUCCESSES.get((method, path), {}))
+    _headers(operation, responses)
     if method == "get" and path.startswith("/reports/") and "200" in responses:  # ?format=csv
         responses["200"].setdefault("content", {}).update(CSV)
+
+
+def _headers(operation: dict[str, Any], responses: dict[str, Any]) -> None:
+    """The response headers a client acts on: the challenge of a 401, the mark of a replay."""
+    if "401" in responses:
+        responses["401"]["headers"] = CHALLENGE
+    if any(p.get("name") == IDEMPOTENCY_KEY for p in operation.get("parameters", [])):
+        for status, response in responses.items():
+            if status.startswith("2"):
+                response["headers"] = REPLAY
 
 
 def _plain_names(document: dict[str, Any]) -> dict[str, Any]:

@@ -85,6 +85,20 @@ def test_answers_without_a_body_and_camundas_server_errors_are_listed(document: 
     assert "500" not in paths["/tasks/{task_id}/claim"]["post"]["responses"]
 
 
+def test_the_headers_a_client_acts_on_are_listed_and_sent(
+    client: TestClient, document: dict[str, Any]
+) -> None:
+    paths = document["paths"]
+    for path, method in (("/cases", "get"), ("/engine-rest/task", "get")):
+        listed = paths[path][method]["responses"]["401"]["headers"]
+        assert listed["WWW-Authenticate"]["required"] is True
+        refused = client.request(method, path, headers={"Authorization": "Bearer not-the-token"})
+        assert refused.status_code == 401 and refused.headers["WWW-Authenticate"], refused.text
+    for path, status in (("/cases", "201"), ("/messages", "200")):
+        assert "Idempotent-Replayed" in paths[path]["post"]["responses"][status]["headers"], path
+    assert "headers" not in paths["/tasks/{task_id}/complete"]["post"]["responses"]["200"]
+
+
 def test_intake_and_completion_have_examples_and_defaults_are_typed(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     [intake] = schemas["ReportIn"]["examples"]
