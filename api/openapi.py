@@ -59,6 +59,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "element_id": {"type": "string", "description": "the BPMN element that failed (process-error)"},
         "existing_case_id": {"type": "string", "description": "case-number-in-use: the open case"},
         "case_number": {"type": "string", "description": "case-number-in-use: the number"},
+        "reference": {"type": "string", "description": "step-failed: the log line that tells why"},
+        "incident_id": {"type": ["string", "null"], "description": "step-failed: the incident opened"},
     },
     "additionalProperties": True,
 }
@@ -106,20 +108,22 @@ DESCRIPTIONS = {
     "409": "the object is not in a state where this applies, or changed meanwhile",
     "413": "the request body is larger than the limit",
     "422": "the request or its variables are invalid; `errors` names each field",
-    "500": "the diagram failed while running (Camunda's ProcessEngineException)",
+    "500": "a step failed for an internal reason and changed nothing (`reference` names the log line, "
+    "`incident_id` the incident opened on the case); under /engine-rest also a diagram or decision "
+    "that failed while running (Camunda's ProcessEngineException or RestException)",
 }
 
 
 # Errors a route gives itself, beyond those of the request pipeline (401/403/422 or 400, 404 for a
 # route that names an object, 413 and 400 for a body): the engine's refusals it can meet.
 OWN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
-    ("post", "/cases"): (404, 409),  # no case process deployed; case number in use, key reused
+    ("post", "/cases"): (404, 409, 500),  # no case process deployed; case number in use, key reused
     ("post", "/processes/{key}/start"): (409,),
-    ("post", "/messages"): (404, 409),  # no such case; no case waits (or several)
+    ("post", "/messages"): (404, 409, 500),  # no such case; no case waits (or several)
     ("post", "/definitions"): (409,),  # deployed concurrently
     ("post", "/tasks/{task_id}/claim"): (409,),
     ("post", "/tasks/{task_id}/unclaim"): (409,),
-    ("post", "/tasks/{task_id}/complete"): (409,),
+    ("post", "/tasks/{task_id}/complete"): (409, 500),  # 500: an internal failure (step-failed)
     ("get", "/dev/clock"): (404,),  # the dev clock is off
     ("post", "/dev/clock/advance"): (404,),
     ("post", "/migrations/plan"): (404,),  # no such process definition
@@ -134,13 +138,59 @@ OWN_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/engine-rest/task/{task_id}/submit-form"): (409,),
     ("post", "/engine-rest/task/{task_id}/complete"): (409,),
 }
-# Success answers FastAPI cannot see (a route that answers 204 when there is nothing to say).
+# Camunda operations that run the diagram (or a decision): a failure in it is Camunda's 500
+# ProcessEngineException (RestException for a decision), where the native API answers 422; and
+# those among them that advance a case can fail for an internal reason (StepFailedError, 500).
+RUNS_THE_DIAGRAM = frozenset(
+    {
+        ("post", f"{CAMUNDA}/decision-definition/key/{{key}}/evaluate"),
+        ("post", f"{CAMUNDA}/decision-definition/{{definition_id}}/evaluate"),
+        ("post", f"{CAMUNDA}/process-definition/key/{{key}}/start"),
+        ("post", f"{CAMUNDA}/process-definition/key/{{key}}/tenant-id/{{tenant_id}}/start"),
+        ("post", f"{CAMUNDA}/process-definition/{{definition_id}}/start"),
+        ("post", f"{CAMUNDA}/process-definition/key/{{key}}/submit-form"),
+        ("post", f"{CAMUNDA}/process-definition/{{definition_id}}/submit-form"),
+        ("post", f"{CAMUNDA}/process-instance/{{instance_id}}/variables"),
+        ("put", f"{CAMUNDA}/process-instance/{{instance_id}}/variables/{{name}}"),
+        ("delete", f"{CAMUNDA}/process-instance/{{instance_id}}/variables/{{name}}"),
+        ("post", f"{CAMUNDA}/message"),
+        ("post", f"{CAMUNDA}/external-task/{{task_id}}/complete"),
+        ("post", f"{CAMUNDA}/external-task/{{task_id}}/bpmnError"),
+        ("post", f"{CAMUNDA}/task/{{task_id}}/complete"),
+        ("post", f"{CAMUNDA}/task/{{task_id}}/submit-form"),
+        ("post", f"{CAMUNDA}/task/{{task_id}}/bpmnError"),
+        ("post", f"{CAMUNDA}/task/{{task_id}}/bpmnEscalation"),
+        ("post", f"{CAMUNDA}/job/{{job_id}}/execute"),
+        ("post", f"{CAMUNDA}/migration/execute"),
+    }
+)
+# Success answers FastAPI cannot see (a route that answers 204 when there is nothing to say, or a
+# body whose type the route's return annotation does not tell).
+FORM_FILE = {
+    "application/json": {"schema": {"type": "object", "description": "a Camunda Form (form-js schema)"}},
+    "text/html": {"schema": {"type": "string", "description": "an embedded form"}},
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+}
 OWN_SUCCESSES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("get", "/engine-rest/external-task/{task_id}/errorDetails"): {
         "204": {"description": "no error details"}
     },
     ("post", "/engine-rest/task/{task_id}/complete"): {
         "204": {"description": "completed (the variables only with withVariablesInReturn)"}
+    },
+    ("post", "/engine-rest/message"): {
+        "204": {"description": "correlated (the results only with resultEnabled)"}
+    },
+    ("get", "/tasks/{task_id}/camunda-form"): {
+        "200": {
+            "description": "the task's Camunda Form",
+            "content": {"application/json": FORM_FILE["application/json"]},
+        },
+        "204": {"description": "the task names no Camunda Form"},
+    },
+    ("get", "/engine-rest/task/{task_id}/deployed-form"): {
+        "200": {"description": "the deployed form file", "content": FORM_FILE},
+        "204": {"description": "the task names no deployed form"},
     },
 }
 CSV = {"text/csv": {"schema": {"type": "string"}}}
@@ -210,10 +260,11 @@ def _operation(path: str, method: str, operation: dict[str, Any], *, is_public: 
     if method in UNSAFE and "requestBody" in operation:
         common += ["400", "413"]  # a body that cannot be parsed at all; a body too large
     common += [str(s) for s in OWN_ERRORS.get((method, path), ())]
+    if (method, path) in RUNS_THE_DIAGRAM:
+        common.append("500")
     for status in common:
         responses.setdefault(status, error(status))
-    for status, response in OWN_SUCCESSES.get((method, path), {}).items():
-        responses.setdefault(status, response)
+    responses.update(OWN_SUCCESSES.get((method, path), {}))
     if method == "get" and path.startswith("/reports/") and "200" in responses:  # ?format=csv
         responses["200"].setdefault("content", {}).update(CSV)
 

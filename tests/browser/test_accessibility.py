@@ -1,6 +1,12 @@
 """WCAG 2.1 AA on every page (axe-core: no serious or critical violation), and the pages in an
 English browser on New York time: dates, times and numbers stay Danish and in Copenhagen time,
-and a caseworker completes a task there too."""
+and a caseworker completes a task there too.
+
+The other pages and states are checked where a test reaches them: the migration page
+(test_migration.py), a Camunda Form in the task page (test_camunda_form.py), the sign-in page's
+refusal (test_login.py), the sign-in page with its providers and after signing out
+(tests/signin/test_browser.py), the caseworker's and leader's landing pages (test_inbox.py,
+test_leader.py), the case list and a missing case (test_cases.py) and the dashboard with data (test_dashboard.py)."""
 
 import re
 from datetime import datetime

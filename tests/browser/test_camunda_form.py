@@ -4,6 +4,7 @@ violation fails the test), filled in and submitted through POST /tasks/{id}/comp
 
 from playwright.sync_api import Page, expect
 
+from browser.accessibility import assert_accessible
 from browser.browsing import Api, login, shot
 
 from support.corpus import CORPUS
@@ -38,6 +39,7 @@ def test_a_camunda_form_is_rendered_filled_in_and_completed(page: Page, server: 
     expect(form.get_by_label("Item")).to_have_value("Sykkel")  # filled with the case's variables
     expect(form.get_by_label("Amount")).to_have_value("420")
     form.get_by_label("Approved?").check()
+    assert_accessible(page)  # the form-js form inside the task page
     shot(page, "inbox-camunda-form")
     page.locator("#camunda-form-submit").click()
     expect(page.locator("#task-panel")).to_contain_text("er afsluttet")

@@ -4,6 +4,7 @@ tests/signin/.)"""
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from browser.accessibility import assert_accessible
 from browser.browsing import SESSION_COOKIE, login, shot
 
 from support.live import LiveServer
@@ -38,6 +39,7 @@ def test_a_wrong_token_is_refused_and_no_session_starts(
     page.fill("#token", "not-the-token")
     page.get_by_role("button", name="Log ind").click()
     expect(page.locator("#login-message")).to_contain_text("Tokenet blev afvist")
+    assert_accessible(page)  # the refusal, announced beside the form
     assert page.url.startswith(server.url + "/ui/login?error=token") and session_cookie(context) is None
 
 

@@ -4,6 +4,7 @@ out (single logout at the provider)."""
 
 from __future__ import annotations
 
+from browser.accessibility import assert_accessible
 from browser.browsing import Api, shot
 from playwright.sync_api import Page, expect
 
@@ -22,6 +23,7 @@ def test_a_caseworker_signs_in_through_the_context_handler_sees_their_units_case
     ours, theirs = api.open_case(team="team-a"), api.open_case(team="team-b")
     page.goto(live.url + "/ui/login")
     expect(page.locator("#login-oidc")).to_be_visible()
+    assert_accessible(page)  # the sign-in page with its providers
     shot(page, "signin-login-page")
     page.get_by_role("link", name="Log ind via Fælleskommunal Adgangsstyring (KOMBIT)").click()
     page.select_option("#user", "sagsbehandler-a")
@@ -34,6 +36,7 @@ def test_a_caseworker_signs_in_through_the_context_handler_sees_their_units_case
     page.get_by_role("button", name="Log ud").click()
     page.wait_for_url(live.url + "/ui/login?signed_out=1")  # through the IdP's single logout
     expect(page.locator("#login-message")).to_contain_text("Du er logget ud")
+    assert_accessible(page)
     page.goto(live.url + "/ui/cases")
     page.wait_for_url("**/ui/login?next=%2Fui%2Fcases")
 

@@ -37,6 +37,9 @@ function announce(kind, text) {
 async function changed(text, taskId) {
   announce("success", text);
   await Promise.all([loadLists(), param("task") === taskId ? openTask(taskId) : null]);
+  // The button pressed is gone with the old row: keep the keyboard user at the task, where it is now.
+  const moved = document.querySelector(`#task-lists a[data-task-id="${CSS.escape(taskId)}"]`);
+  (moved || byId("inbox-message")).focus();
 }
 
 function actions(task) {
