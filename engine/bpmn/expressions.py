@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 JUEL_WRAPPER = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
@@ -64,8 +65,10 @@ def is_juel(text: str) -> bool:
     return JUEL_WRAPPER.match(text) is not None
 
 
+@lru_cache(maxsize=4096)
 def juel_to_python(text: str, functions: frozenset[str] = frozenset()) -> str:
     """Translate `${…}` to Python; text without `${…}` is returned unchanged (already Python).
+    Cached: a step translates its tasks' guards and the deadline expressions it reaches again.
 
     Supported: variables, `a.b` property access, string/number/boolean/null literals,
     comparisons, `&&`/`||`/`!` and their word forms, `empty`, arithmetic, parentheses, and calls
