@@ -11,6 +11,8 @@ from browser.personas import CASEWORKER, IdentityProvider
 
 from support.live import LiveServer
 
+CHARTS = ("chart-phases", "chart-compliance", "chart-shares", "chart-caseload")
+
 
 def chart_data(page: Page, canvas_id: str) -> dict[str, list[object]]:
     return page.evaluate(
@@ -80,21 +82,25 @@ def test_the_dashboard_charts_the_report_figures_without_clipping_or_overlap(
         re.compile(r"^\d+\s%$")
     )  # Danish: "75 %"
     assert clipped_tables(page) == []
-    for canvas in ("chart-phases", "chart-compliance", "chart-shares", "chart-caseload"):
+    for canvas in ("chart-phases", "chart-compliance", "chart-caseload"):
         assert label_overlaps(page, canvas) == [], canvas
+    expect(page.locator("#chart-shares")).to_be_hidden()  # no talk recorded yet: no share to draw
     shot(page, "dashboard")
     assert_accessible(page)
 
 
 def test_the_compliance_chart_keeps_six_rules_apart(page: Page, server: LiveServer, api: Api) -> None:
-    """All six rules of barnets lov at once (as a municipality's dashboard has them): one line each."""
+    """All six rules of barnets lov at once (as a municipality's dashboard has them): one line each;
+    and every share of the child's participation with a figure."""
     login(page, server.url, server.token, "/ui/")
     expect(page.locator("body")).to_have_attribute("data-loaded", "true")
+    overview = api.get("/reports/overview")
     page.route(
         "**/reports/overview*",
         lambda route: route.fulfill(
             json={
-                **api.get("/reports/overview"),
+                **overview,
+                "shares": [{**share, "yes": 1, "total": 2, "share": 0.5} for share in overview["shares"]],
                 "compliance": [
                     {"deadline": d, "met": 3, "breached": 1, "share_met": 0.75}
                     for d in (
@@ -112,6 +118,9 @@ def test_the_compliance_chart_keeps_six_rules_apart(page: Page, server: LiveServ
     page.get_by_role("button", name="Opdatér").click()
     expect(page.locator("#compliance tbody tr")).to_have_count(6)
     assert label_overlaps(page, "chart-compliance") == []
+    expect(page.locator("#chart-shares")).to_be_visible()
+    assert len(chart_data(page, "chart-shares")["labels"]) == len(overview["shares"]) >= 3
+    assert label_overlaps(page, "chart-shares") == []
     assert clipped_tables(page) == []
     shot(page, "dashboard-six-rules")
 
@@ -123,3 +132,18 @@ def test_a_caseworker_is_sent_from_the_dashboard_to_their_inbox(
     page.goto(server.url + "/ui/")
     page.wait_for_url(server.url + "/ui/tasks")
     expect(page.locator("#mine")).to_contain_text("Mine opgaver")
+
+
+def test_a_team_without_cases_gets_words_instead_of_empty_charts(page: Page, server: LiveServer) -> None:
+    login(page, server.url, server.token, "/ui/")
+    expect(page.locator("body")).to_have_attribute("data-loaded", "true")
+    page.locator("#filters input[name=team]").fill("team-uden-sager")
+    page.get_by_role("button", name="Opdatér").click()
+    expect(page.locator("#phases")).to_contain_text("Ingen aktive sager.")
+    expect(page.locator("#caseload")).to_contain_text("Ingen aktive sager.")
+    expect(page.locator("#compliance")).to_contain_text("Ingen frister i perioden.")
+    expect(page.locator("#breached")).to_contain_text("Ingen overskredne frister.")
+    for canvas in CHARTS:  # no bare axes around nothing
+        expect(page.locator(f"#{canvas}")).to_be_hidden()
+    shot(page, "dashboard-empty")
+    assert_accessible(page)

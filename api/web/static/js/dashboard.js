@@ -24,13 +24,17 @@ function wrap(text, width = 22) {
 }
 
 /** A bar chart on `canvasId` (replacing an earlier one); percentages when `asShare`. Long labels
- * (rules, measures) get horizontal bars, so each label has a line of its own and none overlap. */
+ * (rules, measures) get horizontal bars, so each label has a line of its own and none overlap.
+ * Nothing to draw (no rows, or no row with a figure) hides the chart: the table below says why. */
 function barChart(canvasId, labels, values, { asShare = false, colour = COLOURS.bar, horizontal = false } = {}) {
   const Chart = window.Chart;
   const canvas = byId(canvasId);
   if (!Chart) return;
   const earlier = Chart.getChart(canvas);
   if (earlier) earlier.destroy();
+  const empty = !values.some((v) => v !== null && v !== undefined);
+  canvas.parentElement.hidden = empty;
+  if (empty) return;
   const valueScale = asShare
     ? { min: 0, max: 1, ticks: { callback: (v) => percent(v) } }
     : { beginAtZero: true, ticks: { precision: 0, callback: (v) => number(v) } };
