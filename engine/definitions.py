@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from engine import camunda_forms
+from engine import camunda_forms, start_schedule
 from engine.bpmn.calls import CallTarget
 from engine.bpmn.decision_task import BusinessRuleTask, DecisionNotFoundError, DecisionRef
 from engine.bpmn.dmn.model import DecisionModel
@@ -49,10 +49,12 @@ from engine.bpmn.world import (
     Diagram,
     diagram_of,
 )
+from engine.bpmn.xml import parse_xml
 from engine.contract import ContractSettings
 from engine.errors import DefinitionProblem, InvalidDefinitionError, NotFoundError, ProcessError
 from engine.model import Actor, DefinitionInfo, DeploymentInfo, Role
 from engine.store import definitions as repo
+from engine.store import start_timers as start_timer_repo
 from engine.store.tables import SHARED, Definition, Deployment
 from engine.store.tables import Resource as ResourceRow
 from engine.validation import check_deployment
@@ -220,6 +222,7 @@ def deploy(
         if duplicate is not None:
             return duplicate
     forms, form_problems = _forms(resources)
+    form_problems += _start_timer_problems(resources, scope, now)
     try:
         bundle, warnings = check_deployment(
             resources,
@@ -245,10 +248,37 @@ def deploy(
     definitions, new = _version(session, bundle, deployment, rows, forms)
     session.flush()
     repo.link_to_deployment(session, deployment.id, [d.id for d in definitions])
+    _schedule_start_timers(session, new, rows, now)
     session.flush()
     _check_decision_uses(session, bundle, deployment.id, scope)
     info = _deployment_info(deployment, definitions, new, [r.name for r in resources])
     return replace(info, warnings=tuple(warnings))
+
+
+def _start_timer_problems(
+    resources: Sequence[Resource], scope: str, now: datetime
+) -> list[DefinitionProblem]:
+    found = []
+    for resource in resources:
+        if resource.kind == "bpmn":
+            root = parse_xml(resource.content, resource.name).getroot()
+            found += start_schedule.problems(root, resource.name, scope, now)
+    return found
+
+
+def _schedule_start_timers(
+    session: Session, new: list[Definition], rows: dict[str, ResourceRow], now: datetime
+) -> None:
+    """A new process version replaces its key's start timers with its own (Camunda's timer start jobs)."""
+    for definition in (d for d in new if d.kind == "process"):
+        start_timer_repo.cancel_other_versions(
+            session, definition.key, definition.municipality, definition.id, now
+        )
+        root = parse_xml(rows[definition.resource_name].content, definition.resource_name).getroot()
+        start_timer_repo.add(
+            session,
+            start_schedule.new_rows(root, definition.id, definition.key, definition.municipality, now),
+        )
 
 
 def _deployed_diagram(session: Session, kind: str, key: str, scope: str) -> Diagram | None:

@@ -61,6 +61,7 @@ def start(
     variables: dict[str, Any] | None = None,
     team: str | None = None,
     start_message: str | None = None,
+    start_event: str | None = None,
     by_form: bool = False,
 ) -> StepResult:
     """`start_message`: start at the message start event for that message (a correlated message);
@@ -81,6 +82,7 @@ def start(
         team=team or _first(actor.teams),
         case_values=facts.on_start(checked),
         start_message=start_message,
+        start_event=start_event,
     )
     audit.record(
         session,

@@ -15,7 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlmodel import Session
 
-from engine import access, audit, tick, timers
+from engine import access, audit, start_timers, tick, timers
 from engine.calendar import local_date
 from engine.deadlines import DueKind, format_instant
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
@@ -24,14 +24,19 @@ from engine.runner import Runner
 from engine.store import external_tasks as incident_repo
 from engine.store import instances as instance_repo
 from engine.store import timers as repo
-from engine.store.tables import Instance, Timer
+from engine.store.tables import Instance, StartTimer, Timer
 
 OPERATORS = (Role.INTEGRATOR, Role.LEADER, Role.ADMIN)
 JOB = "Job"
 
 
 def execute(session: Session, runner: Runner, job_id: str, *, actor: Actor) -> None:
-    """Fire the timer now, whatever its due instant (Camunda's POST /job/{id}/execute)."""
+    """Fire the timer now, whatever its due instant (Camunda's POST /job/{id}/execute). A timer
+    start event of a definition starts its instance now and moves on to its next slot."""
+    if _start_timer(session, job_id, actor) is not None:
+        if start_timers.fire_locked(session, runner, job_id, force=True) != "fired":
+            raise NotFoundError(JOB, job_id)
+        return
     timer, instance = _locked(session, runner, job_id, actor)
     if timer.status not in ("pending", "failed"):
         raise NotFoundError(JOB, job_id)
@@ -91,6 +96,12 @@ def set_retries(session: Session, runner: Runner, job_id: str, retries: int, *, 
         }
         instance_repo.save(session, instance, following)
     _audit(session, runner, actor, instance, f"retries job {timer.element_id}")
+
+
+def _start_timer(session: Session, job_id: str, actor: Actor) -> StartTimer | None:
+    access.require(actor, *OPERATORS)
+    row = session.get(StartTimer, job_id)
+    return row if row is not None and row.municipality == actor.municipality else None
 
 
 def _resolve_incident(session: Session, timer: Timer, now: datetime) -> None:

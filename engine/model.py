@@ -381,10 +381,11 @@ class IncidentInfo:
 
 @dataclass(frozen=True)
 class JobInfo:
-    """A timer row seen as a Camunda job: pending (or failed) with its due instant."""
+    """A timer row seen as a Camunda job: pending (or failed) with its due instant. A timer start
+    event of a deployed definition has no process instance (`instance_id` None)."""
 
     id: str
-    instance_id: str
+    instance_id: str | None
     definition_id: str
     process_key: str
     element_id: str

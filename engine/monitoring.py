@@ -18,7 +18,8 @@ from engine.model import ActivityInstanceInfo, Actor, IncidentInfo, JobInfo, Rol
 from engine.runner import Runner
 from engine.store import definitions as definition_repo
 from engine.store import monitoring as repo
-from engine.store.tables import Incident, Instance, Timer
+from engine.store import start_timers as start_timer_repo
+from engine.store.tables import Incident, Instance, StartTimer, Timer
 
 OPERATORS = (Role.INTEGRATOR, Role.LEADER, Role.ADMIN)
 
@@ -72,6 +73,8 @@ def jobs(
     offset: int,
     limit: int,
 ) -> list[JobInfo]:
+    """Timer jobs of process instances and, unless one process instance is asked for, the timer
+    start events of deployed definitions (no process instance), merged by due instant."""
     access.require(actor, *OPERATORS)
     rows = repo.jobs(
         session,
@@ -83,11 +86,44 @@ def jobs(
         due_after=f.due_after,
         with_exception=f.with_exception,
         descending=f.descending,
-        offset=offset,
-        limit=limit,
+        offset=0,
+        limit=offset + limit,
     )
     audit.record(session, actor, action="search", purpose="job list", at=runner.clock.now())
-    return [_job(t, i, max_attempts) for t, i in rows]
+    found = [_job(t, i, max_attempts) for t, i in rows]
+    if f.instance_id is None:
+        found += [
+            _start_job(s, max_attempts)
+            for s in start_timer_repo.jobs(
+                session, actor.municipality, element_id=f.element_id, job_id=f.job_id
+            )
+            if _matches(s, f)
+        ]
+    found.sort(key=lambda j: (j.due_at, j.id), reverse=f.descending)
+    return found[offset : offset + limit]
+
+
+def _matches(row: StartTimer, f: JobFilter) -> bool:
+    return (
+        (f.due_before is None or row.due_at < f.due_before)
+        and (f.due_after is None or row.due_at > f.due_after)
+        and (not f.with_exception or row.last_error is not None)
+    )
+
+
+def _start_job(row: StartTimer, max_attempts: int) -> JobInfo:
+    return JobInfo(
+        id=row.id,
+        instance_id=None,
+        definition_id=row.definition_id,
+        process_key=row.process_key,
+        element_id=row.element_id,
+        due_at=row.due_at,
+        created_at=row.created_at,
+        status=row.status,
+        retries=0 if row.status == "failed" else max(max_attempts - row.attempts, 0),
+        exception_message=row.last_error,
+    )
 
 
 def activity_instances(

@@ -118,9 +118,11 @@ class Runner:
         team: str | None = None,
         case_values: Mapping[str, Any] | None = None,
         start_message: str | None = None,
+        start_event: str | None = None,
     ) -> StepResult:
-        """`start_message`: start at the message start event for that message (else where Camunda
-        would: the none start event, or the process's only start event)."""
+        """`start_message`: start at the message start event for that message; `start_event`: at
+        that start event (a timer start); else where Camunda would: the none start event, or the
+        process's only start event."""
         loaded = self.cache.get(session, definition.id)
         specs = _Specs(session, self.cache, actor.municipality)
         workflow = new_workflow(loaded, specs, self.script_engine, business_key)
@@ -145,8 +147,9 @@ class Runner:
             phase_since=now,
             started_by=actor.user_id,
         )
+        starts.keep_only(workflow, start_message, start_event)
         seen = self._run_steps(workflow)
-        if self._fire_start(workflow, start_message):
+        if self._fire_start(workflow, start_message, start_event):
             seen = self._run_steps(workflow)
         instance_repo.add_event(
             session,
@@ -158,6 +161,7 @@ class Runner:
                 "definition_id": definition.id,
                 "variables": variables,
                 **({"message": start_message} if start_message else {}),
+                **({"timer": start_event} if start_event else {}),
             },
         )
         return self._mirror_and_save(
@@ -165,9 +169,9 @@ class Runner:
         )
 
     @staticmethod
-    def _fire_start(workflow: BpmnWorkflow, start_message: str | None) -> bool:
+    def _fire_start(workflow: BpmnWorkflow, start_message: str | None, start_event: str | None) -> bool:
         try:
-            return starts.fire_start(workflow, start_message)
+            return starts.fire_start(workflow, start_message, start_event)
         except starts.NoStartEventError as err:
             raise WrongStateError(str(err)) from None
 

@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from engine import contract, faults, incidents, timers
+from engine import contract, faults, incidents, start_timers, timers
 from engine.config import EngineSettings
 from engine.errors import ConcurrentUpdateError, EngineError
 from engine.model import Actor, system_actor
 from engine.runner import Runner
+from engine.store import start_timers as start_timer_repo
 from engine.store import timers as repo
 from engine.store.database import Store
 from engine.store.instances import NewEvent
@@ -40,8 +41,9 @@ class TickResult:
 
 
 def fire_due(store: Store, runner: Runner, settings: EngineSettings) -> TickResult:
-    """Fire every timer due now (in batches until none is left). Safe to call from many workers."""
-    claimed = fired = failed = 0
+    """Fire every timer due now (in batches until none is left), then the timer start events of
+    deployed definitions (engine/start_timers.py). Safe to call from many workers."""
+    claimed, fired, failed = start_timers.fire_due(store, runner, settings)
     while True:
         ids = _claim(store, runner, settings)
         if ids:
@@ -60,7 +62,8 @@ def seconds_until_next(store: Store, runner: Runner) -> float | None:
     due are left out: the tick that just ran fired them, or they wait out a retry lease."""
     now = runner.clock.now()
     with store.read() as session:
-        due = repo.next_due(session, after=now)
+        dues = [repo.next_due(session, after=now), start_timer_repo.next_due(session, after=now)]
+    due = min((d for d in dues if d is not None), default=None)
     return None if due is None else (due - now).total_seconds()
 
 

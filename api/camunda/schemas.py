@@ -551,8 +551,8 @@ class JobOut(BaseModel):
     id: str
     jobDefinitionId: str | None = None
     dueDate: str | None
-    processInstanceId: str
-    executionId: str
+    processInstanceId: str | None
+    executionId: str | None
     processDefinitionId: str
     processDefinitionKey: str
     retries: int

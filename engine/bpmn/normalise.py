@@ -192,6 +192,18 @@ def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionP
     return problems
 
 
+def _starts_process(timer: etree._Element) -> bool:
+    """A timer start event of the process itself (not of an event subprocess)."""
+    start = timer.getparent()
+    owner = start.getparent() if start is not None else None
+    return (
+        start is not None
+        and owner is not None
+        and etree.QName(start).localname == "startEvent"
+        and etree.QName(owner).localname == "process"
+    )
+
+
 def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProblem]:
     problems = []
     for definition in root.iter(f"{{{BPMN}}}timerEventDefinition"):
@@ -204,6 +216,9 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
                     "a timer needs exactly one of timeDate, timeDuration or timeCycle",
                 )
             )
+            continue
+        if _starts_process(definition):  # read and checked by engine/start_schedule.py, not run here
+            bodies[0].text = _PLACEHOLDERS.get(etree.QName(bodies[0]).localname, "None")
             continue
         if is_cron(bodies[0].text or ""):  # refused by the support registry (a shape rule)
             bodies[0].text = _PLACEHOLDERS.get(etree.QName(bodies[0]).localname, "None")

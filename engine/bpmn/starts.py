@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.events import MessageEventDefinition
+from engine.bpmn.events import CYCLE_FIRE, CycleTimerEventDefinition, MessageEventDefinition
 from engine.camunda_forms import FormReference
 
 
@@ -58,18 +58,23 @@ class NoStartEventError(ValueError):
     """The process cannot be started this way (no such start event, or no single initial one)."""
 
 
-def fire_start(workflow: BpmnWorkflow, message_name: str | None = None) -> bool:
+def fire_start(workflow: BpmnWorkflow, message_name: str | None = None, event_id: str | None = None) -> bool:
     """Release the start event Camunda would use (True); False when a none start event already ran.
 
-    `message_name`: the message start event for that message. Otherwise the single start
-    event of a process without a none start event (a process with several such start events has
-    no initial activity in Camunda and cannot be started explicitly)."""
+    `message_name`: the message start event for that message; `event_id`: that start event (a
+    timer start that fell due). Otherwise the single start event of a process without a none
+    start event (a process with several such start events has no initial activity in Camunda
+    and cannot be started explicitly)."""
     waiting = [
         t
         for t in workflow.get_tasks(state=TaskState.WAITING, skip_subprocesses=True)
         if isinstance(t.task_spec, StartEvent)
     ]
-    if message_name is not None:
+    if event_id is not None:  # a timer start event that fell due
+        chosen = [t for t in waiting if t.task_spec.bpmn_id == event_id]
+        if not chosen:
+            raise NoStartEventError(f"the process has no start event '{event_id}' waiting")
+    elif message_name is not None:
         chosen = [t for t in waiting if _message_name(t) == message_name]
         if not chosen:
             raise NoStartEventError(f"the process has no message start event for '{message_name}'")
@@ -86,6 +91,21 @@ def fire_start(workflow: BpmnWorkflow, message_name: str | None = None) -> bool:
     return True
 
 
+def keep_only(workflow: BpmnWorkflow, message_name: str | None, event_id: str | None) -> None:
+    """Before the first step of an instance a message or timer starts: cancel the process's other
+    start events, so that a none start event beside it does not run as well (Camunda starts at
+    exactly one start event)."""
+    if message_name is None and event_id is None:
+        return
+    for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, skip_subprocesses=True):
+        spec = task.task_spec
+        if not isinstance(spec, StartEvent) or task.workflow is not workflow:
+            continue
+        chosen = spec.bpmn_id == event_id if event_id is not None else _message_name(task) == message_name
+        if not chosen:
+            task.cancel()
+
+
 def _message_name(task: Any) -> str | None:
     definition = task.task_spec.event_definition
     return str(definition.name) if isinstance(definition, BpmnMessage) else None
@@ -93,6 +113,12 @@ def _message_name(task: Any) -> str | None:
 
 def _release(task: Any) -> None:
     definition = task.task_spec.event_definition
+    if isinstance(definition, CycleTimerEventDefinition):  # one slot of the cycle, then done
+        task.internal_data["event_value"] = {"cycles": 1, "next": None, "fired": 0}
+        task.internal_data[CYCLE_FIRE] = True
+        task.task_spec._update(task)
+        task.task_spec._update(task)
+        return
     payload: Any = (
         {"payload": None, "result_var": None} if isinstance(definition, MessageEventDefinition) else {}
     )

@@ -597,9 +597,9 @@ SHAPES: dict[str, Support] = {
     "interrupting event subprocess": runs(
         "cancels the rest of its process when it starts (engine/bpmn/event_subprocesses.py)"
     ),
-    "process-level timer start event": refused(
-        "timer start events are not supported: Sagsflow does not start instances on a schedule; "
-        "start instances by REST or by a message start event"
+    "process-level timer start event": runs(
+        "the newest version of the key starts an instance on each due slot (engine/start_schedule.py); "
+        "a value must be literal (no expression) and the definition a municipality's"
     ),
     "conditional start event": refused(
         "conditional start events are not supported (Camunda starts them by POST /condition); use a "
@@ -613,7 +613,13 @@ SHAPES: dict[str, Support] = {
         "a service task needs camunda:type='external' and a camunda:topic (workers do the work)"
     ),
     "external task without a topic": refused("an external task needs a camunda:topic"),
-    "cron timer cycle": refused("Quartz cron cycles are not supported; write R[n]/[start/]duration"),
+    "cron timer cycle": refused(
+        "Quartz cron cycles run on timer start events only; on a boundary or intermediate timer "
+        "write R[n]/[start/]duration"
+    ),
+    "cron timer cycle with L, W or #": refused(
+        "Quartz cron: L (last), W (nearest weekday) and # (nth weekday) are not supported"
+    ),
     "call activity without calledElement": refused("the call activity has no calledElement"),
     "script task without a script": refused("the script task has no script"),
 }

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
+from engine import cron
 from engine.bpmn import support
 from engine.bpmn.support import Support
 from engine.bpmn.xml import BPMN_NS, DMN_NAMESPACES
@@ -226,12 +227,22 @@ def _external_tasks_without_topic(root: etree._Element) -> list[etree._Element]:
     ]
 
 
-def _cron_cycles(root: etree._Element) -> list[etree._Element]:
+def _cron_texts(root: etree._Element) -> list[etree._Element]:
     return [
         cycle
         for cycle in root.iter(f"{{{BPMN_NS}}}timeCycle")
         if (cycle.text or "").strip() and not (cycle.text or "").strip().startswith(("R", "$", "#"))
     ]
+
+
+def _cron_cycles(root: etree._Element) -> list[etree._Element]:
+    """Cron cycles outside process-level timer start events (those start instances on schedule)."""
+    starts = set(_process_timer_starts(root))
+    return [cycle for cycle in _cron_texts(root) if cycle.getparent().getparent() not in starts]
+
+
+def _unsupported_cron(root: etree._Element) -> list[etree._Element]:
+    return [c for c in _cron_texts(root) if cron.unsupported_marks(c.text or "")]
 
 
 def _call_activities_without_target(root: etree._Element) -> list[etree._Element]:
@@ -279,6 +290,7 @@ _SHAPE_RULES: dict[str, Callable[[etree._Element], list[etree._Element]]] = {
     "service task without an implementation": _service_tasks_without_implementation,
     "external task without a topic": _external_tasks_without_topic,
     "cron timer cycle": _cron_cycles,
+    "cron timer cycle with L, W or #": _unsupported_cron,
     "call activity without calledElement": _call_activities_without_target,
     "script task without a script": _script_tasks_without_script,
     "process-level timer start event": _process_timer_starts,

@@ -453,3 +453,32 @@ class KeptAnswer(SQLModel, table=True):
     answer: str = Field(sa_column=Column(Text, nullable=False))
     cases: str = Field(sa_column=Column(Text, nullable=False))  # ids of the cases the answer shows
     created_at: datetime = Field(sa_column=_utc())
+
+
+class StartTimer(SQLModel, table=True):
+    """A timer start event of a deployed process definition: when it next starts an instance.
+
+    Camunda's definition-level timer job. Only the newest version of a key (in its municipality)
+    has pending rows; deploying a new version cancels the previous one's. A cycle keeps one row
+    whose `due_at` moves to the next slot each time it fires (`fired` counts the firings)."""
+
+    __tablename__ = "start_timer"
+    __table_args__ = (Index("ix_start_timer_status_due", "status", "due_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    definition_id: str = Field(foreign_key="definition.id", index=True, max_length=300)
+    process_key: str = Field(max_length=200)
+    municipality: str = Field(max_length=100)
+    element_id: str = Field(max_length=200)
+    kind: str = Field(max_length=20)  # "date", "duration" or "cycle"
+    expression: str = Field(max_length=500)
+    anchor: datetime = Field(sa_column=_utc())  # what durations and cycles count from
+    due_at: datetime = Field(sa_column=_utc())
+    fired: int = Field(default=0)
+    status: str = Field(max_length=20)  # pending, fired (no slot left), cancelled, failed
+    attempts: int = Field(default=0)
+    retry_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(sa_column=_utc())
+    fired_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

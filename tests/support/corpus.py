@@ -81,7 +81,7 @@ class Runner:
             if "evaluate" in scenario:
                 self.evaluate(scenario["evaluate"])
                 return Outcome(scenario["id"], "completed", [], time.monotonic() - began)
-            with self.workers(scenario.get("workers", [])):
+            with self.workers(scenario.get("workers", [])), self.stopping_timers(scenario):
                 instance_id = self.start(scenario, deployed)
                 for step in scenario.get("steps", []):
                     self.step(step, instance_id)
@@ -119,6 +119,8 @@ class Runner:
 
     def start(self, scenario: dict[str, Any], deployed: dict[str, Any]) -> str:
         start = scenario["start"]
+        if "timer" in start:
+            return self.started_by_timer(start["timer"], deployed)
         variables = start.get("variables", {})
         business_key = start.get("businessKey")
         with self.http() as c:
@@ -141,6 +143,42 @@ class Runner:
         _expect(response, 200, "start")
         instance_id = response.json()["id"]
         return instance_id
+
+    def started_by_timer(self, key: str, deployed: dict[str, Any]) -> str:
+        """A timer start event starts the instance on its own: the first one of the deployed version."""
+        definitions = deployed.get("deployedProcessDefinitions") or {}
+        (definition_id,) = [d["id"] for d in definitions.values() if d["key"] == key]
+
+        def first() -> str | None:
+            with self.http() as c:
+                found = c.get("/history/process-instance", params={"processDefinitionId": definition_id})
+            started = sorted(found.json(), key=lambda i: str(i["startTime"])) if found.is_success else []
+            return str(started[0]["id"]) if started else None
+
+        return _poll(first, f"a timer start event of {key} to start an instance", lambda: "none started")
+
+    @contextmanager
+    def stopping_timers(self, scenario: dict[str, Any]) -> Iterator[None]:
+        """After a scenario whose timer start event keeps starting instances (a cron cycle), the
+        operator deploys a version of the key without it: Camunda then removes the timer."""
+        try:
+            yield
+        finally:
+            key = scenario.get("start", {}).get("timer")
+            if key is not None:
+                self.deploy_without_timer(key)
+
+    def deploy_without_timer(self, key: str) -> None:
+        plain = (
+            '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="stop" targetNamespace="x">'
+            f'<bpmn:process id="{key}" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>'
+            '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/></bpmn:process>'
+            "</bpmn:definitions>"
+        )
+        with self.http(OWNER) as c:
+            response = c.post("/deployment/create", files=[("stop.bpmn", ("stop.bpmn", plain, "text/xml"))])
+        _expect(response, 200, f"deploy {key} without its timer start event")
 
     # --- what people and other systems do ----------------------------------------------------
 
