@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -20,7 +21,7 @@ from api.camunda.schemas import (
     VariableModificationsIn,
     optional_date,
 )
-from api.camunda.variables import from_camunda, plain_values, to_camunda, typed
+from api.camunda.variables import FILE, from_camunda, is_file, plain_values, to_camunda, typed
 from api.deps import EngineDep
 from engine.errors import InvalidVariablesError, NotFoundError, VariableProblem
 from engine.model import Actor, InstanceInfo, ProcessInstanceFilter
@@ -207,6 +208,24 @@ def instance_variable(engine: EngineDep, actor: CaseReader, instance_id: str, na
     if name not in variables:
         raise NotFoundError("variable", f"{name} in process instance {instance_id}")
     return typed(variables[name])
+
+
+@router.get("/process-instance/{instance_id}/variables/{name}/data", response_class=Response)
+def instance_variable_data(engine: EngineDep, actor: CaseReader, instance_id: str, name: str) -> Response:
+    """The content of a File variable (Camunda's binary variable data)."""
+    variables = _variables(engine, actor, instance_id)
+    if not is_file(variables.get(name)):
+        raise NotFoundError("file variable", f"{name} in process instance {instance_id}")
+    stored = variables[name][FILE]
+    return Response(
+        base64.b64decode(stored["data"]),
+        media_type=stored.get("mimeType") or "application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{_safe_name(stored["filename"])}"'},
+    )
+
+
+def _safe_name(filename: str) -> str:
+    return "".join(c for c in filename if c.isalnum() or c in "._- ")[:200] or "file"
 
 
 @router.post("/process-instance/{instance_id}/variables", status_code=204, response_class=Response)

@@ -6,11 +6,15 @@ it; the type is inferred, and an object or array becomes Json), `valueInfo` may 
 transient variables are dropped. Dates become UTC ISO 8601 strings, Json strings are parsed.
 
 Out: always `type` and `value`, Camunda's capitalised names, Json as a string, and strings that
-hold an instant as `Date` in `yyyy-MM-dd'T'HH:mm:ss.SSSZ`.
+hold an instant as `Date` in `yyyy-MM-dd'T'HH:mm:ss.SSSZ`. A `File` (base64 content, valueInfo
+filename/mimeType/encoding) is kept as `{"sagsflow_file": {...}}` and shown as Camunda shows it:
+`value` null, its description in `valueInfo` (the content at `…/variables/{name}/data`).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -85,7 +89,7 @@ def _type_name(kind: Any) -> str:
     if not isinstance(kind, str):
         raise _ConversionError("'type' must be a string")
     lowered = kind.strip().lower()
-    for known in (*_CONVERTERS, "Bytes", "File", "Xml"):
+    for known in (*_CONVERTERS, "Bytes", "Xml"):
         if known.lower() == lowered:
             return known
     return kind
@@ -145,6 +149,26 @@ def _null(value: Any, _: Mapping[str, Any]) -> None:
     return None
 
 
+FILE = "sagsflow_file"  # the one key of a stored File variable's object
+
+
+def _file(value: Any, info: Mapping[str, Any]) -> dict[str, Any]:
+    """A File: base64 content with valueInfo filename, mimeType (the JS client: mimetype) and
+    encoding. Kept in the case as `{"sagsflow_file": {...}}`, within the variable size limits."""
+    if not isinstance(value, str):
+        raise ValueError("a File value is base64 text")
+    try:
+        base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise ValueError("a File value must be base64") from None
+    filename = info.get("filename")
+    if not isinstance(filename, str) or not filename:
+        raise ValueError("a File needs valueInfo.filename")
+    mime_type = info.get("mimeType") or info.get("mimetype")
+    described = {"filename": filename, "mimeType": mime_type, "encoding": info.get("encoding")}
+    return {FILE: {**{k: v for k, v in described.items() if isinstance(v, str)}, "data": value}}
+
+
 _CONVERTERS: dict[str, Callable[[Any, Mapping[str, Any]], Any]] = {
     "String": _string,
     "Short": _integer(INT_RANGES["Short"]),
@@ -156,6 +180,7 @@ _CONVERTERS: dict[str, Callable[[Any, Mapping[str, Any]], Any]] = {
     "Json": _json,
     "Object": _object,
     "Null": _null,
+    "File": _file,
 }
 
 
@@ -185,8 +210,15 @@ def to_camunda(values: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
 
 
 def typed(value: Any) -> dict[str, Any]:
+    if is_file(value):  # as Camunda shows a File: no value, its description in valueInfo
+        described = {k: v for k, v in value[FILE].items() if k != "data"}
+        return {"type": "File", "value": None, "valueInfo": described}
     kind, shown = _type_of(value)
     return {"type": kind, "value": shown, "valueInfo": {}}
+
+
+def is_file(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {FILE} and isinstance(value[FILE], Mapping)
 
 
 def _type_of(value: Any) -> tuple[str, Any]:

@@ -296,3 +296,20 @@ def test_an_unsupported_date_time_method_is_refused_at_deploy(client: TestClient
     )
     assert response.status_code == 400
     assert "work" in str(response.json()["details"])
+
+
+def test_a_file_variable_is_described_and_its_content_served(client: TestClient) -> None:
+    deploy(client, "with_file", user_task_process("with_file"))
+    invoice = {"value": "RmFrdHVyYSAxMjM=", "type": "File"}
+    invoice["valueInfo"] = {"filename": "faktura.txt", "mimeType": "text/plain", "encoding": "UTF-8"}  # type: ignore[assignment]
+    instance_id = start(client, "with_file", {"invoice": invoice})
+    shown = client.get(f"{ENGINE}/process-instance/{instance_id}/variables/invoice").json()
+    assert (shown["type"], shown["value"], shown["valueInfo"]["filename"]) == ("File", None, "faktura.txt")
+    data = client.get(f"{ENGINE}/process-instance/{instance_id}/variables/invoice/data")
+    assert (data.status_code, data.content) == (200, b"Faktura 123")
+    assert data.headers["content-type"].startswith("text/plain")
+    too_big = {**invoice, "value": "QUFB" * 100_000}
+    refused = client.post(
+        f"{ENGINE}/process-definition/key/with_file/start", json={"variables": {"f": too_big}}
+    )
+    assert refused.status_code == 400

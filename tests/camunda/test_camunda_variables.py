@@ -76,6 +76,8 @@ def test_null_value_info_transient_and_null_maps() -> None:
         ({"value": "01/03/2024", "type": "Date"}, "of type 'Date'"),
         ({"value": "{not json", "type": "Json"}, "of type 'Json'"),
         ("bare", "must be an object"),
+        ({"value": "not base64!", "type": "File", "valueInfo": {"filename": "a.txt"}}, "must be base64"),
+        ({"value": "aGVq", "type": "File", "valueInfo": {}}, "needs valueInfo.filename"),
     ],
 )
 def test_bad_types_and_values_are_refused(entry: object, message: str) -> None:
@@ -110,3 +112,26 @@ def test_output_is_capitalised_with_json_as_a_string_and_instants_as_dates() -> 
     assert out["t"]["value"] == "2024-03-01T08:30:00.000+0000"
     assert all(set(v) == {"type", "value", "valueInfo"} for v in out.values())
     assert format_date(datetime(2024, 3, 1, 8, 30, 0, 123456, tzinfo=UTC)) == "2024-03-01T08:30:00.123+0000"
+
+
+def test_a_file_as_the_js_client_sends_it_is_kept_and_shown_as_camunda_shows_it() -> None:
+    """The JS client's `File` (type 'file', valueInfo mimetype) and Camunda's own spelling (mimeType)."""
+    sent = {
+        "value": "aGVqIHZlcmRlbg==",
+        "type": "file",
+        "valueInfo": {"filename": "invoice.txt", "mimetype": "text/plain"},
+    }
+    kept = from_camunda({"invoice": sent})
+    assert kept["invoice"]["sagsflow_file"]["data"] == "aGVqIHZlcmRlbg=="
+    shown = to_camunda(kept)["invoice"]
+    assert shown == {
+        "type": "File",
+        "value": None,
+        "valueInfo": {"filename": "invoice.txt", "mimeType": "text/plain"},
+    }
+    camunda = {
+        "value": "",
+        "type": "File",
+        "valueInfo": {"filename": "empty.bin", "mimeType": "a/b", "encoding": "UTF-8"},
+    }
+    assert to_camunda(from_camunda({"f": camunda}))["f"]["valueInfo"]["encoding"] == "UTF-8"
