@@ -22,6 +22,7 @@ from engine.bpmn.expressions import (
     normalise_timer,
 )
 from engine.bpmn.scripting import HELPER_NAMES
+from engine.bpmn.xml import owner_id
 from engine.errors import DefinitionProblem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -158,18 +159,8 @@ def is_cron(text: str) -> bool:
     return len(fields) in (6, 7) and all(_CRON_FIELD.match(f) for f in fields)
 
 
-def _owner_id(element: etree._Element) -> str | None:
-    node: etree._Element | None = element
-    while node is not None:
-        identifier = node.get("id")
-        if identifier:
-            return str(identifier)
-        node = node.getparent()
-    return None
-
-
 def _problem(element: etree._Element, resource: str, message: str) -> DefinitionProblem:
-    return DefinitionProblem(message, resource, _owner_id(element), element.sourceline)
+    return DefinitionProblem(message, resource, owner_id(element), element.sourceline)
 
 
 def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionProblem]:
