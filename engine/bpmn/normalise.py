@@ -116,7 +116,7 @@ def _unqualify_references(root: etree._Element) -> None:
                     element.set(attribute, local)
 
 
-_IMPLICIT_END_SOURCES = (
+_ACTIVITIES = (
     "task",
     "userTask",
     "serviceTask",
@@ -127,9 +127,8 @@ _IMPLICIT_END_SOURCES = (
     "receiveTask",
     "callActivity",
     "subProcess",
-    "intermediateCatchEvent",
-    "intermediateThrowEvent",
 )
+_IMPLICIT_END_SOURCES = (*_ACTIVITIES, "intermediateCatchEvent", "intermediateThrowEvent")
 
 
 def _add_implicit_ends(root: etree._Element) -> None:
@@ -208,16 +207,7 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
 
 
 _FLOW_NODES = (
-    "task",
-    "userTask",
-    "serviceTask",
-    "scriptTask",
-    "businessRuleTask",
-    "manualTask",
-    "sendTask",
-    "receiveTask",
-    "callActivity",
-    "subProcess",
+    *_ACTIVITIES,
     "exclusiveGateway",
     "parallelGateway",
     "inclusiveGateway",
