@@ -259,15 +259,7 @@ class Engine:
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
-            result = instances.open_case(
-                session,
-                self.runner,
-                report,
-                actor=actor,
-                deadlines=self.deadlines,
-                process_key=self.settings.case_process_key,
-            )
-            return _summary(result)
+            return self._open_case(session, report, actor)
 
     def open_case_once(
         self,
@@ -281,19 +273,21 @@ class Engine:
         first time, kept with the key (engine/idempotency.py)."""
 
         def run(session: Session) -> tuple[str, list[str]]:
-            summary = _summary(
-                instances.open_case(
-                    session,
-                    self.runner,
-                    report,
-                    actor=actor,
-                    deadlines=self.deadlines,
-                    process_key=self.settings.case_process_key,
-                )
-            )
+            summary = self._open_case(session, report, actor)
             return render(summary), [summary.id]
 
         return self._once(actor, request, run)
+
+    def _open_case(self, session: Session, report: ReportOfConcern, actor: Actor) -> InstanceInfo:
+        result = instances.open_case(
+            session,
+            self.runner,
+            report,
+            actor=actor,
+            deadlines=self.deadlines,
+            process_key=self.settings.case_process_key,
+        )
+        return _summary(result)
 
     @contextmanager
     def _step(self, command: str, *, passing: tuple[type[Exception], ...] = ()) -> Iterator[Session]:
