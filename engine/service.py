@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -83,6 +83,7 @@ from engine.store.database import Store
 from engine.store.tables import Definition
 
 BOOT_DEPLOYMENT_SOURCE = "sagsflow"
+_T = TypeVar("_T")
 
 
 class Engine:
@@ -240,22 +241,27 @@ class Engine:
     def start_form(
         self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
     ) -> FormInfo:
-        access.require(actor, *access.DEFINITION_READERS)
-        with self.store.read() as session:
-            definition = definitions.resolve(
-                session, actor.municipality, definition_id=definition_id, key=key
-            )
-            return task_forms.start_form(session, self.runner, definition)
+        return self._read_start(task_forms.start_form, actor, definition_id, key)
 
     def start_form_file(
         self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
     ) -> FormContent:
+        return self._read_start(task_forms.start_form_file, actor, definition_id, key)
+
+    def _read_start(
+        self,
+        read: Callable[[Session, Runner, Definition], _T],
+        actor: Actor,
+        definition_id: str | None,
+        key: str | None,
+    ) -> _T:
+        """`read` on the definition (by id, or the newest version of `key`) a start form comes from."""
         access.require(actor, *access.DEFINITION_READERS)
         with self.store.read() as session:
             definition = definitions.resolve(
                 session, actor.municipality, definition_id=definition_id, key=key
             )
-            return task_forms.start_form_file(session, self.runner, definition)
+            return read(session, self.runner, definition)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
