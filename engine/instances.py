@@ -172,10 +172,7 @@ def search(
     offset: int = 0,
     limit: int = 50,
 ) -> Page[InstanceInfo]:
-    scope = access.case_scope(actor)
-    if scope is not None:
-        f = InstanceFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
-    rows, total = repo.search(session, f, offset=offset, limit=limit)
+    rows, total = repo.search(session, access.scoped(f, actor), offset=offset, limit=limit)
     audit.record_each(
         session,
         actor,

@@ -33,10 +33,7 @@ def search(
     offset: int = 0,
     limit: int = 100,
 ) -> Page[ProcessInstanceInfo]:
-    scope = access.case_scope(actor)
-    if scope is not None:
-        f = replace(f, visible_to_user=scope.user, visible_to_teams=scope.teams)
-    rows, total = repo.search(session, f, offset=offset, limit=limit)
+    rows, total = repo.search(session, access.scoped(f, actor), offset=offset, limit=limit)
     audit.record_each(
         session,
         actor,
