@@ -168,8 +168,7 @@ class Engine:
     def definition_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         with self.store.read() as session:
             row = definitions.resolve(session, actor.municipality, definition_id=definition_id)
-            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
-            return resource.content if resource else b""
+            return _deployed_file(session, row)
 
     # --- decisions ---------------------------------------------------------------------
 
@@ -194,8 +193,7 @@ class Engine:
         """The DMN file the decision definition version was deployed from."""
         with self.store.read() as session:
             row = decisions.find(session, actor.municipality, definition_id=definition_id)
-            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
-            return resource.content if resource else b""
+            return _deployed_file(session, row)
 
     def evaluate_decision(
         self,
@@ -934,6 +932,12 @@ class Engine:
     def activity_instances(self, instance_id: str, *, actor: Actor) -> ActivityInstanceInfo:
         with self.store.write() as session:
             return monitoring.activity_instances(session, self.runner, instance_id, actor=actor)
+
+
+def _deployed_file(session: Session, row: Definition) -> bytes:
+    """The file (BPMN or DMN) the definition version was deployed from; empty if it is gone."""
+    resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
+    return resource.content if resource else b""
 
 
 def _summary(result: StepResult) -> InstanceInfo:
