@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from engine import deadlines as deadlines_module
 from engine.clock import FakeClock
 
 from support.lifecycle import CaseFlow, deploy_workflows
@@ -172,6 +173,43 @@ def test_a_s32_decision_records_whether_a_plan_is_made_and_a_placement_always_ha
     assert (breach["deadline"], breach["due_date"]) == ("child_plan", "2027-03-02")
 
 
+def breaches_of(flow: CaseFlow, deadline: str) -> list[dict[str, Any]]:
+    return [e for e in flow.history("deadline_breached") if e["data"]["deadline"] == deadline]
+
+
+def escalations(flow: CaseFlow) -> int:
+    return sum(t["element_id"] == "escalate_deadline" for t in flow.case()["tasks"])
+
+
+def test_a_plan_made_at_2359_on_its_last_day_is_met_and_escalates_nothing(flow: CaseFlow) -> None:
+    investigating(flow)
+    finish_investigation(flow)
+    flow.decide()  # § 32 with a plan, Wed 2 Dec 2026: the last day is Tue 2 March 2027
+    flow.move_to(datetime(2027, 3, 2, 23, 59, tzinfo=CPH))
+    flow.complete("child_plan", {"child_plan_made_at": flow.today()})
+    flow.advance(timedelta(days=2))
+    [met] = flow.deadlines("child_plan_breach")
+    assert (met["status"], met["outcome"]) == ("cancelled", "met")
+    assert breaches_of(flow, "child_plan") == [] and escalations(flow) == 0
+    compliance = {c["deadline"]: c for c in flow.client.get("/reports/overview").json()["compliance"]}
+    assert (compliance["child_plan"]["met"], compliance["child_plan"]["breached"]) == (1, 0)
+
+
+def test_a_plan_made_the_day_after_its_last_day_is_breached_once(flow: CaseFlow) -> None:
+    investigating(flow)
+    finish_investigation(flow)
+    flow.decide()
+    flow.move_to(datetime(2027, 3, 3, 0, 0, tzinfo=CPH))  # Tue 2 March has ended: the breach runs
+    flow.move_to(datetime(2027, 3, 3, 10, 0, tzinfo=CPH))
+    flow.complete("child_plan", {"child_plan_made_at": flow.today()})
+    flow.advance(timedelta(days=30))
+    [breached] = flow.deadlines("child_plan_breach")
+    assert (breached["status"], breached["outcome"]) == ("fired", "breached")  # made late: stays breached
+    assert len(breaches_of(flow, "child_plan")) == 1 and escalations(flow) == 1
+    compliance = {c["deadline"]: c for c in flow.client.get("/reports/overview").json()["compliance"]}
+    assert (compliance["child_plan"]["met"], compliance["child_plan"]["breached"]) == (0, 1)
+
+
 # --- § 5, stk. 3-4: the child heard before every decision ---------------------------------------
 
 
@@ -243,6 +281,26 @@ def test_a_follow_up_due_by_the_default_interval_is_reported_as_municipal_policy
     assert lines["follow_up"][1:] == ("law", "§ 95")
 
 
+def test_a_follow_up_step_computes_its_deadlines_once(
+    flow: CaseFlow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Completing a follow-up reads the deadlines four times (the submitted variables, the next
+    follow-up's due date, its breach timer's date and rule); they are computed once."""
+    flow.open()
+    flow.through_screening("early_support")
+    flow.decide(child_plan_decided=False, child_plan_reason="Kortvarig indsats")
+    flow.kickoff()
+    computed: list[object] = []
+    real = deadlines_module._derive
+    monkeypatch.setattr(
+        deadlines_module, "_derive", lambda facts, s: computed.append(facts) or real(facts, s)
+    )
+    deadlines_module._derive_cached.cache_clear()
+    flow.follow_up("continue", next_date_days=45)
+    assert len(computed) == 1
+    assert flow.task("follow_up")["due_date"] == "2027-01-16"  # 2 Dec 2026 + 45 days, as before
+
+
 def test_the_first_follow_up_records_how_follow_up_is_organised(flow: CaseFlow) -> None:
     flow.open()
     flow.through_screening("early_support")
@@ -295,6 +353,33 @@ def test_each_supervision_visit_records_the_talk_and_whether_staff_were_present(
         },
     )
     assert flow.task("supervision_visit")["due_date"] == "2027-06-02"  # at most 6 months: twice a year
+
+
+def test_a_visit_on_the_last_day_is_met_and_the_next_interval_counts_from_that_visit(flow: CaseFlow) -> None:
+    investigating(flow)
+    finish_investigation(flow)
+    flow.move_to(datetime(2026, 12, 31, 10, 0, tzinfo=CPH))
+    flow.decide(**placement(flow, "placement_s46"))  # placed Thu 31 Dec 2026
+    assert flow.task("supervision_visit")["due_date"] == "2027-06-30"  # June has no 31st
+    flow.move_to(datetime(2027, 6, 30, 23, 59, tzinfo=CPH))
+    flow.complete(
+        "supervision_visit",
+        {
+            "supervision_visit_held_at": flow.today(),
+            "visit_at_placement": True,
+            "child_talk_held": True,
+            "staff_present": False,
+        },
+    )
+    flow.advance(timedelta(days=2))
+    # 6 months from the visit (30 Dec 2027), not 12 months from the placement (31 Dec 2027)
+    assert flow.task("supervision_visit")["due_date"] == "2027-12-30"
+    visits = sorted(flow.deadlines("supervision_breach"), key=lambda d: d["due_date"])
+    assert [(d["due_date"], d["outcome"] or "pending") for d in visits] == [
+        ("2027-06-30", "met"),
+        ("2027-12-30", "pending"),
+    ]
+    assert breaches_of(flow, "supervision") == []  # (the plan and the kickoff, left undone, are)
 
 
 def test_a_supervision_deadline_ended_by_closing_the_measure_is_cancelled_not_met(flow: CaseFlow) -> None:
