@@ -29,27 +29,29 @@ def _tree(workflow: CaseWorkflow) -> Tree:
     """Everything a task tree holds that a load must give back, per (sub)process (a copy: the
     workflow goes on changing its tasks' data)."""
     processes = {"top": workflow, **{str(key): sub for key, sub in workflow.subprocesses.items()}}
-    return deepcopy({
-        name: {
-            "data": process.data,
-            "last_task": str(process.last_task.id) if process.last_task else None,
-            "root": str(process.task_tree.id),
-            "tasks": {
-                str(task.id): (
-                    str(task._parent),
-                    [str(child) for child in task._children],
-                    task.state,
-                    task.task_spec.name,
-                    task.triggered,
-                    task.last_state_change,
-                    task.internal_data,
-                    task.data,
-                )
-                for task in process.tasks.values()
-            },
+    return deepcopy(
+        {
+            name: {
+                "data": process.data,
+                "last_task": str(process.last_task.id) if process.last_task else None,
+                "root": str(process.task_tree.id),
+                "tasks": {
+                    str(task.id): (
+                        str(task._parent),
+                        [str(child) for child in task._children],
+                        task.state,
+                        task.task_spec.name,
+                        task.triggered,
+                        task.last_state_change,
+                        task.internal_data,
+                        task.data,
+                    )
+                    for task in process.tasks.values()
+                },
+            }
+            for name, process in processes.items()
         }
-        for name, process in processes.items()
-    })
+    )
 
 
 def _stock_dump(workflow: CaseWorkflow) -> str:
