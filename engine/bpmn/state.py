@@ -12,6 +12,10 @@ Format 2 states are compacted (`engine/bpmn/compaction.py`) and carry the comple
 elements compaction removed (`marks`: definition id, process id, element ids). Format 1 states,
 written before compaction existed, load and are compacted on the spot: a case that looped for
 years is deeper than SpiffWorkflow can walk.
+
+A task's data is stored as SpiffWorkflow stores it (a delta against its parent's), except for a
+task that keeps no key of its parent's unchanged (`_TaskConverter`): SpiffWorkflow's own loader
+reads either form, so states written before and after load alike.
 """
 
 from __future__ import annotations
