@@ -20,6 +20,7 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -81,7 +82,7 @@ def _roles(value: Any) -> frozenset[Role]:
     return frozenset(Role(n) for n in names if isinstance(n, str) and n in Role._value2member_map_)
 
 
-def _claim(claims: dict[str, Any], path: str) -> Any:
+def claim(claims: Mapping[str, Any], path: str) -> Any:
     """A claim by name, or by dotted path into nested objects (`realm_access.roles`)."""
     if path in claims:
         return claims[path]
@@ -308,7 +309,7 @@ class Authenticator:
         return actor
 
     def _actor_from_claims(self, claims: dict[str, Any]) -> Actor:
-        municipality = _claim(claims, self.settings.claim_municipality)
+        municipality = claim(claims, self.settings.claim_municipality)
         if not isinstance(municipality, str) or not MUNICIPALITY_PATTERN.match(municipality):
             raise AuthError("invalid token: no valid municipality claim")
         subject = claims.get("sub")
@@ -317,8 +318,8 @@ class Authenticator:
         return Actor(
             subject,
             municipality,
-            _roles(_claim(claims, self.settings.claim_roles)),
-            _teams(_claim(claims, self.settings.claim_teams)),
+            _roles(claim(claims, self.settings.claim_roles)),
+            _teams(claim(claims, self.settings.claim_teams)),
         )
 
     def _basic(self, credentials: str) -> Actor:

@@ -9,10 +9,11 @@ Another municipality's case is always reported as not found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from engine.errors import ForbiddenError
-from engine.model import Actor, Role
+from engine.model import Actor, InstanceFilter, ProcessInstanceFilter, Role, TaskFilter
 
 CASE_READERS = (Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)
 CASE_WRITERS = (Role.CASEWORKER, Role.LEADER, Role.ADMIN, Role.INTEGRATOR)
@@ -43,6 +44,17 @@ def case_scope(actor: Actor) -> Scope | None:
     if actor.has(Role.LEADER, Role.ADMIN, Role.INTEGRATOR):
         return None
     return Scope(actor.user_id, tuple(sorted(actor.teams)))
+
+
+_Filter = TypeVar("_Filter", InstanceFilter, ProcessInstanceFilter, TaskFilter)
+
+
+def scoped(f: _Filter, actor: Actor) -> _Filter:
+    """The case, process-instance or task query narrowed to what the actor may see (`case_scope`)."""
+    scope = case_scope(actor)
+    if scope is None:
+        return f
+    return replace(f, visible_to_user=scope.user, visible_to_teams=scope.teams)
 
 
 def may_see_case(actor: Actor, team: str | None, caseworker: str | None, assignees: set[str]) -> bool:

@@ -148,7 +148,7 @@ def get(
     purpose: str,
     with_variables: bool = True,
 ) -> InstanceInfo:
-    row, tasks = _visible(session, instance_id, actor)
+    row, tasks = visible_case(session, instance_id, actor)
     variables = current_variables(runner.view(session, row)) if with_variables else None
     audit.record(session, actor, action="read", purpose=purpose, at=runner.clock.now(), instance_id=row.id)
     return _named(
@@ -172,10 +172,7 @@ def search(
     offset: int = 0,
     limit: int = 50,
 ) -> Page[InstanceInfo]:
-    scope = access.case_scope(actor)
-    if scope is not None:
-        f = InstanceFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
-    rows, total = repo.search(session, f, offset=offset, limit=limit)
+    rows, total = repo.search(session, access.scoped(f, actor), offset=offset, limit=limit)
     audit.record_each(
         session,
         actor,
@@ -210,7 +207,7 @@ def diagrams(session: Session, runner: Runner, instance_id: str, *, actor: Actor
     `completed` holds the elements completed at least once, `active` those where a token stands
     now (an element can be in both).
     """
-    row, _ = _visible(session, instance_id, actor)
+    row, _ = visible_case(session, instance_id, actor)
     workflow = runner.view(session, row)
     by_file: dict[tuple[str, str], DiagramInfo] = {}  # (definition, file): two versions are two diagrams
     for definition_id, spec, completed, active in _marks(session, runner, workflow):
@@ -251,7 +248,7 @@ def _merge(first: tuple[str, ...], second: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
 
 
-def _visible(session: Session, instance_id: str, actor: Actor) -> tuple[Instance, list[Task]]:
+def visible_case(session: Session, instance_id: str, actor: Actor) -> tuple[Instance, list[Task]]:
     """The case and its tasks, if the actor may see it; otherwise "not found" (never "forbidden")."""
     row = repo.get(session, instance_id, actor.municipality)
     if row is None:

@@ -10,14 +10,12 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
-from engine import access, audit
+from engine import access, audit, instances
 from engine.bpmn import inspect
 from engine.errors import NotFoundError
 from engine.model import Actor, Page, ProcessInstanceFilter, ProcessInstanceInfo
 from engine.runner import Runner
-from engine.store import instances as instance_repo
 from engine.store import process_instances as repo
-from engine.store import tasks as task_repo
 from engine.store.tables import Instance, ProcessInstance
 
 PROCESS_INSTANCE = "Process instance"
@@ -33,10 +31,7 @@ def search(
     offset: int = 0,
     limit: int = 100,
 ) -> Page[ProcessInstanceInfo]:
-    scope = access.case_scope(actor)
-    if scope is not None:
-        f = replace(f, visible_to_user=scope.user, visible_to_teams=scope.teams)
-    rows, total = repo.search(session, f, offset=offset, limit=limit)
+    rows, total = repo.search(session, access.scoped(f, actor), offset=offset, limit=limit)
     audit.record_each(
         session,
         actor,
@@ -81,12 +76,12 @@ def _visible(
     session: Session, process_instance_id: str, actor: Actor
 ) -> tuple[ProcessInstance, str | None, Instance]:
     found = repo.get(session, process_instance_id, actor.municipality)
-    case = instance_repo.get(session, found[0].root_id, actor.municipality) if found else None
-    if found is None or case is None:
+    if found is None:
         raise NotFoundError(PROCESS_INSTANCE, process_instance_id)
-    assignees = {t.assignee for t in task_repo.for_instance(session, case.id) if t.assignee}
-    if not access.may_see_case(actor, case.team, case.caseworker, assignees):
-        raise NotFoundError(PROCESS_INSTANCE, process_instance_id)
+    try:
+        case, _ = instances.visible_case(session, found[0].root_id, actor)
+    except NotFoundError:  # the case is hidden from the actor: so is each of its processes
+        raise NotFoundError(PROCESS_INSTANCE, process_instance_id) from None
     return found[0], found[1], case
 
 

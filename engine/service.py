@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -83,6 +83,7 @@ from engine.store.database import Store
 from engine.store.tables import Definition
 
 BOOT_DEPLOYMENT_SOURCE = "sagsflow"
+_T = TypeVar("_T")
 
 
 class Engine:
@@ -167,8 +168,7 @@ class Engine:
     def definition_xml(self, definition_id: str, *, actor: Actor) -> bytes:
         with self.store.read() as session:
             row = definitions.resolve(session, actor.municipality, definition_id=definition_id)
-            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
-            return resource.content if resource else b""
+            return _deployed_file(session, row)
 
     # --- decisions ---------------------------------------------------------------------
 
@@ -193,8 +193,7 @@ class Engine:
         """The DMN file the decision definition version was deployed from."""
         with self.store.read() as session:
             row = decisions.find(session, actor.municipality, definition_id=definition_id)
-            resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
-            return resource.content if resource else b""
+            return _deployed_file(session, row)
 
     def evaluate_decision(
         self,
@@ -240,34 +239,31 @@ class Engine:
     def start_form(
         self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
     ) -> FormInfo:
-        access.require(actor, *access.DEFINITION_READERS)
-        with self.store.read() as session:
-            definition = definitions.resolve(
-                session, actor.municipality, definition_id=definition_id, key=key
-            )
-            return task_forms.start_form(session, self.runner, definition)
+        return self._read_start(task_forms.start_form, actor, definition_id, key)
 
     def start_form_file(
         self, *, actor: Actor, definition_id: str | None = None, key: str | None = None
     ) -> FormContent:
+        return self._read_start(task_forms.start_form_file, actor, definition_id, key)
+
+    def _read_start(
+        self,
+        read: Callable[[Session, Runner, Definition], _T],
+        actor: Actor,
+        definition_id: str | None,
+        key: str | None,
+    ) -> _T:
+        """`read` on the definition (by id, or the newest version of `key`) a start form comes from."""
         access.require(actor, *access.DEFINITION_READERS)
         with self.store.read() as session:
             definition = definitions.resolve(
                 session, actor.municipality, definition_id=definition_id, key=key
             )
-            return task_forms.start_form_file(session, self.runner, definition)
+            return read(session, self.runner, definition)
 
     def open_case(self, report: ReportOfConcern, *, actor: Actor) -> InstanceInfo:
         with self.store.write() as session:
-            result = instances.open_case(
-                session,
-                self.runner,
-                report,
-                actor=actor,
-                deadlines=self.deadlines,
-                process_key=self.settings.case_process_key,
-            )
-            return _summary(result)
+            return self._open_case(session, report, actor)
 
     def open_case_once(
         self,
@@ -281,19 +277,21 @@ class Engine:
         first time, kept with the key (engine/idempotency.py)."""
 
         def run(session: Session) -> tuple[str, list[str]]:
-            summary = _summary(
-                instances.open_case(
-                    session,
-                    self.runner,
-                    report,
-                    actor=actor,
-                    deadlines=self.deadlines,
-                    process_key=self.settings.case_process_key,
-                )
-            )
+            summary = self._open_case(session, report, actor)
             return render(summary), [summary.id]
 
         return self._once(actor, request, run)
+
+    def _open_case(self, session: Session, report: ReportOfConcern, actor: Actor) -> InstanceInfo:
+        result = instances.open_case(
+            session,
+            self.runner,
+            report,
+            actor=actor,
+            deadlines=self.deadlines,
+            process_key=self.settings.case_process_key,
+        )
+        return _summary(result)
 
     @contextmanager
     def _step(self, command: str, *, passing: tuple[type[Exception], ...] = ()) -> Iterator[Session]:
@@ -934,6 +932,12 @@ class Engine:
     def activity_instances(self, instance_id: str, *, actor: Actor) -> ActivityInstanceInfo:
         with self.store.write() as session:
             return monitoring.activity_instances(session, self.runner, instance_id, actor=actor)
+
+
+def _deployed_file(session: Session, row: Definition) -> bytes:
+    """The file (BPMN or DMN) the definition version was deployed from; empty if it is gone."""
+    resource = definition_repo.resource_by_name(session, row.deployment_id, row.resource_name)
+    return resource.content if resource else b""
 
 
 def _summary(result: StepResult) -> InstanceInfo:

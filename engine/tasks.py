@@ -37,10 +37,7 @@ from engine.variables import validate_variables
 def search(
     session: Session, runner: Runner, f: TaskFilter, *, actor: Actor, offset: int, limit: int
 ) -> Page[TaskInfo]:
-    scope = access.case_scope(actor)
-    if scope is not None:
-        f = TaskFilter(**{**f.__dict__, "visible_to_user": scope.user, "visible_to_teams": scope.teams})
-    rows, total = repo.search(session, f, offset=offset, limit=limit)
+    rows, total = repo.search(session, access.scoped(f, actor), offset=offset, limit=limit)
     audit.record_each(
         session,
         actor,

@@ -39,6 +39,17 @@ class InstructionIn(Strict):
         description="a timer's due date is computed again (else a pending due date never moves)",
     )
 
+    def to_instruction(self) -> MigrationInstruction:
+        return MigrationInstruction(self.source, self.target, self.update_event_trigger)
+
+    @classmethod
+    def of(cls, instruction: MigrationInstruction) -> InstructionIn:
+        return cls(
+            source=instruction.source,
+            target=instruction.target,
+            update_event_trigger=instruction.update_event_trigger,
+        )
+
 
 class PlanIn(Strict):
     source_definition_id: str = ID
@@ -55,9 +66,7 @@ class PlanIn(Strict):
         return MigrationPlan(
             self.source_definition_id,
             self.target_definition_id,
-            tuple(
-                MigrationInstruction(i.source, i.target, i.update_event_trigger) for i in self.instructions
-            ),
+            tuple(i.to_instruction() for i in self.instructions),
             dict(self.variables),
             tuple(c.to_plan() for c in self.children),
         )
@@ -67,10 +76,7 @@ class PlanIn(Strict):
         return cls(
             source_definition_id=plan.source_definition_id,
             target_definition_id=plan.target_definition_id,
-            instructions=[
-                InstructionIn(source=i.source, target=i.target, update_event_trigger=i.update_event_trigger)
-                for i in plan.instructions
-            ],
+            instructions=[InstructionIn.of(i) for i in plan.instructions],
             variables=dict(plan.variables),
             children=[ChildPlanIn.of(c) for c in plan.children],
         )
@@ -88,9 +94,7 @@ class ChildPlanIn(Strict):
         return MigrationPlan(
             self.source_definition_id,
             self.target_definition_id,
-            tuple(
-                MigrationInstruction(i.source, i.target, i.update_event_trigger) for i in self.instructions
-            ),
+            tuple(i.to_instruction() for i in self.instructions),
             dict(self.variables),
         )
 
@@ -99,10 +103,7 @@ class ChildPlanIn(Strict):
         return cls(
             source_definition_id=plan.source_definition_id,
             target_definition_id=plan.target_definition_id,
-            instructions=[
-                InstructionIn(source=i.source, target=i.target, update_event_trigger=i.update_event_trigger)
-                for i in plan.instructions
-            ],
+            instructions=[InstructionIn.of(i) for i in plan.instructions],
             variables=dict(plan.variables),
         )
 

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.auth import claim
 from api.deps import in_request
 from api.settings import ApiSettings
 from api.signin import cookies, rights
@@ -123,7 +124,7 @@ class SignIn:
             identity = self.oidc.finish(attempt.secrets, params)
         except OidcRefused as err:
             return self.refuse(request, engine, "oidc", err.reason, None)
-        user = rights.claim(identity.claims, self.rights.oidc.user_claim)
+        user = claim(identity.claims, self.rights.oidc.user_claim)
         try:
             grant = rights.oidc_grant(self.rights.oidc, identity.claims)
         except rights.RightsError as err:

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import claim
 from engine.model import Role
 
 CVR_SCOPE = re.compile(r"^urn:dk:gov:saml:cvrNumberIdentifier:(\d{8})$")
@@ -88,16 +89,6 @@ def load(path: Path | None) -> RightsFile:
         return RightsFile()
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return RightsFile.model_validate(data)
-
-
-def claim(claims: Mapping[str, Any], path: str) -> Any:
-    """A claim by name, or by dotted path into nested objects (`realm_access.roles`)."""
-    if path in claims:
-        return claims[path]
-    value: Any = claims
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
 
 
 def _strings(value: Any) -> list[str]:

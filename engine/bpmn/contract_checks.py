@@ -180,26 +180,25 @@ def _signals_thrown_after(process: etree._Element, start: etree._Element, depth:
 
 
 def _signal_names(event: etree._Element) -> set[str]:
-    root = event.getroottree().getroot()
-    names = set()
-    for definition in event.iterfind("bpmn:signalEventDefinition", NS):
-        signal = root.find(f"bpmn:signal[@id='{definition.get('signalRef')}']", NS)
-        if signal is not None:
-            names.add(str(signal.get("name") or signal.get("id")))
-    return names
+    return _referenced_names(event, "signal", event.iterfind("bpmn:signalEventDefinition", NS))
 
 
 def _message_names(event: etree._Element) -> set[str]:
+    referring = list(event.iterfind("bpmn:messageEventDefinition", NS))
+    if local(event) == "receiveTask" and event.get("messageRef"):
+        referring.append(event)
+    return _referenced_names(event, "message", referring)
+
+
+def _referenced_names(event: etree._Element, kind: str, referring: Iterable[etree._Element]) -> set[str]:
+    """The names (else ids) of the `kind` (signal or message) root elements that the `referring`
+    elements name in their `<kind>Ref`, where the document declares them."""
     root = event.getroottree().getroot()
     names = set()
-    for definition in event.iterfind("bpmn:messageEventDefinition", NS):
-        message = root.find(f"bpmn:message[@id='{definition.get('messageRef')}']", NS)
-        if message is not None:
-            names.add(str(message.get("name") or message.get("id")))
-    if local(event) == "receiveTask" and event.get("messageRef"):
-        message = root.find(f"bpmn:message[@id='{event.get('messageRef')}']", NS)
-        if message is not None:
-            names.add(str(message.get("name") or message.get("id")))
+    for element in referring:
+        declared = root.find(f"bpmn:{kind}[@id='{element.get(f'{kind}Ref')}']", NS)
+        if declared is not None:
+            names.add(str(declared.get("name") or declared.get("id")))
     return names
 
 

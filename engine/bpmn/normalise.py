@@ -22,6 +22,7 @@ from engine.bpmn.expressions import (
     normalise_timer,
 )
 from engine.bpmn.scripting import HELPER_NAMES
+from engine.bpmn.xml import owner_id
 from engine.errors import DefinitionProblem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -115,7 +116,7 @@ def _unqualify_references(root: etree._Element) -> None:
                     element.set(attribute, local)
 
 
-_IMPLICIT_END_SOURCES = (
+_ACTIVITIES = (
     "task",
     "userTask",
     "serviceTask",
@@ -126,9 +127,8 @@ _IMPLICIT_END_SOURCES = (
     "receiveTask",
     "callActivity",
     "subProcess",
-    "intermediateCatchEvent",
-    "intermediateThrowEvent",
 )
+_IMPLICIT_END_SOURCES = (*_ACTIVITIES, "intermediateCatchEvent", "intermediateThrowEvent")
 
 
 def _add_implicit_ends(root: etree._Element) -> None:
@@ -158,18 +158,8 @@ def is_cron(text: str) -> bool:
     return len(fields) in (6, 7) and all(_CRON_FIELD.match(f) for f in fields)
 
 
-def _owner_id(element: etree._Element) -> str | None:
-    node: etree._Element | None = element
-    while node is not None:
-        identifier = node.get("id")
-        if identifier:
-            return str(identifier)
-        node = node.getparent()
-    return None
-
-
 def _problem(element: etree._Element, resource: str, message: str) -> DefinitionProblem:
-    return DefinitionProblem(message, resource, _owner_id(element), element.sourceline)
+    return DefinitionProblem(message, resource, owner_id(element), element.sourceline)
 
 
 def _rewrite_conditions(root: etree._Element, resource: str) -> list[DefinitionProblem]:
@@ -217,16 +207,7 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
 
 
 _FLOW_NODES = (
-    "task",
-    "userTask",
-    "serviceTask",
-    "scriptTask",
-    "businessRuleTask",
-    "manualTask",
-    "sendTask",
-    "receiveTask",
-    "callActivity",
-    "subProcess",
+    *_ACTIVITIES,
     "exclusiveGateway",
     "parallelGateway",
     "inclusiveGateway",

@@ -74,6 +74,17 @@ def kind_of(tree: etree._ElementTree) -> str:
     return "unknown"
 
 
+def owner_id(element: etree._Element) -> str | None:
+    """The id of the element, else of its nearest ancestor that has one (where a problem is filed)."""
+    node: etree._Element | None = element
+    while node is not None:
+        identifier = node.get("id")
+        if identifier:
+            return str(identifier)
+        node = node.getparent()
+    return None
+
+
 def _check_shape(root: etree._Element, resource: str, limits: XmlLimits) -> None:
     count = depth = 0
     for event, _element in etree.iterwalk(root, events=("start", "end")):

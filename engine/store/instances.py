@@ -10,7 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, delete, exists, func, insert, or_, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    text,
+    update,
+)
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -124,19 +136,21 @@ def search(
     if f.ids is not None:
         statement = statement.where(col(Instance.id).in_(list(f.ids)))
     if f.visible_to_user is not None:
-        statement = statement.where(
-            or_(
-                col(Instance.caseworker) == f.visible_to_user,
-                col(Instance.team).in_(list(f.visible_to_teams or ())),
-                exists().where(
-                    col(Task.instance_id) == col(Instance.id), col(Task.assignee) == f.visible_to_user
-                ),
-            )
-        )
+        statement = statement.where(visible_to(f.visible_to_user, f.visible_to_teams))
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     order = col(Instance.started_at).desc() if newest_first else col(Instance.started_at)
     rows = session.exec(statement.order_by(order, col(Instance.id)).offset(offset).limit(limit)).all()
     return list(rows), int(total)
+
+
+def visible_to(user: str, teams: Sequence[str] | None) -> ColumnElement[bool]:
+    """The cases a caseworker may see (engine/access.py): their own, their teams', and those where
+    they hold a task."""
+    return or_(
+        col(Instance.caseworker) == user,
+        col(Instance.team).in_(list(teams or ())),
+        exists().where(col(Task.instance_id) == col(Instance.id), col(Task.assignee) == user),
+    )
 
 
 @dataclass(frozen=True)

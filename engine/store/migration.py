@@ -74,12 +74,14 @@ _TASKS = (
         deadline=bindparam("deadline"),
     )
 )
+# the pending timer a waiting task of the instance holds (the rows both timer updates change)
+_PENDING_TIMER = (
+    and_(TIMER.c.instance_id == bindparam("b_instance"), TIMER.c.task_id == bindparam("b_task")),
+    TIMER.c.status == "pending",
+)
 _TIMERS = (
     update(TIMER)
-    .where(
-        and_(TIMER.c.instance_id == bindparam("b_instance"), TIMER.c.task_id == bindparam("b_task")),
-        TIMER.c.status == "pending",
-    )
+    .where(*_PENDING_TIMER)
     .values(
         element_id=bindparam("element_id"),
         name=bindparam("name"),
@@ -90,10 +92,7 @@ _TIMERS = (
 )
 _DUES = (
     update(TIMER)
-    .where(
-        and_(TIMER.c.instance_id == bindparam("b_instance"), TIMER.c.task_id == bindparam("b_task")),
-        TIMER.c.status == "pending",
-    )
+    .where(*_PENDING_TIMER)
     .values(due_at=bindparam("due_at"), due_date=bindparam("due_date"), due_kind=bindparam("due_kind"))
 )
 _SUBSCRIPTIONS = (

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, exists, func, insert, or_, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from engine.model import ProcessInstanceFilter
-from engine.store.tables import Definition, Instance, ProcessInstance, Task
+from engine.store.instances import visible_to
+from engine.store.tables import Definition, Instance, ProcessInstance
 
 PROCESS_INSTANCE: Table = ProcessInstance.__table__  # type: ignore[attr-defined]
 
@@ -95,13 +96,5 @@ def _conditions(q: ProcessInstanceFilter) -> list[ColumnElement[bool]]:
     if q.started_before:
         conditions.append(col(ProcessInstance.started_at) < q.started_before)
     if q.visible_to_user is not None:
-        conditions.append(
-            or_(
-                col(Instance.caseworker) == q.visible_to_user,
-                col(Instance.team).in_(list(q.visible_to_teams or ())),
-                exists().where(
-                    col(Task.instance_id) == col(Instance.id), col(Task.assignee) == q.visible_to_user
-                ),
-            )
-        )
+        conditions.append(visible_to(q.visible_to_user, q.visible_to_teams))
     return conditions

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import delete, insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from engine.store.tables import SignInAttempt, UsedAssertion, WebSession
+
+_Row = TypeVar("_Row", bound=SQLModel)
 
 
 def add_session(session: Session, row: WebSession) -> None:
@@ -27,11 +30,7 @@ def sessions_of(session: Session, provider: str, subject: str) -> list[WebSessio
 
 
 def delete_session(session: Session, key: str) -> WebSession | None:
-    row = session.get(WebSession, key)
-    if row is not None:
-        session.delete(row)
-        session.flush()
-    return row
+    return _take(session, WebSession, key)
 
 
 def add_attempt(session: Session, row: SignInAttempt) -> None:
@@ -41,7 +40,12 @@ def add_attempt(session: Session, row: SignInAttempt) -> None:
 
 def take_attempt(session: Session, key: str) -> SignInAttempt | None:
     """The attempt, deleted in the same transaction (each answer is looked at once)."""
-    row = session.get(SignInAttempt, key)
+    return _take(session, SignInAttempt, key)
+
+
+def _take(session: Session, table: type[_Row], key: str) -> _Row | None:
+    """The row with this key, deleted in the caller's transaction (None if there is none)."""
+    row = session.get(table, key)
     if row is not None:
         session.delete(row)
         session.flush()

@@ -34,6 +34,7 @@ from engine.bpmn.dmn.model import (
 )
 from engine.bpmn.expressions import ExpressionError, juel_to_python
 from engine.bpmn.scripting import HELPER_NAMES, check_expression, evaluate_expression
+from engine.bpmn.xml import owner_id
 from engine.errors import DefinitionProblem
 
 CAMUNDA_DMN = "http://camunda.org/schema/1.0/dmn"
@@ -93,9 +94,7 @@ class _Reader:
         return (node.text or "") if node is not None else ""
 
     def problem(self, element: etree._Element, message: str) -> None:
-        self.problems.append(
-            DefinitionProblem(message, self.resource, _owner_id(element), element.sourceline)
-        )
+        self.problems.append(DefinitionProblem(message, self.resource, owner_id(element), element.sourceline))
 
     def language(self, element: etree._Element | None) -> str:
         own = element.get("expressionLanguage") if element is not None else None
@@ -276,14 +275,14 @@ class _Reader:
             return None
         conditions = []
         for entry, column in zip(entries, inputs, strict=True):
-            conditions.append((Cell(_owner_id(entry), self.text(entry)), self.condition(entry, column)))
+            conditions.append((Cell(owner_id(entry), self.text(entry)), self.condition(entry, column)))
         compiled: list[tuple[Cell, Compiled] | None] = []
         for conclusion in conclusions:
             expression = self.expression(conclusion)
             compiled.append(
                 None
                 if expression is None
-                else (Cell(_owner_id(conclusion), self.text(conclusion)), expression)
+                else (Cell(owner_id(conclusion), self.text(conclusion)), expression)
             )
         return Rule(element.get("id"), number, tuple(conditions), tuple(compiled))
 
@@ -332,16 +331,6 @@ def _language_of(value: str | None, default: str) -> str:
     if "feel" in lowered:
         return _FEEL
     return _JUEL if lowered == _JUEL else lowered
-
-
-def _owner_id(element: etree._Element) -> str | None:
-    node: etree._Element | None = element
-    while node is not None:
-        identifier = node.get("id")
-        if identifier:
-            return str(identifier)
-        node = node.getparent()
-    return None
 
 
 def _requires_itself(start: str, decisions: dict[str, Decision]) -> bool:
