@@ -26,10 +26,11 @@ Pure: no I/O and no wall clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from engine import danish
 from engine.calendar import (
@@ -494,6 +495,17 @@ RULE_SUFFIX = "_rule"
 # The variables the engine computes; callers must not accept them as input.
 DEADLINE_VARIABLES = frozenset({*(r.output for r in DEADLINE_RULES), RECEIPT_REQUIRED, FOLLOW_UP_RULE})
 
+# Every fact a deadline is computed from: the rules' triggers and the facts they read beside them.
+DEADLINE_FACTS = frozenset(
+    {
+        *(r.trigger for r in DEADLINE_RULES),
+        "reporter_type",
+        "investigation_completed_at",
+        "next_follow_up_date",
+    }
+)
+_FACT_NAMES = tuple(sorted(DEADLINE_FACTS))
+
 
 def derive_deadlines(
     variables: Facts, settings: DeadlineSettings = DEFAULT_SETTINGS
@@ -507,7 +519,62 @@ def derive_deadlines(
     does not hold (a reporter who gets no receipt) are left out; removing a stale one is the
     caller's decision. For the same output, the later rule in `DEADLINE_RULES` wins. A fact no
     deadline can be computed from raises `DeadlineInputError` naming the variable.
+
+    The result depends on the settings and the facts in `DEADLINE_FACTS` only, so it is computed
+    once per set of their values: one step reads the deadlines several times (the submitted
+    variables, the next task's due date, its timers), and the later reads are cached.
     """
+    key = _facts_key(variables)
+    if _hashable(key):
+        return dict(_derive_cached(key, settings))
+    return _derive(_view(key), settings)  # a fact that cannot be a cache key (a list): not cached
+
+
+FactsKey = tuple[tuple[type, object], ...]
+
+
+def _facts_key(variables: Facts) -> FactsKey:
+    """The deadline facts' values in `_FACT_NAMES` order, each with its type (True is not 1)."""
+    return tuple((type(v), v) for v in (variables.get(name) for name in _FACT_NAMES))
+
+
+def _hashable(key: FactsKey) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _derive_cached(key: FactsKey, settings: DeadlineSettings) -> dict[str, str | bool]:
+    return _derive(_view(key), settings)
+
+
+def _view(key: FactsKey) -> Facts:
+    return _DeadlineFacts({name: value for name, (_, value) in zip(_FACT_NAMES, key, strict=True)})
+
+
+class _DeadlineFacts(Mapping[str, object]):
+    """The facts the rules may read. Reading any other name is a programming error: a rule that
+    needs a new fact must list it in `DEADLINE_FACTS`, or the cache would not see it change."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> object:
+        if name not in DEADLINE_FACTS:
+            raise RuntimeError(f"a deadline rule read '{name}', which is not in DEADLINE_FACTS")
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _derive(variables: Facts, settings: DeadlineSettings) -> dict[str, str | bool]:
     deadlines: dict[str, str | bool] = {}
     if variables.get("report_received_at") is not None:
         deadlines[RECEIPT_REQUIRED] = receipt_required(variables.get("reporter_type"), settings)

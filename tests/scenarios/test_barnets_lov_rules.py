@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from engine import deadlines as deadlines_module
 from engine.clock import FakeClock
 
 from support.lifecycle import CaseFlow, deploy_workflows
@@ -278,6 +279,26 @@ def test_a_follow_up_due_by_the_default_interval_is_reported_as_municipal_policy
     lines = {c["deadline"]: (c["breached"], c["basis"], c["paragraph"]) for c in report["compliance"]}
     assert lines["follow_up_default_interval"] == (1, "policy", "—")
     assert lines["follow_up"][1:] == ("law", "§ 95")
+
+
+def test_a_follow_up_step_computes_its_deadlines_once(
+    flow: CaseFlow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Completing a follow-up reads the deadlines four times (the submitted variables, the next
+    follow-up's due date, its breach timer's date and rule); they are computed once."""
+    flow.open()
+    flow.through_screening("early_support")
+    flow.decide(child_plan_decided=False, child_plan_reason="Kortvarig indsats")
+    flow.kickoff()
+    computed: list[object] = []
+    real = deadlines_module._derive
+    monkeypatch.setattr(
+        deadlines_module, "_derive", lambda facts, s: computed.append(facts) or real(facts, s)
+    )
+    deadlines_module._derive_cached.cache_clear()
+    flow.follow_up("continue", next_date_days=45)
+    assert len(computed) == 1
+    assert flow.task("follow_up")["due_date"] == "2027-01-16"  # 2 Dec 2026 + 45 days, as before
 
 
 def test_the_first_follow_up_records_how_follow_up_is_organised(flow: CaseFlow) -> None:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import deadlines as deadlines_module
 from engine.bootstrap import deadline_settings
 from engine.calendar import COPENHAGEN, CalendarPolicy
 from engine.config import EngineSettings
@@ -22,6 +23,7 @@ from engine.deadlines import (
     DEADLINE_RULES,
     DEADLINE_VARIABLES,
     DEFAULT_SETTINGS,
+    DeadlineRule,
     DeadlineSettings,
     Due,
     DueKind,
@@ -419,6 +421,48 @@ def test_derive_child_plan_deadline() -> None:
         "child_plan_due": "2026-02-28",
         "child_plan_reminder_at": "2026-02-14",
     }
+
+
+def counting_derivations(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each real computation of the deadlines (a cache hit is not one), from an empty cache."""
+    calls: list[object] = []
+    real = deadlines_module._derive
+
+    def counted(facts: Any, settings: DeadlineSettings) -> dict[str, str | bool]:
+        calls.append(facts)
+        return real(facts, settings)
+
+    monkeypatch.setattr(deadlines_module, "_derive", counted)
+    deadlines_module._derive_cached.cache_clear()
+    return calls
+
+
+def test_the_deadlines_are_computed_once_per_set_of_deadline_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counting_derivations(monkeypatch)
+    plan = {"child_plan_due": "2026-02-28", "child_plan_reminder_at": "2026-02-14"}
+    first = derive_deadlines({"decision_date": "2025-11-30", "child_name": "x"})
+    first["child_plan_due"] = "changed by the caller"  # does not reach the cache
+    # other variables (and the derived ones themselves) do not change the deadlines
+    assert derive_deadlines({"decision_date": "2025-11-30", "child_name": "y", **first}) == plan
+    assert len(calls) == 1
+    assert derive_deadlines({"decision_date": "2025-12-01"})["child_plan_due"] == "2026-03-01"
+    four_months = DeadlineSettings(child_plan_months=4)
+    assert derive_deadlines({"decision_date": "2025-11-30"}, four_months)["child_plan_due"] == "2026-03-30"
+    assert len(calls) == 3  # a changed fact or setting is computed afresh
+    assert derive_deadlines({"decision_date": "2025-11-30", "reporter_type": ["a list"]}) == plan
+    assert len(calls) == 4  # a fact that cannot be a cache key is computed, not cached
+
+
+def test_a_rule_reading_a_fact_outside_the_deadline_facts_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counting_derivations(monkeypatch)
+    reads_a_name = DeadlineRule(
+        "x_due", "decision_date", "child_plan", lambda facts, _: parse_day(facts.get("x"))
+    )
+    monkeypatch.setattr(deadlines_module, "DEADLINE_RULES", (*DEADLINE_RULES, reads_a_name))
+    with pytest.raises(RuntimeError, match="'x', which is not in DEADLINE_FACTS"):
+        derive_deadlines({"decision_date": "2025-11-30", "x": "2025-12-01"})
 
 
 def test_derive_first_follow_up_deadline() -> None:
