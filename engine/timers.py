@@ -16,7 +16,8 @@ otherwise before it passed (the measure or case ended first, an interrupting eve
 the rule no longer applies). Cancelled is never met.
 
 Cycles: after a firing the next slot is computed from the anchor with calendar arithmetic
-(no drift); after downtime a cycle fires once and continues from the next future slot.
+(no drift), or from a Quartz cron expression (engine/cron.py); after downtime a cycle fires once
+and continues from the next future slot.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import Row
 from sqlmodel import Session
 
-from engine import contract
+from engine import contract, cron
 from engine.bpmn import inspect
 from engine.bpmn.events import CYCLE_FIRE, FIRED
 from engine.calendar import local_date, next_cycle_slot
@@ -248,15 +249,36 @@ def _cycle_due(waiting: inspect.WaitingTimer, value: Any, now: datetime) -> date
     if value["cycles"] == 0:
         return None
     if value.get("next") is None:
-        anchor = parse_instant(value["anchor"])
-        value["next"] = format_instant(next_cycle_slot(anchor, value["period"], after=now))
+        value["next"] = format_instant(_next_slot(value, now))
     return parse_instant(value["next"])
+
+
+def _next_slot(value: dict[str, Any], now: datetime) -> datetime:
+    """The cycle's first slot after `now`: from its anchor, or its Quartz cron expression."""
+    if value.get("cron"):
+        found = cron.next_after(value["cron"], now)
+        if found is None:
+            raise ProcessError(f"the cron cycle {value['cron']!r} has no slot left")
+        return found
+    return next_cycle_slot(parse_instant(value["anchor"]), value["period"], after=now)
 
 
 def _new_cycle(waiting: inspect.WaitingTimer, now: datetime) -> dict[str, Any]:
     text = str(_evaluate(waiting))
     parts = text.split("/")
     element = inspect.element_id(waiting.task)
+    if cron.is_cron(text):  # Quartz: forever, on the Copenhagen wall clock
+        try:
+            first = _next_slot({"cron": text}, now)
+        except ValueError as err:
+            raise ProcessError(f"timer cycle {text!r}: {err}", element_id=element) from err
+        return {
+            "cycles": -1,
+            "cron": text,
+            "anchor": format_instant(now),
+            "next": format_instant(first),
+            "fired": 0,
+        }
     try:
         cycles = int(parts[0][1:]) if parts[0][1:] else -1
         anchor = parse_instant(parts[1]) if len(parts) == 3 else now

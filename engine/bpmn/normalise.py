@@ -210,8 +210,8 @@ def _rewrite_timers(root: etree._Element, resource: str) -> list[DefinitionProbl
         if _starts_process(definition):  # read and checked by engine/start_schedule.py, not run here
             bodies[0].text = _PLACEHOLDERS.get(etree.QName(bodies[0]).localname, "None")
             continue
-        if is_cron(bodies[0].text or ""):  # refused by the support registry (a shape rule)
-            bodies[0].text = _PLACEHOLDERS.get(etree.QName(bodies[0]).localname, "None")
+        if is_cron(bodies[0].text or ""):  # a Quartz cron cycle: engine/cron.py reads it
+            bodies[0].text = repr(" ".join((bodies[0].text or "").split()))
             continue
         try:
             bodies[0].text = normalise_timer(bodies[0].text or "", HELPER_NAMES).python

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
+from engine import cron
 from engine.bpmn.conditions import VARIABLE_EVENTS, ConditionalEventDefinition
 from engine.bpmn.events import (
     CycleTimerEventDefinition,
@@ -135,6 +136,9 @@ def _timer(definition: Any) -> Iterator[str]:
 
 
 def _check_cycle(text: str) -> None:
+    if cron.is_cron(text):
+        cron.trigger(text)  # CronError (a ValueError) says what is wrong
+        return
     parts = text.split("/")
     if len(parts) not in (2, 3) or not parts[0].startswith("R"):
         raise ValueError("a cycle is R[n]/[start/]duration, e.g. R/P6M or R3/2026-01-01T09:00:00Z/P3M")

@@ -150,7 +150,7 @@ BPMN_ELEMENTS: dict[str, Support] = {
     "timerEventDefinition": runs("due instants on the Danish legal calendar, durable timer rows"),
     "timeDate": runs("an ISO instant with offset, or an expression giving one"),
     "timeDuration": runs("an ISO duration, counted from when the timer starts"),
-    "timeCycle": runs("R[n]/[start/]duration"),
+    "timeCycle": runs("R[n]/[start/]duration, or a Quartz cron expression (engine/cron.py)"),
     "messageEventDefinition": runs("correlated by message name (POST /messages, /engine-rest/message)"),
     "message": runs(),
     "signalEventDefinition": runs("signals reach every waiting catch event of the same case"),
@@ -613,10 +613,6 @@ SHAPES: dict[str, Support] = {
         "a service task needs camunda:type='external' and a camunda:topic (workers do the work)"
     ),
     "external task without a topic": refused("an external task needs a camunda:topic"),
-    "cron timer cycle": refused(
-        "Quartz cron cycles run on timer start events only; on a boundary or intermediate timer "
-        "write R[n]/[start/]duration"
-    ),
     "cron timer cycle with L, W or #": refused(
         "Quartz cron: L (last), W (nearest weekday) and # (nth weekday) are not supported"
     ),

@@ -235,12 +235,6 @@ def _cron_texts(root: etree._Element) -> list[etree._Element]:
     ]
 
 
-def _cron_cycles(root: etree._Element) -> list[etree._Element]:
-    """Cron cycles outside process-level timer start events (those start instances on schedule)."""
-    starts = set(_process_timer_starts(root))
-    return [cycle for cycle in _cron_texts(root) if cycle.getparent().getparent() not in starts]
-
-
 def _unsupported_cron(root: etree._Element) -> list[etree._Element]:
     return [c for c in _cron_texts(root) if cron.unsupported_marks(c.text or "")]
 
@@ -289,7 +283,6 @@ _SHAPE_RULES: dict[str, Callable[[etree._Element], list[etree._Element]]] = {
     "interrupting event subprocess": _interrupting_event_subprocess_starts,
     "service task without an implementation": _service_tasks_without_implementation,
     "external task without a topic": _external_tasks_without_topic,
-    "cron timer cycle": _cron_cycles,
     "cron timer cycle with L, W or #": _unsupported_cron,
     "call activity without calledElement": _call_activities_without_target,
     "script task without a script": _script_tasks_without_script,

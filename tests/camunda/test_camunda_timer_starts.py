@@ -224,3 +224,37 @@ def test_beside_a_none_start_event_each_start_runs_alone_and_other_workers_start
         other.store.dispose()
     started = [i["id"] for i in instances(client, "both") if i["id"] != explicit]
     assert [task_keys(client, i) for i in started] == [["work"]]
+
+
+CRON_REMINDER = """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="work"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="nudge" attachedToRef="work" cancelActivity="false"><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeCycle>0 0 9 ? * MON</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:userTask id="follow_up"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="followed"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />
+    <bpmn:sequenceFlow id="f3" sourceRef="nudge" targetRef="follow_up" />
+    <bpmn:sequenceFlow id="f4" sourceRef="follow_up" targetRef="followed" />"""
+
+
+def test_a_quartz_cron_boundary_timer_fires_on_each_slot(client: TestClient, clock: FakeClock) -> None:
+    """Every Monday 09:00 Copenhagen time, a non-interrupting cron boundary timer opens a follow-up."""
+    clock.move_to(datetime(2026, 3, 4, 12, 0, tzinfo=UTC))  # a Wednesday
+    assert deploy(client, "nudged", document("nudged", CRON_REMINDER)).status_code == 200
+    instance_id = client.post(f"{ENGINE}/process-definition/key/nudged/start", json={}).json()["id"]
+    (job,) = client.get(f"{ENGINE}/job", params={"processInstanceId": instance_id}).json()
+    assert job["dueDate"].startswith("2026-03-09T08:00:00")  # Monday 09:00 CET
+    clock.move_to(datetime(2026, 3, 9, 8, 0, 1, tzinfo=UTC))
+    tick(client)
+    tick(client)
+    assert task_keys(client, instance_id) == ["follow_up", "work"]
+    (job,) = client.get(f"{ENGINE}/job", params={"processInstanceId": instance_id}).json()
+    assert job["dueDate"].startswith("2026-03-16T08:00:00")
+    clock.move_to(datetime(2026, 3, 30, 7, 0, 1, tzinfo=UTC))  # two slots missed; summer time from 29 March
+    tick(client)
+    assert task_keys(client, instance_id) == ["follow_up", "follow_up", "work"]  # a missed slot fires once
+    (job,) = client.get(f"{ENGINE}/job", params={"processInstanceId": instance_id}).json()
+    assert job["dueDate"].startswith("2026-04-06T07:00:00")  # Monday 09:00 CEST
