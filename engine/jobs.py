@@ -48,7 +48,18 @@ def execute(session: Session, runner: Runner, job_id: str, *, actor: Actor) -> N
 
 
 def set_due_date(session: Session, runner: Runner, job_id: str, due: datetime, *, actor: Actor) -> None:
-    """Move a pending timer to `due` (Camunda's PUT /job/{id}/duedate)."""
+    """Move a pending timer to `due` (Camunda's PUT /job/{id}/duedate); a timer start event's
+    next start moves (its cycle continues from there)."""
+    start = _start_timer(session, job_id, actor)
+    if start is not None:
+        if start.status not in ("pending", "failed"):
+            raise NotFoundError(JOB, job_id)
+        start.due_at, start.retry_at = due, None
+        session.add(start)
+        audit.record(
+            session, actor, action="update", purpose=f"move job {start.element_id}", at=runner.clock.now()
+        )
+        return
     timer, instance = _locked(session, runner, job_id, actor)
     if timer.status not in ("pending", "failed"):
         raise NotFoundError(JOB, job_id)
@@ -81,6 +92,19 @@ def set_retries(session: Session, runner: Runner, job_id: str, retries: int, *, 
     """Retries > 0 make a failed timer pending again (fired on the next tick) and resolve its incident."""
     if retries < 0:
         raise InvalidVariablesError([VariableProblem("retries", "must be >= 0")])
+    start = _start_timer(session, job_id, actor)
+    if start is not None:
+        if retries > 0 and start.status == "failed":
+            start.status, start.attempts, start.retry_at = "pending", 0, None
+            session.add(start)
+            audit.record(
+                session,
+                actor,
+                action="update",
+                purpose=f"retries job {start.element_id}",
+                at=runner.clock.now(),
+            )
+        return
     timer, instance = _locked(session, runner, job_id, actor)
     if retries == 0 or timer.status != "failed":
         return

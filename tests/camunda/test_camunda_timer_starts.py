@@ -258,3 +258,40 @@ def test_a_quartz_cron_boundary_timer_fires_on_each_slot(client: TestClient, clo
     assert task_keys(client, instance_id) == ["follow_up", "follow_up", "work"]  # a missed slot fires once
     (job,) = client.get(f"{ENGINE}/job", params={"processInstanceId": instance_id}).json()
     assert job["dueDate"].startswith("2026-04-06T07:00:00")  # Monday 09:00 CEST
+
+
+def test_a_start_timer_job_can_be_moved(client: TestClient, clock: FakeClock) -> None:
+    assert deploy(client, "movable", cycle("movable", "R/P1D")).status_code == 200
+    (job,) = jobs(client)
+    soon = (clock.now() + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    assert client.put(f"{ENGINE}/job/{job['id']}/duedate", json={"duedate": soon}).status_code == 204
+    assert jobs(client)[0]["dueDate"] == soon
+    clock.advance(timedelta(minutes=11))
+    tick(client)
+    assert len(instances(client, "movable")) == 1
+    assert jobs(client)[0]["dueDate"].startswith((clock.now() + timedelta(days=1)).strftime("%Y-%m-%d"))
+
+
+FAILING_START = """
+    <bpmn:startEvent id="every"><bpmn:outgoing>f1</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeCycle>R/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:scriptTask id="boom" scriptFormat="python"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:script>result = 1 / 0</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="every" targetRef="boom" />
+    <bpmn:sequenceFlow id="f2" sourceRef="boom" targetRef="end" />"""
+
+
+def test_a_start_that_keeps_failing_becomes_a_failed_job_until_retries_are_set(
+    client: TestClient, clock: FakeClock
+) -> None:
+    assert deploy(client, "failing_start", document("failing_start", FAILING_START)).status_code == 200
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    for _ in range(engine.settings.timer_max_attempts):
+        clock.advance(timedelta(hours=2))
+        tick(client)
+    (failed,) = client.get(f"{ENGINE}/job", params={"withException": "true"}).json()
+    assert failed["retries"] == 0 and failed["processInstanceId"] is None and failed["exceptionMessage"]
+    assert instances(client, "failing_start") == []
+    assert client.put(f"{ENGINE}/job/{failed['id']}/retries", json={"retries": 1}).status_code == 204
+    assert jobs(client)[0]["retries"] > 0
