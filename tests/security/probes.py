@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from world import MATRIX_BPMN, MESSAGE, PROCESS_KEY, TOPIC, Case
+from world import ATTACHMENT, MATRIX_BPMN, MESSAGE, PROCESS_KEY, TOPIC, Case
 
 PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 PAST_INSTANT = "2026-01-05T07:00:00+00:00"  # before the tests' FakeClock start
@@ -191,7 +191,8 @@ def build_probe(spec: dict[str, Any], method: str, path: str, target: Case) -> P
             if name in objects:
                 value = target.ids()[objects[name]]
             elif _after_variables(path, name):
-                value = "marker"  # a variable every matrix case holds (…/variables/{name})
+                # variables every matrix case holds: a File for …/variables/{name}/data, else a text
+                value = ATTACHMENT if path.endswith("/data") else "marker"
             else:
                 value = sampler.value(parameter["schema"], name)
             url = re.sub(r"\{" + re.escape(name) + r"(:[^}]*)?\}", str(value), url)

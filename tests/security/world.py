@@ -7,10 +7,12 @@ object a route can name (case, user task, external task) exists, in municipality
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.camunda.variables import FILE
 from engine.definitions import DeployRequest
 from engine.model import Actor, Role
 from engine.service import Engine
@@ -25,6 +27,7 @@ MESSAGE = "ping"
 TOPIC = "matrix-topic"
 # Distinctive values: a CPR-shaped child reference and free text (never to appear in logs).
 CPR = "010203-4567"
+ATTACHMENT = "attachment"  # a Camunda File variable every case holds (its content is the marker)
 FREE_TEXT = "Moren fortæller at drengen ikke har spist i tre dage"
 
 MATRIX_BPMN = bpmn.document(
@@ -92,11 +95,21 @@ def deploy(engine: Engine) -> str:
     return info.definitions[0].id
 
 
+def _base64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
 def open_case(engine: Engine, municipality: str, *, team: str = TEAM) -> Case:
     marker = f"MARK-{uuid.uuid4().hex[:10]}"
     business_key = f"S-{municipality}-{uuid.uuid4().hex[:8]}"
     seed = Actor(f"seed-{municipality}", municipality, frozenset({Role.ADMIN}), frozenset({team}))
-    variables: dict[str, Any] = {"x": 1, "marker": marker, "child_ref": CPR, "note": FREE_TEXT}
+    variables: dict[str, Any] = {
+        "x": 1,
+        "marker": marker,
+        "child_ref": CPR,
+        "note": FREE_TEXT,
+        ATTACHMENT: {FILE: {"filename": "notat.txt", "mimeType": "text/plain", "data": _base64(marker)}},
+    }
     info = engine.start_instance(actor=seed, key=PROCESS_KEY, business_key=business_key, variables=variables)
     by_kind = {t.kind: t.id for t in info.tasks}
     return Case(
