@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, Response
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Response
 from starlette.datastructures import UploadFile
 
 from api.camunda.deps import FirstResult, MaxResults, base_url
 from api.camunda.query import CamundaRouter
 from api.camunda.schemas import (
+    CountOut,
     DeploymentOut,
     DeploymentWithDefinitionsOut,
     FormOut,
@@ -18,7 +22,8 @@ from api.deps import DefinitionReader, Deployer, EngineDep
 from api.routers.definitions import MAX_FILE_BYTES
 from engine.definitions import MAX_RESOURCES, DeployRequest
 from engine.errors import TooLargeError
-from engine.model import DefinitionFilter
+from engine.model import Actor, DefinitionFilter, DefinitionInfo, Page
+from engine.service import Engine
 
 router = CamundaRouter(tags=["camunda: deployment"])
 CAMUNDA_VERSION = "7.23.0"
@@ -100,28 +105,59 @@ def list_deployments(
     return [DeploymentOut.of(d, base_url(request)) for d in page.items]
 
 
-@router.get("/process-definition", response_model=list[ProcessDefinitionOut])
-def list_process_definitions(
-    engine: EngineDep,
-    actor: DefinitionReader,
+@router.get("/deployment/count", response_model=CountOut)
+def count_deployments(engine: EngineDep, actor: DefinitionReader) -> CountOut:
+    return CountOut(count=engine.list_deployments(actor=actor, limit=1).total)
+
+
+@dataclass(frozen=True)
+class _DefinitionQuery:
+    key: str | None
+    latest_only: bool
+    tenants: DefinitionFilter
+
+
+def _definition_query(
     key: str | None = None,
     latestVersion: bool = False,
     tenantIdIn: str | None = None,
     withoutTenantId: bool = False,
     includeProcessDefinitionsWithoutTenantId: bool = False,
-    firstResult: FirstResult = 0,
-    maxResults: MaxResults = 100,
-) -> list[ProcessDefinitionOut]:
+) -> _DefinitionQuery:
     """Tenants are municipalities: a caller sees its own and the shared (tenant-less) definitions."""
     tenants = DefinitionFilter(
         tenant_ids=tuple(t for t in tenantIdIn.split(",") if t) if tenantIdIn is not None else None,
         include_without_tenant=includeProcessDefinitionsWithoutTenantId,
         without_tenant=withoutTenantId,
     )
-    page = engine.list_definitions(
-        actor=actor, key=key, latest_only=latestVersion, offset=firstResult, limit=maxResults, where=tenants
+    return _DefinitionQuery(key, latestVersion, tenants)
+
+
+DefinitionQuery = Annotated[_DefinitionQuery, Depends(_definition_query)]
+
+
+def _definitions(
+    engine: Engine, actor: Actor, q: _DefinitionQuery, offset: int, limit: int
+) -> Page[DefinitionInfo]:
+    return engine.list_definitions(
+        actor=actor, key=q.key, latest_only=q.latest_only, offset=offset, limit=limit, where=q.tenants
     )
-    return [ProcessDefinitionOut.of(d) for d in page.items]
+
+
+@router.get("/process-definition", response_model=list[ProcessDefinitionOut])
+def list_process_definitions(
+    engine: EngineDep,
+    actor: DefinitionReader,
+    q: DefinitionQuery,
+    firstResult: FirstResult = 0,
+    maxResults: MaxResults = 100,
+) -> list[ProcessDefinitionOut]:
+    return [ProcessDefinitionOut.of(d) for d in _definitions(engine, actor, q, firstResult, maxResults).items]
+
+
+@router.get("/process-definition/count", response_model=CountOut)
+def count_process_definitions(engine: EngineDep, actor: DefinitionReader, q: DefinitionQuery) -> CountOut:
+    return CountOut(count=_definitions(engine, actor, q, 0, 1).total)
 
 
 @router.get("/process-definition/key/{key}", response_model=ProcessDefinitionOut)

@@ -102,6 +102,29 @@ def test_history_count_answers_get_with_the_list_filters(client: TestClient) -> 
     assert sorted(i["id"] for i in ids.json()) == sorted([first, second])
 
 
+def test_definition_and_deployment_counts_answer_with_the_list_filters(client: TestClient) -> None:
+    def count(path: str, **params: str) -> Any:
+        response = client.get(f"{ENGINE}/{path}/count", params=params)
+        assert response.status_code == 200, response.text
+        return response.json()["count"]
+
+    definitions, deployments = count("process-definition"), count("deployment")
+    deploy(client, "counted_a", user_task_process("counted_a"))
+    deploy(
+        client, "counted_a", user_task_process("counted_a", form='<camunda:formField id="x" type="string"/>')
+    )
+    deploy(client, "counted_b", user_task_process("counted_b"))
+    assert count("process-definition") == definitions + 3
+    assert count("process-definition", key="counted_a") == 2
+    assert count("process-definition", key="counted_a", latestVersion="true") == 1
+    assert count("process-definition", key="nothing") == 0
+    listed = client.get(f"{ENGINE}/process-definition", params={"key": "counted_a", "latestVersion": "true"})
+    assert [(d["key"], d["version"]) for d in listed.json()] == [("counted_a", 2)]
+    assert count("deployment") == deployments + 3
+    unknown = client.get(f"{ENGINE}/process-definition/count", params={"keyLikeNothing": "x"})
+    assert unknown.status_code == 400
+
+
 def test_an_integer_worker_id_is_taken_as_its_text(client: TestClient) -> None:
     diagram = screening_diagram("intworker")
     deploy(client, diagram.process_id, diagram.content)
