@@ -15,6 +15,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from engine.model import DefinitionFilter
+from engine.store.filters import equal_where_given
 from engine.store.tables import SHARED, Definition, Deployment, DeploymentDefinition, Resource
 
 
@@ -152,9 +153,7 @@ def _filtered(statement: Any, f: DefinitionFilter) -> Any:
         Definition.version_tag: f.version_tag,
         Definition.resource_name: f.resource_name,
     }
-    for column, value in exact.items():
-        if value is not None:
-            statement = statement.where(col(column) == value)
+    statement = statement.where(*equal_where_given(exact))
     if f.key_like is not None:
         statement = statement.where(col(Definition.key).like(f.key_like))
     if f.tenant_ids is not None:

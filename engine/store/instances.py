@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from engine.errors import ConcurrentUpdateError
 from engine.model import InstanceFilter
+from engine.store.filters import equal_where_given
 from engine.store.tables import Event, Incident, Instance, Subscription, Task
 
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
@@ -122,9 +123,7 @@ def search(
         Instance.team: f.team,
         Instance.caseworker: f.caseworker,
     }
-    for column, value in simple.items():
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = statement.where(*equal_where_given(simple))
     if f.business_key_like:
         statement = statement.where(col(Instance.business_key).like(f.business_key_like))
     if f.activity_id:

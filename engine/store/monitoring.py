@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
+from engine.store.filters import equal_where_given
 from engine.store.tables import Incident, Instance, Timer
 
 
@@ -34,9 +35,7 @@ def incidents(
         Incident.element_id: element_id,
         Incident.id: incident_id,
     }
-    for column, value in simple.items():
-        if value is not None:
-            statement = statement.where(col(column) == value)
+    statement = statement.where(*equal_where_given(simple))
     if open_only:
         statement = statement.where(col(Incident.resolved_at).is_(None))
     rows = session.exec(
@@ -68,9 +67,7 @@ def jobs(
     if instance_id is not None:
         statement = statement.where(_in_process(Timer, instance_id))
     simple = {Timer.element_id: element_id, Timer.id: job_id}
-    for column, value in simple.items():
-        if value is not None:
-            statement = statement.where(col(column) == value)
+    statement = statement.where(*equal_where_given(simple))
     if due_before is not None:
         statement = statement.where(col(Timer.due_at) < due_before)
     if due_after is not None:

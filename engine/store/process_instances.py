@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from engine.model import ProcessInstanceFilter
+from engine.store.filters import equal_where_given
 from engine.store.instances import visible_to
 from engine.store.tables import Definition, Instance, ProcessInstance
 
@@ -77,7 +78,7 @@ def _conditions(q: ProcessInstanceFilter) -> list[ColumnElement[bool]]:
         ProcessInstance.super_id: q.super_id,
         ProcessInstance.root_id: q.case_id,
     }
-    conditions += [col(column) == value for column, value in simple.items() if value is not None]
+    conditions += equal_where_given(simple)
     if q.state == "ended":
         conditions.append(col(ProcessInstance.state) != "active")
     elif q.state is not None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, or_, select
 
+from engine.store.filters import equal_where_given
 from engine.store.tables import StartTimer
 
 PENDING, FIRED, CANCELLED, FAILED = "pending", "fired", "cancelled", "failed"
@@ -80,7 +81,5 @@ def jobs(
         StartTimer.id: job_id,
         StartTimer.definition_id: definition_id,
     }
-    for column, value in simple.items():
-        if value is not None:
-            statement = statement.where(col(column) == value)
+    statement = statement.where(*equal_where_given(simple))
     return list(session.exec(statement.order_by(col(StartTimer.due_at), col(StartTimer.id))).all())

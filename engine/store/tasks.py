@@ -15,6 +15,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, or_, select
 
 from engine.model import TaskFilter
+from engine.store.filters import equal_where_given
 from engine.store.tables import Instance, ProcessInstance, Task
 
 TASK: Table = Task.__table__  # type: ignore[attr-defined]
@@ -159,7 +160,7 @@ def _conditions(f: TaskFilter) -> list[ColumnElement[bool]]:
         Task.topic: f.topic,
         Instance.team: f.team,
     }
-    conditions += [col(column) == value for column, value in simple.items() if value is not None]
+    conditions += equal_where_given(simple)
     if f.process_business_key is not None:
         keyed = select(ProcessInstance.id).where(ProcessInstance.business_key == f.process_business_key)
         conditions.append(col(Task.process_instance_id).in_(keyed))
