@@ -121,7 +121,7 @@ def _start_job(row: StartTimer, max_attempts: int) -> JobInfo:
         due_at=row.due_at,
         created_at=row.created_at,
         status=row.status,
-        retries=0 if row.status == "failed" else max(max_attempts - row.attempts, 0),
+        retries=_retries_left(row.status, row.attempts, max_attempts),
         exception_message=row.last_error,
     )
 
@@ -183,8 +183,13 @@ def _job(timer: Timer, instance: Instance, max_attempts: int) -> JobInfo:
         due_at=timer.due_at,
         created_at=timer.created_at,
         status=timer.status,
-        retries=0 if timer.status == "failed" else max(max_attempts - timer.attempts, 0),
+        retries=_retries_left(timer.status, timer.attempts, max_attempts),
         exception_message=timer.last_error,
         due_date=timer.due_date,
         due_kind=timer.due_kind,
     )
+
+
+def _retries_left(status: str, attempts: int, max_attempts: int) -> int:
+    """Camunda's job retries: none once failed, else the attempts the tick has left."""
+    return 0 if status == "failed" else max(max_attempts - attempts, 0)
