@@ -3,13 +3,14 @@ screenshots saved as test artefacts."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from support.lifecycle import report_of_concern
 
@@ -46,6 +47,11 @@ def login(page: Page, base_url: str, token: str, path: str = "/ui/") -> None:
     page.fill("#token", token)
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url(base_url + path)
+
+
+def wait_for_the_inbox(page: Page) -> None:
+    """Until the inbox's lists have answered, so no call of the page is still in flight."""
+    expect(page.locator("body")).to_have_attribute("data-list-loaded", re.compile(r"\d+"))
 
 
 class Api:

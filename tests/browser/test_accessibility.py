@@ -15,13 +15,12 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from browser.accessibility import assert_accessible
-from browser.browsing import Api, login, shot
+from browser.browsing import Api, login, shot, wait_for_the_inbox
 from browser.personas import CASEWORKER, LEADER, IdentityProvider
 
 from support.live import LiveServer
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-LOADED = re.compile(r"\d+")
 
 
 def danish_time(instant: str) -> str:
@@ -58,7 +57,7 @@ def test_an_english_browser_gets_danish_dates_and_completes_a_task(
     task = api.task(case["id"], "first_talks")
     identities.sign_in(page, CASEWORKER)
     page.goto(server.url + f"/ui/tasks?task={task['id']}")
-    expect(page.locator("body")).to_have_attribute("data-list-loaded", LOADED)
+    wait_for_the_inbox(page)
     started = danish_time(api.get(f"/cases/{case['id']}")["started_at"])
     expect(page.locator("#task-panel")).to_contain_text(case["business_key"])
     talk = page.locator("input[name=child_talk_held_at]")

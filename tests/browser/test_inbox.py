@@ -2,14 +2,13 @@
 case, phase, legal deadline and when each falls due, take one and complete it with the keyboard
 alone; every refusal is shown beside the field it concerns, in Danish."""
 
-import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
 from browser.accessibility import assert_accessible, tab_to
-from browser.browsing import Api, shot
+from browser.browsing import Api, shot, wait_for_the_inbox
 from browser.personas import CASEWORKER, IdentityProvider
 from engine.calendar import working_day_on_or_before
 
@@ -21,7 +20,7 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 def open_inbox(page: Page, server: LiveServer, identities: IdentityProvider, path: str = "/ui/") -> None:
     identities.sign_in(page, CASEWORKER)
     page.goto(server.url + path)
-    expect(page.locator("body")).to_have_attribute("data-list-loaded", re.compile(r"\d+"))
+    wait_for_the_inbox(page)
 
 
 def test_a_caseworker_lands_on_the_inbox_and_completes_a_task_with_the_keyboard_alone(

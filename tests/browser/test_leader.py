@@ -6,12 +6,10 @@ import re
 from playwright.sync_api import Page, expect
 
 from browser.accessibility import assert_accessible
-from browser.browsing import Api, shot
+from browser.browsing import Api, shot, wait_for_the_inbox
 from browser.personas import COLLEAGUE, LEADER, IdentityProvider
 
 from support.live import LiveServer
-
-LOADED = re.compile(r"\d+")
 
 
 def test_a_leader_follows_an_escalation_to_the_case_and_back(
@@ -25,7 +23,7 @@ def test_a_leader_follows_an_escalation_to_the_case_and_back(
     expect(page.locator("#breached")).to_contain_text(late["business_key"])
 
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Opgaver").click()
-    expect(page.locator("body")).to_have_attribute("data-list-loaded", LOADED)
+    wait_for_the_inbox(page)
     row = page.locator("#escalations tbody tr").filter(has_text=late["business_key"])
     expect(row).to_have_count(1)
     cause = row.locator(".cause")
@@ -43,7 +41,7 @@ def test_a_leader_follows_an_escalation_to_the_case_and_back(
     assert_accessible(page)
 
     page.go_back()
-    expect(page.locator("body")).to_have_attribute("data-list-loaded", LOADED)
+    wait_for_the_inbox(page)
     row.get_by_role("link", name="Ledelsestilsyn: frist overskredet").click()
     panel = page.locator("#task-panel")
     expect(panel.locator(".cause")).to_contain_text("Vurdering af underretning (24 timer)")
@@ -60,7 +58,7 @@ def test_a_leader_gives_a_task_to_a_colleague_sees_who_holds_it_and_puts_it_back
     task = api.task(case["id"], "assess_report")
     identities.sign_in(page, LEADER)
     page.goto(server.url + "/ui/tasks")
-    expect(page.locator("body")).to_have_attribute("data-list-loaded", LOADED)
+    wait_for_the_inbox(page)
     team = page.locator("#team tbody tr").filter(has_text=case["business_key"])
     team.get_by_label(re.compile("Tildel „Vurdér barnets sikkerhed")).fill(COLLEAGUE.user)
     team.get_by_role("button", name="Tildel").click()
